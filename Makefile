@@ -1,0 +1,56 @@
+# Jumping VPN: `make` builds jvpn.ko and every userspace program,
+# `make check` runs every test tier, `make demo` runs the main job in a VM.
+
+KVER ?= $(shell tools/kver.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := build
+VERSION := $(shell cat VERSION)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iuapi \
+	-DJVPN_VERSION='"$(VERSION)"' $(CFLAGS)
+
+JVPNK_SRCS := $(wildcard tools/jvpnk/*.c)
+JVPNK_HDRS := $(wildcard tools/jvpnk/*.h) uapi/linux/jvpn.h
+
+.PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check \
+	demo bench
+
+all: module user
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) JVPN_VERSION=$(VERSION) modules
+
+user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt
+
+$(BUILD):
+	mkdir -p $@
+
+$(BUILD)/jvpnk: $(JVPNK_SRCS) $(JVPNK_HDRS) | $(BUILD)
+	$(CC) $(USER_CFLAGS) -o $@ $(JVPNK_SRCS) $(shell pkg-config --cflags --libs libmnl)
+
+$(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
+	$(CC) $(USER_CFLAGS) -Ikernel -o $@ selftests/jvpn-pkt.c
+
+deps:
+	tools/install-deps.sh
+
+kunit:
+	tools/kunit.sh
+
+vmtest: all
+	tools/vm/run.sh selftests/run.sh
+
+vm-shell: all
+	tools/vm/run.sh --shell
+
+dkms-check:
+	tools/dkms-check.sh
+
+check: deps
+	tools/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf $(BUILD)

@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic-netlink family "jvpn" (docs/netlink/jvpn.yaml): strict
+ * policies, one extack message per refusal, nothing changed on refusal.
+ * Operations are serialised by genetlink and by each device's lock.
+ */
+#include <linux/socket.h>
+#include "allowedips.h"
+#include "cas.h"
+#include "constants.h"
+#include "device.h"
+#include "events.h"
+#include "netlink.h"
+#include "session.h"
+#include "transport.h"
+
+#define REPORTED_ONLY "attribute is reported by the kernel, never accepted"
+
+const struct nla_policy jvpn_endpoint_policy[JVPN_EP_A_MAX + 1] = {
+	[JVPN_EP_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[JVPN_EP_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[JVPN_EP_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy aip_policy[JVPN_AIP_A_MAX + 1] = {
+	[JVPN_AIP_A_FAMILY] = { .type = NLA_U16 },
+	[JVPN_AIP_A_ADDR] = NLA_POLICY_RANGE(NLA_BINARY,
+					     sizeof(struct in_addr),
+					     sizeof(struct in6_addr)),
+	[JVPN_AIP_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy aip_list_policy[JVPN_A_ALLOWED_IP + 1] = {
+	[JVPN_A_ALLOWED_IP] = NLA_POLICY_NESTED(aip_policy),
+};
+
+static struct netlink_range_validation switch_interval_range = {
+	.max = JVPN_MAX_MIN_SWITCH_INTERVAL_MS,
+};
+
+static const struct nla_policy jvpn_policy[JVPN_A_MAX + 1] = {
+	[JVPN_A_IFINDEX] = { .type = NLA_U32 },
+	[JVPN_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[JVPN_A_STATE_VERSION] = { .type = NLA_U64 },
+	[JVPN_A_EXPECTED_VERSION] = { .type = NLA_U64 },
+	[JVPN_A_STATE] = NLA_POLICY_MAX(NLA_U8, JVPN_STATE_MAX),
+	[JVPN_A_SOCKET_FD] = NLA_POLICY_MIN(NLA_S32, 0),
+	[JVPN_A_LOCAL] = { .type = NLA_REJECT, .reject_message = REPORTED_ONLY },
+	[JVPN_A_REMOTE] = NLA_POLICY_NESTED(jvpn_endpoint_policy),
+	[JVPN_A_OLD_REMOTE] = { .type = NLA_REJECT,
+				.reject_message = REPORTED_ONLY },
+	[JVPN_A_ALLOWED_IPS] = NLA_POLICY_NESTED(aip_list_policy),
+	[JVPN_A_ALLOWED_IP] = { .type = NLA_REJECT,
+				.reject_message = "ALLOWED_IP belongs inside ALLOWED_IPS" },
+	[JVPN_A_TX_KEY] = NLA_POLICY_EXACT_LEN(JVPN_KEY_LEN),
+	[JVPN_A_RX_KEY] = NLA_POLICY_EXACT_LEN(JVPN_KEY_LEN),
+	[JVPN_A_KEY_PHASE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[JVPN_A_MIN_SWITCH_INTERVAL_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &switch_interval_range),
+	[JVPN_A_DEL_REASON] = NLA_POLICY_RANGE(NLA_U32, JVPN_DEL_REASON_ADMIN,
+					       JVPN_DEL_REASON_MAX),
+	[JVPN_A_STATS] = { .type = NLA_REJECT, .reject_message = REPORTED_ONLY },
+	[JVPN_A_LAST_RX_NS] = { .type = NLA_REJECT,
+				.reject_message = REPORTED_ONLY },
+	[JVPN_A_LAST_TX_NS] = { .type = NLA_REJECT,
+				.reject_message = REPORTED_ONLY },
+	[JVPN_A_LAST_SWITCH_NS] = { .type = NLA_REJECT,
+				    .reject_message = REPORTED_ONLY },
+	[JVPN_A_CREATED_NS] = { .type = NLA_REJECT,
+				.reject_message = REPORTED_ONLY },
+	[JVPN_A_EVENT_SEQ] = { .type = NLA_REJECT,
+			       .reject_message = REPORTED_ONLY },
+	[JVPN_A_EVENT_TIME_NS] = { .type = NLA_REJECT,
+				   .reject_message = REPORTED_ONLY },
+	[JVPN_A_OLD_STATE] = { .type = NLA_REJECT,
+			       .reject_message = REPORTED_ONLY },
+	[JVPN_A_TX_COUNTER] = { .type = NLA_REJECT,
+				.reject_message = REPORTED_ONLY },
+};
+
+/* ---- request helpers ---- */
+
+static struct jvpn_device *lock_device(struct genl_info *info)
+{
+	struct jvpn_device *jd;
+
+	if (GENL_REQ_ATTR_CHECK(info, JVPN_A_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "IFINDEX is required");
+		return ERR_PTR(-EINVAL);
+	}
+	jd = jvpn_device_get(genl_info_net(info),
+			     nla_get_u32(info->attrs[JVPN_A_IFINDEX]),
+			     info->extack);
+	if (IS_ERR(jd))
+		return jd;
+	mutex_lock(&jd->lock);
+	if (jd->dead) {
+		mutex_unlock(&jd->lock);
+		dev_put(jd->dev);
+		NL_SET_ERR_MSG(info->extack, "device is being deleted");
+		return ERR_PTR(-ENODEV);
+	}
+	return jd;
+}
+
+static void unlock_device(struct jvpn_device *jd)
+{
+	mutex_unlock(&jd->lock);
+	dev_put(jd->dev);
+}
+
+static struct jvpn_session *lookup_locked(struct jvpn_device *jd, u64 id)
+{
+	struct jvpn_session *s;
+
+	rcu_read_lock();
+	s = jvpn_table_lookup(&jd->sessions, id);
+	rcu_read_unlock();
+	return s;	/* stays valid: the device lock keeps it */
+}
+
+static struct jvpn_session *find_session(struct jvpn_device *jd,
+					 struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[JVPN_A_SESSION_ID];
+	struct jvpn_session *s;
+
+	if (GENL_REQ_ATTR_CHECK(info, JVPN_A_SESSION_ID)) {
+		NL_SET_ERR_MSG(info->extack, "SESSION_ID is required");
+		return ERR_PTR(-EINVAL);
+	}
+	s = lookup_locked(jd, nla_get_u64(id));
+	if (!s) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "no such session");
+		return ERR_PTR(-ENOENT);
+	}
+	return s;
+}
+
+/* Names the first missing attribute of @types in extack. */
+static int require(struct genl_info *info, const int *types, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (GENL_REQ_ATTR_CHECK(info, types[i])) {
+			NL_SET_ERR_MSG(info->extack,
+				       "a required attribute is missing");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int cas_refusal(struct genl_info *info, enum jvpn_cas_verdict v)
+{
+	switch (v) {
+	case JVPN_CAS_STALE:
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[JVPN_A_EXPECTED_VERSION],
+				    "stale state_version: the session has moved on");
+		break;
+	case JVPN_CAS_NOT_MONOTONIC:
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[JVPN_A_STATE_VERSION],
+				    "new state_version must exceed the current one");
+		break;
+	case JVPN_CAS_TOO_SOON:
+		NL_SET_ERR_MSG(info->extack,
+			       "switch refused: inside the session's minimum switch interval");
+		break;
+	case JVPN_CAS_OK:
+		break;
+	}
+	return jvpn_cas_errno(v);
+}
+
+static struct jvpn_cas_request cas_request(struct genl_info *info)
+{
+	return (struct jvpn_cas_request){
+		.expected = nla_get_u64(info->attrs[JVPN_A_EXPECTED_VERSION]),
+		.next = nla_get_u64(info->attrs[JVPN_A_STATE_VERSION]),
+	};
+}
+
+/* ---- replies ---- */
+
+int jvpn_nl_put_session_id(struct sk_buff *msg, const struct jvpn_session *s)
+{
+	if (nla_put_u32(msg, JVPN_A_IFINDEX, s->jd->dev->ifindex) ||
+	    nla_put_u64_64bit(msg, JVPN_A_SESSION_ID, s->id, JVPN_A_PAD) ||
+	    nla_put_u64_64bit(msg, JVPN_A_STATE_VERSION,
+			      READ_ONCE(s->state_version), JVPN_A_PAD) ||
+	    nla_put_u8(msg, JVPN_A_STATE, READ_ONCE(s->state)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_stats(struct sk_buff *msg, struct jvpn_counters __percpu *pc)
+{
+	struct nlattr *nest = nla_nest_start(msg, JVPN_A_STATS);
+	int c;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (c = 0; c < JVPN_C_MAX; c++) {
+		if (nla_put_u64_64bit(msg, c + 1, jvpn_counter_sum(pc, c),
+				      JVPN_STATS_A_PAD)) {
+			nla_nest_cancel(msg, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_prefix(struct sk_buff *msg, const struct jvpn_prefix *p)
+{
+	struct nlattr *nest = nla_nest_start(msg, JVPN_A_ALLOWED_IP);
+	bool v6 = p->family_index;
+
+	if (!nest ||
+	    nla_put_u16(msg, JVPN_AIP_A_FAMILY, v6 ? AF_INET6 : AF_INET) ||
+	    nla_put(msg, JVPN_AIP_A_ADDR, v6 ? 16 : 4, p->addr) ||
+	    nla_put_u8(msg, JVPN_AIP_A_PREFIX_LEN, p->prefix_len))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_allowed_ips(struct sk_buff *msg, const struct jvpn_session *s)
+{
+	struct nlattr *nest = nla_nest_start(msg, JVPN_A_ALLOWED_IPS);
+	struct jvpn_aip *aip;
+
+	if (!nest)
+		return -EMSGSIZE;
+	list_for_each_entry(aip, &s->allowed_ips, session_node)
+		if (put_prefix(msg, &aip->key))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int put_times(struct sk_buff *msg, const struct jvpn_session *s)
+{
+	if (nla_put_u64_64bit(msg, JVPN_A_CREATED_NS, s->created_ns,
+			      JVPN_A_PAD) ||
+	    nla_put_u64_64bit(msg, JVPN_A_LAST_RX_NS, READ_ONCE(s->last_rx_ns),
+			      JVPN_A_PAD) ||
+	    nla_put_u64_64bit(msg, JVPN_A_LAST_TX_NS, READ_ONCE(s->last_tx_ns),
+			      JVPN_A_PAD) ||
+	    nla_put_u64_64bit(msg, JVPN_A_LAST_SWITCH_NS, s->last_switch_ns,
+			      JVPN_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_transport(struct sk_buff *msg, const struct jvpn_session *s)
+{
+	const struct jvpn_transport *t;
+	struct jvpn_endpoint local;
+
+	t = rcu_dereference_protected(s->transport,
+				      lockdep_is_held(&s->jd->lock));
+	if (!t)
+		return 0;
+	jvpn_endpoint_from_sock(&local, t->js->sock->sk);
+	if (jvpn_endpoint_to_nla(msg, JVPN_A_REMOTE, &t->remote) ||
+	    jvpn_endpoint_to_nla(msg, JVPN_A_LOCAL, &local))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_keys(struct sk_buff *msg, const struct jvpn_session *s)
+{
+	const struct jvpn_keypair *kp;
+
+	kp = rcu_dereference_protected(s->keys,
+				       lockdep_is_held(&s->jd->lock));
+	if (!kp)
+		return 0;
+	if (nla_put_u8(msg, JVPN_A_KEY_PHASE, kp->phase) ||
+	    nla_put_u64_64bit(msg, JVPN_A_TX_COUNTER,
+			      atomic64_read(&kp->tx_counter), JVPN_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int fill_session(struct sk_buff *msg, const struct jvpn_session *s)
+{
+	if (jvpn_nl_put_session_id(msg, s) ||
+	    nla_put_u32(msg, JVPN_A_MIN_SWITCH_INTERVAL_MS,
+			s->min_switch_interval_ms) ||
+	    put_times(msg, s) || put_keys(msg, s) || put_transport(msg, s) ||
+	    put_allowed_ips(msg, s) || put_stats(msg, s->counters))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* ---- SESSION_NEW ---- */
+
+static int parse_prefix(struct jvpn_prefix *p, const struct nlattr *nest,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[JVPN_AIP_A_MAX + 1];
+	unsigned int alen, maxlen;
+	u16 family;
+	int err;
+
+	err = nla_parse_nested(tb, JVPN_AIP_A_MAX, nest, aip_policy, extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, JVPN_AIP_A_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, JVPN_AIP_A_ADDR) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, JVPN_AIP_A_PREFIX_LEN)) {
+		NL_SET_ERR_MSG(extack, "allowed IP needs FAMILY, ADDR and PREFIX_LEN");
+		return -EINVAL;
+	}
+	family = nla_get_u16(tb[JVPN_AIP_A_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[JVPN_AIP_A_FAMILY],
+				    "allowed IP family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	alen = family == AF_INET ? 4 : 16;
+	maxlen = family == AF_INET ? 32 : 128;
+	if (nla_len(tb[JVPN_AIP_A_ADDR]) != alen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[JVPN_AIP_A_ADDR],
+				    "allowed IP address length does not match its family");
+		return -EINVAL;
+	}
+	if (nla_get_u8(tb[JVPN_AIP_A_PREFIX_LEN]) > maxlen) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[JVPN_AIP_A_PREFIX_LEN],
+				    "prefix length exceeds the address length");
+		return -EINVAL;
+	}
+	memset(p, 0, sizeof(*p));
+	p->family_index = family == AF_INET6;
+	p->prefix_len = nla_get_u8(tb[JVPN_AIP_A_PREFIX_LEN]);
+	memcpy(p->addr, nla_data(tb[JVPN_AIP_A_ADDR]), alen);
+	return 0;
+}
+
+static int add_allowed_ips(struct jvpn_device *jd, struct jvpn_session *s,
+			   const struct nlattr *list,
+			   struct netlink_ext_ack *extack)
+{
+	struct jvpn_prefix p;
+	struct nlattr *attr;
+	int rem, n = 0, err;
+
+	if (!list)
+		return 0;
+	nla_for_each_nested(attr, list, rem) {
+		if (++n > JVPN_MAX_ALLOWED_IPS) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "too many allowed IPs for one session");
+			return -E2BIG;
+		}
+		err = parse_prefix(&p, attr, extack);
+		if (err)
+			return err;
+		err = jvpn_allowedips_insert(&jd->allowed_ips, s, &p);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "allowed IP already belongs to a session");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The session's first transport and keys, from the request. */
+static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
+			 struct genl_info *info,
+			 const struct jvpn_endpoint *remote)
+{
+	struct nlattr **a = info->attrs;
+	struct jvpn_transport *t;
+	struct jvpn_keypair *kp;
+	struct jvpn_sock *js;
+
+	kp = jvpn_keypair_new(nla_data(a[JVPN_A_TX_KEY]),
+			      nla_data(a[JVPN_A_RX_KEY]),
+			      a[JVPN_A_KEY_PHASE] ?
+			      nla_get_u8(a[JVPN_A_KEY_PHASE]) : 0);
+	if (!kp)
+		return -ENOMEM;
+	RCU_INIT_POINTER(s->keys, kp);
+	js = jvpn_sock_get(jd, nla_get_s32(a[JVPN_A_SOCKET_FD]), info->extack);
+	if (IS_ERR(js))
+		return PTR_ERR(js);
+	t = jvpn_transport_new(js, remote, info->extack);
+	if (IS_ERR(t)) {
+		jvpn_sock_put(js);
+		return PTR_ERR(t);
+	}
+	RCU_INIT_POINTER(s->transport, t);
+	if (a[JVPN_A_STATE_VERSION])
+		s->state_version = nla_get_u64(a[JVPN_A_STATE_VERSION]);
+	if (a[JVPN_A_STATE])
+		s->state = nla_get_u8(a[JVPN_A_STATE]);
+	if (a[JVPN_A_MIN_SWITCH_INTERVAL_MS])
+		s->min_switch_interval_ms =
+			nla_get_u32(a[JVPN_A_MIN_SWITCH_INTERVAL_MS]);
+	return 0;
+}
+
+static int session_publish(struct jvpn_device *jd, struct jvpn_session *s,
+			   struct genl_info *info)
+{
+	int err = add_allowed_ips(jd, s, info->attrs[JVPN_A_ALLOWED_IPS],
+				  info->extack);
+
+	if (!err)
+		err = jvpn_table_insert(&jd->sessions, s);
+	if (err) {
+		jvpn_allowedips_remove_session(&jd->allowed_ips, s);
+		return err;
+	}
+	list_add_tail(&s->dev_node, &jd->session_list);
+	jd->generation++;
+	jvpn_event_created(s);
+	return 0;
+}
+
+static int cmd_session_new(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		JVPN_A_SESSION_ID, JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
+		JVPN_A_TX_KEY, JVPN_A_RX_KEY,
+	};
+	struct jvpn_endpoint remote;
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	u64 id;
+	int err;
+
+	err = require(info, required, ARRAY_SIZE(required));
+	if (err)
+		return err;
+	err = jvpn_endpoint_from_nla(&remote, info->attrs[JVPN_A_REMOTE],
+				     info->extack);
+	if (err)
+		return err;
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	id = nla_get_u64(info->attrs[JVPN_A_SESSION_ID]);
+	err = -EEXIST;
+	if (lookup_locked(jd, id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[JVPN_A_SESSION_ID],
+				    "a session with this id already exists");
+		goto out;
+	}
+	err = -ENOMEM;
+	s = jvpn_session_alloc(jd, id);
+	if (!s)
+		goto out;
+	err = session_setup(jd, s, info, &remote);
+	if (!err)
+		err = session_publish(jd, s, info);
+	if (err)
+		jvpn_session_free(s);
+out:
+	unlock_device(jd);
+	return err;
+}
+
+/* ---- SESSION_SWITCH ---- */
+
+static int do_switch(struct jvpn_session *s, struct genl_info *info,
+		     const struct jvpn_endpoint *remote,
+		     const struct jvpn_cas_request *req)
+{
+	struct jvpn_device *jd = s->jd;
+	struct jvpn_transport *t, *old;
+	struct jvpn_sock *js;
+
+	js = jvpn_sock_get(jd, nla_get_s32(info->attrs[JVPN_A_SOCKET_FD]),
+			   info->extack);
+	if (IS_ERR(js))
+		return PTR_ERR(js);
+	t = jvpn_transport_new(js, remote, info->extack);
+	if (IS_ERR(t)) {
+		jvpn_sock_put(js);
+		return PTR_ERR(t);
+	}
+	old = rcu_replace_pointer(s->transport, t, lockdep_is_held(&jd->lock));
+	WRITE_ONCE(s->state_version, req->next);
+	s->last_switch_ns = jvpn_now_ns();
+	jvpn_count(s->counters, JVPN_C_SWITCHES, 1);
+	jvpn_event_switched(s, old ? &old->remote : remote, remote);
+	jvpn_transport_release(old);
+	return 0;
+}
+
+static int cmd_session_switch(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		JVPN_A_SESSION_ID, JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
+		JVPN_A_EXPECTED_VERSION, JVPN_A_STATE_VERSION,
+	};
+	struct jvpn_cas_request req;
+	struct jvpn_endpoint remote;
+	enum jvpn_cas_verdict v;
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	int err;
+
+	err = require(info, required, ARRAY_SIZE(required));
+	if (err)
+		return err;
+	err = jvpn_endpoint_from_nla(&remote, info->attrs[JVPN_A_REMOTE],
+				     info->extack);
+	if (err)
+		return err;
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	s = find_session(jd, info);
+	err = PTR_ERR_OR_ZERO(s);
+	if (err)
+		goto out;
+	req = cas_request(info);
+	v = jvpn_switch_check(s->state_version, &req, s->last_switch_ns,
+			      jvpn_now_ns(),
+			      (u64)s->min_switch_interval_ms * NSEC_PER_MSEC);
+	err = cas_refusal(info, v);
+	if (!err)
+		err = do_switch(s, info, &remote, &req);
+out:
+	unlock_device(jd);
+	return err;
+}
+
+/* ---- SESSION_SET ---- */
+
+static int cmd_session_set(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		JVPN_A_SESSION_ID, JVPN_A_EXPECTED_VERSION, JVPN_A_STATE_VERSION,
+	};
+	struct nlattr **a = info->attrs;
+	struct jvpn_cas_request req;
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	u8 old_state;
+	int err;
+
+	err = require(info, required, ARRAY_SIZE(required));
+	if (err)
+		return err;
+	if (!a[JVPN_A_STATE] && !a[JVPN_A_MIN_SWITCH_INTERVAL_MS]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give STATE or MIN_SWITCH_INTERVAL_MS");
+		return -EINVAL;
+	}
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	s = find_session(jd, info);
+	err = PTR_ERR_OR_ZERO(s);
+	if (err)
+		goto out;
+	req = cas_request(info);
+	err = cas_refusal(info, jvpn_cas_check(s->state_version, &req));
+	if (err)
+		goto out;
+	old_state = s->state;
+	if (a[JVPN_A_STATE])
+		WRITE_ONCE(s->state, nla_get_u8(a[JVPN_A_STATE]));
+	if (a[JVPN_A_MIN_SWITCH_INTERVAL_MS])
+		s->min_switch_interval_ms =
+			nla_get_u32(a[JVPN_A_MIN_SWITCH_INTERVAL_MS]);
+	WRITE_ONCE(s->state_version, req.next);
+	jvpn_event_state(s, old_state);
+out:
+	unlock_device(jd);
+	return err;
+}
+
+/* ---- SESSION_SET_KEYS ---- */
+
+static int cmd_session_set_keys(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int required[] = {
+		JVPN_A_SESSION_ID, JVPN_A_TX_KEY, JVPN_A_RX_KEY,
+		JVPN_A_KEY_PHASE,
+	};
+	struct nlattr **a = info->attrs;
+	struct jvpn_keypair *cur, *kp;
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	u8 phase;
+	int err;
+
+	err = require(info, required, ARRAY_SIZE(required));
+	if (err)
+		return err;
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	s = find_session(jd, info);
+	err = PTR_ERR_OR_ZERO(s);
+	if (err)
+		goto out;
+	phase = nla_get_u8(a[JVPN_A_KEY_PHASE]);
+	cur = rcu_dereference_protected(s->keys, lockdep_is_held(&jd->lock));
+	err = -EINVAL;
+	if (cur && cur->phase == phase) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_KEY_PHASE],
+				    "key phase must alternate with each new key pair");
+		goto out;
+	}
+	err = -ENOMEM;
+	kp = jvpn_keypair_new(nla_data(a[JVPN_A_TX_KEY]),
+			      nla_data(a[JVPN_A_RX_KEY]), phase);
+	if (!kp)
+		goto out;
+	jvpn_session_set_keys(s, kp);
+	err = 0;
+out:
+	unlock_device(jd);
+	return err;
+}
+
+/* ---- SESSION_DEL ---- */
+
+static int cmd_session_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *reason = info->attrs[JVPN_A_DEL_REASON];
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	int err;
+
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	s = find_session(jd, info);
+	err = PTR_ERR_OR_ZERO(s);
+	if (!err)
+		jvpn_session_destroy(s, reason ? nla_get_u32(reason) :
+						 JVPN_DEL_REASON_ADMIN);
+	unlock_device(jd);
+	return err;
+}
+
+/* ---- SESSION_GET / DEV_GET ---- */
+
+static size_t session_msg_size(const struct jvpn_session *s)
+{
+	return NLMSG_GOODSIZE + JVPN_MAX_ALLOWED_IPS * 48;
+}
+
+static int cmd_session_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	s = find_session(jd, info);
+	err = PTR_ERR_OR_ZERO(s);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	msg = genlmsg_new(session_msg_size(s), GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &jvpn_genl_family, 0,
+				JVPN_CMD_SESSION_GET);
+	if (!hdr || fill_session(msg, s)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	unlock_device(jd);
+	return err;
+}
+
+static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+		    const struct jvpn_session *s)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				cb->nlh->nlmsg_seq, &jvpn_genl_family,
+				NLM_F_MULTI, JVPN_CMD_SESSION_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (fill_session(skb, s)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: sessions already dumped, in the device's list order. */
+static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifindex = info->attrs[JVPN_A_IFINDEX];
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	long idx = 0;
+	int err = 0;
+
+	if (!ifindex) {
+		NL_SET_ERR_MSG(cb->extack, "IFINDEX is required");
+		return -EINVAL;
+	}
+	jd = jvpn_device_get(sock_net(skb->sk), nla_get_u32(ifindex),
+			     cb->extack);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	mutex_lock(&jd->lock);
+	cb->seq = jd->generation + 1;
+	list_for_each_entry(s, &jd->session_list, dev_node) {
+		if (idx++ < cb->args[0])
+			continue;
+		err = dump_one(skb, cb, s);
+		if (err)
+			break;
+		cb->args[0] = idx;
+	}
+	mutex_unlock(&jd->lock);
+	dev_put(jd->dev);
+	/* a session that does not fit an empty buffer would loop forever */
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct jvpn_device *jd;
+	struct sk_buff *msg;
+	void *hdr;
+	int err = -ENOMEM;
+
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &jvpn_genl_family, 0,
+				JVPN_CMD_DEV_GET);
+	if (!hdr || nla_put_u32(msg, JVPN_A_IFINDEX, jd->dev->ifindex) ||
+	    put_stats(msg, jd->counters)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	unlock_device(jd);
+	return err;
+}
+
+static const struct genl_small_ops jvpn_ops[] = {
+	{
+		.cmd = JVPN_CMD_SESSION_NEW,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_new,
+	},
+	{
+		.cmd = JVPN_CMD_SESSION_GET,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_get,
+		.dumpit = dump_sessions,
+	},
+	{
+		.cmd = JVPN_CMD_SESSION_DEL,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_del,
+	},
+	{
+		.cmd = JVPN_CMD_SESSION_SET_KEYS,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_set_keys,
+	},
+	{
+		.cmd = JVPN_CMD_SESSION_SWITCH,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_switch,
+	},
+	{
+		.cmd = JVPN_CMD_SESSION_SET,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_set,
+	},
+	{
+		.cmd = JVPN_CMD_DEV_GET,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_dev_get,
+	},
+};
+
+static const struct genl_multicast_group jvpn_mcgrps[] = {
+	{ .name = JVPN_MCGRP_EVENTS },
+};
+
+struct genl_family jvpn_genl_family __ro_after_init = {
+	.name = JVPN_GENL_NAME,
+	.version = JVPN_GENL_VERSION,
+	.maxattr = JVPN_A_MAX,
+	.policy = jvpn_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.small_ops = jvpn_ops,
+	.n_small_ops = ARRAY_SIZE(jvpn_ops),
+	.resv_start_op = JVPN_CMD_SESSION_NEW,
+	.mcgrps = jvpn_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(jvpn_mcgrps),
+};
+
+int jvpn_netlink_register(void)
+{
+	return genl_register_family(&jvpn_genl_family);
+}
+
+void jvpn_netlink_unregister(void)
+{
+	genl_unregister_family(&jvpn_genl_family);
+}

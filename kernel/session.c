@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/slab.h>
+#include "constants.h"
+#include "device.h"
+#include "events.h"
+#include "session.h"
+#include "transport.h"
+
+struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id)
+{
+	struct jvpn_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->counters = alloc_percpu(struct jvpn_counters);
+	if (!s->counters) {
+		kfree(s);
+		return NULL;
+	}
+	s->id = id;
+	s->jd = jd;
+	s->state = JVPN_STATE_ACTIVE;
+	s->state_version = 1;
+	s->min_switch_interval_ms = JVPN_DEFAULT_MIN_SWITCH_INTERVAL_MS;
+	s->created_ns = jvpn_now_ns();
+	INIT_LIST_HEAD(&s->allowed_ips);
+	INIT_LIST_HEAD(&s->dev_node);
+	jvpn_rate_init(&s->stray_events, JVPN_STRAY_EVENT_PER_SEC,
+		       JVPN_STRAY_EVENT_BURST, s->created_ns);
+	return s;
+}
+
+static void session_free_now(struct jvpn_session *s)
+{
+	/* no reader can hold the key pairs any more: free them directly */
+	kfree_sensitive(rcu_dereference_protected(s->keys, 1));
+	kfree_sensitive(rcu_dereference_protected(s->prev_keys, 1));
+	free_percpu(s->counters);
+	kfree(s);
+}
+
+static void session_free_rcu(struct rcu_head *rcu)
+{
+	session_free_now(container_of(rcu, struct jvpn_session, rcu));
+}
+
+/* The transmit path may have met it through a short-lived allowed IP. */
+void jvpn_session_free(struct jvpn_session *s)
+{
+	jvpn_transport_release(rcu_dereference_protected(s->transport, 1));
+	call_rcu(&s->rcu, session_free_rcu);
+}
+
+void jvpn_session_destroy(struct jvpn_session *s,
+			  enum jvpn_del_reason reason)
+{
+	struct jvpn_device *jd = s->jd;
+	struct jvpn_transport *t;
+
+	lockdep_assert_held(&jd->lock);
+	jvpn_table_remove(&jd->sessions, s);
+	jvpn_allowedips_remove_session(&jd->allowed_ips, s);
+	list_del(&s->dev_node);
+	jd->generation++;
+	jvpn_event_deleted(s, reason);
+	t = rcu_replace_pointer(s->transport, NULL,
+				lockdep_is_held(&jd->lock));
+	jvpn_transport_release(t);
+	call_rcu(&s->rcu, session_free_rcu);
+}
+
+void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp)
+{
+	struct jvpn_keypair *old_cur, *old_prev;
+
+	lockdep_assert_held(&s->jd->lock);
+	old_cur = rcu_dereference_protected(s->keys,
+					    lockdep_is_held(&s->jd->lock));
+	old_prev = rcu_replace_pointer(s->prev_keys, old_cur,
+				       lockdep_is_held(&s->jd->lock));
+	rcu_assign_pointer(s->keys, kp);
+	jvpn_keypair_free_rcu(old_prev);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _JVPN_SESSION_H
+#define _JVPN_SESSION_H
+
+#include <linux/list.h>
+#include <linux/rhashtable-types.h>
+#include <linux/jvpn.h>
+#include "counters.h"
+#include "keypair.h"
+#include "ratelimit.h"
+
+struct jvpn_device;
+struct jvpn_transport;
+
+/*
+ * A session: the anchor that outlives its transports. Data-path fields are
+ * read under RCU; every change happens under the device's lock.
+ */
+struct jvpn_session {
+	u64 id;
+	struct rhash_head table_node;
+	struct list_head dev_node;
+	struct jvpn_device *jd;
+
+	struct jvpn_transport __rcu *transport;	/* the ONE active path */
+	struct jvpn_keypair __rcu *keys;	/* seals tx, opens rx */
+	struct jvpn_keypair __rcu *prev_keys;	/* opens rx in rotation */
+	struct list_head allowed_ips;		/* struct jvpn_aip */
+
+	u64 state_version;
+	u8 state;			/* enum jvpn_state, the daemon's */
+	u32 min_switch_interval_ms;
+	u64 created_ns;
+	u64 last_switch_ns;
+	u64 last_rx_ns;			/* data path: WRITE_ONCE */
+	u64 last_tx_ns;
+
+	struct jvpn_rate stray_events;
+	struct jvpn_counters __percpu *counters;
+	struct rcu_head rcu;
+};
+
+struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id);
+/* A session that failed to publish: no event; device lock held. */
+void jvpn_session_free(struct jvpn_session *s);
+/* Unpublishes, reports the deletion, frees after a grace period. */
+void jvpn_session_destroy(struct jvpn_session *s,
+			  enum jvpn_del_reason reason);
+/* Installs a new current key pair; the current one becomes previous. */
+void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp);
+
+static inline u64 jvpn_now_ns(void)
+{
+	return ktime_get_boot_fast_ns();
+}
+
+#endif /* _JVPN_SESSION_H */

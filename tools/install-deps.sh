@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, from Debian's archive, every package the build, the VM test bed,
+# KUnit and the benchmarks need. Idempotent: only what is missing is fetched.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config flex bison bc xz-utils python3 cpio
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	qemu-system-x86 busybox-static kmod iproute2 iputils-ping
+	libnl-3-dev libnl-genl-3-dev libmnl-dev libsodium-dev libcmocka-dev
+	dkms iperf3 nftables conntrack tcpdump
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

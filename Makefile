@@ -28,7 +28,7 @@ $(BUILD):
 	mkdir -p $@
 
 $(BUILD)/jvpnk: $(JVPNK_SRCS) $(JVPNK_HDRS) | $(BUILD)
-	$(CC) $(USER_CFLAGS) -o $@ $(JVPNK_SRCS) $(shell pkg-config --cflags --libs libmnl)
+	$(CC) $(USER_CFLAGS) -o $@ $(JVPNK_SRCS) $(shell pkg-config --cflags --libs libmnl) -lm
 
 $(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
 	$(CC) $(USER_CFLAGS) -Ikernel -o $@ selftests/jvpn-pkt.c

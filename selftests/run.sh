@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The kselftests of jvpn.ko, run INSIDE the test VM by `make check`:
+#
+#	tools/vm/run.sh selftests/run.sh [TEST...]
+#
+# Loads the freshly built module, runs every test (or the named ones) in
+# namespaces of its own, and fails if the kernel log shows a splat.
+set -uo pipefail
+
+JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$JVPN_ROOT/selftests/lib.sh"
+for part in topology traffic switching security netlink lifecycle; do
+	. "$JVPN_ROOT/selftests/net/$part.sh"
+done
+
+# name function timeout(s): each bounded, TCG is slow
+TESTS=(
+	"module_load test_module_load 60"
+	"devices test_devices 30"
+	"ping_v4 test_ping_v4 60"
+	"ping_v6_outer_and_inner test_ping_v6_outer_and_inner 60"
+	"no_route test_no_route 30"
+	"iperf_both_ways test_iperf_both_ways 90"
+	"switch_under_traffic test_switch_under_traffic 60"
+	"switch_stale_refused test_switch_stale_refused 60"
+	"switch_too_soon_refused test_switch_too_soon_refused 60"
+	"stray_data_reported test_stray_data_reported 60"
+	"replay_dropped test_replay_dropped 60"
+	"wrong_key_is_bad_auth test_wrong_key_is_bad_auth 60"
+	"key_rotation test_key_rotation 60"
+	"malformed_packets test_malformed_packets 60"
+	"control_passes_through test_control_passes_through 30"
+	"malformed_netlink_refused test_malformed_netlink_refused 60"
+	"duplicate_and_missing_session test_duplicate_and_missing_session 60"
+	"events_sequence test_events_sequence 60"
+	"device_delete_frees test_device_delete_frees 60"
+	"session_churn test_session_churn 180"
+	"rmmod_under_traffic test_rmmod_under_traffic 90"
+	"dmesg_clean test_dmesg_clean 30"
+)
+
+test_module_load() {
+	load_module "$JVPN_ROOT/jvpn.ko"
+	[[ $(cat /sys/module/jvpn/initstate) == live ]]
+	modinfo "$JVPN_ROOT/jvpn.ko" | grep -E '^(version|license|description):'
+}
+
+test_dmesg_clean() {
+	dmesg_check_clean
+}
+
+selected() {
+	local name=$1 want
+	(($# == 1 && ${#ARGS[@]} == 0)) && return 0
+	for want in "${ARGS[@]}"; do
+		[[ $want == "$name" ]] && return 0
+	done
+	return 1
+}
+
+ARGS=("$@")
+plan=()
+for t in "${TESTS[@]}"; do
+	read -r name _ _ <<<"$t"
+	if selected "$name" || [[ $name == module_load || $name == dmesg_clean ]]; then
+		plan+=("$t")
+	fi
+done
+
+dmesg_mark
+ktap_plan "${#plan[@]}"
+for t in "${plan[@]}"; do
+	read -r name func limit <<<"$t"
+	run_test "$name" "$func" "$limit"
+done
+ktap_finish

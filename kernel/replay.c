@@ -21,7 +21,7 @@ void jvpn_replay_init(struct jvpn_replay *r)
 
 static bool too_old(u64 top, u64 counter)
 {
-	return counter + JVPN_REPLAY_WINDOW < top;
+	return counter + JVPN_REPLAY_WINDOW + 1 < top;
 }
 
 bool jvpn_replay_may_accept(const struct jvpn_replay *r, u64 counter)

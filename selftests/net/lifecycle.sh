@@ -22,25 +22,34 @@ test_device_delete_frees() {
 	topo_up v4
 	jc ping -c 1 -W 2 172.16.0.1
 	monitor_start jg "$ev" --count 1 --timeout 20
-	expect_eq "$(jg ss -uanH "sport = :$GW_PORT" | wc -l)" 1 "sockets before"
+	expect_eq "$(udp_sockets jg "$GW_PORT")" 1 "sockets before"
 	jg ip link del jvpn0
 	wait
 	grep 'event=deleted' "$ev" | grep -q 'reason=device-gone'
-	wait_until 5 test "$(jg ss -uanH "sport = :$GW_PORT" | wc -l)" -eq 0
+	wait_until 5 udp_sockets_are jg 0 "$GW_PORT"
 }
 
 # rmmod while iperf3 runs through two sessions; then the module loads again.
 test_rmmod_under_traffic() {
+	local client t0
 	require_cmd iperf3
 	topo_up v4
 	jg iperf3 -s -1 -D -B 172.16.0.1
-	sleep 1
-	jc iperf3 -c 172.16.0.1 -t 30 >/dev/null 2>&1 &
-	sleep 3
+	wait_until 5 tcp_listening jg 5201
+	jc iperf3 -c 172.16.0.1 -t 60 >/tmp/iperf-$$ 2>&1 &
+	client=$!
+	wait_until 20 field_is jg rx_packets -gt 1000 || {
+		cat /tmp/iperf-$$
+		return 1
+	}
+	t0=$(date +%s%N)
 	rmmod jvpn
-	wait || true
+	echo "rmmod under traffic took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+	# the tunnel is gone: the client would retransmit for minutes
+	kill "$client" 2>/dev/null || true
 	[[ ! -e /sys/module/jvpn ]]
-	expect_eq "$(jg ss -uanH "sport = :$GW_PORT" | wc -l)" 0 "gateway sockets"
+	expect_eq "$(udp_sockets jg "$GW_PORT")" 0 "gateway sockets"
+	expect_eq "$(udp_sockets jc "$CL_PORT")" 0 "client sockets"
 	load_module "$JVPN_ROOT/jvpn.ko"
 }
 
@@ -62,5 +71,5 @@ test_session_churn() {
 	done
 	expect_eq "$(ip netns exec jl "$JVPNK" dump jvpn0 | wc -l)" $((n / 2)) "sessions"
 	ip -n jl link del jvpn0
-	wait_until 5 test "$(ip netns exec jl ss -uanH | wc -l)" -eq 0
+	wait_until 5 udp_sockets_are jl 0
 }

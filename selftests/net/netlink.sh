@@ -43,7 +43,7 @@ test_duplicate_and_missing_session() {
 	grep -q 'already belongs' <<<"$out"
 	expect_eq "$(kg dump jvpn0 | wc -l)" 1 "sessions"
 	# the refused session left no socket behind
-	expect_eq "$(jg ss -uanH "sport = :$GW_PORT" | wc -l)" 1 "gateway sockets"
+	expect_eq "$(udp_sockets jg "$GW_PORT")" 1 "gateway sockets"
 }
 
 test_events_sequence() {

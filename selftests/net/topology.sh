@@ -91,6 +91,23 @@ expect_eq() {
 monitor_start() {
 	local ns=$1 file=$2
 	shift 2
+	: >"$file"
 	ip netns exec "$ns" "$JVPNK" monitor "$@" >"$file" 2>&1 &
 	wait_until 10 grep -q '^# listening' "$file"
 }
+
+# Predicates for wait_until, which re-runs its command: arguments must not
+# be expanded once up front.
+# field_is NS FIELD OP VALUE, e.g. field_is jg rx_packets -gt 1000
+field_is() { test "$(field "$1" "$2")" "$3" "$4"; }
+dev_field_is() { test "$(dev_field "$1" "$2")" "$3" "$4"; }
+# udp_sockets_are NS COUNT [PORT]: UDP sockets in NS (on PORT)
+udp_sockets() {
+	if (($# > 1)); then
+		ip netns exec "$1" ss -uanH "sport = :$2" | wc -l
+	else
+		ip netns exec "$1" ss -uanH | wc -l
+	fi
+}
+udp_sockets_are() { test "$(udp_sockets "$1" "${3-}")" -eq "$2"; }
+tcp_listening() { ip netns exec "$1" ss -ltnH "sport = :$2" | grep -q .; }

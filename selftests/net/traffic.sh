@@ -30,7 +30,7 @@ test_no_route() {
 iperf_run() {
 	local secs=$1 from=$2 addr=$3 to=$4 json bps
 	ip netns exec "$to" iperf3 -s -1 -D -B "$addr" -I "/tmp/iperf-$to.pid"
-	wait_until 5 ip netns exec "$to" ss -ltn "sport = :5201" | grep -q 5201
+	wait_until 5 tcp_listening "$to" 5201
 	json=$(ip netns exec "$from" iperf3 -c "$addr" -t "$secs" -J)
 	bps=$(jq -r '.end.sum_received.bits_per_second' <<<"$json" 2>/dev/null ||
 		sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' <<<"$json" | tail -n 1)

@@ -14,7 +14,7 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iuapi \
 JVPNK_SRCS := $(wildcard tools/jvpnk/*.c)
 JVPNK_HDRS := $(wildcard tools/jvpnk/*.h) uapi/linux/jvpn.h
 
-.PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check \
+.PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check unit \
 	demo bench
 
 all: module user
@@ -54,3 +54,17 @@ check: deps
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf $(BUILD)
+
+# cmocka unit tests of userspace code: each selftests/unit/X_test.c links
+# with the jvpnk sources it tests (all but main.c).
+UNIT_SRCS := $(wildcard selftests/unit/*_test.c)
+UNIT_BINS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+JVPNK_LIB_SRCS := $(filter-out tools/jvpnk/main.c,$(JVPNK_SRCS))
+
+$(BUILD)/unit/%: selftests/unit/%.c $(JVPNK_LIB_SRCS) $(JVPNK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Itools/jvpnk -o $@ $< $(JVPNK_LIB_SRCS) \
+		$(shell pkg-config --cflags --libs libmnl cmocka) -lm
+
+unit: $(UNIT_BINS)
+	selftests/unit/run.sh $(UNIT_BINS)

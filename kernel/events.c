@@ -50,7 +50,7 @@ void jvpn_events_unregister(void)
 struct jvpn_event {
 	struct sk_buff *msg;
 	void *hdr;
-	__le64 *seq;	/* filled in at send time, under the lock */
+	void *seq;	/* filled in at send time, under the lock */
 	struct net *net;
 };
 
@@ -68,13 +68,13 @@ static bool event_begin(struct jvpn_event *ev, struct jvpn_session *s,
 	ev->hdr = genlmsg_put(ev->msg, 0, 0, &jvpn_genl_family, 0, cmd);
 	if (!ev->hdr)
 		goto fail;
-	if (nla_put_u64_64bit(ev->msg, JVPN_A_EVENT_SEQ, 0, JVPN_A_PAD) ||
+	seq = nla_reserve_64bit(ev->msg, JVPN_A_EVENT_SEQ, sizeof(u64),
+				JVPN_A_PAD);
+	if (!seq ||
 	    nla_put_u64_64bit(ev->msg, JVPN_A_EVENT_TIME_NS, jvpn_now_ns(),
 			      JVPN_A_PAD) ||
 	    jvpn_nl_put_session_id(ev->msg, s))
 		goto fail;
-	seq = nlmsg_find_attr(nlmsg_hdr(ev->msg), GENL_HDRLEN,
-			      JVPN_A_EVENT_SEQ);
 	ev->seq = nla_data(seq);
 	return true;
 fail:

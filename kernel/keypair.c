@@ -11,10 +11,24 @@
 #define JVPN_TX_HEADROOM	ALIGN(JVPN_DATA_HDR_LEN + \
 				      JVPN_OUTER_OVERHEAD_MAX + NET_SKB_PAD, 4)
 
+/* Own cache: live key pairs show in /proc/slabinfo, leaks at unload. */
+static struct kmem_cache *keypair_cache;
+
+int __init jvpn_keypair_cache_init(void)
+{
+	keypair_cache = KMEM_CACHE(jvpn_keypair, 0);
+	return keypair_cache ? 0 : -ENOMEM;
+}
+
+void jvpn_keypair_cache_destroy(void)
+{
+	kmem_cache_destroy(keypair_cache);
+}
+
 struct jvpn_keypair *jvpn_keypair_new(const u8 *tx_key, const u8 *rx_key,
 				      u8 phase)
 {
-	struct jvpn_keypair *kp = kzalloc(sizeof(*kp), GFP_KERNEL);
+	struct jvpn_keypair *kp = kmem_cache_zalloc(keypair_cache, GFP_KERNEL);
 
 	if (!kp)
 		return NULL;
@@ -26,15 +40,23 @@ struct jvpn_keypair *jvpn_keypair_new(const u8 *tx_key, const u8 *rx_key,
 	return kp;
 }
 
-static void keypair_free(struct rcu_head *rcu)
+void jvpn_keypair_free(struct jvpn_keypair *kp)
 {
-	kfree_sensitive(container_of(rcu, struct jvpn_keypair, rcu));
+	if (!kp)
+		return;
+	memzero_explicit(kp, sizeof(*kp));
+	kmem_cache_free(keypair_cache, kp);
+}
+
+static void keypair_free_rcu(struct rcu_head *rcu)
+{
+	jvpn_keypair_free(container_of(rcu, struct jvpn_keypair, rcu));
 }
 
 void jvpn_keypair_free_rcu(struct jvpn_keypair *kp)
 {
 	if (kp)
-		call_rcu(&kp->rcu, keypair_free);
+		call_rcu(&kp->rcu, keypair_free_rcu);
 }
 
 int jvpn_keypair_seal(struct jvpn_keypair *kp, u64 session_id,

@@ -23,9 +23,12 @@ struct jvpn_keypair {
 	struct rcu_head rcu;
 };
 
+int jvpn_keypair_cache_init(void);
+void jvpn_keypair_cache_destroy(void);
 struct jvpn_keypair *jvpn_keypair_new(const u8 *tx_key, const u8 *rx_key,
 				      u8 phase);
-/* Wipes the keys after a grace period. */
+/* Wipes the keys and frees, now (no reader left) or after a grace period. */
+void jvpn_keypair_free(struct jvpn_keypair *kp);
 void jvpn_keypair_free_rcu(struct jvpn_keypair *kp);
 
 /*

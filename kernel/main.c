@@ -8,6 +8,7 @@
 #include "device.h"
 #include "events.h"
 #include "netlink.h"
+#include "session.h"
 #include "transport.h"
 
 #ifndef JVPN_VERSION
@@ -18,9 +19,16 @@ static int __init jvpn_init(void)
 {
 	int err;
 
+	err = jvpn_session_cache_init();
+	if (err)
+		return err;
+	err = jvpn_keypair_cache_init();
+	if (err)
+		goto session_cache;
+	err = -ENOMEM;
 	jvpn_wq = alloc_workqueue("jvpn", WQ_UNBOUND, 0);
 	if (!jvpn_wq)
-		return -ENOMEM;
+		goto keypair_cache;
 	err = jvpn_events_register();
 	if (err)
 		goto free_wq;
@@ -38,6 +46,10 @@ events:
 	jvpn_events_unregister();
 free_wq:
 	destroy_workqueue(jvpn_wq);
+keypair_cache:
+	jvpn_keypair_cache_destroy();
+session_cache:
+	jvpn_session_cache_destroy();
 	return err;
 }
 
@@ -49,6 +61,8 @@ static void __exit jvpn_exit(void)
 	/* every call_rcu() and queue_rcu_work() has run before we go */
 	rcu_barrier();
 	destroy_workqueue(jvpn_wq);
+	jvpn_keypair_cache_destroy();
+	jvpn_session_cache_destroy();
 }
 
 module_init(jvpn_init);

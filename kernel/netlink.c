@@ -808,8 +808,9 @@ static const struct genl_small_ops jvpn_ops[] = {
 	},
 };
 
+/* Events name sessions and endpoints: only an administrator may listen. */
 static const struct genl_multicast_group jvpn_mcgrps[] = {
-	{ .name = JVPN_MCGRP_EVENTS },
+	{ .name = JVPN_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family jvpn_genl_family __ro_after_init = {

@@ -40,6 +40,8 @@ struct jvpn_session {
 	struct rcu_head rcu;
 };
 
+int jvpn_session_cache_init(void);
+void jvpn_session_cache_destroy(void);
 struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id);
 /* A session that failed to publish: no event; device lock held. */
 void jvpn_session_free(struct jvpn_session *s);

@@ -33,6 +33,7 @@ TESTS=(
 	"malformed_netlink_refused test_malformed_netlink_refused 60"
 	"duplicate_and_missing_session test_duplicate_and_missing_session 60"
 	"events_sequence test_events_sequence 60"
+	"admin_only test_admin_only 60"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 180"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

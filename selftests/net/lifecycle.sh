@@ -70,6 +70,11 @@ test_session_churn() {
 		ip netns exec jl "$JVPNK" del jvpn0 --id "$i"
 	done
 	expect_eq "$(ip netns exec jl "$JVPNK" dump jvpn0 | wc -l)" $((n / 2)) "sessions"
+	expect_ge "$(live_objects jvpn_session)" $((n / 2)) "live sessions"
 	ip -n jl link del jvpn0
 	wait_until 5 udp_sockets_are jl 0
+	# sessions and keys go after an RCU grace period: none may stay
+	wait_until 10 no_live_objects || grep jvpn /proc/slabinfo
+	expect_eq "$(live_objects jvpn_session)" 0 "live sessions"
+	expect_eq "$(live_objects jvpn_keypair)" 0 "live key pairs"
 }

@@ -67,3 +67,21 @@ test_events_sequence() {
 	echo "sequence: $seqs"
 	awk '{ for (i = 2; i <= NF; i++) if ($i != $(i-1) + 1) exit 1 }' <<<"$seqs"
 }
+
+# Without CAP_NET_ADMIN: no command, no dump, no events.
+test_admin_only() {
+	local out nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	require_cmd setpriv
+	topo_up v4
+	for args in "dump jvpn0" "get jvpn0 --id $SID" "del jvpn0 --id $SID" \
+		"monitor --timeout 1"; do
+		# shellcheck disable=SC2086  # args is a word list on purpose
+		out=$(jg "${nobody[@]}" "$JVPNK" $args 2>&1) && {
+			echo "unprivileged '$args' succeeded: $out"
+			return 1
+		}
+		echo "$out"
+		grep -q 'not permitted' <<<"$out"
+	done
+	expect_eq "$(kg dump jvpn0 | wc -l)" 1 "sessions"
+}

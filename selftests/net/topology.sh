@@ -111,3 +111,11 @@ udp_sockets() {
 }
 udp_sockets_are() { test "$(udp_sockets "$1" "${3-}")" -eq "$2"; }
 tcp_listening() { ip netns exec "$1" ss -ltnH "sport = :$2" | grep -q .; }
+
+# live_objects CACHE: objects in use in a slab cache of jvpn's. Shrinking
+# first flushes the per-CPU slabs, whose freed objects would still count.
+live_objects() {
+	echo 1 >"/sys/kernel/slab/$1/shrink" 2>/dev/null || true
+	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' /proc/slabinfo
+}
+no_live_objects() { (($(live_objects jvpn_session) == 0 && $(live_objects jvpn_keypair) == 0)); }

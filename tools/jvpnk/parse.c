@@ -2,7 +2,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -175,25 +174,45 @@ const char *parse_key(const char *text, uint8_t key[JVPN_KEY_LEN])
 	return NULL;
 }
 
+/*
+ * Counted from the digits, not through a double: 2.007 s must be 2007 ms,
+ * and binary floating point would make it 2008 after rounding up.
+ */
 const char *parse_seconds(const char *text, int64_t *ms)
 {
 	/* a year: beyond any test, and far from overflowing int64 ms */
-	const double max_seconds = 365.0 * 24 * 3600;
-	char *end;
-	double seconds;
+	const int64_t max_seconds = 365LL * 24 * 3600;
+	const char *p = text;
+	int64_t whole = 0, frac = 0;
+	int digits = 0;
+	bool rest = false;
 
-	if (!isdigit((unsigned char)text[0]))
+	if (!isdigit((unsigned char)*p))
 		return "expected seconds, such as 5 or 0.5";
-	errno = 0;
-	seconds = strtod(text, &end);
-	if (*end || errno || !isfinite(seconds))
+	for (; isdigit((unsigned char)*p); p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > max_seconds)
+			return "more than a year";
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, digits++) {
+			if (digits < 3)
+				frac = frac * 10 + (*p - '0');
+			else if (*p != '0')
+				rest = true;
+		}
+		if (!digits)
+			return "expected seconds, such as 5 or 0.5";
+	}
+	if (*p)
 		return "expected seconds, such as 5 or 0.5";
-	if (seconds > max_seconds)
-		return "more than a year";
+	for (; digits < 3; digits++)
+		frac *= 10;
 	/* rounded up: a tiny timeout must not become "no wait at all" */
-	*ms = (int64_t)(seconds * 1000);
-	if ((double)*ms < seconds * 1000)
-		(*ms)++;
+	whole = whole * 1000 + frac + rest;
+	if (whole > max_seconds * 1000)
+		return "more than a year";
+	*ms = whole;
 	return NULL;
 }
 

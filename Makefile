@@ -48,6 +48,9 @@ vm-shell: all
 dkms-check:
 	tools/dkms-check.sh
 
+demo: deps all
+	tools/vm/run.sh tools/demo/failover.sh
+
 check: deps
 	tools/check.sh
 

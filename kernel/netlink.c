@@ -183,6 +183,36 @@ static struct jvpn_cas_request cas_request(struct genl_info *info)
 	};
 }
 
+/* Required attributes, then the REMOTE endpoint they include. */
+static int require_remote(struct genl_info *info, const int *types, int n,
+			  struct jvpn_endpoint *remote)
+{
+	int err = require(info, types, n);
+
+	if (err)
+		return err;
+	return jvpn_endpoint_from_nla(remote, info->attrs[JVPN_A_REMOTE],
+				      info->extack);
+}
+
+/* The transport a request names by SOCKET_FD and REMOTE. */
+static struct jvpn_transport *
+request_transport(struct jvpn_device *jd, struct genl_info *info,
+		  const struct jvpn_endpoint *remote)
+{
+	struct jvpn_transport *t;
+	struct jvpn_sock *js;
+
+	js = jvpn_sock_get(jd, nla_get_s32(info->attrs[JVPN_A_SOCKET_FD]),
+			   info->extack);
+	if (IS_ERR(js))
+		return ERR_CAST(js);
+	t = jvpn_transport_new(js, remote, info->extack);
+	if (IS_ERR(t))
+		jvpn_sock_put(js);
+	return t;
+}
+
 /* ---- replies ---- */
 
 int jvpn_nl_put_session_id(struct sk_buff *msg, const struct jvpn_session *s)
@@ -379,7 +409,6 @@ static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 	struct nlattr **a = info->attrs;
 	struct jvpn_transport *t;
 	struct jvpn_keypair *kp;
-	struct jvpn_sock *js;
 
 	kp = jvpn_keypair_new(nla_data(a[JVPN_A_TX_KEY]),
 			      nla_data(a[JVPN_A_RX_KEY]),
@@ -388,14 +417,9 @@ static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 	if (!kp)
 		return -ENOMEM;
 	RCU_INIT_POINTER(s->keys, kp);
-	js = jvpn_sock_get(jd, nla_get_s32(a[JVPN_A_SOCKET_FD]), info->extack);
-	if (IS_ERR(js))
-		return PTR_ERR(js);
-	t = jvpn_transport_new(js, remote, info->extack);
-	if (IS_ERR(t)) {
-		jvpn_sock_put(js);
+	t = request_transport(jd, info, remote);
+	if (IS_ERR(t))
 		return PTR_ERR(t);
-	}
 	RCU_INIT_POINTER(s->transport, t);
 	if (a[JVPN_A_STATE_VERSION])
 		s->state_version = nla_get_u64(a[JVPN_A_STATE_VERSION]);
@@ -437,11 +461,7 @@ static int cmd_session_new(struct sk_buff *skb, struct genl_info *info)
 	u64 id;
 	int err;
 
-	err = require(info, required, ARRAY_SIZE(required));
-	if (err)
-		return err;
-	err = jvpn_endpoint_from_nla(&remote, info->attrs[JVPN_A_REMOTE],
-				     info->extack);
+	err = require_remote(info, required, ARRAY_SIZE(required), &remote);
 	if (err)
 		return err;
 	jd = lock_device(info);
@@ -476,17 +496,10 @@ static int do_switch(struct jvpn_session *s, struct genl_info *info,
 {
 	struct jvpn_device *jd = s->jd;
 	struct jvpn_transport *t, *old;
-	struct jvpn_sock *js;
 
-	js = jvpn_sock_get(jd, nla_get_s32(info->attrs[JVPN_A_SOCKET_FD]),
-			   info->extack);
-	if (IS_ERR(js))
-		return PTR_ERR(js);
-	t = jvpn_transport_new(js, remote, info->extack);
-	if (IS_ERR(t)) {
-		jvpn_sock_put(js);
+	t = request_transport(jd, info, remote);
+	if (IS_ERR(t))
 		return PTR_ERR(t);
-	}
 	old = rcu_replace_pointer(s->transport, t, lockdep_is_held(&jd->lock));
 	WRITE_ONCE(s->state_version, req->next);
 	s->last_switch_ns = jvpn_now_ns();
@@ -509,11 +522,7 @@ static int cmd_session_switch(struct sk_buff *skb, struct genl_info *info)
 	struct jvpn_device *jd;
 	int err;
 
-	err = require(info, required, ARRAY_SIZE(required));
-	if (err)
-		return err;
-	err = jvpn_endpoint_from_nla(&remote, info->attrs[JVPN_A_REMOTE],
-				     info->extack);
+	err = require_remote(info, required, ARRAY_SIZE(required), &remote);
 	if (err)
 		return err;
 	jd = lock_device(info);

@@ -118,4 +118,3 @@ live_objects() {
 	echo 1 >"/sys/kernel/slab/$1/shrink" 2>/dev/null || true
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' /proc/slabinfo
 }
-no_live_objects() { (($(live_objects jvpn_session) == 0 && $(live_objects jvpn_keypair) == 0)); }

@@ -15,6 +15,7 @@ JVPNK_SRCS := $(wildcard tools/jvpnk/*.c)
 JVPNK_HDRS := $(wildcard tools/jvpnk/*.h) uapi/linux/jvpn.h
 
 .PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check unit \
+	fuzz fuzz-short \
 	demo bench
 
 all: module user
@@ -22,7 +23,12 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) JVPN_VERSION=$(VERSION) modules
 
-user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt
+DAEMON_SRCS := $(wildcard daemon/*.c)
+DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
+DAEMON_HDRS := $(wildcard daemon/*.h) uapi/linux/jvpn.h kernel/wire.h
+DAEMON_LIBS := $(shell pkg-config --cflags --libs libmnl libsodium) -lm
+
+user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(if $(wildcard daemon/main.c),$(BUILD)/jvpnd)
 
 $(BUILD):
 	mkdir -p $@
@@ -32,6 +38,9 @@ $(BUILD)/jvpnk: $(JVPNK_SRCS) $(JVPNK_HDRS) | $(BUILD)
 
 $(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
 	$(CC) $(USER_CFLAGS) -Ikernel -o $@ selftests/jvpn-pkt.c
+
+$(BUILD)/jvpnd: $(DAEMON_SRCS) $(DAEMON_HDRS) | $(BUILD)
+	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $(DAEMON_SRCS) $(DAEMON_LIBS)
 
 deps:
 	tools/install-deps.sh
@@ -69,5 +78,31 @@ $(BUILD)/unit/%: selftests/unit/%.c $(JVPNK_LIB_SRCS) $(JVPNK_HDRS)
 	$(CC) $(USER_CFLAGS) -Itools/jvpnk -o $@ $< $(JVPNK_LIB_SRCS) \
 		$(shell pkg-config --cflags --libs libmnl cmocka) -lm
 
-unit: $(UNIT_BINS)
-	selftests/unit/run.sh $(UNIT_BINS)
+# selftests/unit/daemon/X_test.c links with every daemon source but main.c
+DUNIT_SRCS := $(wildcard selftests/unit/daemon/*_test.c)
+DUNIT_BINS := $(patsubst selftests/unit/daemon/%.c,$(BUILD)/unit/daemon/%,$(DUNIT_SRCS))
+
+$(BUILD)/unit/daemon/%: selftests/unit/daemon/%.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $< $(DAEMON_LIB_SRCS) \
+		$(DAEMON_LIBS) $(shell pkg-config --cflags --libs cmocka)
+
+unit: $(UNIT_BINS) $(DUNIT_BINS)
+	selftests/unit/run.sh $(UNIT_BINS) $(DUNIT_BINS)
+
+# libFuzzer harnesses, selftests/fuzz/X_fuzz.c, against the daemon's
+# parsers: a short run of each in make check, a long one in make fuzz.
+FUZZ_SRCS := $(wildcard selftests/fuzz/*_fuzz.c)
+FUZZ_BINS := $(patsubst selftests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iuapi -Idaemon -Ikernel \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/%: selftests/fuzz/%.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(DAEMON_LIB_SRCS) $(DAEMON_LIBS)
+
+fuzz-short: $(FUZZ_BINS)
+	selftests/fuzz/run.sh $${FUZZ_SECONDS:-20} $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	selftests/fuzz/run.sh $${FUZZ_SECONDS:-600} $(FUZZ_BINS)

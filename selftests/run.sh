@@ -35,7 +35,7 @@ TESTS=(
 	"events_sequence test_events_sequence 60"
 	"admin_only test_admin_only 60"
 	"device_delete_frees test_device_delete_frees 60"
-	"session_churn test_session_churn 180"
+	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"
 	"dmesg_clean test_dmesg_clean 30"
 )

@@ -55,7 +55,7 @@ test_rmmod_under_traffic() {
 
 # Many sessions in, all out: nothing may stay behind.
 test_session_churn() {
-	local i n=300
+	local i n=200
 	ns_create jl
 	ip -n jl link add jvpn0 type jvpn
 	ip -n jl addr add 10.9.0.1/24 dev lo

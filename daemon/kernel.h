@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * jvpnd's hands on jvpn.ko: the generic-netlink family "jvpn". Requests are
+ * synchronous (the kernel answers in microseconds); events arrive on a
+ * separate socket the main loop polls.
+ */
+#ifndef JVPND_KERNEL_H
+#define JVPND_KERNEL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <linux/jvpn.h>
+
+#define KERNEL_ERR_LEN 256
+
+union kernel_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
+struct kernel_prefix {
+	uint16_t family;	/* AF_INET or AF_INET6 */
+	uint8_t prefix_len;
+	uint8_t addr[16];
+};
+
+struct kernel_link {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family_id;
+	uint32_t events_group;
+	unsigned int ifindex;
+	char *buf;		/* requests and replies, one at a time */
+	char err[KERNEL_ERR_LEN];	/* why the last request failed */
+};
+
+struct kernel_session_spec {
+	uint64_t id;
+	int fd;			/* bound UDP socket; the kernel takes a ref */
+	union kernel_addr remote;
+	uint8_t tx_key[JVPN_KEY_LEN];
+	uint8_t rx_key[JVPN_KEY_LEN];
+	uint8_t key_phase;
+	uint64_t state_version;
+	uint8_t state;		/* enum jvpn_state */
+	uint32_t min_switch_ms;
+	const struct kernel_prefix *allowed_ips;
+	size_t n_allowed_ips;
+};
+
+/* What the kernel reports of a session. */
+struct kernel_session_info {
+	uint64_t id;
+	uint64_t state_version;
+	uint8_t state;
+	union kernel_addr remote;
+	union kernel_addr local;
+	uint64_t last_rx_ns;	/* CLOCK_BOOTTIME, 0 = never */
+	uint64_t last_tx_ns;
+	uint64_t stats[JVPN_STATS_A_MAX + 1];	/* by enum jvpn_stats_attr */
+};
+
+enum kernel_event_type {
+	KERNEL_EV_CREATED = JVPN_CMD_EVENT_SESSION_CREATED,
+	KERNEL_EV_DELETED = JVPN_CMD_EVENT_SESSION_DELETED,
+	KERNEL_EV_SWITCHED = JVPN_CMD_EVENT_TRANSPORT_SWITCHED,
+	KERNEL_EV_STRAY = JVPN_CMD_EVENT_STRAY_DATA,
+	KERNEL_EV_STATE = JVPN_CMD_EVENT_STATE_CHANGED,
+};
+
+struct kernel_event {
+	enum kernel_event_type type;
+	uint64_t seq;
+	unsigned int ifindex;
+	uint64_t id;
+	uint64_t state_version;
+	uint32_t del_reason;
+	union kernel_addr remote;	/* stray: the candidate endpoint */
+	union kernel_addr local;
+};
+
+/* Opens a request socket for device @ifname; false with k->err set. */
+bool kernel_open(struct kernel_link *k, const char *ifname);
+/* A second link subscribed to the events group, for the main loop. */
+bool kernel_open_events(struct kernel_link *k, const char *ifname);
+void kernel_close(struct kernel_link *k);
+int kernel_events_fd(const struct kernel_link *k);
+
+/* Each returns 0 or -errno, with the kernel's extack in k->err. */
+int kernel_session_new(struct kernel_link *k,
+		       const struct kernel_session_spec *spec);
+int kernel_session_switch(struct kernel_link *k, uint64_t id, int fd,
+			  const union kernel_addr *remote, uint64_t expected,
+			  uint64_t next);
+int kernel_session_set_state(struct kernel_link *k, uint64_t id,
+			     uint64_t expected, uint64_t next, uint8_t state);
+int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
+			    const uint8_t *tx, const uint8_t *rx,
+			    uint8_t phase);
+int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason);
+int kernel_session_get(struct kernel_link *k, uint64_t id,
+		       struct kernel_session_info *out);
+
+typedef void (*kernel_session_cb)(const struct kernel_session_info *s,
+				  void *ctx);
+int kernel_session_dump(struct kernel_link *k, kernel_session_cb cb,
+			void *ctx);
+
+typedef void (*kernel_event_cb)(const struct kernel_event *ev, void *ctx);
+/* Reads what is pending on the events socket (non-blocking). */
+int kernel_events_read(struct kernel_link *k, kernel_event_cb cb, void *ctx);
+
+#endif /* JVPND_KERNEL_H */

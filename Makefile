@@ -28,7 +28,7 @@ DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
 DAEMON_HDRS := $(wildcard daemon/*.h) uapi/linux/jvpn.h kernel/wire.h
 DAEMON_LIBS := $(shell pkg-config --cflags --libs libmnl libsodium) -lm
 
-user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(if $(wildcard daemon/main.c),$(BUILD)/jvpnd)
+user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(BUILD)/jvpnd $(BUILD)/jvpnctl
 
 $(BUILD):
 	mkdir -p $@
@@ -41,6 +41,10 @@ $(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
 
 $(BUILD)/jvpnd: $(DAEMON_SRCS) $(DAEMON_HDRS) | $(BUILD)
 	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $(DAEMON_SRCS) $(DAEMON_LIBS)
+
+$(BUILD)/jvpnctl: $(wildcard tools/jvpnctl/*.c) daemon/keys.c daemon/keys.h | $(BUILD)
+	$(CC) $(USER_CFLAGS) -Idaemon -o $@ $(wildcard tools/jvpnctl/*.c) \
+		daemon/keys.c $(shell pkg-config --cflags --libs libsodium)
 
 deps:
 	tools/install-deps.sh

@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle; do
+for part in topology traffic switching security netlink lifecycle daemon; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -34,6 +34,8 @@ TESTS=(
 	"duplicate_and_missing_session test_duplicate_and_missing_session 60"
 	"events_sequence test_events_sequence 60"
 	"admin_only test_admin_only 60"
+	"daemon_handshake_traffic test_daemon_handshake_traffic 60"
+	"daemon_uplink_failover test_daemon_uplink_failover 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The client: one session to one gateway over the first uplink that works.
+ * When the bound transport stops answering it goes VOLATILE, asks the
+ * gateway to move the session to another uplink (REATTACH_REQUEST), proves
+ * the new path (challenge/response) and switches only on the gateway's
+ * ACK. It never starts a new handshake on its own: that would be a new
+ * session, not a recovery.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "names.h"
+#include "session.h"
+#include "udp.h"
+
+static const struct hs_params hs_params = {
+	.version_min = JVPN_CP_VERSION_MIN,
+	.version_max = JVPN_CP_VERSION_MAX,
+};
+
+static const struct config_peer *gateway(const struct jvpnd *d)
+{
+	return &d->cfg.peers[0];
+}
+
+static struct session *the_session(struct jvpnd *d)
+{
+	return d->sessions[0].in_use ? &d->sessions[0] : NULL;
+}
+
+static const union config_sockaddr *endpoint(const struct jvpnd *d)
+{
+	return &gateway(d)->endpoints[d->endpoint % gateway(d)->n_endpoints];
+}
+
+static int uplink_fd(const struct jvpnd *d, size_t i)
+{
+	return d->fds[i % d->n_fds];
+}
+
+/* ---- handshake ---- */
+
+static void send_init(struct jvpnd *d)
+{
+	uint8_t out[HS_INIT_LEN];
+	size_t len = sizeof(out);
+	struct timespec ts;
+	struct hs_time now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now.sec = (uint64_t)ts.tv_sec;
+	now.nsec = (uint32_t)ts.tv_nsec;
+	if (handshake_initiator_start(&d->hs, d->priv, d->pub,
+				      gateway(d)->public_key, &now, &hs_params,
+				      out, &len) != HS_OK)
+		return;
+	udp_send(uplink_fd(d, d->uplink), endpoint(d), out, len);
+	d->hs_sent_ms = now_ms();
+}
+
+static void on_resp(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		    const uint8_t *msg, size_t len)
+{
+	struct handshake_keys keys;
+	struct session *s;
+
+	if (handshake_initiator_consume_resp(&d->hs, msg, len, &keys) != HS_OK)
+		return;
+	s = session_start(d, 0, &keys, fd, from);
+	handshake_keys_wipe(&keys);
+	if (s)
+		s->peer_bound = s->sm.bound_version;
+}
+
+static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
+{
+	struct hs_reject rej;
+
+	if (handshake_initiator_consume_reject(&d->hs, msg, len, &rej) != HS_OK)
+		return;
+	emit(d, EV_REATTACH_REJECT, NULL, rej.reason,
+	     "the gateway refused the handshake: giving up");
+	d->gave_up = true;
+}
+
+/* ---- health and reattach ---- */
+
+static void send_probe(struct session *s)
+{
+	struct reattach_probe p = {
+		.session_id = s->id,
+		.seq = ++s->probe_seq,
+		.timestamp_ms = now_ms(),
+	};
+	uint8_t out[REATTACH_PROBE_LEN];
+	size_t n = reattach_encode_probe(&p, s->keys.control, out, sizeof(out));
+
+	if (n)
+		udp_send(s->fd, &s->remote, out, n);
+	s->last_probe_ms = now_ms();
+}
+
+static uint8_t class_of(const union config_sockaddr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? REATTACH_CLASS_UDP6 :
+					     REATTACH_CLASS_UDP4;
+}
+
+/* The next candidate: every other uplink first, then the bound one. */
+static void send_request(struct jvpnd *d, struct session *s)
+{
+	struct reattach_request req = {
+		.session_id = s->id,
+		.state_version = s->peer_bound,
+		.nonce = ++s->nonce,
+		.timestamp_ms = wall_ms(),
+		.transport_class = class_of(endpoint(d)),
+	};
+	uint8_t out[REATTACH_REQUEST_LEN];
+	size_t n;
+
+	d->candidate = (d->uplink + 1 + d->reattach_attempts) % d->n_fds;
+	if (d->reattach_attempts && d->reattach_attempts % d->n_fds == 0)
+		d->endpoint++;	/* every uplink failed: another gateway address */
+	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(uplink_fd(d, d->candidate), endpoint(d), out, n);
+	d->reattach_sent_ms = now_ms();
+	d->reattach_attempts++;
+}
+
+static void on_challenge(struct session *s, int fd,
+			 const union config_sockaddr *from, const uint8_t *msg,
+			 size_t len)
+{
+	uint8_t out[REATTACH_CHALLENGE_LEN];
+	struct reattach_challenge c;
+	size_t n;
+
+	if (reattach_decode_challenge(msg, len, s->keys.control, &c) ||
+	    c.request_nonce != s->nonce)
+		return;
+	n = reattach_encode_response(&c, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, from, out, n);
+}
+
+static void on_path_challenge(struct session *s, int fd,
+			      const union config_sockaddr *from,
+			      const uint8_t *msg, size_t len)
+{
+	uint8_t out[REATTACH_PATH_LEN];
+	struct reattach_path p;
+	size_t n;
+
+	if (reattach_decode_path_challenge(msg, len, s->keys.control, &p))
+		return;
+	n = reattach_encode_path_response(&p, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, from, out, n);
+}
+
+static void on_ack(struct jvpnd *d, struct session *s, int fd,
+		   const union config_sockaddr *from, const uint8_t *msg,
+		   size_t len)
+{
+	struct reattach_ack ack;
+	size_t i;
+
+	if (reattach_decode_ack(msg, len, s->keys.control, &ack) ||
+	    ack.request_nonce != s->nonce)
+		return;
+	s->peer_bound = ack.state_version;
+	if (session_switch(d, s, fd, from, JVPN_REASON_REATTACHED))
+		return;
+	for (i = 0; i < d->n_fds; i++)
+		if (d->fds[i] == fd)
+			d->uplink = i;
+	d->reattach_attempts = 0;
+	emit(d, EV_REATTACH_SUCCESS, s, JVPN_REASON_REATTACHED, NULL);
+}
+
+static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
+		      size_t len)
+{
+	struct reattach_reject rej;
+
+	if (reattach_decode_reject(msg, len, s->keys.control, &rej) ||
+	    rej.request_nonce != s->nonce)
+		return;
+	/* learn what the gateway knows, so the next request is current */
+	if (rej.reason == JVPN_REASON_STALE_VERSION)
+		s->peer_bound = rej.state_version;
+	if (rej.nonce_floor > s->nonce)
+		s->nonce = rej.nonce_floor;
+	emit(d, EV_REATTACH_REJECT, s, (enum jvpn_reason)rej.reason, NULL);
+	if (rej.reason == JVPN_REASON_SWITCH_LIMIT ||
+	    rej.reason == JVPN_REASON_UNKNOWN_SESSION)
+		session_end(d, s, (enum jvpn_reason)rej.reason);
+}
+
+void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		     const uint8_t *msg, size_t len)
+{
+	struct session *s = the_session(d);
+	struct reattach_probe p;
+
+	if (msg[0] == JVPN_MSG_HANDSHAKE_RESP && !s)
+		return on_resp(d, fd, from, msg, len);
+	if (msg[0] == JVPN_MSG_HANDSHAKE_REJECT && !s)
+		return on_hs_reject(d, msg, len);
+	if (!s)
+		return;
+	switch (msg[0]) {
+	case JVPN_MSG_PROBE_ACK:
+		if (!reattach_decode_probe_ack(msg, len, s->keys.control, &p) &&
+		    fd == s->fd && sockaddr_equal(from, &s->remote))
+			s->last_rx_ms = now_ms();
+		break;
+	case JVPN_MSG_REATTACH_CHALLENGE:
+		on_challenge(s, fd, from, msg, len);
+		break;
+	case JVPN_MSG_REATTACH_ACK:
+		on_ack(d, s, fd, from, msg, len);
+		break;
+	case JVPN_MSG_REATTACH_REJECT:
+		on_reject(d, s, msg, len);
+		break;
+	case JVPN_MSG_PATH_CHALLENGE:
+		on_path_challenge(s, fd, from, msg, len);
+		break;
+	}
+}
+
+void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
+{
+	(void)d;
+	(void)ev;
+}
+
+static void tick_session(struct jvpnd *d, struct session *s)
+{
+	const struct policy *p = session_policy(d, s);
+	uint64_t now = now_ms();
+
+	if (now - s->last_probe_ms >= p->probe_interval_ms)
+		send_probe(s);
+	if (!session_tick(d, s))
+		return;
+	if (s->sm.state != JVPN_STATE_VOLATILE &&
+	    !(s->sm.state == JVPN_STATE_DEGRADED &&
+	      now - s->last_rx_ms > p->health_threshold_ms))
+		return;
+	if (d->reattach_attempts >= p->max_reattach_attempts) {
+		session_end(d, s, JVPN_REASON_TRANSPORT_LOSS_TTL);
+		return;
+	}
+	/* one request in flight; the gateway's cooldown bounds the rest */
+	if (now - d->reattach_sent_ms >= p->probe_interval_ms)
+		send_request(d, s);
+}
+
+void client_tick(struct jvpnd *d)
+{
+	struct session *s = the_session(d);
+	const struct policy *p = config_peer_policy(&d->cfg, gateway(d));
+
+	if (s) {
+		tick_session(d, s);
+		return;
+	}
+	if (d->gave_up)
+		return;
+	if (!d->hs_sent_ms || now_ms() - d->hs_sent_ms >= p->handshake_timeout_ms) {
+		if (d->hs_sent_ms) {	/* no answer: try the next path */
+			d->uplink = (d->uplink + 1) % d->n_fds;
+			if (d->uplink == 0)
+				d->endpoint++;
+		}
+		send_init(d);
+	}
+}
+
+int client_start(struct jvpnd *d)
+{
+	const struct config_peer *gw = gateway(d);
+	size_t n = gw->n_uplinks ? gw->n_uplinks : 1;
+
+	if (d->cfg.n_peers != 1 || !gw->n_endpoints) {
+		fprintf(stderr, "jvpnd: a client needs exactly one [peer] with an endpoint\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct config_uplink *u = gw->n_uplinks ? &gw->uplinks[i] : NULL;
+		int fd = udp_open(gw->endpoints[0].sa.sa_family,
+				  u ? &u->local : NULL, u ? u->ifname : NULL);
+
+		if (fd < 0) {
+			fprintf(stderr, "jvpnd: uplink %s: %s\n",
+				u ? u->ifname : "default", strerror(-fd));
+			return -1;
+		}
+		d->fds[d->n_fds++] = fd;
+		daemon_watch_fd(d, fd);
+	}
+	send_init(d);
+	return 0;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "names.h"
+#include "udp.h"
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	/* the clock of the kernel's last-rx times */
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct session *session_find(struct jvpnd *d, uint64_t id)
+{
+	for (size_t i = 0; i < d->n_sessions; i++)
+		if (d->sessions[i].in_use && d->sessions[i].id == id)
+			return &d->sessions[i];
+	return NULL;
+}
+
+void emit(struct jvpnd *d, enum event_type type, const struct session *s,
+	  enum jvpn_reason reason, const char *detail)
+{
+	char remote[64];
+	struct event ev = {
+		.type = type,
+		.session_id = s ? s->id : 0,
+		.state_version = s ? s->sm.version : 0,
+		.reason = reason,
+		.old_state = -1,
+		.new_state = s ? (int)s->sm.state : -1,
+		.new_transport = s ? sockaddr_text(&s->remote, remote,
+						   sizeof(remote)) : NULL,
+		.detail = detail,
+	};
+
+	events_emit(&d->out, &ev);
+}
+
+void session_sm_outlet(void *ctx, const struct sm_record *rec)
+{
+	struct session *s = ctx;
+	struct jvpnd *d = s->d;
+	char remote[64];
+	struct event ev = {
+		.type = rec->new_state == JVPN_STATE_TERMINATED ?
+			EV_SESSION_TERMINATED : rec->old_state == rec->new_state ?
+			EV_TRANSPORT_SWITCH : EV_STATE_CHANGE,
+		.session_id = s->id,
+		.state_version = rec->new_version,
+		.reason = rec->reason,
+		.old_state = (int)rec->old_state,
+		.new_state = (int)rec->new_state,
+		.new_transport = sockaddr_text(&s->remote, remote, sizeof(remote)),
+	};
+	int err;
+
+	events_emit(&d->out, &ev);
+	/* a switch is mirrored by the kernel's own compare-and-swap */
+	if (!s->in_kernel || rec->old_state == rec->new_state ||
+	    rec->new_state == JVPN_STATE_TERMINATED)
+		return;
+	err = kernel_session_set_state(&d->kreq, s->id, rec->old_version,
+				       rec->new_version, (uint8_t)rec->new_state);
+	if (err)
+		fprintf(stderr, "jvpnd: session %llu: mirroring state: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+}
+
+int daemon_watch_fd(struct jvpnd *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup_signals(struct jvpnd *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sigfd < 0 ? -errno : daemon_watch_fd(d, d->sigfd);
+}
+
+static int setup_timer(struct jvpnd *d)
+{
+	struct itimerspec it = {
+		.it_interval.tv_nsec = JVPND_TICK_MS * 1000000L,
+		.it_value.tv_nsec = JVPND_TICK_MS * 1000000L,
+	};
+
+	d->timerfd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &it, NULL))
+		return -errno;
+	return daemon_watch_fd(d, d->timerfd);
+}
+
+static bool is_gateway(const struct jvpnd *d)
+{
+	return d->cfg.interface.role == CONFIG_ROLE_GATEWAY;
+}
+
+/* SIGHUP: a new file applies only if it is valid in full. */
+static void reload(struct jvpnd *d)
+{
+	struct config next;
+	struct diag diag;
+
+	if (config_reload(&d->cfg, d->config_path, &next, &diag)) {
+		diag_print(&diag, stderr);
+		emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN,
+		     "reload refused: the running configuration stays");
+		return;
+	}
+	config_free(&d->cfg);
+	d->cfg = next;
+	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
+}
+
+static void on_signal(struct jvpnd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(d);
+		else
+			d->stop = true;
+	}
+}
+
+static void on_kernel_event(const struct kernel_event *ev, void *ctx)
+{
+	struct jvpnd *d = ctx;
+
+	if (ev->ifindex != d->kreq.ifindex)
+		return;
+	if (is_gateway(d))
+		gateway_kernel_event(d, ev);
+	else
+		client_kernel_event(d, ev);
+}
+
+static void on_datagrams(struct jvpnd *d, int fd)
+{
+	uint8_t buf[JVPND_MAX_DATAGRAM];
+	union config_sockaddr from;
+	ssize_t n;
+
+	while ((n = udp_recv(fd, &from, buf, sizeof(buf))) >= 0) {
+		if (n < 1)
+			continue;
+		if (is_gateway(d))
+			gateway_datagram(d, fd, &from, buf, (size_t)n);
+		else
+			client_datagram(d, fd, &from, buf, (size_t)n);
+	}
+}
+
+static void on_tick(struct jvpnd *d)
+{
+	uint64_t expirations;
+
+	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0)
+		return;
+	if (is_gateway(d))
+		gateway_tick(d);
+	else
+		client_tick(d);
+}
+
+static void dispatch(struct jvpnd *d, int fd)
+{
+	if (fd == d->sigfd)
+		on_signal(d);
+	else if (fd == d->timerfd)
+		on_tick(d);
+	else if (fd == kernel_events_fd(&d->kev)) {
+		if (kernel_events_read(&d->kev, on_kernel_event, d) == -ENOBUFS)
+			emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
+			     "kernel events lost: resynchronising from a dump");
+	} else
+		on_datagrams(d, fd);
+}
+
+int daemon_run(struct jvpnd *d)
+{
+	struct epoll_event evs[16];
+	int n, err;
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epfd < 0 || setup_signals(d) || setup_timer(d) ||
+	    daemon_watch_fd(d, kernel_events_fd(&d->kev))) {
+		perror("jvpnd: event loop");
+		return 1;
+	}
+	err = is_gateway(d) ? gateway_start(d) : client_start(d);
+	if (err)
+		return 1;
+	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, "started");
+	while (!d->stop) {
+		n = epoll_wait(d->epfd, evs, 16, -1);
+		if (n < 0 && errno != EINTR) {
+			perror("jvpnd: epoll_wait");
+			return 1;
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(d, evs[i].data.fd);
+	}
+	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
+	     "stopping: sessions stay in the kernel");
+	return 0;
+}

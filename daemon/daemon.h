@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * jvpnd's runtime: one thread, one epoll loop over the UDP sockets it
+ * shares with jvpn.ko, the kernel's event socket, a tick timer and
+ * signals. Role-specific logic lives in gateway.c and client.c.
+ */
+#ifndef JVPND_DAEMON_H
+#define JVPND_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "events.h"
+#include "handshake.h"
+#include "kernel.h"
+#include "limiter.h"
+#include "reattach.h"
+#include "sm.h"
+
+/* health is judged this often; also the granularity of every timer */
+#define JVPND_TICK_MS		50
+#define JVPND_MAX_DATAGRAM	2048
+#define JVPND_MAX_SESSIONS	CONFIG_MAX_PEERS
+
+struct session {
+	uint64_t id;
+	size_t peer;			/* index in config.peers */
+	struct sm sm;
+	struct handshake_keys keys;
+	int fd;				/* socket of the bound transport */
+	union config_sockaddr remote;	/* bound remote endpoint */
+	uint64_t last_rx_ms;		/* newest authenticated rx, boottime */
+	uint64_t last_probe_ms;		/* client: last PROBE sent */
+	uint64_t probe_seq;
+	uint64_t nonce;			/* client: last REATTACH nonce sent */
+	uint64_t peer_bound;		/* client: gateway's bound version */
+	struct reattach_session rs;	/* gateway: nonces, budget, switches */
+	/* gateway: a path being validated before a switch */
+	bool pending;
+	uint8_t token[REATTACH_TOKEN_LEN];
+	uint64_t pending_nonce;
+	uint64_t pending_until_ms;
+	int pending_fd;
+	union config_sockaddr pending_remote;
+	enum jvpn_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
+	bool in_use;
+	bool in_kernel;			/* the kernel mirrors its state */
+	struct jvpnd *d;
+};
+
+struct jvpnd {
+	const char *config_path;
+	struct config cfg;
+	uint8_t priv[KEYS_LEN];
+	uint8_t pub[KEYS_LEN];
+	struct kernel_link kreq;	/* requests */
+	struct kernel_link kev;		/* events */
+	struct event_outlets out;
+	int epfd;
+	int sigfd;
+	int timerfd;
+	int fds[CONFIG_MAX_LISTEN + CONFIG_MAX_UPLINKS];
+	size_t n_fds;
+	struct session *sessions;	/* gateway: one per peer at most */
+	size_t n_sessions;
+	bool stop;
+	/* gateway */
+	struct limiter_table sources;
+	struct hs_time *peer_ts;	/* greatest handshake time per peer */
+	bool *peer_ts_valid;
+	/* client */
+	struct hs_initiator hs;
+	uint64_t hs_sent_ms;
+	size_t uplink;			/* active uplink index */
+	size_t endpoint;		/* active gateway endpoint index */
+	uint64_t reattach_sent_ms;
+	unsigned int reattach_attempts;
+	size_t candidate;		/* uplink tried by the last request */
+	bool gave_up;			/* refused for good: no more tries */
+};
+
+uint64_t now_ms(void);			/* CLOCK_BOOTTIME */
+struct session *session_find(struct jvpnd *d, uint64_t id);
+void emit(struct jvpnd *d, enum event_type type, const struct session *s,
+	  enum jvpn_reason reason, const char *detail);
+/* sm outlet: every transition becomes an event and a kernel mirror. */
+void session_sm_outlet(void *ctx, const struct sm_record *rec);
+int daemon_watch_fd(struct jvpnd *d, int fd);
+/* Runs until SIGTERM or SIGINT; 0, or 1 when it could not start. */
+int daemon_run(struct jvpnd *d);
+
+/* role hooks */
+int gateway_start(struct jvpnd *d);
+void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		      const uint8_t *msg, size_t len);
+void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev);
+void gateway_tick(struct jvpnd *d);
+int client_start(struct jvpnd *d);
+void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		     const uint8_t *msg, size_t len);
+void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev);
+void client_tick(struct jvpnd *d);
+
+#endif /* JVPND_DAEMON_H */

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The gateway: answers handshakes, validates reattach requests in the
+ * fixed order of DESIGN.md, proves a new path before any switch, and
+ * challenges an endpoint the kernel saw sending authenticated data from an
+ * unbound address (NAT rebinding).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "session.h"
+#include "udp.h"
+
+/* a new path must answer its challenge within this */
+#define PATH_CHALLENGE_TIMEOUT_MS 2000
+
+static const struct hs_params hs_params = {
+	.version_min = JVPN_CP_VERSION_MIN,
+	.version_max = JVPN_CP_VERSION_MAX,
+};
+
+/* ---- handshake ---- */
+
+static long peer_by_key(const struct jvpnd *d, const uint8_t pub[HS_KEY_LEN])
+{
+	for (size_t i = 0; i < d->cfg.n_peers; i++)
+		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, HS_KEY_LEN))
+			return (long)i;
+	return -1;
+}
+
+static bool peer_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
+{
+	return peer_by_key(ctx, pub) >= 0;
+}
+
+static bool peer_last_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
+			 struct hs_time *greatest)
+{
+	struct jvpnd *d = ctx;
+	long i = peer_by_key(d, pub);
+
+	if (i < 0 || !d->peer_ts_valid[i])
+		return false;
+	*greatest = d->peer_ts[i];
+	return true;
+}
+
+static void peer_store_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
+			  const struct hs_time *ts)
+{
+	struct jvpnd *d = ctx;
+	long i = peer_by_key(d, pub);
+
+	if (i >= 0) {
+		d->peer_ts[i] = *ts;
+		d->peer_ts_valid[i] = true;
+	}
+}
+
+static const struct hs_peer_ops peer_ops = {
+	.is_allowed = peer_allowed,
+	.last_timestamp = peer_last_ts,
+	.store_timestamp = peer_store_ts,
+};
+
+/* Per source address, before any Diffie-Hellman. */
+static bool source_allowed(struct jvpnd *d, const union config_sockaddr *from)
+{
+	const struct policy *p = config_interface_policy(&d->cfg);
+	struct limiter_rate rate = {
+		.per_second = p->reattach_rate_per_source.per_second,
+		.burst = p->reattach_rate_per_source.burst,
+	};
+	struct reattach_source src;
+	struct limiter_bucket *b;
+
+	if (!reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src))
+		return false;
+	b = limiter_table_get(&d->sources, src.key, src.key_len, &rate,
+			      now_ms());
+	return b && limiter_bucket_take(b, &rate, now_ms());
+}
+
+static uint64_t new_session_id(void)
+{
+	uint64_t id = 0;
+
+	while (!id)
+		randombytes_buf(&id, sizeof(id));
+	return id;
+}
+
+static void handshake_refused(struct jvpnd *d, int fd,
+			      const union config_sockaddr *from,
+			      const struct hs_result *res)
+{
+	uint8_t out[HS_REJECT_LEN];
+	size_t len = sizeof(out);
+	char who[64];
+
+	sockaddr_text(from, who, sizeof(who));
+	emit(d, res->status == HS_ERR_REPLAY || res->status == HS_ERR_AUTH ?
+		EV_SECURITY_EVENT : EV_REATTACH_REJECT, NULL, res->reason, who);
+	if (res->send_reject &&
+	    handshake_responder_reject(res, &hs_params, out, &len) == HS_OK)
+		udp_send(fd, from, out, len);
+}
+
+static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		    const uint8_t *msg, size_t len)
+{
+	uint8_t out[HS_RESP_LEN];
+	size_t out_len = sizeof(out);
+	struct handshake_keys keys;
+	struct hs_responder st;
+	struct hs_result res;
+	long peer;
+
+	/* cost-free first: a flood without our public key stops here */
+	if (!handshake_init_mac1_ok(d->pub, msg, len))
+		return;
+	if (!source_allowed(d, from)) {
+		emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPN_REASON_RATE_LIMITED,
+		     "handshake from a source over its rate");
+		return;
+	}
+	if (handshake_responder_consume_init(&st, d->priv, d->pub, &hs_params,
+					     &peer_ops, d, msg, len, &res) != HS_OK) {
+		handshake_refused(d, fd, from, &res);
+		handshake_responder_wipe(&st);
+		return;
+	}
+	peer = peer_by_key(d, res.peer_pub);
+	if (handshake_responder_reply(&st, new_session_id(), &hs_params, out,
+				      &out_len, &keys) == HS_OK &&
+	    session_start(d, (size_t)peer, &keys, fd, from))
+		udp_send(fd, from, out, out_len);
+	handshake_keys_wipe(&keys);
+	handshake_responder_wipe(&st);
+}
+
+/* ---- probes ---- */
+
+static void on_probe(struct session *s, int fd,
+		     const union config_sockaddr *from, const uint8_t *msg,
+		     size_t len)
+{
+	uint8_t out[REATTACH_PROBE_LEN];
+	struct reattach_probe p;
+	size_t n;
+
+	if (reattach_decode_probe(msg, len, s->keys.control, &p) != REATTACH_OK)
+		return;
+	/* a probe proves the path it came on only if it is the bound one */
+	if (fd == s->fd && sockaddr_equal(from, &s->remote))
+		s->last_rx_ms = now_ms();
+	n = reattach_encode_probe_ack(&p, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, from, out, n);
+}
+
+/* ---- reattach ---- */
+
+static void send_challenge(struct session *s, int fd,
+			   const union config_sockaddr *to, uint64_t nonce,
+			   enum jvpn_reason why)
+{
+	uint8_t out[REATTACH_CHALLENGE_LEN];
+	struct reattach_challenge c = {
+		.session_id = s->id,
+		.request_nonce = nonce,
+	};
+	size_t n;
+
+	do
+		randombytes_buf(c.token, sizeof(c.token));
+	while (sodium_is_zero(c.token, sizeof(c.token)));
+	memcpy(s->token, c.token, sizeof(s->token));
+	s->pending = true;
+	s->pending_nonce = nonce;
+	s->pending_fd = fd;
+	s->pending_remote = *to;
+	s->pending_reason = why;
+	s->pending_until_ms = now_ms() + PATH_CHALLENGE_TIMEOUT_MS;
+	if (why == JVPN_REASON_NAT_REBINDING) {
+		struct reattach_path p = { .session_id = s->id };
+
+		memcpy(p.token, c.token, sizeof(p.token));
+		n = reattach_encode_path_challenge(&p, s->keys.control, out,
+						   sizeof(out));
+	} else {
+		n = reattach_encode_challenge(&c, s->keys.control, out,
+					      sizeof(out));
+	}
+	if (n)
+		udp_send(fd, to, out, n);
+}
+
+static void send_reject(struct session *s, int fd,
+			const union config_sockaddr *to,
+			const struct reattach_request *req,
+			const struct reattach_verdict *v)
+{
+	struct reattach_view view = { .sm = &s->sm, .rs = &s->rs };
+	uint8_t out[REATTACH_REJECT_LEN];
+	struct reattach_reject rej;
+	size_t n;
+
+	reattach_make_reject(&view, req, v, &rej);
+	n = reattach_encode_reject(&rej, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, to, out, n);
+}
+
+static void on_request(struct jvpnd *d, struct session *s, int fd,
+		       const union config_sockaddr *from, const uint8_t *msg,
+		       size_t len)
+{
+	struct reattach_view view = { .sm = s ? &s->sm : NULL,
+				      .rs = s ? &s->rs : NULL };
+	struct reattach_clock clock = { now_ms(), wall_ms() };
+	struct reattach_request req = { 0 };
+	struct reattach_verdict v;
+	struct reattach_policy rp;
+	struct reattach_source src;
+	bool proof_ok = false;
+	char who[64];
+
+	if (s)
+		proof_ok = reattach_decode_request(msg, len, s->keys.control,
+						   &req) == REATTACH_OK;
+	reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src);
+	session_reattach_policy(s ? session_policy(d, s) :
+			       config_interface_policy(&d->cfg), &rp);
+	reattach_validate(s ? &view : NULL, &req, proof_ok, &src, &clock, &rp,
+			  &d->sources, &v);
+	sockaddr_text(from, who, sizeof(who));
+	if (v.rate_event)
+		emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPN_REASON_RATE_LIMITED, who);
+	if (v.security_event)
+		emit(d, EV_SECURITY_EVENT, s, v.reason, who);
+	if (v.reason == JVPN_REASON_NONE) {
+		send_challenge(s, fd, from, req.nonce, JVPN_REASON_REATTACHED);
+		return;
+	}
+	if (!v.security_event)
+		emit(d, EV_REATTACH_REJECT, s, v.reason, who);
+	if (v.answer && s)
+		send_reject(s, fd, from, &req, &v);
+	if (v.terminate && s)
+		session_end(d, s, JVPN_REASON_SWITCH_LIMIT);
+}
+
+static void commit_path(struct jvpnd *d, struct session *s)
+{
+	uint8_t out[REATTACH_ACK_LEN];
+	struct reattach_ack ack = {
+		.session_id = s->id,
+		.request_nonce = s->pending_nonce,
+	};
+	char old[64];
+	size_t n;
+
+	s->pending = false;
+	sockaddr_text(&s->remote, old, sizeof(old));
+	if (session_switch(d, s, s->pending_fd, &s->pending_remote,
+			   s->pending_reason))
+		return;
+	emit(d, EV_REATTACH_SUCCESS, s, s->pending_reason, old);
+	if (s->pending_reason == JVPN_REASON_NAT_REBINDING)
+		return;
+	ack.state_version = s->sm.bound_version;
+	n = reattach_encode_ack(&ack, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(s->fd, &s->remote, out, n);
+}
+
+static void on_response(struct jvpnd *d, struct session *s, int fd,
+			const union config_sockaddr *from, const uint8_t *msg,
+			size_t len, bool path)
+{
+	uint8_t token[REATTACH_TOKEN_LEN];
+	struct reattach_challenge c;
+	struct reattach_path p;
+
+	if (path) {
+		if (reattach_decode_path_response(msg, len, s->keys.control, &p))
+			return;
+		memcpy(token, p.token, sizeof(token));
+	} else {
+		if (reattach_decode_response(msg, len, s->keys.control, &c) ||
+		    c.request_nonce != s->pending_nonce)
+			return;
+		memcpy(token, c.token, sizeof(token));
+	}
+	/* the answer must come over the very path that was challenged */
+	if (!s->pending || fd != s->pending_fd ||
+	    !sockaddr_equal(from, &s->pending_remote) ||
+	    sodium_memcmp(token, s->token, sizeof(token)))
+		return;
+	commit_path(d, s);
+}
+
+void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		      const uint8_t *msg, size_t len)
+{
+	uint64_t id = 0;
+	uint8_t type = msg[0];
+	struct session *s;
+
+	if (type == JVPN_MSG_HANDSHAKE_INIT) {
+		on_init(d, fd, from, msg, len);
+		return;
+	}
+	if (reattach_peek(msg, len, &type, &id) != REATTACH_OK ||
+	    !reattach_accepts(REATTACH_ROLE_GATEWAY, type))
+		return;
+	s = session_find(d, id);
+	if (type == JVPN_MSG_REATTACH_REQUEST) {
+		on_request(d, s, fd, from, msg, len);
+		return;
+	}
+	if (!s)
+		return;
+	if (type == JVPN_MSG_PROBE)
+		on_probe(s, fd, from, msg, len);
+	else if (type == JVPN_MSG_REATTACH_RESPONSE)
+		on_response(d, s, fd, from, msg, len, false);
+	else if (type == JVPN_MSG_PATH_RESPONSE)
+		on_response(d, s, fd, from, msg, len, true);
+}
+
+/* NAT rebinding: the kernel saw authenticated data from elsewhere. */
+void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
+{
+	struct session *s = session_find(d, ev->id);
+	union config_sockaddr to;
+
+	if (ev->type != KERNEL_EV_STRAY || !s || s->pending)
+		return;
+	memcpy(&to, &ev->remote, sizeof(to));
+	/* the stray packet arrived on one of our listen sockets; the
+	 * candidate is reached through the session's own socket */
+	send_challenge(s, s->fd, &to, 0, JVPN_REASON_NAT_REBINDING);
+}
+
+void gateway_tick(struct jvpnd *d)
+{
+	uint64_t now = now_ms();
+
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		struct session *s = &d->sessions[i];
+
+		if (!s->in_use)
+			continue;
+		if (s->pending && now > s->pending_until_ms)
+			s->pending = false;
+		session_tick(d, s);
+	}
+}
+
+int gateway_start(struct jvpnd *d)
+{
+	uint8_t hash_key[LIMITER_HASH_KEY_LEN];
+
+	randombytes_buf(hash_key, sizeof(hash_key));
+	if (!limiter_table_init(&d->sources, 4096, hash_key))
+		return -1;
+	for (size_t i = 0; i < d->cfg.interface.n_listen; i++) {
+		const union config_sockaddr *l = &d->cfg.interface.listen[i];
+		int fd = udp_open(l->sa.sa_family, l, NULL);
+		char text[64];
+
+		if (fd < 0) {
+			fprintf(stderr, "jvpnd: listen %s: %s\n",
+				sockaddr_text(l, text, sizeof(text)),
+				strerror(-fd));
+			return -1;
+		}
+		d->fds[d->n_fds++] = fd;
+		daemon_watch_fd(d, fd);
+	}
+	return 0;
+}

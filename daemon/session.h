@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* What gateway and client do alike with a session: install it in the
+ * kernel, judge its health each tick, end it. */
+#ifndef JVPND_SESSION_H
+#define JVPND_SESSION_H
+
+#include "daemon.h"
+
+const struct policy *session_policy(const struct jvpnd *d,
+				    const struct session *s);
+void session_limits(const struct policy *p, struct sm_limits *lim);
+void session_reattach_policy(const struct policy *p,
+			     struct reattach_policy *rp);
+/* A fresh session after a completed handshake: ACTIVE, in the kernel. */
+struct session *session_start(struct jvpnd *d, size_t peer,
+			      const struct handshake_keys *keys, int fd,
+			      const union config_sockaddr *remote);
+/* Health and TTLs; returns false when the session ended. */
+bool session_tick(struct jvpnd *d, struct session *s);
+void session_end(struct jvpnd *d, struct session *s, enum jvpn_reason why);
+/* Moves the kernel's binding (CAS on state_version), then the sm. */
+int session_switch(struct jvpnd *d, struct session *s, int fd,
+		   const union config_sockaddr *remote, enum jvpn_reason why);
+uint64_t wall_ms(void);
+
+#endif /* JVPND_SESSION_H */

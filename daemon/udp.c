@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "udp.h"
+
+socklen_t sockaddr_len(const union config_sockaddr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in4);
+}
+
+int udp_open(int family, const union config_sockaddr *local,
+	     const char *ifname)
+{
+	union config_sockaddr any = { .sa.sa_family = (sa_family_t)family };
+	int fd, err;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (local && local->sa.sa_family == AF_UNSPEC)
+		local = NULL;
+	if (family == AF_INET6) {
+		int one = 1;
+
+		/* one family per socket: the kernel binds a session's
+		 * endpoint to the socket's family */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	}
+	if (ifname && *ifname &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname) + 1))
+		goto fail;
+	if (bind(fd, &(local ? local : &any)->sa,
+		 sockaddr_len(local ? local : &any)))
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+ssize_t udp_send(int fd, const union config_sockaddr *to, const void *buf,
+		 size_t len)
+{
+	return sendto(fd, buf, len, 0, &to->sa, sockaddr_len(to));
+}
+
+ssize_t udp_recv(int fd, union config_sockaddr *from, void *buf,
+		 size_t size)
+{
+	socklen_t alen = sizeof(*from);
+
+	memset(from, 0, sizeof(*from));
+	return recvfrom(fd, buf, size, 0, &from->sa, &alen);
+}
+
+const char *sockaddr_text(const union config_sockaddr *a, char *buf,
+			  size_t size)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (a->sa.sa_family == AF_INET) {
+		inet_ntop(AF_INET, &a->in4.sin_addr, ip, sizeof(ip));
+		snprintf(buf, size, "%s:%u", ip, ntohs(a->in4.sin_port));
+	} else if (a->sa.sa_family == AF_INET6) {
+		inet_ntop(AF_INET6, &a->in6.sin6_addr, ip, sizeof(ip));
+		snprintf(buf, size, "[%s]:%u", ip, ntohs(a->in6.sin6_port));
+	} else {
+		snprintf(buf, size, "none");
+	}
+	return buf;
+}
+
+int sockaddr_equal(const union config_sockaddr *a,
+		   const union config_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return 0;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_port == b->in4.sin_port &&
+		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	return a->in6.sin6_port == b->in6.sin6_port &&
+	       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* UDP sockets shared with jvpn.ko: jvpnd reads and writes control
+ * messages on them, the kernel consumes the data packets. */
+#ifndef JVPND_UDP_H
+#define JVPND_UDP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+/*
+ * A non-blocking socket bound to @local (port may be 0: the kernel picks)
+ * of @family, and to device @ifname when not NULL/"" (an uplink). Returns
+ * the fd or -errno.
+ */
+int udp_open(int family, const union config_sockaddr *local,
+	     const char *ifname);
+ssize_t udp_send(int fd, const union config_sockaddr *to, const void *buf,
+		 size_t len);
+/* One datagram, or -1 with errno (EAGAIN when none is pending). */
+ssize_t udp_recv(int fd, union config_sockaddr *from, void *buf,
+		 size_t size);
+socklen_t sockaddr_len(const union config_sockaddr *a);
+/* "192.0.2.1:51820" or "[2001:db8::1]:51820" */
+const char *sockaddr_text(const union config_sockaddr *a, char *buf,
+			  size_t size);
+int sockaddr_equal(const union config_sockaddr *a,
+		   const union config_sockaddr *b);
+
+#endif /* JVPND_UDP_H */

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * libFuzzer harness for the handshake's parsers (daemon/handshake.c) and
+ * the key text parser (daemon/keys.c), with a fixed key set.
+ *
+ * The first input byte picks a target; the rest is the message. Random
+ * bytes rarely carry a valid mac1, so some targets recompute mac1 (as any
+ * attacker who knows the receiver's public key can) to drive the fuzzer
+ * into the version, X25519 and AEAD code behind it. Other targets flip the
+ * input over a genuine message and check a property: any change to a
+ * covered byte is refused, and an unchanged message completes with equal
+ * keys on both ends. A violated property traps.
+ *
+ * Build: clang -fsanitize=fuzzer,address,undefined (see the Makefile).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "handshake.h"
+#include "keys.h"
+
+enum target {
+	T_INIT_RAW,		/* bytes -> responder, as they are */
+	T_INIT_REMAC,		/* bytes -> responder, mac1 made valid */
+	T_RESP_RAW,		/* bytes -> pending initiator */
+	T_RESP_REMAC,
+	T_REJECT,		/* bytes -> pending initiator's reject check */
+	T_INIT_FLIP,		/* genuine INIT xor bytes, remac: property */
+	T_RESP_FLIP,		/* genuine RESP xor bytes, remac: property */
+	T_ROUND_TRIP,		/* bytes choose versions, time, ids: property */
+	T_KEY_TEXT,		/* bytes -> key_from_base64 */
+	T_COUNT,
+};
+
+struct fixture {
+	uint8_t gw_priv[32], gw_pub[32];
+	uint8_t cl_priv[32], cl_pub[32];
+	struct hs_initiator pending;		/* sent template_init */
+	uint8_t template_init[HS_INIT_LEN];
+	uint8_t template_resp[HS_RESP_LEN];
+};
+
+static struct fixture fx;
+
+/* ---- the gateway's client table: one allowed client, fresh per input ---- */
+
+struct table {
+	bool refuse_client;	/* the client is not on the list */
+	bool has_ts;
+	struct hs_time ts;
+};
+
+static bool is_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
+{
+	const struct table *t = ctx;
+
+	return !t->refuse_client && memcmp(pub, fx.cl_pub, 32) == 0;
+}
+
+static bool last_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
+			   struct hs_time *greatest)
+{
+	struct table *t = ctx;
+
+	(void)pub;
+	*greatest = t->ts;
+	return t->has_ts;
+}
+
+static void store_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
+			    const struct hs_time *ts)
+{
+	struct table *t = ctx;
+
+	(void)pub;
+	t->has_ts = true;
+	t->ts = *ts;
+}
+
+static const struct hs_peer_ops ops = { is_allowed, last_timestamp,
+					store_timestamp };
+
+/* ---- deterministic randomness ---- */
+
+struct rng {
+	uint64_t counter;
+};
+
+static void rng_fill(void *ctx, void *buf, size_t len)
+{
+	struct rng *r = ctx;
+	uint8_t seed[randombytes_SEEDBYTES] = { 0 };
+
+	memcpy(seed, &r->counter, sizeof(r->counter));
+	r->counter++;
+	randombytes_buf_deterministic(buf, len, seed);
+}
+
+static void check(bool ok)
+{
+	if (!ok)
+		__builtin_trap();
+}
+
+/* mac1 as the protocol document defines it */
+static void remac(uint8_t *msg, size_t len, const uint8_t receiver_pub[32])
+{
+	crypto_generichash_state st;
+	uint8_t key[32];
+
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const uint8_t *)"mac1----", 8);
+	crypto_generichash_update(&st, receiver_pub, 32);
+	crypto_generichash_final(&st, key, 32);
+	crypto_generichash(msg + len - HS_MAC1_LEN, HS_MAC1_LEN, msg,
+			   len - HS_MAC1_LEN, key, 32);
+}
+
+static void make_party(uint8_t priv[32], uint8_t pub[32], uint8_t seed)
+{
+	memset(priv, seed, 32);
+	keys_clamp_private(priv);
+	check(keys_public_from_private(priv, pub) == 0);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct rng crng = { 1 }, grng = { 2 };
+	struct hs_params cp = { 1, 1, rng_fill, &crng };
+	struct hs_params gp = { 1, 1, rng_fill, &grng };
+	struct hs_time now = { 1700000000, 1 };
+	struct handshake_keys keys;
+	struct hs_responder rs;
+	struct hs_result res;
+	struct table t = { 0 };
+	size_t len;
+
+	(void)argc;
+	(void)argv;
+	check(sodium_init() >= 0);
+	make_party(fx.gw_priv, fx.gw_pub, 0x22);
+	make_party(fx.cl_priv, fx.cl_pub, 0x11);
+	len = sizeof(fx.template_init);
+	check(handshake_initiator_start(&fx.pending, fx.cl_priv, fx.cl_pub,
+					fx.gw_pub, &now, &cp, fx.template_init,
+					&len) == HS_OK);
+	check(handshake_responder_consume_init(&rs, fx.gw_priv, fx.gw_pub, &gp,
+					       &ops, &t, fx.template_init, len,
+					       &res) == HS_OK);
+	len = sizeof(fx.template_resp);
+	check(handshake_responder_reply(&rs, 42, &gp, fx.template_resp, &len,
+					&keys) == HS_OK);
+	return 0;
+}
+
+static enum hs_status gateway_consume(const uint8_t *msg, size_t len,
+				      struct hs_responder *rs,
+				      struct hs_result *res)
+{
+	struct table t = { 0 };
+
+	return handshake_responder_consume_init(rs, fx.gw_priv, fx.gw_pub, NULL,
+						&ops, &t, msg, len, res);
+}
+
+/* After an accepted INIT, the reply and a reject must behave. */
+static void finish_gateway(struct hs_responder *rs, struct hs_result *res,
+			   enum hs_status status)
+{
+	uint8_t out[HS_RESP_LEN];
+	struct handshake_keys keys;
+	size_t len = sizeof(out);
+
+	if (status == HS_OK) {
+		check(handshake_responder_reply(rs, 7, NULL, out, &len, &keys) ==
+		      HS_OK);
+		return;
+	}
+	check(handshake_responder_reject(res, NULL, out, &len) ==
+	      (res->send_reject ? HS_OK : HS_ERR_STATE));
+}
+
+static void fuzz_init(const uint8_t *data, size_t size, bool fix_mac1)
+{
+	uint8_t msg[HS_INIT_LEN];
+	struct hs_responder rs;
+	struct hs_result res;
+	enum hs_status status;
+
+	if (fix_mac1 && size == HS_INIT_LEN) {
+		memcpy(msg, data, size);
+		remac(msg, size, fx.gw_pub);
+		data = msg;
+	}
+	(void)handshake_init_mac1_ok(fx.gw_pub, data, size);
+	status = gateway_consume(data, size, &rs, &res);
+	check(status == res.status);
+	finish_gateway(&rs, &res, status);
+}
+
+static void fuzz_resp(const uint8_t *data, size_t size, bool fix_mac1)
+{
+	struct hs_initiator st = fx.pending;
+	uint8_t msg[HS_RESP_LEN];
+	struct handshake_keys keys;
+	uint64_t id;
+
+	if (fix_mac1 && size == HS_RESP_LEN) {
+		memcpy(msg, data, size);
+		remac(msg, size, fx.cl_pub);
+		data = msg;
+	}
+	(void)handshake_peek_initiator_id(data, size, &id);
+	if (handshake_initiator_consume_resp(&st, data, size, &keys) == HS_OK)
+		check(memcmp(data, fx.template_resp, HS_RESP_LEN) == 0);
+}
+
+static void fuzz_reject(const uint8_t *data, size_t size)
+{
+	struct hs_reject rej;
+
+	if (handshake_initiator_consume_reject(&fx.pending, data, size, &rej) ==
+	    HS_OK)
+		check(rej.reason == JVPN_REASON_VERSION_MISMATCH ||
+		      rej.reason == JVPN_REASON_UNKNOWN_PEER);
+}
+
+/* msg = template xor data (over the bytes mac1 covers), mac1 recomputed */
+static bool flip(uint8_t *msg, const uint8_t *template, size_t len,
+		 const uint8_t *data, size_t size, const uint8_t receiver[32])
+{
+	bool changed = false;
+	size_t i;
+
+	memcpy(msg, template, len);
+	for (i = 0; i < size && i < len - HS_MAC1_LEN; i++) {
+		msg[i] ^= data[i];
+		changed |= data[i] != 0;
+	}
+	remac(msg, len, receiver);
+	return changed;
+}
+
+static void fuzz_init_flip(const uint8_t *data, size_t size)
+{
+	uint8_t msg[HS_INIT_LEN];
+	struct hs_responder rs;
+	struct hs_result res;
+	bool changed;
+
+	changed = flip(msg, fx.template_init, sizeof(msg), data, size,
+		       fx.gw_pub);
+	/* every covered byte is bound: a change is refused, none accepted */
+	check((gateway_consume(msg, sizeof(msg), &rs, &res) == HS_OK) ==
+	      !changed);
+	handshake_responder_wipe(&rs);
+}
+
+static void fuzz_resp_flip(const uint8_t *data, size_t size)
+{
+	struct hs_initiator st = fx.pending;
+	uint8_t msg[HS_RESP_LEN];
+	struct handshake_keys keys;
+	bool changed;
+
+	changed = flip(msg, fx.template_resp, sizeof(msg), data, size,
+		       fx.cl_pub);
+	check((handshake_initiator_consume_resp(&st, msg, sizeof(msg), &keys) ==
+	       HS_OK) == !changed);
+}
+
+/* read n bytes of the input as a number, zero past its end */
+static uint64_t take(const uint8_t **data, size_t *size, size_t n)
+{
+	uint64_t v = 0;
+
+	while (n--) {
+		v = v << 8 | (*size ? **data : 0);
+		if (*size) {
+			(*data)++;
+			(*size)--;
+		}
+	}
+	return v;
+}
+
+/* the gateway's REJECT reaches the client and says why */
+static void expect_reject(const struct hs_initiator *ini,
+			  const struct hs_result *res,
+			  const struct hs_params *gp, enum jvpn_reason reason)
+{
+	uint8_t msg[HS_REJECT_LEN];
+	size_t len = sizeof(msg);
+	struct hs_reject rej;
+
+	check(res->send_reject && res->reason == reason);
+	check(handshake_responder_reject(res, gp, msg, &len) == HS_OK);
+	check(handshake_initiator_consume_reject(ini, msg, len, &rej) == HS_OK);
+	check(rej.reason == reason && rej.version_min == gp->version_min &&
+	      rej.version_max == gp->version_max);
+}
+
+/* versions, time, ids and randomness from the input: a full handshake */
+static void fuzz_round_trip(const uint8_t *data, size_t size)
+{
+	struct hs_params cp = { 0 }, gp = { 0 };
+	struct rng crng, grng;
+	struct hs_time now;
+	uint8_t init[HS_INIT_LEN], resp[HS_RESP_LEN];
+	struct handshake_keys ik, rk, next;
+	struct hs_initiator ini;
+	struct hs_responder rs;
+	struct hs_result res;
+	struct table t = { 0 };
+	uint64_t session_id;
+	enum hs_status status;
+	uint8_t common, flags;
+	size_t len;
+
+	cp.version_min = (uint8_t)take(&data, &size, 1);
+	cp.version_max = (uint8_t)take(&data, &size, 1);
+	gp.version_min = (uint8_t)take(&data, &size, 1);
+	gp.version_max = (uint8_t)take(&data, &size, 1);
+	crng.counter = take(&data, &size, 8);
+	grng.counter = take(&data, &size, 8);
+	cp.random = gp.random = rng_fill;
+	cp.random_ctx = &crng;
+	gp.random_ctx = &grng;
+	now.sec = take(&data, &size, 8);
+	now.nsec = (uint32_t)take(&data, &size, 4);
+	flags = (uint8_t)take(&data, &size, 1);
+	t.has_ts = flags & 1;
+	t.refuse_client = flags & 2;
+	t.ts.sec = take(&data, &size, 8);
+	t.ts.nsec = (uint32_t)take(&data, &size, 4);
+	session_id = take(&data, &size, 8);
+
+	len = sizeof(init);
+	if (handshake_initiator_start(&ini, fx.cl_priv, fx.cl_pub, fx.gw_pub,
+				      &now, &cp, init, &len) != HS_OK)
+		return;
+	status = handshake_responder_consume_init(&rs, fx.gw_priv, fx.gw_pub,
+						  &gp, &ops, &t, init, len, &res);
+	if (status == HS_ERR_PARAM)
+		return;
+	/* the only refusals of a genuine INIT: version and replay */
+	if (gp.version_min > cp.version_max || cp.version_min > gp.version_max) {
+		check(status == HS_ERR_VERSION);
+		expect_reject(&ini, &res, &gp, JVPN_REASON_VERSION_MISMATCH);
+		return;
+	}
+	if (t.refuse_client) {
+		check(status == HS_ERR_UNKNOWN_PEER);
+		expect_reject(&ini, &res, &gp, JVPN_REASON_UNKNOWN_PEER);
+		return;
+	}
+	if (status == HS_ERR_REPLAY) {
+		check(t.has_ts && !hs_time_after(&now, &t.ts));
+		return;
+	}
+	check(status == HS_OK);
+	common = cp.version_max < gp.version_max ? cp.version_max : gp.version_max;
+	check(res.version == common);
+	len = sizeof(resp);
+	status = handshake_responder_reply(&rs, session_id, &gp, resp, &len, &rk);
+	check(status == (session_id ? HS_OK : HS_ERR_PARAM));
+	if (status != HS_OK)
+		return;
+	check(handshake_initiator_consume_resp(&ini, resp, len, &ik) == HS_OK);
+	check(memcmp(&ik, &rk, offsetof(struct handshake_keys, initiator)) == 0);
+	check(handshake_rotate(&ik, 1, &next) == HS_OK);
+	check(memcmp(next.data_i2r, ik.data_i2r, 32) != 0);
+}
+
+static void fuzz_key_text(const uint8_t *data, size_t size)
+{
+	char text[64], err[KEYS_ERR_SIZE], back[KEYS_B64_SIZE];
+	uint8_t key[KEYS_LEN];
+
+	if (size >= sizeof(text))
+		size = sizeof(text) - 1;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (key_from_base64(text, key, err) != KEYS_OK)
+		return;
+	/* a key that decodes encodes back to the same text: one form only */
+	key_to_base64(key, back);
+	check(strcmp(back, text) == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum target target;
+
+	if (size == 0)
+		return 0;
+	target = (enum target)(data[0] % T_COUNT);
+	data++;
+	size--;
+	switch (target) {
+	case T_INIT_RAW:	fuzz_init(data, size, false); break;
+	case T_INIT_REMAC:	fuzz_init(data, size, true); break;
+	case T_RESP_RAW:	fuzz_resp(data, size, false); break;
+	case T_RESP_REMAC:	fuzz_resp(data, size, true); break;
+	case T_REJECT:		fuzz_reject(data, size); break;
+	case T_INIT_FLIP:	fuzz_init_flip(data, size); break;
+	case T_RESP_FLIP:	fuzz_resp_flip(data, size); break;
+	case T_ROUND_TRIP:	fuzz_round_trip(data, size); break;
+	case T_KEY_TEXT:	fuzz_key_text(data, size); break;
+	case T_COUNT:		break;
+	}
+	return 0;
+}

@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# jvpnd end to end: handshake, traffic, uplink failover by reattach.
+#
+# The gateway answers on one address, 10.0.0.1, reachable over both of
+# the client's uplinks (A: ua 10.1.0.2, B: ub 10.2.0.2), as a public
+# gateway address is reachable over a phone's Wi-Fi and LTE alike.
+
+JVPND=${JVPND:-$JVPN_ROOT/build/jvpnd}
+JVPNCTL=${JVPNCTL:-$JVPN_ROOT/build/jvpnctl}
+GW_ADDR=10.0.0.1
+
+# daemon_conf_gateway DIR CLIENT_PUB
+daemon_conf_gateway() {
+	cat >"$1/gw.conf" <<CONF
+[interface]
+role = gateway
+device = jvpn0
+listen = $GW_ADDR:$GW_PORT
+private-key-file = $1/gw.key
+state-file = $1/gw.state
+event-log = $1/gw.events
+profile = mobile
+
+[peer]
+name = test-client
+public-key = $2
+allowed-ips = 172.16.0.2/32, fd10::2/128
+CONF
+}
+
+# daemon_conf_client DIR GATEWAY_PUB
+daemon_conf_client() {
+	cat >"$1/cl.conf" <<CONF
+[interface]
+role = client
+device = jvpn0
+private-key-file = $1/cl.key
+state-file = $1/cl.state
+event-log = $1/cl.events
+profile = mobile
+
+[peer]
+public-key = $2
+endpoint = $GW_ADDR:$GW_PORT
+uplink = ua@10.1.0.2
+uplink = ub@10.2.0.2
+address = 172.16.0.2/24
+allowed-ips = 172.16.0.0/24, fd10::/64
+CONF
+}
+
+# daemon_up DIR: the network of topology.sh without sessions, keys,
+# configs, and both daemons started; waits for the session.
+daemon_up() {
+	local dir=$1
+	ns_create jc jg
+	jg sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	veth_pair ua ga 10.1.0 fd01
+	veth_pair ub gb 10.2.0 fd02
+	jvpn_dev jc 2
+	jvpn_dev jg 1
+	jg ip addr add "$GW_ADDR/32" dev lo
+	jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
+	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
+	(umask 077 && "$JVPNCTL" genkey >"$dir/gw.key" && "$JVPNCTL" genkey >"$dir/cl.key")
+	daemon_conf_gateway "$dir" "$("$JVPNCTL" pubkey <"$dir/cl.key")"
+	daemon_conf_client "$dir" "$("$JVPNCTL" pubkey <"$dir/gw.key")"
+	"$JVPND" --check-config "$dir/gw.conf"
+	"$JVPND" --check-config "$dir/cl.conf"
+	jg "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
+	wait_until 10 udp_listening jg "$GW_PORT"
+	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
+	wait_until 20 session_count_is jg 1 || { cat "$dir"/*.log; return 1; }
+	wait_until 10 session_count_is jc 1
+}
+
+udp_listening() { ip netns exec "$1" ss -ulnH "sport = :$2" | grep -q .; }
+session_count_is() { test "$(ip netns exec "$1" "$JVPNK" dump jvpn0 | wc -l)" -eq "$2"; }
+# the one session's field in namespace $1
+sfield() { ip netns exec "$1" "$JVPNK" dump jvpn0 --field "$2"; }
+
+test_daemon_handshake_traffic() {
+	local dir
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
+	jg ping -6 -c 2 -i 0.2 -W 2 fd10::2
+	expect_eq "$(sfield jc id)" "$(sfield jg id)" "session id on both ends"
+	expect_eq "$(sfield jg state)" active "gateway state"
+	grep -q '"type":"SESSION_CREATED"' "$dir/gw.events"
+	grep -q '"type":"SESSION_CREATED"' "$dir/cl.events"
+	cat "$dir/gw.events"
+}
+
+test_daemon_uplink_failover() {
+	local dir id log=/tmp/ping-$$ sent recv pinger
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jc id)
+	# the first uplink carries the session until it dies
+	sfield jc local | grep -q '10.1.0.2'
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	jc ping -i 0.1 -c 100 -W 1 172.16.0.1 >"$log" &
+	pinger=$!
+	sleep 1
+	jc ip link set ua down
+	wait "$pinger" || true
+	tail -n 3 "$log"
+	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$log")
+	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$log")
+	echo "client events:"
+	cat "$dir/cl.events"
+	echo "gateway events:"
+	cat "$dir/gw.events"
+	expect_eq "$(sfield jc id)" "$id" "client session id"
+	expect_eq "$(sfield jg id)" "$id" "gateway session id"
+	sfield jg remote | grep -q '10.2.0.2'
+	sfield jc local | grep -q '10.2.0.2'
+	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
+	expect_ge "$recv" $((sent / 2)) "echo replies across the failover"
+	grep -q '"type":"REATTACH_SUCCESS"' "$dir/gw.events"
+	grep '"type":"STATE_CHANGE"' "$dir/cl.events" | grep -q '"new_state":"VOLATILE"'
+}

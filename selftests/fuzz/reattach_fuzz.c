@@ -10,7 +10,9 @@
  *     encode back to exactly the same bytes (one encoding per message);
  *  3. as a description of a session, a request and a policy, judged by
  *     reattach_validate: the verdict must keep the invariants of the
- *     fixed order (docs/reattach.md), whatever the numbers.
+ *     fixed order (docs/reattach.md), whatever the numbers;
+ *  4. as a socket address (unaligned, any length) for the source and path
+ *     keys, and as an answer to an armed path challenge.
  *
  *   clang -fsanitize=fuzzer,address,undefined ... (see the Makefile)
  */
@@ -242,10 +244,41 @@ static void fuzz_validate(const uint8_t *data, size_t size)
 	limiter_table_free(&sources);
 }
 
+/* ---- addresses and the pending challenge ----------------------------- */
+
+static void fuzz_addresses(const uint8_t *data, size_t size)
+{
+	uint8_t path[REATTACH_PATH_KEY_MAX], path_len = 0;
+	const uint8_t *token = size >= 1 + REATTACH_TOKEN_LEN ? data + 1
+							      : data;
+	struct reattach_pending p;
+	struct reattach_source src;
+	bool have_path;
+
+	/* data + 1: a sockaddr at an odd address must be read safely */
+	if (size < 1)
+		return;
+	if (reattach_source_from_sockaddr((const struct sockaddr *)(data + 1),
+					  (socklen_t)(size - 1), &src))
+		CHECK(src.key_len == 4 || src.key_len == 8);
+	have_path = reattach_path_key_from_sockaddr(
+		(const struct sockaddr *)(data + 1), (socklen_t)(size - 1),
+		path, &path_len);
+	if (!have_path || size < 1 + REATTACH_TOKEN_LEN)
+		return;
+	CHECK(path_len == 6 || path_len == 18);
+	CHECK(reattach_pending_arm(&p, token, data[0], path, path_len, 10, 5));
+	CHECK(reattach_pending_match(&p, token, data[0], path, path_len, 14) ==
+	      REATTACH_MATCH_OK);
+	CHECK(reattach_pending_match(&p, token, data[0], path, path_len, 14) ==
+	      REATTACH_MATCH_NONE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_raw(data, size);
 	fuzz_resealed(data, size);
 	fuzz_validate(data, size);
+	fuzz_addresses(data, size);
 	return 0;
 }

@@ -121,3 +121,63 @@ test_daemon_uplink_failover() {
 	grep -q '"type":"REATTACH_SUCCESS"' "$dir/gw.events"
 	grep '"type":"STATE_CHANGE"' "$dir/cl.events" | grep -q '"new_state":"VOLATILE"'
 }
+
+# NAT in between: client jc -- router jr (masquerade) -- gateway jg.
+# nat_up DIR: both daemons running over it, session established.
+nat_up() {
+	local dir=$1
+	ns_create jc jr jg
+	ip link add ua netns jc type veth peer name ra netns jr
+	ip link add rg netns jr type veth peer name gr netns jg
+	jc ip addr add 10.1.0.2/24 dev ua
+	jr ip addr add 10.1.0.1/24 dev ra
+	jr ip addr add 10.3.0.1/24 dev rg
+	jg ip addr add 10.3.0.2/24 dev gr
+	for l in "jc ua" "jr ra" "jr rg" "jg gr"; do
+		read -r ns dev <<<"$l"
+		ip -n "$ns" link set "$dev" up
+	done
+	jc ip route add default via 10.1.0.1
+	jr sysctl -qw net.ipv4.ip_forward=1
+	# random ports: a flushed mapping comes back on another port, as a
+	# carrier-grade NAT's would
+	jr nft -f - <<NFT
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "rg" masquerade random
+	}
+}
+NFT
+	jvpn_dev jc 2
+	jvpn_dev jg 1
+	(umask 077 && "$JVPNCTL" genkey >"$dir/gw.key" && "$JVPNCTL" genkey >"$dir/cl.key")
+	GW_ADDR=10.3.0.2 daemon_conf_gateway "$dir" "$("$JVPNCTL" pubkey <"$dir/cl.key")"
+	GW_ADDR=10.3.0.2 daemon_conf_client "$dir" "$("$JVPNCTL" pubkey <"$dir/gw.key")"
+	sed -i '/^uplink = ub/d; s/^uplink = ua.*/uplink = ua/' "$dir/cl.conf"
+	jg "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
+	wait_until 10 udp_listening jg "$GW_PORT"
+	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
+	wait_until 20 session_count_is jg 1 || { cat "$dir"/*.log; return 1; }
+}
+
+test_daemon_nat_rebinding() {
+	local dir before after
+	require_cmd nft conntrack
+	dir=$(mktemp -d)
+	nat_up "$dir"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	before=$(sfield jg remote)
+	echo "gateway sees the client at $before"
+	jr conntrack -F
+	# the next packets leave through a new mapping: stray at the gateway
+	# until it has challenged the new address and switched
+	jc ping -c 20 -i 0.1 -W 1 172.16.0.1 >/dev/null || true
+	wait_until 10 sh -c "[ \"\$(ip netns exec jg $JVPNK dump jvpn0 --field remote)\" != '$before' ]"
+	after=$(sfield jg remote)
+	echo "after conntrack -F: $after"
+	cat "$dir/gw.events"
+	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
+	grep '"type":"REATTACH_SUCCESS"' "$dir/gw.events" | grep -q nat_rebinding
+	expect_ge "$(sfield jg drop_stray)" 1 "gateway drop_stray"
+}

@@ -19,6 +19,7 @@ JVPN_PKT=${JVPN_PKT:-$JVPN_ROOT/build/jvpn-pkt}
 
 jc() { ip netns exec jc "$@"; }
 jg() { ip netns exec jg "$@"; }
+jr() { ip netns exec jr "$@"; }
 kc() { jc "$JVPNK" "$@"; }
 kg() { jg "$JVPNK" "$@"; }
 

@@ -649,6 +649,11 @@ static struct line_case line_cases[] = {
 	  "expected an interface name" },
 	{ "uplink empty name", CL, "E", "uplink = @192.0.2.1", "uplink", 12, E,
 	  "expected an interface name" },
+	{ "uplink twice", CL, "E",
+	  "uplink = wlan9@fd00::9\nuplink = wlan9@fd00::9",
+	  "uplink", 13, E, "wlan9@fd00::9 is already listed" },
+	{ "same uplink, other address", CL, "E",
+	  "uplink = wlan9@fd00::9\nuplink = wlan9@fd00::8", NULL, 0, E, NULL },
 	{ "address twice", CL, "E", "address = 10.8.0.4/24", "address", 12, E,
 	  "already set at line 10" },
 };

@@ -1,110 +1,136 @@
 #!/usr/bin/env bash
 # make demo, run INSIDE the test VM (tools/vm/run.sh tools/demo/failover.sh).
 #
-# A client with two uplinks keeps one session to a gateway while uplink A
-# dies. Until jvpnd exists, this script plays the daemon's part with
-# jvpnk: it watches the kernel's last-rx time, declares the transport dead,
-# and switches both ends to uplink B with compare-and-swap on
-# state_version. The session id, keys and inner addresses never change.
+# A client with two uplinks keeps one session to a gateway, behind a NAT
+# router, while jvpnd on both ends handles: uplink A dying (reattach over
+# B, same session id), then the NAT forgetting the mapping (the gateway
+# challenges the new address and moves the session). Traffic flows all
+# along; the events of both daemons are printed live; outages measured.
+#
+#   client jc                router jr (masquerade)        gateway jg
+#   ua 10.1.0.2 ---------- ra 10.1.0.1
+#                                        rg 10.3.0.1 ---- gr 10.3.0.2
+#   ub 10.2.0.2 ---------- rb 10.2.0.1
 set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KTAP_LOG=
 . "$JVPN_ROOT/selftests/lib.sh"
 . "$JVPN_ROOT/selftests/net/topology.sh"
+. "$JVPN_ROOT/selftests/net/daemon.sh"
 
-# health threshold: no authenticated rx for this long means the path died
-DEAD_AFTER_MS=300
-PING_INTERVAL=0.02
+DIR=$(mktemp -d)
+PING_INTERVAL=0.05
+GW_ADDR=10.3.0.2
 
 say() { printf '\n== %s\n' "$*"; }
 
-# Renders kernel events as one readable line each.
-render_events() {
+link() {	# link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+build_network() {
+	ns_create jc jr jg
+	link jc ua 10.1.0.2/24 jr ra 10.1.0.1/24
+	link jc ub 10.2.0.2/24 jr rb 10.2.0.1/24
+	link jr rg 10.3.0.1/24 jg gr 10.3.0.2/24
+	jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
+	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
+	jr sysctl -qw net.ipv4.ip_forward=1
+	jr nft -f - <<NFT
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "rg" masquerade random
+	}
+}
+NFT
+	jvpn_dev jc 2
+	jvpn_dev jg 1
+}
+
+start_daemons() {
+	(umask 077 && "$JVPNCTL" genkey >"$DIR/gw.key" && "$JVPNCTL" genkey >"$DIR/cl.key")
+	daemon_conf_gateway "$DIR" "$("$JVPNCTL" pubkey <"$DIR/cl.key")"
+	daemon_conf_client "$DIR" "$("$JVPNCTL" pubkey <"$DIR/gw.key")"
+	: >"$DIR/gw.events"
+	: >"$DIR/cl.events"
+	tail -n +1 -f "$DIR/gw.events" | render gateway &
+	tail -n +1 -f "$DIR/cl.events" | render client &
+	jg "$JVPND" --config "$DIR/gw.conf" >"$DIR/gw.log" 2>&1 &
+	wait_until 10 udp_listening jg "$GW_PORT"
+	jc "$JVPND" --config "$DIR/cl.conf" >"$DIR/cl.log" 2>&1 &
+	wait_until 20 session_count_is jg 1 || { cat "$DIR"/*.log; exit 1; }
+}
+
+# One JSON event per line -> one readable line.
+render() {
 	local who=$1
-	while read -r line; do
-		[[ $line == "# listening" ]] && continue
-		printf '   [%s] %s\n' "$who" "$(sed -E \
-			-e 's/^seq=([0-9]+) event=([a-z]+)/#\1 \2:/' \
-			-e 's/ (ifindex|time_ns)=[0-9]+//g' <<<"$line")"
-	done
+	sed -u -E \
+		-e 's/.*"seq":([0-9]+),"type":"([A-Z_]+)".*"state_version":([0-9]+),"reason":"([a-z_]+)"(.*)/\1 \2 v\3 \4 \5/' \
+		-e 's/"old_state":"([A-Z]+)",?/\1->/; s/"new_state":"([A-Z]+)",?/\1 /' \
+		-e 's/"new_transport":"([^"]*)",?/via \1 /; s/"old_transport":"([^"]*)",?//' \
+		-e 's/"detail":"([^"]*)"/(\1)/; s/[{},]//g' |
+		while read -r line; do printf '   [%-7s] #%s\n' "$who" "$line"; done
 }
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# Blocks until the client's session has had no authenticated rx for
-# DEAD_AFTER_MS, as a daemon's health check would see it.
-wait_for_transport_death() {
-	local boot_ms last_rx_ms
-	while :; do
-		last_rx_ms=$(($(field jc last_rx_ns) / 1000000))
-		boot_ms=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
-		((boot_ms - last_rx_ms > DEAD_AFTER_MS)) && return 0
-		sleep 0.02
-	done
-}
-
-# Longest gap between consecutive echo replies in a `ping -D` log, in ms.
+# Longest gap between consecutive echo replies of a `ping -D` log whose
+# reply came between times FROM and TO (Unix seconds), in ms.
 longest_gap_ms() {
-	awk -F'[][]' '/bytes from/ { t = $2 * 1000;
-		if (prev && t - prev > gap) gap = t - prev; prev = t }
+	awk -F'[][]' -v from="$2" -v to="$3" '/bytes from/ { t = $2 * 1000;
+		if (t >= from * 1000 && t <= to * 1000) {
+			if (prev && t - prev > gap) gap = t - prev; prev = t } }
 		END { printf "%d", gap }' "$1"
 }
 
 main() {
-	local pinglog=/tmp/demo-ping t_down t_switched sent recv ping_pid
+	local pinglog=$DIR/ping id t1 t2 sent recv
 	load_module "$JVPN_ROOT/jvpn.ko" >/dev/null
-	say "Two namespaces: client (uplinks A 10.1.0.2, B 10.2.0.2) and gateway"
-	topo_up v4
-	kc get jvpn0 --id "$SID" | tr '\t' '\n' | grep -E '^(id|state|version|local|remote)=' | sed 's/^/   client /'
+	say "Network: client (uplinks A and B) -> NAT router -> gateway $GW_ADDR"
+	build_network
+	say "jvpnd on both ends: handshake, session in the kernel; events live"
+	start_daemons
+	id=$(sfield jc id)
+	echo "   session $id bound to $(sfield jg remote) (uplink A, through the NAT)"
 
-	say "Events from both kernels, live"
-	monitor_start jg /tmp/demo-ev-gw
-	monitor_start jc /tmp/demo-ev-cl
-	tail -n +1 -f /tmp/demo-ev-gw | render_events gateway &
-	tail -n +1 -f /tmp/demo-ev-cl | render_events client &
-
-	say "Traffic: ping every ${PING_INTERVAL}s through the tunnel (172.16.0.2 -> 172.16.0.1)"
+	say "Traffic: ping every ${PING_INTERVAL}s through the tunnel"
 	jc ping -D -i "$PING_INTERVAL" -W 1 172.16.0.1 >"$pinglog" 2>&1 &
-	ping_pid=$!
 	sleep 2
-	echo "   $(grep -c 'bytes from' "$pinglog") replies so far over uplink A"
 
 	say "Uplink A goes down"
-	t_down=$(now_ms)
+	t1=$(date +%s.%N)
 	jc ip link set ua down
-	jg ip link set ga down
-	wait_for_transport_death
-	echo "   no authenticated rx for ${DEAD_AFTER_MS} ms: transport dead, session VOLATILE"
-	kc set jvpn0 --id "$SID" --expect 1 --version 2 --state volatile
-
-	say "Reattach over uplink B: same session $SID, state_version 2 -> 3"
-	kc switch jvpn0 --id "$SID" --bind "10.2.0.2:$CL_PORT" \
-		--peer "10.2.0.1:$GW_PORT" --expect 2 --version 3
-	kg switch jvpn0 --id "$SID" --bind "10.2.0.1:$GW_PORT" \
-		--peer "10.2.0.2:$CL_PORT" --expect 1 --version 3
-	kc set jvpn0 --id "$SID" --expect 3 --version 4 --state active
-	t_switched=$(now_ms)
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
 	sleep 2
+	echo "   now bound to $(sfield jg remote) (uplink B), session $(sfield jc id)"
 
-	say "A stale switch (expecting version 1) is refused, nothing changes"
-	kc switch jvpn0 --id "$SID" --bind "10.1.0.2:$CL_PORT" \
-		--peer "10.1.0.1:$GW_PORT" --expect 1 --version 5 2>&1 | sed 's/^/   /'
+	say "Uplink A comes back; then the NAT router forgets every mapping"
+	jc ip link set ua up
+	sleep 1
+	t2=$(date +%s.%N)
+	jr conntrack -F >/dev/null 2>&1
+	wait_until 20 sh -c "[ \"\$(ip netns exec jg $JVPNK dump jvpn0 --field switches)\" -ge 2 ]"
+	sleep 2
+	pkill -INT -f "ping -D -i $PING_INTERVAL"
+	sleep 0.5
 
-	# SIGINT: ping prints its totals
-	pkill -INT -f "ping -D -i $PING_INTERVAL" 2>/dev/null
-	wait "$ping_pid" 2>/dev/null
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$pinglog")
 	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$pinglog")
 	say "What happened"
-	kc get jvpn0 --id "$SID" | tr '\t' '\n' | grep -E '^(id|state|version|local|remote|switches)=' | sed 's/^/   client /'
-	echo "   ping: $sent sent, $recv received through the tunnel"
-	echo "   outage (longest gap between replies): $(longest_gap_ms "$pinglog") ms"
-	echo "   from link down to both ends switched: $((t_switched - t_down)) ms"
-	echo "   (detection threshold ${DEAD_AFTER_MS} ms; the rest is this script"
-	echo "    starting jvpnk four times under an emulated CPU)"
-	echo "   session id unchanged: $(field jc id) (keys and inner addresses untouched)"
+	echo "   session id: $id before, $(sfield jc id) after (client), $(sfield jg id) (gateway)"
+	echo "   state_version now: client $(sfield jc version), gateway $(sfield jg version)"
+	echo "   bound transport now: $(sfield jg remote) as the gateway sees it"
+	echo "   ping: $sent sent, $recv answered through the tunnel"
+	echo "   outage when uplink A died: $(longest_gap_ms "$pinglog" "$t1" "$t2") ms (longest gap between replies)"
+	echo "   outage after the NAT flush: $(longest_gap_ms "$pinglog" "$t2" 9999999999) ms"
+	echo "   (detection is the health threshold of the mobile profile; a"
+	echo "    NAT rebinding is detected by the gateway on the first packet)"
 	kill $(jobs -p) 2>/dev/null
+	(( $(sfield jc id) == id ))
 }
 
 main

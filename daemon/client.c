@@ -71,8 +71,10 @@ static void on_resp(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		return;
 	s = session_start(d, 0, &keys, fd, from);
 	handshake_keys_wipe(&keys);
-	if (s)
+	if (s) {
 		s->peer_bound = s->sm.bound_version;
+		daemon_changed(d);
+	}
 }
 
 static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
@@ -176,6 +178,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	s->peer_bound = ack.state_version;
 	if (session_switch(d, s, fd, from, JVPN_REASON_REATTACHED))
 		return;
+	daemon_changed(d);
 	for (i = 0; i < d->n_fds; i++)
 		if (d->fds[i] == fd)
 			d->uplink = i;
@@ -293,19 +296,32 @@ int client_start(struct jvpnd *d)
 		fprintf(stderr, "jvpnd: a client needs exactly one [peer] with an endpoint\n");
 		return -1;
 	}
+	int restored[CONFIG_MAX_UPLINKS + CONFIG_MAX_LISTEN];
+	size_t n_restored = d->n_fds;
+	struct session *s = the_session(d);
+
+	/* sockets taken back from the kernel keep their uplink's place */
+	memcpy(restored, d->fds, n_restored * sizeof(int));
+	d->n_fds = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct config_uplink *u = gw->n_uplinks ? &gw->uplinks[i] : NULL;
-		int fd = udp_open(gw->endpoints[0].sa.sa_family,
-				  u ? &u->local : NULL, u ? u->ifname : NULL);
+		int fd = u ? udp_find_uplink(restored, n_restored, u) : -1;
 
+		if (fd < 0)
+			fd = udp_open(gw->endpoints[0].sa.sa_family,
+				      u ? &u->local : NULL, u ? u->ifname : NULL);
 		if (fd < 0) {
 			fprintf(stderr, "jvpnd: uplink %s: %s\n",
 				u ? u->ifname : "default", strerror(-fd));
 			return -1;
 		}
+		if (s && fd == s->fd)
+			d->uplink = i;
 		d->fds[d->n_fds++] = fd;
-		daemon_watch_fd(d, fd);
+		if (!s || fd != s->fd)
+			daemon_watch_fd(d, fd);
 	}
-	send_init(d);
+	if (!s)
+		send_init(d);
 	return 0;
 }

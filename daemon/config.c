@@ -306,14 +306,56 @@ static void read_setting(struct parser *p, char *text, unsigned int line)
 }
 
 /*
- * Control characters would garble messages and terminals; a NUL would
- * cut the line short without anybody noticing. Tabs are blanks.
+ * The length of the well-formed UTF-8 sequence at text (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0. C1
+ * controls (U+0080..U+009F) count as malformed: terminals act on them.
  */
-static bool has_control_character(struct parser *p, const char *text,
-				   size_t len, unsigned int line)
+static size_t utf8_sequence_len(const unsigned char *text, size_t left)
 {
+	unsigned char c = text[0], low = 0x80, high = 0xbf;
+	size_t len;
+
+	/* The bounds of the second byte carry every special case. */
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		if (c == 0xc2)
+			low = 0xa0;	/* not U+0080..U+009F, C1 controls */
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			low = 0xa0;	/* not overlong */
+		if (c == 0xed)
+			high = 0x9f;	/* not a UTF-16 surrogate */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			low = 0x90;	/* not overlong */
+		if (c == 0xf4)
+			high = 0x8f;	/* not above U+10FFFF */
+	} else {
+		return 0;	/* 0x80..0xc1 and 0xf5.. never start one */
+	}
+	if (left < len || text[1] < low || text[1] > high)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (text[i] < 0x80 || text[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * Control characters and malformed UTF-8 would garble messages and
+ * terminals; a NUL would cut the line short without anybody noticing.
+ * Tabs are blanks.
+ */
+static bool has_bad_character(struct parser *p, const char *text, size_t len,
+			      unsigned int line)
+{
+	const unsigned char *bytes = (const unsigned char *)text;
+
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
+		unsigned char c = bytes[i];
+		size_t sequence;
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
 			diag_report(p->diag, DIAG_ERROR, line, "line",
@@ -321,6 +363,17 @@ static bool has_control_character(struct parser *p, const char *text,
 				    "at column %zu", line, c, i + 1);
 			return true;
 		}
+		if (c < 0x80)
+			continue;
+		sequence = utf8_sequence_len(bytes + i, len - i);
+		if (!sequence) {
+			diag_report(p->diag, DIAG_ERROR, line, "line",
+				    "line %u is not valid UTF-8 (or has a "
+				    "control character) at column %zu", line,
+				    i + 1);
+			return true;
+		}
+		i += sequence - 1;
 	}
 	return false;
 }
@@ -357,7 +410,7 @@ static void read_line(struct parser *p, char *text, size_t len,
 		report_long_line(p, text, line);
 		return;
 	}
-	if (has_control_character(p, text, len, line))
+	if (has_bad_character(p, text, len, line))
 		return;
 	text[strcspn(text, "#")] = '\0';	/* comments run to the end */
 	content = trim(text);
@@ -1612,6 +1665,11 @@ int config_parse_buffer(const char *name, const char *text, size_t len,
 
 	diag_init(diag, name);
 	memset(out, 0, sizeof(*out));
+	if (len > CONFIG_FILE_MAX) {
+		diag_report(diag, DIAG_ERROR, 0, NULL, "larger than %u bytes",
+			    CONFIG_FILE_MAX);
+		return -1;
+	}
 	add_builtin_policy(out, "mobile");
 	add_builtin_policy(out, "datacenter");
 

@@ -11,6 +11,8 @@
 
 #include "daemon.h"
 #include "names.h"
+#include "statefile.h"
+#include "session.h"
 #include "udp.h"
 
 uint64_t now_ms(void)
@@ -20,6 +22,28 @@ uint64_t now_ms(void)
 	/* the clock of the kernel's last-rx times */
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+const struct hs_time *peer_time_get(const struct jvpnd *d,
+				    const uint8_t pub[KEYS_LEN])
+{
+	for (size_t i = 0; i < d->n_peer_times; i++)
+		if (!memcmp(d->peer_times[i].pub, pub, KEYS_LEN))
+			return &d->peer_times[i].ts;
+	return NULL;
+}
+
+void peer_time_set(struct jvpnd *d, const uint8_t pub[KEYS_LEN],
+		   const struct hs_time *ts)
+{
+	struct hs_time *t = (struct hs_time *)peer_time_get(d, pub);
+
+	if (!t && d->n_peer_times < CONFIG_MAX_PEERS) {
+		memcpy(d->peer_times[d->n_peer_times].pub, pub, KEYS_LEN);
+		t = &d->peer_times[d->n_peer_times++].ts;
+	}
+	if (t)
+		*t = *ts;
 }
 
 struct session *session_find(struct jvpnd *d, uint64_t id)
@@ -68,6 +92,7 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 	int err;
 
 	events_emit(&d->out, &ev);
+	daemon_changed(d);
 	/* a switch is mirrored by the kernel's own compare-and-swap */
 	if (!s->in_kernel || rec->old_state == rec->new_state ||
 	    rec->new_state == JVPN_STATE_TERMINATED)
@@ -77,6 +102,13 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 	if (err)
 		fprintf(stderr, "jvpnd: session %llu: mirroring state: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
+}
+
+void daemon_changed(struct jvpnd *d)
+{
+	if (!statefile_save(d))
+		fprintf(stderr, "jvpnd: state-file %s: %s\n",
+			d->cfg.interface.state_file, strerror(errno));
 }
 
 int daemon_watch_fd(struct jvpnd *d, int fd)
@@ -118,6 +150,26 @@ static bool is_gateway(const struct jvpnd *d)
 	return d->cfg.interface.role == CONFIG_ROLE_GATEWAY;
 }
 
+/* Peers are found again by key: a reload may add, remove or reorder them. */
+static void remap_peers(struct jvpnd *d)
+{
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		struct session *s = &d->sessions[i];
+		bool found = false;
+
+		if (!s->in_use)
+			continue;
+		for (size_t p = 0; p < d->cfg.n_peers && !found; p++)
+			if (!memcmp(d->cfg.peers[p].public_key, s->peer_pub,
+				    KEYS_LEN)) {
+				s->peer = p;
+				found = true;
+			}
+		if (!found)	/* the operator removed the peer */
+			session_end(d, s, JVPN_REASON_ADMIN);
+	}
+}
+
 /* SIGHUP: a new file applies only if it is valid in full. */
 static void reload(struct jvpnd *d)
 {
@@ -132,6 +184,7 @@ static void reload(struct jvpnd *d)
 	}
 	config_free(&d->cfg);
 	d->cfg = next;
+	remap_peers(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
 }
 
@@ -212,6 +265,9 @@ int daemon_run(struct jvpnd *d)
 		perror("jvpnd: event loop");
 		return 1;
 	}
+	if (statefile_restore(d) > 0)
+		emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
+		     "restarted: sessions taken back from the kernel");
 	err = is_gateway(d) ? gateway_start(d) : client_start(d);
 	if (err)
 		return 1;

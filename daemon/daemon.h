@@ -26,6 +26,7 @@
 struct session {
 	uint64_t id;
 	size_t peer;			/* index in config.peers */
+	uint8_t peer_pub[KEYS_LEN];	/* finds the peer again on reload */
 	struct sm sm;
 	struct handshake_keys keys;
 	int fd;				/* socket of the bound transport */
@@ -49,6 +50,17 @@ struct session {
 	struct jvpnd *d;
 };
 
+struct peer_time {
+	uint8_t pub[KEYS_LEN];
+	struct hs_time ts;
+};
+
+/* The greatest handshake time of @pub, or NULL; and recording one. */
+const struct hs_time *peer_time_get(const struct jvpnd *d,
+				    const uint8_t pub[KEYS_LEN]);
+void peer_time_set(struct jvpnd *d, const uint8_t pub[KEYS_LEN],
+		   const struct hs_time *ts);
+
 struct jvpnd {
 	const char *config_path;
 	struct config cfg;
@@ -67,8 +79,10 @@ struct jvpnd {
 	bool stop;
 	/* gateway */
 	struct limiter_table sources;
-	struct hs_time *peer_ts;	/* greatest handshake time per peer */
-	bool *peer_ts_valid;
+	/* greatest handshake time accepted per client key, across reloads
+	 * and restarts: a captured INIT must never replay */
+	struct peer_time *peer_times;
+	size_t n_peer_times;
 	/* client */
 	struct hs_initiator hs;
 	uint64_t hs_sent_ms;
@@ -87,6 +101,8 @@ void emit(struct jvpnd *d, enum event_type type, const struct session *s,
 /* sm outlet: every transition becomes an event and a kernel mirror. */
 void session_sm_outlet(void *ctx, const struct sm_record *rec);
 int daemon_watch_fd(struct jvpnd *d, int fd);
+/* After any change of a session: the state file follows. */
+void daemon_changed(struct jvpnd *d);
 /* Runs until SIGTERM or SIGINT; 0, or 1 when it could not start. */
 int daemon_run(struct jvpnd *d);
 

@@ -39,25 +39,19 @@ static bool peer_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
 static bool peer_last_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
 			 struct hs_time *greatest)
 {
-	struct jvpnd *d = ctx;
-	long i = peer_by_key(d, pub);
+	const struct hs_time *t = peer_time_get(ctx, pub);
 
-	if (i < 0 || !d->peer_ts_valid[i])
+	if (!t)
 		return false;
-	*greatest = d->peer_ts[i];
+	*greatest = *t;
 	return true;
 }
 
 static void peer_store_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
 			  const struct hs_time *ts)
 {
-	struct jvpnd *d = ctx;
-	long i = peer_by_key(d, pub);
-
-	if (i >= 0) {
-		d->peer_ts[i] = *ts;
-		d->peer_ts_valid[i] = true;
-	}
+	peer_time_set(ctx, pub, ts);
+	daemon_changed(ctx);
 }
 
 static const struct hs_peer_ops peer_ops = {
@@ -371,9 +365,13 @@ int gateway_start(struct jvpnd *d)
 		return -1;
 	for (size_t i = 0; i < d->cfg.interface.n_listen; i++) {
 		const union config_sockaddr *l = &d->cfg.interface.listen[i];
-		int fd = udp_open(l->sa.sa_family, l, NULL);
 		char text[64];
+		int fd;
 
+		/* taken back from the kernel after a restart */
+		if (udp_find_bound(d->fds, d->n_fds, l) >= 0)
+			continue;
+		fd = udp_open(l->sa.sa_family, l, NULL);
 		if (fd < 0) {
 			fprintf(stderr, "jvpnd: listen %s: %s\n",
 				sockaddr_text(l, text, sizeof(text)),

@@ -392,6 +392,28 @@ int kernel_session_get(struct kernel_link *k, uint64_t id,
 			"session-get", session_cb, out);
 }
 
+static int socket_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == JVPN_A_SOCKET_FD &&
+		    mnl_attr_get_payload_len(a) == 4)
+			*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+int kernel_session_get_socket(struct kernel_link *k, uint64_t id)
+{
+	int fd = -1, err;
+
+	err = transact(k, request(k, JVPN_CMD_SESSION_GET_SOCKET, id),
+		       "session-get-socket", socket_cb, &fd);
+	if (err)
+		return err;
+	return fd >= 0 ? fd : -EPROTO;
+}
+
 struct dump_ctx {
 	kernel_session_cb cb;
 	void *ctx;

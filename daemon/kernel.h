@@ -106,6 +106,9 @@ int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason);
 int kernel_session_get(struct kernel_link *k, uint64_t id,
 		       struct kernel_session_info *out);
+/* A new fd, in this process, for the socket of the session's transport:
+ * how a restarted daemon takes its sockets back. fd or -errno. */
+int kernel_session_get_socket(struct kernel_link *k, uint64_t id);
 
 typedef void (*kernel_session_cb)(const struct kernel_session_info *s,
 				  void *ctx);

@@ -63,13 +63,14 @@ static bool open_links(struct jvpnd *d)
 
 static bool alloc_tables(struct jvpnd *d)
 {
-	size_t n = d->cfg.n_peers ? d->cfg.n_peers : 1;
+	/* room for every peer a reload may add */
+	size_t n = d->cfg.interface.role == CONFIG_ROLE_GATEWAY ?
+		   CONFIG_MAX_PEERS : 1;
 
 	d->sessions = calloc(n, sizeof(*d->sessions));
-	d->peer_ts = calloc(n, sizeof(*d->peer_ts));
-	d->peer_ts_valid = calloc(n, sizeof(*d->peer_ts_valid));
+	d->peer_times = calloc(CONFIG_MAX_PEERS, sizeof(*d->peer_times));
 	d->n_sessions = n;
-	return d->sessions && d->peer_ts && d->peer_ts_valid;
+	return d->sessions && d->peer_times;
 }
 
 int main(int argc, char **argv)

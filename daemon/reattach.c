@@ -3,6 +3,7 @@
  * Reattach, path and probe messages, and the gateway's judgement of a
  * REATTACH_REQUEST: see reattach.h and docs/reattach.md.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -214,6 +215,7 @@ enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
 	enum reattach_status st;
 	const uint8_t *b;
 
+	memset(&r, 0, sizeof(r));
 	st = open_env(JVPN_MSG_REATTACH_REQUEST, REATTACH_REQUEST_BODY, buf,
 		      len, key, &r.session_id);
 	if (st != REATTACH_OK)
@@ -260,6 +262,7 @@ static enum reattach_status decode_challenge_as(uint8_t type,
 	enum reattach_status st;
 	const uint8_t *b;
 
+	memset(&c, 0, sizeof(c));
 	st = open_env(type, REATTACH_CHALLENGE_BODY, buf, len, key,
 		      &c.session_id);
 	if (st != REATTACH_OK)
@@ -334,6 +337,7 @@ enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
 	enum reattach_status st;
 	const uint8_t *b;
 
+	memset(&a, 0, sizeof(a));
 	st = open_env(JVPN_MSG_REATTACH_ACK, REATTACH_ACK_BODY, buf, len, key,
 		      &a.session_id);
 	if (st != REATTACH_OK)
@@ -389,6 +393,7 @@ enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
 	enum reattach_status st;
 	const uint8_t *b;
 
+	memset(&r, 0, sizeof(r));
 	st = open_env(JVPN_MSG_REATTACH_REJECT, REATTACH_REJECT_BODY, buf, len,
 		      key, &r.session_id);
 	if (st != REATTACH_OK)
@@ -429,6 +434,7 @@ static enum reattach_status decode_path_as(uint8_t type, const uint8_t *buf,
 	struct reattach_path p;
 	enum reattach_status st;
 
+	memset(&p, 0, sizeof(p));
 	st = open_env(type, REATTACH_PATH_BODY, buf, len, key, &p.session_id);
 	if (st != REATTACH_OK)
 		return st;
@@ -494,6 +500,7 @@ static enum reattach_status decode_probe_as(uint8_t type, const uint8_t *buf,
 	struct reattach_probe p;
 	enum reattach_status st;
 
+	memset(&p, 0, sizeof(p));
 	st = open_env(type, REATTACH_PROBE_BODY, buf, len, key, &p.session_id);
 	if (st != REATTACH_OK)
 		return st;
@@ -577,7 +584,8 @@ static bool sockaddr_bytes(const struct sockaddr *sa, socklen_t len,
 
 	if (!sa || len < (socklen_t)sizeof(family))
 		return false;
-	memcpy(&family, &sa->sa_family, sizeof(family));
+	memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family),
+	       sizeof(family));
 	if (family == AF_INET && len >= (socklen_t)sizeof(in4)) {
 		memcpy(&in4, sa, sizeof(in4));
 		memcpy(addr, &in4.sin_addr, 4);

@@ -99,6 +99,7 @@ struct session *session_start(struct jvpnd *d, size_t peer,
 	s->d = d;
 	s->in_use = true;
 	s->peer = peer;
+	memcpy(s->peer_pub, d->cfg.peers[peer].public_key, KEYS_LEN);
 	s->keys = *keys;
 	s->id = keys->session_id;
 	s->fd = fd;
@@ -117,6 +118,7 @@ struct session *session_start(struct jvpnd *d, size_t peer,
 	s->in_kernel = true;
 	emit(d, EV_SESSION_CREATED, s, JVPN_REASON_HANDSHAKE_DONE,
 	     d->cfg.peers[peer].name[0] ? d->cfg.peers[peer].name : NULL);
+	daemon_changed(d);
 	return s;
 }
 
@@ -142,6 +144,7 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpn_reason why)
 	handshake_keys_wipe(&s->keys);
 	s->in_use = false;
 	s->in_kernel = false;
+	daemon_changed(d);
 }
 
 static uint64_t kernel_last_rx_ms(struct jvpnd *d, const struct session *s)

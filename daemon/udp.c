@@ -77,6 +77,48 @@ const char *sockaddr_text(const union config_sockaddr *a, char *buf,
 	return buf;
 }
 
+int udp_find_bound(const int *fds, size_t n, const union config_sockaddr *local)
+{
+	union config_sockaddr a;
+	socklen_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		len = sizeof(a);
+		memset(&a, 0, sizeof(a));
+		if (!getsockname(fds[i], &a.sa, &len) && sockaddr_equal(&a, local))
+			return fds[i];
+	}
+	return -1;
+}
+
+int udp_find_uplink(const int *fds, size_t n, const struct config_uplink *u)
+{
+	union config_sockaddr a;
+	char dev[IFNAMSIZ];
+	socklen_t len;
+
+	for (size_t i = 0; i < n; i++) {
+		len = sizeof(dev);
+		memset(dev, 0, sizeof(dev));
+		if (getsockopt(fds[i], SOL_SOCKET, SO_BINDTODEVICE, dev, &len) ||
+		    strcmp(dev, u->ifname))
+			continue;
+		len = sizeof(a);
+		memset(&a, 0, sizeof(a));
+		if (u->local.sa.sa_family != AF_UNSPEC &&
+		    (getsockname(fds[i], &a.sa, &len) ||
+		     memcmp(a.sa.sa_family == AF_INET6 ?
+			    (void *)&a.in6.sin6_addr : (void *)&a.in4.sin_addr,
+			    a.sa.sa_family == AF_INET6 ?
+			    (void *)&u->local.in6.sin6_addr :
+			    (void *)&u->local.in4.sin_addr,
+			    a.sa.sa_family == AF_INET6 ? 16 : 4)))
+			continue;
+		return fds[i];
+	}
+	return -1;
+}
+
 int sockaddr_equal(const union config_sockaddr *a,
 		   const union config_sockaddr *b)
 {

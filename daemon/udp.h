@@ -27,5 +27,9 @@ const char *sockaddr_text(const union config_sockaddr *a, char *buf,
 			  size_t size);
 int sockaddr_equal(const union config_sockaddr *a,
 		   const union config_sockaddr *b);
+/* The fd among @fds[0..n) bound to @local (address and port), or -1. */
+int udp_find_bound(const int *fds, size_t n, const union config_sockaddr *local);
+/* The fd among @fds[0..n) on uplink @u (device, and address if given). */
+int udp_find_uplink(const int *fds, size_t n, const struct config_uplink *u);
 
 #endif /* JVPND_UDP_H */

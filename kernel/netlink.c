@@ -4,6 +4,7 @@
  * policies, one extack message per refusal, nothing changed on refusal.
  * Operations are serialised by genetlink and by each device's lock.
  */
+#include <linux/file.h>
 #include <linux/socket.h>
 #include "allowedips.h"
 #include "cas.h"
@@ -778,6 +779,53 @@ out:
 	return err;
 }
 
+/* ---- SESSION_GET_SOCKET ---- */
+
+/* Installs a new fd for @file in the caller; -errno or the fd. */
+static int reply_with_fd(struct genl_info *info, struct file *file)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+	void *hdr;
+
+	if (!msg || fd < 0)
+		goto fail;
+	hdr = genlmsg_put_reply(msg, info, &jvpn_genl_family, 0,
+				JVPN_CMD_SESSION_GET_SOCKET);
+	if (!hdr || nla_put_s32(msg, JVPN_A_SOCKET_FD, fd))
+		goto fail;
+	genlmsg_end(msg, hdr);
+	/* visible to the caller only once the reply is certain to exist */
+	fd_install(fd, get_file(file));
+	return genlmsg_reply(msg, info);
+fail:
+	if (fd >= 0)
+		put_unused_fd(fd);
+	nlmsg_free(msg);
+	return fd < 0 ? fd : -ENOMEM;
+}
+
+static int cmd_session_get_socket(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct jvpn_transport *t;
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+	int err;
+
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	s = find_session(jd, info);
+	err = PTR_ERR_OR_ZERO(s);
+	if (err)
+		goto out;
+	t = rcu_dereference_protected(s->transport, lockdep_is_held(&jd->lock));
+	err = t ? reply_with_fd(info, t->js->sock->file) : -ENOTCONN;
+out:
+	unlock_device(jd);
+	return err;
+}
+
 static const struct genl_small_ops jvpn_ops[] = {
 	{
 		.cmd = JVPN_CMD_SESSION_NEW,
@@ -814,6 +862,11 @@ static const struct genl_small_ops jvpn_ops[] = {
 		.cmd = JVPN_CMD_DEV_GET,
 		.flags = GENL_UNS_ADMIN_PERM,
 		.doit = cmd_dev_get,
+	},
+	{
+		.cmd = JVPN_CMD_SESSION_GET_SOCKET,
+		.flags = GENL_UNS_ADMIN_PERM,
+		.doit = cmd_session_get_socket,
 	},
 };
 

@@ -37,6 +37,7 @@ TESTS=(
 	"daemon_handshake_traffic test_daemon_handshake_traffic 60"
 	"daemon_uplink_failover test_daemon_uplink_failover 90"
 	"daemon_nat_rebinding test_daemon_nat_rebinding 90"
+	"daemon_kill9_restart test_daemon_kill9_restart 120"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -181,3 +181,39 @@ test_daemon_nat_rebinding() {
 	grep '"type":"REATTACH_SUCCESS"' "$dir/gw.events" | grep -q nat_rebinding
 	expect_ge "$(sfield jg drop_stray)" 1 "gateway drop_stray"
 }
+
+# kill -9 of both daemons under traffic: the kernel keeps forwarding, the
+# restarted daemons take their sessions and sockets back and can still
+# move the session when an uplink dies.
+test_daemon_kill9_restart() {
+	local dir id log=/tmp/ping-$$ pinger sent recv
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jc id)
+	jc ping -i 0.1 -c 60 -W 1 172.16.0.1 >"$log" &
+	pinger=$!
+	sleep 1
+	pkill -9 -f "jvpnd --config $dir/gw.conf"
+	pkill -9 -f "jvpnd --config $dir/cl.conf"
+	sleep 2
+	# nobody is in charge, and traffic does not notice
+	expect_eq "$(sfield jg id)" "$id" "gateway session with no daemon"
+	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	wait_until 10 grep -q 'session restored' "$dir/gw.events"
+	wait_until 10 grep -q 'session restored' "$dir/cl.events"
+	wait "$pinger" || true
+	tail -n 2 "$log"
+	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$log")
+	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$log")
+	expect_eq "$recv" "$sent" "echo replies while the daemons died and came back"
+	expect_eq "$(session_count_is jg 1 && sfield jg id)" "$id" "gateway session"
+	expect_eq "$(sfield jc id)" "$id" "client session"
+	# the restarted daemons really are in charge: a failover works
+	jc ip link set ua down
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
+	expect_eq "$(sfield jc id)" "$id" "client session after the failover"
+	cat "$dir/gw.events"
+	cat "$dir/gw.log"
+}

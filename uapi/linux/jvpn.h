@@ -27,6 +27,12 @@ enum jvpn_cmd {
 	JVPN_CMD_SESSION_SWITCH,	/* replace the one active transport */
 	JVPN_CMD_SESSION_SET,		/* mirrored state, switch interval */
 	JVPN_CMD_DEV_GET,		/* device-wide counters */
+	/*
+	 * A new file descriptor, in the caller, for the socket of a session's
+	 * transport: a restarted daemon takes back the sockets the kernel
+	 * kept for it. Reply: JVPN_A_SOCKET_FD.
+	 */
+	JVPN_CMD_SESSION_GET_SOCKET,
 
 	/* multicast notifications on JVPN_MCGRP_EVENTS */
 	JVPN_CMD_EVENT_SESSION_CREATED,

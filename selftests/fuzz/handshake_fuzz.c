@@ -6,17 +6,17 @@
  * The first input byte picks a target; the rest is the message. Random
  * bytes rarely carry a valid mac1, so some targets recompute mac1 (as any
  * attacker who knows the receiver's public key can) to drive the fuzzer
- * into the version, X25519 and AEAD code behind it. Other targets flip the
- * input over a genuine message and check a property: any change to a
- * covered byte is refused, and an unchanged message completes with equal
- * keys on both ends. A violated property traps.
+ * into the version, X25519 and AEAD code behind it. Other targets check
+ * properties: a genuine message xor the input (mac1 recomputed) is refused
+ * exactly when a covered byte changed; a handshake whose versions, time,
+ * ids and randomness come from the input ends with equal keys on both ends,
+ * or with the one refusal its inputs call for. A violated property traps.
  *
  * Build: clang -fsanitize=fuzzer,address,undefined (see the Makefile).
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -28,8 +28,9 @@ enum target {
 	T_INIT_RAW,		/* bytes -> responder, as they are */
 	T_INIT_REMAC,		/* bytes -> responder, mac1 made valid */
 	T_RESP_RAW,		/* bytes -> pending initiator */
-	T_RESP_REMAC,
-	T_REJECT,		/* bytes -> pending initiator's reject check */
+	T_RESP_REMAC,		/* ... with its initiator id and mac1 made valid */
+	T_REJECT_RAW,		/* bytes -> pending initiator's reject check */
+	T_REJECT_MATCHED,	/* ... with its initiator id made valid */
 	T_INIT_FLIP,		/* genuine INIT xor bytes, remac: property */
 	T_RESP_FLIP,		/* genuine RESP xor bytes, remac: property */
 	T_ROUND_TRIP,		/* bytes choose versions, time, ids: property */
@@ -203,15 +204,16 @@ static void fuzz_init(const uint8_t *data, size_t size, bool fix_mac1)
 	finish_gateway(&rs, &res, status);
 }
 
-static void fuzz_resp(const uint8_t *data, size_t size, bool fix_mac1)
+static void fuzz_resp(const uint8_t *data, size_t size, bool fix)
 {
 	struct hs_initiator st = fx.pending;
 	uint8_t msg[HS_RESP_LEN];
 	struct handshake_keys keys;
 	uint64_t id;
 
-	if (fix_mac1 && size == HS_RESP_LEN) {
+	if (fix && size == HS_RESP_LEN) {
 		memcpy(msg, data, size);
+		memcpy(msg + 12, fx.template_init + 4, 8);	/* initiator id */
 		remac(msg, size, fx.cl_pub);
 		data = msg;
 	}
@@ -220,9 +222,16 @@ static void fuzz_resp(const uint8_t *data, size_t size, bool fix_mac1)
 		check(memcmp(data, fx.template_resp, HS_RESP_LEN) == 0);
 }
 
-static void fuzz_reject(const uint8_t *data, size_t size)
+static void fuzz_reject(const uint8_t *data, size_t size, bool fix_id)
 {
+	uint8_t msg[HS_REJECT_LEN];
 	struct hs_reject rej;
+
+	if (fix_id && size == HS_REJECT_LEN) {
+		memcpy(msg, data, size);
+		memcpy(msg + 4, fx.template_init + 4, 8);	/* initiator id */
+		data = msg;
+	}
 
 	if (handshake_initiator_consume_reject(&fx.pending, data, size, &rej) ==
 	    HS_OK)
@@ -407,7 +416,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case T_INIT_REMAC:	fuzz_init(data, size, true); break;
 	case T_RESP_RAW:	fuzz_resp(data, size, false); break;
 	case T_RESP_REMAC:	fuzz_resp(data, size, true); break;
-	case T_REJECT:		fuzz_reject(data, size); break;
+	case T_REJECT_RAW:	fuzz_reject(data, size, false); break;
+	case T_REJECT_MATCHED:	fuzz_reject(data, size, true); break;
 	case T_INIT_FLIP:	fuzz_init_flip(data, size); break;
 	case T_RESP_FLIP:	fuzz_resp_flip(data, size); break;
 	case T_ROUND_TRIP:	fuzz_round_trip(data, size); break;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "names.h"
+#include "rekey.h"
 #include "session.h"
 #include "udp.h"
 
@@ -205,6 +206,65 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 		session_end(d, s, (enum jvpn_reason)rej.reason);
 }
 
+/* ---- key rotation ---- */
+
+static void send_rekey(struct session *s)
+{
+	uint8_t out[REKEY_MSG_LEN];
+
+	rekey_encode(JVPN_MSG_REKEY, s->id, s->next_keys.generation,
+		     s->keys.control, out);
+	udp_send(s->fd, &s->remote, out, sizeof(out));
+	s->rekey_sent_ms = now_ms();
+}
+
+/* The next generation opens packets here before the gateway seals any. */
+static void start_rekey(struct jvpnd *d, struct session *s)
+{
+	if (handshake_rotate(&s->keys, s->keys.generation + 1,
+			     &s->next_keys) != HS_OK ||
+	    session_install_keys(d, s, &s->next_keys, true))
+		return;
+	s->rekey_pending = true;
+	send_rekey(s);
+}
+
+static void on_rekey_ack(struct jvpnd *d, struct session *s,
+			 const uint8_t *msg, size_t len)
+{
+	uint32_t gen;
+	uint64_t id;
+	char what[48];
+
+	if (!s->rekey_pending ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK, s->keys.control, &id,
+			 &gen) || id != s->id || gen != s->next_keys.generation ||
+	    session_install_keys(d, s, &s->next_keys, false))
+		return;
+	handshake_keys_wipe(&s->keys);
+	s->keys = s->next_keys;
+	handshake_keys_wipe(&s->next_keys);
+	s->rekey_pending = false;
+	s->keys_since_ms = now_ms();
+	snprintf(what, sizeof(what), "generation %u", gen);
+	emit(d, EV_KEY_ROTATION, s, JVPN_REASON_NONE, what);
+	daemon_changed(d);
+}
+
+static void tick_rekey(struct jvpnd *d, struct session *s)
+{
+	const struct policy *p = session_policy(d, s);
+	uint64_t now = now_ms();
+
+	if (s->rekey_pending) {
+		if (now - s->rekey_sent_ms >= p->probe_interval_ms)
+			send_rekey(s);
+	} else if (now - s->keys_since_ms >= p->rekey_after_ms &&
+		   s->sm.state == JVPN_STATE_ACTIVE) {
+		start_rekey(d, s);
+	}
+}
+
 void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		     const uint8_t *msg, size_t len)
 {
@@ -235,6 +295,9 @@ void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
 	case JVPN_MSG_PATH_CHALLENGE:
 		on_path_challenge(s, fd, from, msg, len);
 		break;
+	case JVPN_MSG_REKEY_ACK:
+		on_rekey_ack(d, s, msg, len);
+		break;
 	}
 }
 
@@ -253,6 +316,7 @@ static void tick_session(struct jvpnd *d, struct session *s)
 		send_probe(s);
 	if (!session_tick(d, s))
 		return;
+	tick_rekey(d, s);
 	if (s->sm.state != JVPN_STATE_VOLATILE &&
 	    !(s->sm.state == JVPN_STATE_DEGRADED &&
 	      now - s->last_rx_ms > p->health_threshold_ms))

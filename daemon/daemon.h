@@ -29,6 +29,10 @@ struct session {
 	uint8_t peer_pub[KEYS_LEN];	/* finds the peer again on reload */
 	struct sm sm;
 	struct handshake_keys keys;
+	struct handshake_keys next_keys;	/* client: rotation under way */
+	bool rekey_pending;
+	uint64_t keys_since_ms;
+	uint64_t rekey_sent_ms;
 	int fd;				/* socket of the bound transport */
 	union config_sockaddr remote;	/* bound remote endpoint */
 	uint64_t last_rx_ms;		/* newest authenticated rx, boottime */

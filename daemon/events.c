@@ -76,6 +76,7 @@ const char *event_type_name(enum event_type type)
 		[EV_SECURITY_EVENT] = "SECURITY_EVENT",
 		[EV_RATE_LIMIT_TRIGGER] = "RATE_LIMIT_TRIGGER",
 		[EV_SESSION_TERMINATED] = "SESSION_TERMINATED",
+		[EV_KEY_ROTATION] = "KEY_ROTATION",
 		[EV_DAEMON] = "DAEMON",
 	};
 

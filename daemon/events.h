@@ -23,6 +23,7 @@ enum event_type {
 	EV_SECURITY_EVENT,
 	EV_RATE_LIMIT_TRIGGER,
 	EV_SESSION_TERMINATED,
+	EV_KEY_ROTATION,	/* data keys moved to the next generation */
 	EV_DAEMON,		/* start, reload, resync: the daemon itself */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "rekey.h"
 #include "session.h"
 #include "udp.h"
 
@@ -146,14 +147,60 @@ static void on_probe(struct session *s, int fd,
 	struct reattach_probe p;
 	size_t n;
 
-	if (reattach_decode_probe(msg, len, s->keys.control, &p) != REATTACH_OK)
+	/* a replayed probe must not pass for a live path */
+	if (reattach_decode_probe(msg, len, s->keys.control, &p) != REATTACH_OK ||
+	    p.seq <= s->probe_seq)
 		return;
+	s->probe_seq = p.seq;
 	/* a probe proves the path it came on only if it is the bound one */
 	if (fd == s->fd && sockaddr_equal(from, &s->remote))
 		s->last_rx_ms = now_ms();
 	n = reattach_encode_probe_ack(&p, s->keys.control, out, sizeof(out));
 	if (n)
 		udp_send(fd, from, out, n);
+}
+
+/* ---- key rotation ---- */
+
+/* The client already opens generation g+1: make it current, then ack. */
+static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
+		     const uint8_t *msg, size_t len)
+{
+	uint8_t out[REKEY_MSG_LEN];
+	struct handshake_keys next;
+	struct session *s;
+	uint32_t gen;
+	uint64_t id;
+	char what[48];
+
+	if (len != REKEY_MSG_LEN)
+		return;
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		s = &d->sessions[i];
+		if (!s->in_use ||
+		    rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control,
+				 &id, &gen) || id != s->id)
+			continue;
+		if (gen == s->keys.generation + 1) {
+			if (handshake_rotate(&s->keys, gen, &next) != HS_OK ||
+			    session_install_keys(d, s, &next, false))
+				return;
+			handshake_keys_wipe(&s->keys);
+			s->keys = next;
+			handshake_keys_wipe(&next);
+			s->keys_since_ms = now_ms();
+			snprintf(what, sizeof(what), "generation %u", gen);
+			emit(d, EV_KEY_ROTATION, s, JVPN_REASON_NONE, what);
+			daemon_changed(d);
+		}
+		/* a repeated REKEY (our ACK was lost) is answered again */
+		if (gen == s->keys.generation) {
+			rekey_encode(JVPN_MSG_REKEY_ACK, s->id, gen,
+				     s->keys.control, out);
+			udp_send(fd, from, out, sizeof(out));
+		}
+		return;
+	}
 }
 
 /* ---- reattach ---- */
@@ -217,16 +264,22 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 				      .rs = s ? &s->rs : NULL };
 	struct reattach_clock clock = { now_ms(), wall_ms() };
 	struct reattach_request req = { 0 };
+	struct reattach_source src = { 0 };
+	enum reattach_status st;
 	struct reattach_verdict v;
 	struct reattach_policy rp;
-	struct reattach_source src;
 	bool proof_ok = false;
 	char who[64];
 
-	if (s)
-		proof_ok = reattach_decode_request(msg, len, s->keys.control,
-						   &req) == REATTACH_OK;
-	reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src);
+	if (len != REATTACH_REQUEST_LEN ||
+	    !reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src))
+		return;		/* malformed, not forged: no security event */
+	if (s) {
+		st = reattach_decode_request(msg, len, s->keys.control, &req);
+		if (st != REATTACH_OK && st != REATTACH_E_MAC)
+			return;
+		proof_ok = st == REATTACH_OK;
+	}
 	session_reattach_policy(s ? session_policy(d, s) :
 			       config_interface_policy(&d->cfg), &rp);
 	reattach_validate(s ? &view : NULL, &req, proof_ok, &src, &clock, &rp,
@@ -307,6 +360,10 @@ void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from
 
 	if (type == JVPN_MSG_HANDSHAKE_INIT) {
 		on_init(d, fd, from, msg, len);
+		return;
+	}
+	if (type == JVPN_MSG_REKEY) {
+		on_rekey(d, fd, from, msg, len);
 		return;
 	}
 	if (reattach_peek(msg, len, &type, &id) != REATTACH_OK ||

@@ -283,13 +283,15 @@ int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 
 int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 			    const uint8_t *tx, const uint8_t *rx,
-			    uint8_t phase)
+			    uint8_t phase, bool next)
 {
 	struct nlmsghdr *nlh = request(k, JVPN_CMD_SESSION_SET_KEYS, id);
 
 	mnl_attr_put(nlh, JVPN_A_TX_KEY, JVPN_KEY_LEN, tx);
 	mnl_attr_put(nlh, JVPN_A_RX_KEY, JVPN_KEY_LEN, rx);
 	mnl_attr_put_u8(nlh, JVPN_A_KEY_PHASE, phase);
+	if (next)
+		mnl_attr_put(nlh, JVPN_A_KEY_NEXT, 0, NULL);
 	return transact(k, nlh, "session-set-keys", NULL, NULL);
 }
 

@@ -100,9 +100,10 @@ int kernel_session_switch(struct kernel_link *k, uint64_t id, int fd,
 			  uint64_t next);
 int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 			     uint64_t expected, uint64_t next, uint8_t state);
+/* @next: install to open packets only, as the next generation */
 int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 			    const uint8_t *tx, const uint8_t *rx,
-			    uint8_t phase);
+			    uint8_t phase, bool next);
 int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason);
 int kernel_session_get(struct kernel_link *k, uint64_t id,
 		       struct kernel_session_info *out);

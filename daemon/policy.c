@@ -138,6 +138,7 @@ static const struct policy mobile_profile = {
 	.allowed_transports = POLICY_TRANSPORT_UDP4 | POLICY_TRANSPORT_UDP6,
 	.handshake_timeout_ms = 5000,
 	.max_reattach_attempts = 10,
+	.rekey_after_ms = 120 * 1000,
 };
 
 /*
@@ -161,6 +162,7 @@ static const struct policy datacenter_profile = {
 	.allowed_transports = POLICY_TRANSPORT_UDP4 | POLICY_TRANSPORT_UDP6,
 	.handshake_timeout_ms = 2000,
 	.max_reattach_attempts = 5,
+	.rekey_after_ms = 120 * 1000,
 };
 
 const struct policy *policy_builtin(const char *name)
@@ -220,6 +222,8 @@ static const struct field_desc fields[POLICY_FIELD_COUNT] = {
 	      KIND_MILLISECONDS, handshake_timeout_ms),
 	FIELD(POLICY_MAX_REATTACH_ATTEMPTS, "max-reattach-attempts",
 	      KIND_COUNT, max_reattach_attempts),
+	FIELD(POLICY_REKEY_AFTER, "rekey-after", KIND_MILLISECONDS,
+	      rekey_after_ms),
 };
 
 struct transport_name {

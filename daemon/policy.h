@@ -131,6 +131,8 @@ struct policy {
 	uint32_t handshake_timeout_ms;
 	/* A client gives up (TERMINATED) after this many failed attempts. */
 	uint32_t max_reattach_attempts;
+	/* Data keys are rotated this often, without a new handshake. */
+	uint32_t rekey_after_ms;
 };
 
 /* The settable fields, in the order of docs/config.md. */
@@ -150,6 +152,7 @@ enum policy_field {
 	POLICY_ALLOWED_TRANSPORTS,
 	POLICY_HANDSHAKE_TIMEOUT,
 	POLICY_MAX_REATTACH_ATTEMPTS,
+	POLICY_REKEY_AFTER,
 	POLICY_FIELD_COUNT
 };
 

@@ -26,6 +26,8 @@ enum jvpn_msg_type {
 	JVPN_MSG_PATH_RESPONSE = 0x0a,
 	JVPN_MSG_PROBE = 0x0b,			/* health: keepalive request */
 	JVPN_MSG_PROBE_ACK = 0x0c,
+	JVPN_MSG_REKEY = 0x0d,			/* client: rotate to generation g */
+	JVPN_MSG_REKEY_ACK = 0x0e,
 };
 
 /*

@@ -105,6 +105,7 @@ struct session *session_start(struct jvpnd *d, size_t peer,
 	s->fd = fd;
 	s->remote = *remote;
 	s->last_rx_ms = now;
+	s->keys_since_ms = now;
 	session_reattach_policy(session_policy(d, s), &rp);
 	reattach_session_init(&s->rs, &rp, now);
 	sm_init(&s->sm, now, session_sm_outlet, s);
@@ -145,6 +146,20 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpn_reason why)
 	s->in_use = false;
 	s->in_kernel = false;
 	daemon_changed(d);
+}
+
+int session_install_keys(struct jvpnd *d, struct session *s,
+			 const struct handshake_keys *keys, bool next)
+{
+	int err = kernel_session_set_keys(&d->kreq, s->id,
+					  handshake_keys_tx(keys),
+					  handshake_keys_rx(keys),
+					  (uint8_t)(keys->generation & 1), next);
+
+	if (err)
+		fprintf(stderr, "jvpnd: session %llu: keys: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+	return err;
 }
 
 static uint64_t kernel_last_rx_ms(struct jvpnd *d, const struct session *s)

@@ -22,5 +22,8 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpn_reason why);
 int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union config_sockaddr *remote, enum jvpn_reason why);
 uint64_t wall_ms(void);
+/* Installs @keys' generation in the kernel: to open only, or current. */
+int session_install_keys(struct jvpnd *d, struct session *s,
+			 const struct handshake_keys *keys, bool next);
 
 #endif /* JVPND_SESSION_H */

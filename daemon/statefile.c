@@ -266,6 +266,7 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 	s->nonce = r->nonce;
 	s->peer_bound = r->peer_bound;
 	s->last_rx_ms = now_ms();
+	s->keys_since_ms = now_ms();
 	if (sm_restore(&s->sm, &r->snap, session_sm_outlet, s) != SM_OK)
 		return false;
 	session_reattach_policy(session_policy(d, s), &rp);

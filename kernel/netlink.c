@@ -77,6 +77,7 @@ static const struct nla_policy jvpn_policy[JVPN_A_MAX + 1] = {
 			       .reject_message = REPORTED_ONLY },
 	[JVPN_A_TX_COUNTER] = { .type = NLA_REJECT,
 				.reject_message = REPORTED_ONLY },
+	[JVPN_A_KEY_NEXT] = { .type = NLA_FLAG },
 };
 
 /* ---- request helpers ---- */
@@ -629,7 +630,10 @@ static int cmd_session_set_keys(struct sk_buff *skb, struct genl_info *info)
 			      nla_data(a[JVPN_A_RX_KEY]), phase);
 	if (!kp)
 		goto out;
-	jvpn_session_set_keys(s, kp);
+	if (nla_get_flag(a[JVPN_A_KEY_NEXT]))
+		jvpn_session_set_next_keys(s, kp);
+	else
+		jvpn_session_set_keys(s, kp);
 	err = 0;
 out:
 	unlock_device(jd);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <crypto/algapi.h>
 #include <linux/slab.h>
 #include "constants.h"
 #include "device.h"
@@ -86,6 +87,25 @@ void jvpn_session_destroy(struct jvpn_session *s,
 	call_rcu(&s->rcu, session_free_rcu);
 }
 
+void jvpn_session_set_next_keys(struct jvpn_session *s,
+				struct jvpn_keypair *kp)
+{
+	struct jvpn_keypair *old;
+
+	lockdep_assert_held(&s->jd->lock);
+	old = rcu_replace_pointer(s->prev_keys, kp,
+				  lockdep_is_held(&s->jd->lock));
+	jvpn_keypair_free_rcu(old);
+}
+
+static bool same_keys(const struct jvpn_keypair *a,
+		      const struct jvpn_keypair *b)
+{
+	return a->phase == b->phase &&
+	       !crypto_memneq(a->tx_key, b->tx_key, sizeof(a->tx_key)) &&
+	       !crypto_memneq(a->rx_key, b->rx_key, sizeof(a->rx_key));
+}
+
 void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp)
 {
 	struct jvpn_keypair *old_cur, *old_prev;
@@ -93,8 +113,15 @@ void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp)
 	lockdep_assert_held(&s->jd->lock);
 	old_cur = rcu_dereference_protected(s->keys,
 					    lockdep_is_held(&s->jd->lock));
-	old_prev = rcu_replace_pointer(s->prev_keys, old_cur,
-				       lockdep_is_held(&s->jd->lock));
+	old_prev = rcu_dereference_protected(s->prev_keys,
+					     lockdep_is_held(&s->jd->lock));
+	if (old_prev && same_keys(old_prev, kp)) {
+		/* promoting the next pair: keep the replay window it filled */
+		jvpn_keypair_free(kp);
+		kp = old_prev;
+		old_prev = NULL;
+	}
+	rcu_assign_pointer(s->prev_keys, old_cur);
 	rcu_assign_pointer(s->keys, kp);
 	jvpn_keypair_free_rcu(old_prev);
 }

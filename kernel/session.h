@@ -50,6 +50,9 @@ void jvpn_session_destroy(struct jvpn_session *s,
 			  enum jvpn_del_reason reason);
 /* Installs a new current key pair; the current one becomes previous. */
 void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp);
+/* Installs a pair that only opens packets, in the previous pair's place. */
+void jvpn_session_set_next_keys(struct jvpn_session *s,
+				struct jvpn_keypair *kp);
 
 static inline u64 jvpn_now_ns(void)
 {

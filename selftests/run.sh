@@ -38,6 +38,7 @@ TESTS=(
 	"daemon_uplink_failover test_daemon_uplink_failover 90"
 	"daemon_nat_rebinding test_daemon_nat_rebinding 90"
 	"daemon_kill9_restart test_daemon_kill9_restart 120"
+	"daemon_key_rotation test_daemon_key_rotation 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"
@@ -47,6 +48,8 @@ TESTS=(
 test_module_load() {
 	load_module "$JVPN_ROOT/jvpn.ko"
 	[[ $(cat /sys/module/jvpn/initstate) == live ]]
+	# loaded once up front: no test depends on module autoload timing
+	modprobe -a veth nf_tables nft_chain_nat nf_nat nf_conntrack_netlink
 	modinfo "$JVPN_ROOT/jvpn.ko" | grep -E '^(version|license|description):'
 }
 

@@ -68,6 +68,7 @@ static const char *const attr_names[] = {
 	[JVPN_A_EVENT_TIME_NS] = "JVPN_A_EVENT_TIME_NS",
 	[JVPN_A_OLD_STATE] = "JVPN_A_OLD_STATE",
 	[JVPN_A_TX_COUNTER] = "JVPN_A_TX_COUNTER",
+	[JVPN_A_KEY_NEXT] = "JVPN_A_KEY_NEXT",
 	[JVPN_A_PAD] = "JVPN_A_PAD",
 };
 

@@ -72,6 +72,13 @@ enum jvpn_attr {
 	JVPN_A_EVENT_TIME_NS,		/* u64 */
 	JVPN_A_OLD_STATE,		/* u8, in STATE_CHANGED events */
 	JVPN_A_TX_COUNTER,		/* u64, next nonce of the current key */
+	/*
+	 * flag, in SET_KEYS: install the pair to open packets only, as the
+	 * next generation; a later SET_KEYS of the same keys without the
+	 * flag makes it current. Rotation then loses nothing: each end can
+	 * open the other's new packets before either sends one.
+	 */
+	JVPN_A_KEY_NEXT,
 	JVPN_A_PAD,
 
 	__JVPN_A_MAX,

@@ -196,6 +196,21 @@ static void test_bucket_wait(void **state)
 	assert_int_equal(b.last_ms, 1000);
 }
 
+/* 3/s: a token takes 333.3 ms, so the wait rounds up, never down (a
+ * client told 333 would come back too early and be refused again). */
+static void test_bucket_wait_rounds_up(void **state)
+{
+	struct limiter_rate r = { .per_second = 3, .burst = 1 };
+	struct limiter_bucket b;
+
+	(void)state;
+	limiter_bucket_init(&b, &r, 0);
+	assert_true(limiter_bucket_take(&b, &r, 0));
+	assert_int_equal(limiter_bucket_wait_ms(&b, &r, 0), 334);
+	assert_false(limiter_bucket_take(&b, &r, 333));
+	assert_true(limiter_bucket_take(&b, &r, 334));
+}
+
 static void test_refusals_saturate(void **state)
 {
 	struct limiter_rate r = { .per_second = 0, .burst = 1 };
@@ -279,9 +294,12 @@ static void test_window_ring_bound(void **state)
 
 	(void)state;
 	limiter_window_init(&w);
-	for (i = 1; i <= LIMITER_WINDOW_CAP + 10; i++)
+	for (i = 1; i <= LIMITER_WINDOW_CAP + 10; i++) {
 		limiter_window_add(&w, i);
-	assert_int_equal(w.count, LIMITER_WINDOW_CAP);
+		assert_int_equal(w.count, i < LIMITER_WINDOW_CAP
+						  ? i : LIMITER_WINDOW_CAP);
+		assert_int_equal(limiter_window_count(&w, i, 60000), w.count);
+	}
 	assert_int_equal(limiter_window_count(&w, 100, 60000),
 			 LIMITER_WINDOW_CAP);
 	assert_int_equal(limiter_window_times(&w, out, sizeof(out) /
@@ -614,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_zero_rate),
 		cmocka_unit_test(test_bucket_rate_lowered),
 		cmocka_unit_test(test_bucket_wait),
+		cmocka_unit_test(test_bucket_wait_rounds_up),
 		cmocka_unit_test(test_refusals_saturate),
 		cmocka_unit_test(test_cooldown_never_switched),
 		cmocka_unit_test(test_cooldown_boundary),

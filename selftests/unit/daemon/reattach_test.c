@@ -63,6 +63,56 @@ static const struct reattach_probe S_PROBE = {
 	.timestamp_ms = 0x9192939495969798ull,
 };
 
+/* Field by field: struct padding is not part of a message. */
+static bool eq_reattach_request(const struct reattach_request *a,
+				const struct reattach_request *b)
+{
+	return a->session_id == b->session_id &&
+	       a->state_version == b->state_version && a->nonce == b->nonce &&
+	       a->timestamp_ms == b->timestamp_ms &&
+	       a->transport_class == b->transport_class;
+}
+
+static bool eq_reattach_challenge(const struct reattach_challenge *a,
+				  const struct reattach_challenge *b)
+{
+	return a->session_id == b->session_id &&
+	       a->request_nonce == b->request_nonce &&
+	       !memcmp(a->token, b->token, sizeof(a->token));
+}
+
+static bool eq_reattach_ack(const struct reattach_ack *a,
+			    const struct reattach_ack *b)
+{
+	return a->session_id == b->session_id &&
+	       a->request_nonce == b->request_nonce &&
+	       a->state_version == b->state_version;
+}
+
+static bool eq_reattach_reject(const struct reattach_reject *a,
+			       const struct reattach_reject *b)
+{
+	return a->session_id == b->session_id && a->reason == b->reason &&
+	       a->retry_after_ms == b->retry_after_ms &&
+	       a->request_nonce == b->request_nonce &&
+	       a->state_version == b->state_version &&
+	       a->nonce_floor == b->nonce_floor;
+}
+
+static bool eq_reattach_path(const struct reattach_path *a,
+			     const struct reattach_path *b)
+{
+	return a->session_id == b->session_id &&
+	       !memcmp(a->token, b->token, sizeof(a->token));
+}
+
+static bool eq_reattach_probe(const struct reattach_probe *a,
+			      const struct reattach_probe *b)
+{
+	return a->session_id == b->session_id && a->seq == b->seq &&
+	       a->timestamp_ms == b->timestamp_ms;
+}
+
 struct codec {
 	const char *name;
 	uint8_t type;
@@ -87,7 +137,7 @@ static enum reattach_status dec_##NAME(const uint8_t *buf, size_t len,	\
 	memset(&m, 0, sizeof(m));					\
 	st = reattach_decode_##NAME(buf, len, key, &m);			\
 	if (st == REATTACH_OK)						\
-		assert_memory_equal(&m, &(SAMPLE), sizeof(m));		\
+		assert_true(eq_##STRUCT(&m, &(SAMPLE)));		\
 	return st;							\
 }
 
@@ -439,7 +489,7 @@ static void test_output_untouched_on_failure(void **state)
 
 	(void)state;
 	memset(&m, 0xaa, sizeof(m));
-	before = m;
+	memcpy(&before, &m, sizeof(before));
 	reattach_encode_request(&S_REQ, KEY, buf, sizeof(buf));
 	buf[30] ^= 1;
 	assert_int_equal(reattach_decode_request(buf, 76, KEY, &m),
@@ -778,8 +828,9 @@ static void test_bad_proof_changes_nothing(void **state)
 {
 	struct gw *g = *state;
 	struct reattach_verdict v;
-	struct reattach_session before = g->rs;
+	struct reattach_session before;
 
+	memcpy(&before, &g->rs, sizeof(before));
 	g->proof_ok = false;
 	g->req.nonce = 1000;
 	assert_int_equal(judge(g, &v), JVPN_REASON_BAD_PROOF);

@@ -227,7 +227,7 @@ static void check_refused(enum jvpn_state from, enum jvpn_state to,
 	struct log log;
 
 	reach(&sm, &log, from);
-	before = sm;
+	memcpy(&before, &sm, sizeof(before));
 	assert_int_equal(sm_transition(&sm, to, reason, T0 + 9), want);
 	assert_memory_equal(&sm, &before, sizeof(sm));
 	assert_int_equal(log.n, 0);
@@ -316,7 +316,7 @@ static void test_terminated_is_final(void **state)
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_TERMINATED);
-	before = sm;
+	memcpy(&before, &sm, sizeof(before));
 	for (int t = 0; t < N_STATES; t++)
 		for (size_t r = 0; r < N_REASONS; r++)
 			assert_int_equal(sm_transition(&sm, ALL_STATES[t],
@@ -435,7 +435,7 @@ static void test_bump_refused(void **state)
 	assert_int_equal(sm_bump_for_switch(&sm, JVPN_REASON_REATTACHED, T0),
 			 SM_REFUSED);
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
-	before = sm;
+	memcpy(&before, &sm, sizeof(before));
 	for (size_t r = 0; r < N_REASONS; r++) {
 		enum jvpn_reason reason = ALL_REASONS[r];
 
@@ -585,7 +585,7 @@ static void test_restore_refuses_nonsense(void **state)
 
 	(void)state;
 	sm_init(&sm, T0, NULL, NULL);
-	before = sm;
+	memcpy(&before, &sm, sizeof(before));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(sm_restore(&sm, &bad[i], NULL, NULL),
 				 SM_INVALID);
@@ -794,6 +794,26 @@ static void test_eval_transport_loss_boundary(void **state)
 	}
 }
 
+/* Changes of state do not restart the transport-loss clock: a session
+ * that went VOLATILE, then DEGRADED, without any rx, still ends on time. */
+static void test_eval_loss_counts_from_last_life(void **state)
+{
+	uint64_t ttl = LIM.transport_loss_ttl_ms;
+	struct sm sm;
+	struct log log;
+	struct sm_due d;
+
+	(void)state;
+	reach(&sm, &log, JVPN_STATE_ACTIVE);
+	sm_transition(&sm, JVPN_STATE_VOLATILE, JVPN_REASON_HEALTH_THRESHOLD,
+		      T0 + 50000);
+	sm_transition(&sm, JVPN_STATE_DEGRADED,
+		      JVPN_REASON_REPEATED_INSTABILITY, T0 + 90000);
+	assert_due(eval(&sm, T0 + ttl, 0, NULL, 0, &d), &d,
+		   JVPN_STATE_TERMINATED, JVPN_REASON_TRANSPORT_LOSS_TTL);
+	assert_false(eval(&sm, T0 + ttl, T0 + 1, NULL, 0, &d));
+}
+
 static void test_eval_session_ttl_first(void **state)
 {
 	uint64_t ttl = (uint64_t)LIM.session_ttl_s * 1000;
@@ -910,6 +930,7 @@ int main(void)
 		cmocka_unit_test(test_eval_degraded_to_active),
 		cmocka_unit_test(test_eval_session_ttl_boundary),
 		cmocka_unit_test(test_eval_transport_loss_boundary),
+		cmocka_unit_test(test_eval_loss_counts_from_last_life),
 		cmocka_unit_test(test_eval_session_ttl_first),
 		cmocka_unit_test(test_eval_nothing_due),
 		cmocka_unit_test(test_eval_clock_behind),

@@ -56,6 +56,9 @@
 #define OVERSIZED_LEN 65000
 #define CONTROL_TYPE 0x01
 #define CONTROL_LEN 40
+/* daemon/proto.h: REATTACH_REQUEST, and its one valid length */
+#define REATTACH_REQUEST_TYPE 0x04
+#define REATTACH_REQUEST_LEN 76
 /* the largest frame a capture keeps: an unfragmented 64 KiB datagram */
 #define FRAME_MAX (ETH_HLEN + 65535 + 64)
 
@@ -384,10 +387,13 @@ static size_t ipv6_udp(const uint8_t *ip, size_t len)
 	return sizeof(h);
 }
 
-/* Whether frame is a jvpn data packet to port (network order). */
+/*
+ * Whether frame is a jvpn packet of message type @type (JVPN_MSG_DATA, or
+ * a control type) to port (network order).
+ */
 static bool is_data_frame(const uint8_t *frame, size_t len,
 			  const struct sockaddr_ll *from, uint16_t port,
-			  struct data_frame *df)
+			  uint8_t type, struct data_frame *df)
 {
 	struct udphdr udp;
 	size_t l2_len, l4;
@@ -408,8 +414,9 @@ static bool is_data_frame(const uint8_t *frame, size_t len,
 	df->udp_len = ntohs(udp.len);
 	return udp.dest == port && df->udp_len >= sizeof(udp) + 1 &&
 	       df->udp + df->udp_len <= len &&
-	       df->udp_len - sizeof(udp) >= JVPN_DATA_HDR_LEN &&
-	       frame[df->udp + sizeof(udp)] == JVPN_MSG_DATA;
+	       (type != JVPN_MSG_DATA ||
+		df->udp_len - sizeof(udp) >= JVPN_DATA_HDR_LEN) &&
+	       frame[df->udp + sizeof(udp)] == type;
 }
 
 static uint32_t sum_words(const uint8_t *data, size_t len, uint32_t sum)
@@ -486,6 +493,7 @@ struct capture {
 	size_t len;
 	struct sockaddr_ll from;
 	struct data_frame df;
+	uint8_t type;		/* the message type wanted */
 };
 
 /* 0 captured, EXIT_TIMEOUT, or EXIT_FAILURE */
@@ -515,7 +523,7 @@ static int capture_data_frame(const char *cmd, int fd, uint16_t port,
 		/* a truncated frame could not be sent again as it was */
 		if (cap->len <= sizeof(cap->frame) &&
 		    is_data_frame(cap->frame, cap->len, &cap->from, port,
-				  &cap->df))
+				  cap->type, &cap->df))
 			return 0;
 	}
 }
@@ -524,6 +532,12 @@ static void print_captured(const struct capture *cap)
 {
 	struct jvpn_data_hdr hdr;
 
+	if (cap->type != JVPN_MSG_DATA) {
+		printf("captured type=0x%02x len=%zu\n", cap->type,
+		       cap->df.udp_len - sizeof(struct udphdr));
+		fflush(stdout);
+		return;
+	}
 	memcpy(&hdr, cap->frame + cap->df.udp + sizeof(struct udphdr),
 	       sizeof(hdr));
 	printf("captured counter=%llu session=%llu len=%zu dir=%s\n",
@@ -553,7 +567,7 @@ static int send_frames(const char *cmd, int fd, const struct capture *cap,
 }
 
 static int replay(const char *cmd, unsigned int ifindex, uint16_t port,
-		  uint64_t count, int64_t timeout_ms)
+		  uint8_t type, uint64_t count, int64_t timeout_ms)
 {
 	struct capture *cap = malloc(sizeof(*cap));
 	int fd = open_capture(cmd, ifindex);
@@ -562,6 +576,7 @@ static int replay(const char *cmd, unsigned int ifindex, uint16_t port,
 	if (!cap || fd < 0)
 		goto out;
 	announce_listening();
+	cap->type = type;
 	status = capture_data_frame(cmd, fd, port, timeout_ms, cap);
 	if (status)
 		goto out;
@@ -579,10 +594,11 @@ static int cmd_replay(int argc, char **argv)
 {
 	struct option_slot options[] = {
 		{ "dst-port", NULL }, { "count", NULL }, { "timeout", NULL },
+		{ "type", NULL },
 	};
 	struct command_line cl = { .options = options,
 				   .n_options = ARRAY_SIZE(options) };
-	uint64_t port, count;
+	uint64_t port, count, type;
 	int64_t timeout_ms;
 	unsigned int ifindex;
 
@@ -592,6 +608,7 @@ static int cmd_replay(int argc, char **argv)
 		return usage_error(cl.cmd, "missing --dst-port");
 	if (option_u64(&cl, "dst-port", UINT16_MAX, 0, &port) ||
 	    option_u64(&cl, "count", UINT32_MAX, DEFAULT_REPLAYS, &count) ||
+	    option_u64(&cl, "type", UINT8_MAX, JVPN_MSG_DATA, &type) ||
 	    option_timeout(&cl, &timeout_ms))
 		return EXIT_USAGE;
 	ifindex = if_nametoindex(cl.positional[0]);
@@ -600,8 +617,8 @@ static int cmd_replay(int argc, char **argv)
 			cl.positional[0], strerror(errno));
 		return EXIT_FAILURE;
 	}
-	return replay(cl.cmd, ifindex, htons((uint16_t)port), count,
-		      timeout_ms);
+	return replay(cl.cmd, ifindex, htons((uint16_t)port), (uint8_t)type,
+		      count, timeout_ms);
 }
 
 /* send */
@@ -703,6 +720,21 @@ static void build_oversized(struct datagram *d, const struct datagram_plan *p)
 	put_junk(d, OVERSIZED_LEN - JVPN_DATA_HDR_LEN);
 }
 
+/* A REATTACH_REQUEST (daemon/proto.h) of the right length for the
+ * session, whose proof is junk: the gateway must drop it silently. */
+static void build_reattach_forged(struct datagram *d,
+				  const struct datagram_plan *p)
+{
+	uint64_t id = htobe64(p->session);
+
+	d->bytes[0] = REATTACH_REQUEST_TYPE;
+	d->bytes[1] = 1;	/* control-plane version */
+	d->bytes[2] = d->bytes[3] = 0;
+	memcpy(d->bytes + 4, &id, sizeof(id));
+	d->len = 12;
+	put_junk(d, REATTACH_REQUEST_LEN - 12);
+}
+
 static void build_control(struct datagram *d, const struct datagram_plan *p)
 {
 	(void)p;
@@ -726,6 +758,7 @@ static const struct datagram_kind datagram_kinds[] = {
 	{ "garbage-tag", build_sealed_junk, DEFAULT_SESSION },
 	{ "oversized", build_oversized, DEFAULT_SESSION },
 	{ "control", build_control, DEFAULT_SESSION },
+	{ "reattach-forged", build_reattach_forged, DEFAULT_SESSION },
 };
 
 static const struct datagram_kind *find_kind(const char *name)
@@ -900,7 +933,7 @@ static void print_help(FILE *out)
 	      "       jvpn-pkt recv ADDR:PORT [--timeout S]\n"
 	      "KIND:  short header-only bad-version reserved-set "
 	      "unknown-session\n"
-	      "       garbage-tag oversized control\n"
+	      "       garbage-tag oversized control reattach-forged\n"
 	      "ADDR:PORT  192.0.2.1:51820 or [2001:db8::1]:51820; "
 	      "timeouts default to 10 s\n"
 	      "exit:  0 done, 1 failed, 2 usage, 3 timeout\n",

@@ -39,6 +39,7 @@ TESTS=(
 	"daemon_nat_rebinding test_daemon_nat_rebinding 90"
 	"daemon_kill9_restart test_daemon_kill9_restart 120"
 	"daemon_key_rotation test_daemon_key_rotation 90"
+	"daemon_reattach_forged_and_replayed test_daemon_reattach_forged_and_replayed 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -244,3 +244,30 @@ test_daemon_key_rotation() {
 	expect_eq "$(sfield jc drop_bad_auth)" 0 "client drop_bad_auth"
 	expect_eq "$(sfield jg drop_replay)" 0 "gateway drop_replay"
 }
+
+# A request with a forged proof gets no answer and one SECURITY_EVENT; a
+# captured genuine request replayed is refused (replayed_nonce) and moves
+# nothing: the session is switched exactly once.
+test_daemon_reattach_forged_and_replayed() {
+	local dir id cap=/tmp/cap-$$
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40000 \
+		reattach-forged --session "$id"
+	wait_until 5 grep -q '"type":"SECURITY_EVENT".*"reason":"bad_proof"' "$dir/gw.events"
+	expect_eq "$(sfield jg version)" 1 "gateway state_version after the forgery"
+	# capture the client's genuine request on uplink B and send it twice more
+	jc "$JVPN_PKT" replay ub --dst-port "$GW_PORT" --type 4 --count 2 \
+		--timeout 20 >"$cap" 2>&1 &
+	wait_until 5 grep -q '^# listening' "$cap"
+	jc ip link set ua down
+	wait_until 20 grep -q 'replayed 2' "$cap"
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	cat "$cap"
+	wait_until 5 grep -q '"type":"REATTACH_REJECT".*"reason":"replayed_nonce"' "$dir/gw.events"
+	cat "$dir/gw.events"
+	expect_eq "$(grep -c '"type":"TRANSPORT_SWITCH"' "$dir/gw.events")" 1 "gateway switches"
+	expect_eq "$(sfield jg switches)" 1 "kernel switches"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}

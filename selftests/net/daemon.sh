@@ -11,8 +11,10 @@ GW_ADDR=10.0.0.1
 
 # Tests tune the mobile profile through the environment.
 policy_override() {
-	[[ -n ${REKEY_AFTER-} ]] || return 0
-	printf '\n[policy mobile]\nrekey-after = %s\n' "$REKEY_AFTER"
+	[[ -n ${REKEY_AFTER-}${POLICY_EXTRA-} ]] || return 0
+	printf '\n[policy mobile]\n'
+	[[ -z ${REKEY_AFTER-} ]] || printf 'rekey-after = %s\n' "$REKEY_AFTER"
+	[[ -z ${POLICY_EXTRA-} ]] || printf '%s\n' "$POLICY_EXTRA"
 }
 
 # daemon_conf_gateway DIR CLIENT_PUB
@@ -270,4 +272,31 @@ test_daemon_reattach_forged_and_replayed() {
 	expect_eq "$(grep -c '"type":"TRANSPORT_SWITCH"' "$dir/gw.events")" 1 "gateway switches"
 	expect_eq "$(sfield jg switches)" 1 "kernel switches"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# TTLs end sessions with their reason, in the kernel too.
+test_daemon_session_ttl() {
+	local dir id
+	dir=$(mktemp -d)
+	POLICY_EXTRA=$'session-ttl = 6s\ntransport-loss-ttl = 3s' daemon_up "$dir"
+	id=$(sfield jg id)
+	wait_until 15 grep -q '"type":"SESSION_TERMINATED".*"reason":"session_ttl"' "$dir/gw.events"
+	grep '"type":"SESSION_TERMINATED"' "$dir/gw.events"
+	grep -q "\"session_id\":\"$id\".*session_ttl" "$dir/gw.events"
+	# gone from the kernel (a new handshake may already have made another)
+	wait_until 5 sh -c "! ip netns exec jg $JVPNK dump jvpn0 --field id | grep -qx $id"
+}
+
+test_daemon_transport_loss_ttl() {
+	local dir id
+	dir=$(mktemp -d)
+	POLICY_EXTRA=$'transport-loss-ttl = 3s' daemon_up "$dir"
+	id=$(sfield jg id)
+	jc ip link set ua down
+	jc ip link set ub down
+	wait_until 15 grep -q '"type":"SESSION_TERMINATED".*"reason":"transport_loss_ttl"' "$dir/gw.events"
+	wait_until 15 grep -q '"type":"SESSION_TERMINATED".*"reason":"transport_loss_ttl"' "$dir/cl.events"
+	grep '"type":"SESSION_TERMINATED"' "$dir/gw.events" "$dir/cl.events"
+	wait_until 5 session_count_is jg 0
+	wait_until 5 session_count_is jc 0
 }

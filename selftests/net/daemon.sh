@@ -300,3 +300,30 @@ test_daemon_transport_loss_ttl() {
 	wait_until 5 session_count_is jg 0
 	wait_until 5 session_count_is jc 0
 }
+
+# A flood of (replayed) requests trips the per-source rate limit; a link
+# that keeps flapping trips max-switches-per-minute: TERMINATED.
+test_daemon_switch_flood() {
+	local dir cap=/tmp/cap-$$
+	dir=$(mktemp -d)
+	POLICY_EXTRA=$'max-switches-per-minute = 2\ncooldown = 200ms\ndegraded-after-switches = 5' \
+		daemon_up "$dir"
+	jc "$JVPN_PKT" replay ub --dst-port "$GW_PORT" --type 4 --count 80 \
+		--timeout 20 >"$cap" 2>&1 &
+	wait_until 5 grep -q '^# listening' "$cap"
+	jc ip link set ua down			# switch 1: to B
+	wait_until 20 grep -q 'replayed 80' "$cap"
+	wait_until 10 grep -q '"type":"RATE_LIMIT_TRIGGER"' "$dir/gw.events"
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	jc ip link set ua up
+	sleep 1
+	jc ip link set ub down			# switch 2: back to A
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.1.0.2"
+	jc ip link set ub up
+	sleep 1
+	jc ip link set ua down			# a third in a minute: too many
+	wait_until 20 grep -q '"type":"SESSION_TERMINATED".*"reason":"switch_limit"' "$dir/gw.events"
+	wait_until 10 grep -q '"type":"SESSION_TERMINATED".*"reason":"switch_limit"' "$dir/cl.events"
+	grep -E 'RATE_LIMIT|SWITCH|TERMINATED' "$dir/gw.events"
+	expect_ge "$(grep -c '"type":"TRANSPORT_SWITCH"' "$dir/gw.events")" 2 "switches before the limit"
+}

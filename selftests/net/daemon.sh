@@ -327,3 +327,23 @@ test_daemon_switch_flood() {
 	grep -E 'RATE_LIMIT|SWITCH|TERMINATED' "$dir/gw.events"
 	expect_ge "$(grep -c '"type":"TRANSPORT_SWITCH"' "$dir/gw.events")" 2 "switches before the limit"
 }
+
+# SIGHUP: a valid file applies to the running session, an invalid one is
+# refused and the old one stays; the session is never dropped.
+test_daemon_reload() {
+	local dir id
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	printf '\n[policy mobile]\ncooldown = 800ms\n' >>"$dir/gw.conf"
+	jg pkill -HUP -f "jvpnd --config $dir/gw.conf"
+	wait_until 5 grep -q '"detail":"configuration reloaded"' "$dir/gw.events"
+	printf 'cooldown = fast\n' >>"$dir/gw.conf"
+	jg pkill -HUP -f "jvpnd --config $dir/gw.conf"
+	wait_until 5 grep -q 'reload refused' "$dir/gw.events"
+	# the error names the file's line and key
+	grep -q 'gw.conf:[0-9]*: cooldown' "$dir/gw.log"
+	cat "$dir/gw.log"
+	expect_eq "$(sfield jg id)" "$id" "gateway session after both reloads"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}

@@ -73,6 +73,28 @@ void emit(struct jvpnd *d, enum event_type type, const struct session *s,
 	events_emit(&d->out, &ev);
 }
 
+/*
+ * The kernel's mirror fell behind (a mirror that failed once): move it to
+ * the daemon's version if it is older. A newer one is ambiguous, and
+ * ambiguity ends the session.
+ */
+static int resync_kernel_version(struct jvpnd *d, struct session *s,
+				 const struct sm_record *rec)
+{
+	struct kernel_session_info info;
+
+	if (kernel_session_get(&d->kreq, s->id, &info))
+		return -ESTALE;
+	if (info.state_version < rec->new_version)
+		return kernel_session_set_state(&d->kreq, s->id,
+						info.state_version,
+						rec->new_version,
+						(uint8_t)rec->new_state);
+	kernel_session_del(&d->kreq, s->id, JVPN_DEL_REASON_SECURITY);
+	s->in_kernel = false;
+	return -ESTALE;
+}
+
 void session_sm_outlet(void *ctx, const struct sm_record *rec)
 {
 	struct session *s = ctx;
@@ -99,6 +121,8 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 		return;
 	err = kernel_session_set_state(&d->kreq, s->id, rec->old_version,
 				       rec->new_version, (uint8_t)rec->new_state);
+	if (err == -ESTALE)
+		err = resync_kernel_version(d, s, rec);
 	if (err)
 		fprintf(stderr, "jvpnd: session %llu: mirroring state: %s\n",
 			(unsigned long long)s->id, d->kreq.err);

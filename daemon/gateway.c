@@ -282,6 +282,8 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 	}
 	session_reattach_policy(s ? session_policy(d, s) :
 			       config_interface_policy(&d->cfg), &rp);
+	if (s && s->sm.state == JVPN_STATE_DEGRADED)
+		session_degraded_policy(&rp);
 	reattach_validate(s ? &view : NULL, &req, proof_ok, &src, &clock, &rp,
 			  &d->sources, &v);
 	sockaddr_text(from, who, sizeof(who));

@@ -46,6 +46,17 @@ void session_reattach_policy(const struct policy *p,
 	rp->allowed_classes = p->allowed_transports & REATTACH_CLASSES_KNOWN;
 }
 
+/* DEGRADED: instability inside the recovery window earns stricter limits:
+ * twice the cooldown, half the switches and half the request rate. */
+void session_degraded_policy(struct reattach_policy *rp)
+{
+	rp->cooldown_ms *= 2;
+	if (rp->max_switches_per_minute > 1)
+		rp->max_switches_per_minute /= 2;
+	if (rp->session_rate.per_second > 1)
+		rp->session_rate.per_second /= 2;
+}
+
 static struct session *free_slot(struct jvpnd *d, size_t peer)
 {
 	/* one session per peer: a new handshake replaces the old session */

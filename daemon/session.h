@@ -11,6 +11,7 @@ const struct policy *session_policy(const struct jvpnd *d,
 void session_limits(const struct policy *p, struct sm_limits *lim);
 void session_reattach_policy(const struct policy *p,
 			     struct reattach_policy *rp);
+void session_degraded_policy(struct reattach_policy *rp);
 /* A fresh session after a completed handshake: ACTIVE, in the kernel. */
 struct session *session_start(struct jvpnd *d, size_t peer,
 			      const struct handshake_keys *keys, int fd,

@@ -63,12 +63,7 @@ CONF
 # configs, and both daemons started; waits for the session.
 daemon_up() {
 	local dir=$1
-	ns_create jc jg
-	jg sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-	veth_pair ua ga 10.1.0 fd01
-	veth_pair ub gb 10.2.0 fd02
-	jvpn_dev jc 2
-	jvpn_dev jg 1
+	topo_links
 	jg ip addr add "$GW_ADDR/32" dev lo
 	jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
 	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
@@ -148,17 +143,7 @@ nat_up() {
 		ip -n "$ns" link set "$dev" up
 	done
 	jc ip route add default via 10.1.0.1
-	jr sysctl -qw net.ipv4.ip_forward=1
-	# random ports: a flushed mapping comes back on another port, as a
-	# carrier-grade NAT's would
-	jr nft -f - <<NFT
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "rg" masquerade random
-	}
-}
-NFT
+	nat_masquerade jr rg
 	jvpn_dev jc 2
 	jvpn_dev jg 1
 	(umask 077 && "$JVPNCTL" genkey >"$dir/gw.key" && "$JVPNCTL" genkey >"$dir/cl.key")

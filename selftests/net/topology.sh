@@ -43,13 +43,8 @@ jvpn_dev() {
 	ip -n "$ns" link set jvpn0 up
 }
 
-# topo_up [v4|v6]: namespaces, both uplinks, devices, and session $SID over
-# uplink A with IPv4 (default) or IPv6 outer addresses.
-topo_up() {
-	local outer=${1:-v4} gw_a=10.1.0.1 cl_a=10.1.0.2
-	if [[ $outer == v6 ]]; then
-		gw_a="[fd01::1]" cl_a="[fd01::2]"
-	fi
+# topo_links: the namespaces, both uplinks and a jvpn0 device on each side.
+topo_links() {
 	ns_create jc jg
 	# a stray packet must reach jvpn to be judged, not die in rp_filter
 	jg sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
@@ -57,6 +52,31 @@ topo_up() {
 	veth_pair ub gb 10.2.0 fd02
 	jvpn_dev jc 2
 	jvpn_dev jg 1
+}
+
+# nat_masquerade NS OIF: NS rewrites sources leaving OIF to a random port,
+# so a flushed mapping comes back on another one, as a carrier-grade NAT's
+# would.
+nat_masquerade() {
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$1" nft -f - <<NFT
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "$2" masquerade random
+	}
+}
+NFT
+}
+
+# topo_up [v4|v6]: namespaces, both uplinks, devices, and session $SID over
+# uplink A with IPv4 (default) or IPv6 outer addresses.
+topo_up() {
+	local outer=${1:-v4} gw_a=10.1.0.1 cl_a=10.1.0.2
+	if [[ $outer == v6 ]]; then
+		gw_a="[fd01::1]" cl_a="[fd01::2]"
+	fi
+	topo_links
 	kg session-new jvpn0 --id "$SID" --bind "$gw_a:$GW_PORT" \
 		--peer "$cl_a:$CL_PORT" --tx-key "$KEY_G2C" --rx-key "$KEY_C2G" \
 		--allowed-ip 172.16.0.2/32 --allowed-ip fd10::2/128

@@ -40,15 +40,7 @@ build_network() {
 	link jr rg 10.3.0.1/24 jg gr 10.3.0.2/24
 	jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
 	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
-	jr sysctl -qw net.ipv4.ip_forward=1
-	jr nft -f - <<NFT
-table ip nat {
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "rg" masquerade random
-	}
-}
-NFT
+	nat_masquerade jr rg
 	jvpn_dev jc 2
 	jvpn_dev jg 1
 }

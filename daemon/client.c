@@ -62,6 +62,8 @@ static void send_init(struct jvpnd *d)
 	d->hs_sent_ms = now_ms();
 }
 
+static void send_probe(struct session *s);
+
 static void on_resp(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		    const uint8_t *msg, size_t len)
 {
@@ -70,11 +72,13 @@ static void on_resp(struct jvpnd *d, int fd, const union config_sockaddr *from,
 
 	if (handshake_initiator_consume_resp(&d->hs, msg, len, &keys) != HS_OK)
 		return;
-	s = session_start(d, 0, &keys, fd, from);
+	s = session_new(d, 0, &keys, fd, from);
 	handshake_keys_wipe(&keys);
-	if (s) {
+	/* the RESP proved the gateway; our first probe proves us to it */
+	if (s && session_confirm(d, s)) {
 		s->peer_bound = s->sm.bound_version;
 		daemon_changed(d);
+		send_probe(s);
 	}
 }
 

@@ -129,10 +129,12 @@ static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		return;
 	}
 	peer = peer_by_key(d, res.peer_pub);
+	/* the session waits in HANDSHAKE for the client's first probe */
 	if (handshake_responder_reply(&st, new_session_id(), &hs_params, out,
 				      &out_len, &keys) == HS_OK &&
-	    session_start(d, (size_t)peer, &keys, fd, from))
+	    session_new(d, (size_t)peer, &keys, fd, from)) {
 		udp_send(fd, from, out, out_len);
+	}
 	handshake_keys_wipe(&keys);
 	handshake_responder_wipe(&st);
 }
@@ -152,6 +154,9 @@ static void on_probe(struct session *s, int fd,
 	    p.seq <= s->probe_seq)
 		return;
 	s->probe_seq = p.seq;
+	if (s->sm.state == JVPN_STATE_HANDSHAKE &&
+	    (!sockaddr_equal(from, &s->remote) || !session_confirm(s->d, s)))
+		return;
 	/* a probe proves the path it came on only if it is the bound one */
 	if (fd == s->fd && sockaddr_equal(from, &s->remote))
 		s->last_rx_ms = now_ms();
@@ -409,6 +414,15 @@ void gateway_tick(struct jvpnd *d)
 
 		if (!s->in_use)
 			continue;
+		if (!s->in_kernel) {
+			/* never confirmed: forget it quietly */
+			if (now - s->sm.created_ms >
+			    session_policy(d, s)->handshake_timeout_ms) {
+				handshake_keys_wipe(&s->keys);
+				s->in_use = false;
+			}
+			continue;
+		}
 		if (s->pending && now > s->pending_until_ms)
 			s->pending = false;
 		session_tick(d, s);

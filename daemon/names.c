@@ -31,6 +31,7 @@ const char *reason_name(enum jvpn_reason reason)
 	case JVPN_REASON_NAT_REBINDING: return "nat_rebinding";
 	case JVPN_REASON_INTERFACE_DOWN: return "interface_down";
 	case JVPN_REASON_SOCKET_ERROR: return "socket_error";
+	case JVPN_REASON_REPLACED: return "replaced";
 	}
 	return "unknown";
 }

@@ -72,6 +72,7 @@ enum jvpn_reason {
 	JVPN_REASON_NAT_REBINDING = 49,
 	JVPN_REASON_INTERFACE_DOWN = 50,
 	JVPN_REASON_SOCKET_ERROR = 51,
+	JVPN_REASON_REPLACED = 52,		/* a confirmed new handshake */
 };
 
 #endif /* JVPND_PROTO_H */

@@ -57,12 +57,17 @@ void session_degraded_policy(struct reattach_policy *rp)
 		rp->session_rate.per_second /= 2;
 }
 
+/*
+ * A peer has one session; a new handshake also holds one slot until it is
+ * confirmed, so the old session is ended only by a confirmed new one. An
+ * unconfirmed handshake of the same peer gives its slot to the newer.
+ */
 static struct session *free_slot(struct jvpnd *d, size_t peer)
 {
-	/* one session per peer: a new handshake replaces the old session */
 	for (size_t i = 0; i < d->n_sessions; i++)
-		if (d->sessions[i].in_use && d->sessions[i].peer == peer)
-			session_end(d, &d->sessions[i], JVPN_REASON_ADMIN);
+		if (d->sessions[i].in_use && d->sessions[i].peer == peer &&
+		    !d->sessions[i].in_kernel)
+			return &d->sessions[i];
 	for (size_t i = 0; i < d->n_sessions; i++)
 		if (!d->sessions[i].in_use)
 			return &d->sessions[i];
@@ -96,9 +101,9 @@ static int install(struct jvpnd *d, struct session *s)
 	return kernel_session_new(&d->kreq, &spec);
 }
 
-struct session *session_start(struct jvpnd *d, size_t peer,
-			      const struct handshake_keys *keys, int fd,
-			      const union config_sockaddr *remote)
+struct session *session_new(struct jvpnd *d, size_t peer,
+			    const struct handshake_keys *keys, int fd,
+			    const union config_sockaddr *remote)
 {
 	struct session *s = free_slot(d, peer);
 	struct reattach_policy rp;
@@ -120,18 +125,32 @@ struct session *session_start(struct jvpnd *d, size_t peer,
 	session_reattach_policy(session_policy(d, s), &rp);
 	reattach_session_init(&s->rs, &rp, now);
 	sm_init(&s->sm, now, session_sm_outlet, s);
-	sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPN_REASON_HANDSHAKE_DONE, now);
+	return s;
+}
+
+bool session_confirm(struct jvpnd *d, struct session *s)
+{
+	size_t peer = s->peer;
+
+	for (size_t i = 0; i < d->n_sessions; i++)
+		if (d->sessions[i].in_use && d->sessions[i].in_kernel &&
+		    d->sessions[i].peer == peer)
+			session_end(d, &d->sessions[i], JVPN_REASON_REPLACED);
+	sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPN_REASON_HANDSHAKE_DONE,
+		      now_ms());
+	s->last_rx_ms = now_ms();
 	if (install(d, s)) {
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
+		handshake_keys_wipe(&s->keys);
 		s->in_use = false;
-		return NULL;
+		return false;
 	}
 	s->in_kernel = true;
 	emit(d, EV_SESSION_CREATED, s, JVPN_REASON_HANDSHAKE_DONE,
 	     d->cfg.peers[peer].name[0] ? d->cfg.peers[peer].name : NULL);
 	daemon_changed(d);
-	return s;
+	return true;
 }
 
 static uint32_t del_reason(enum jvpn_reason why)
@@ -142,6 +161,7 @@ static uint32_t del_reason(enum jvpn_reason why)
 	case JVPN_REASON_SWITCH_LIMIT: return JVPN_DEL_REASON_SWITCH_LIMIT;
 	case JVPN_REASON_SECURITY: return JVPN_DEL_REASON_SECURITY;
 	case JVPN_REASON_VERSION_MISMATCH: return JVPN_DEL_REASON_VERSION_MISMATCH;
+	case JVPN_REASON_REPLACED: return JVPN_DEL_REASON_REPLACED;
 	default: return JVPN_DEL_REASON_ADMIN;
 	}
 }

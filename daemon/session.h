@@ -12,10 +12,15 @@ void session_limits(const struct policy *p, struct sm_limits *lim);
 void session_reattach_policy(const struct policy *p,
 			     struct reattach_policy *rp);
 void session_degraded_policy(struct reattach_policy *rp);
-/* A fresh session after a completed handshake: ACTIVE, in the kernel. */
-struct session *session_start(struct jvpnd *d, size_t peer,
-			      const struct handshake_keys *keys, int fd,
-			      const union config_sockaddr *remote);
+/* A session whose handshake completed: HANDSHAKE, not yet in the kernel. */
+struct session *session_new(struct jvpnd *d, size_t peer,
+			    const struct handshake_keys *keys, int fd,
+			    const union config_sockaddr *remote);
+/*
+ * The peer proved it holds the new keys (its first probe): ACTIVE, in the
+ * kernel, and only now the peer's previous session ends (REPLACED).
+ */
+bool session_confirm(struct jvpnd *d, struct session *s);
 /* Health and TTLs; returns false when the session ended. */
 bool session_tick(struct jvpnd *d, struct session *s);
 void session_end(struct jvpnd *d, struct session *s, enum jvpn_reason why);

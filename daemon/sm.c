@@ -112,6 +112,7 @@ static bool reason_known(enum jvpn_reason r)
 	case JVPN_REASON_NAT_REBINDING:
 	case JVPN_REASON_INTERFACE_DOWN:
 	case JVPN_REASON_SOCKET_ERROR:
+	case JVPN_REASON_REPLACED:
 		return true;
 	}
 	return false;

@@ -82,7 +82,7 @@ bool statefile_save(const struct jvpnd *d)
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < d->n_sessions; i++)
-		if (d->sessions[i].in_use)
+		if (d->sessions[i].in_use && d->sessions[i].in_kernel)
 			put_session(f, &d->sessions[i]);
 	if (fflush(f) || fsync(fd) || fclose(f))
 		return false;

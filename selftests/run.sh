@@ -44,6 +44,7 @@ TESTS=(
 	"daemon_transport_loss_ttl test_daemon_transport_loss_ttl 60"
 	"daemon_switch_flood test_daemon_switch_flood 120"
 	"daemon_reload test_daemon_reload 60"
+	"daemon_handshake_replay_and_replace test_daemon_handshake_replay_and_replace 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

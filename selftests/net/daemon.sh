@@ -74,6 +74,7 @@ daemon_up() {
 	"$JVPND" --check-config "$dir/cl.conf"
 	jg "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
 	wait_until 10 udp_listening jg "$GW_PORT"
+	${DAEMON_BEFORE_CLIENT:-true}
 	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
 	wait_until 20 session_count_is jg 1 || { cat "$dir"/*.log; return 1; }
 	wait_until 10 session_count_is jc 1
@@ -331,4 +332,35 @@ test_daemon_reload() {
 	cat "$dir/gw.log"
 	expect_eq "$(sfield jg id)" "$id" "gateway session after both reloads"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# A captured INIT replayed is refused (SECURITY_EVENT, replayed_handshake)
+# and the live session stays; a client that starts over makes a new
+# session, which replaces the old one only once confirmed.
+test_daemon_handshake_replay_and_replace() {
+	local dir cap=/tmp/cap-$$ id
+	dir=$(mktemp -d)
+	# the capture is armed before the client starts
+	daemon_up_capture() {
+		jc "$JVPN_PKT" replay ua --dst-port "$GW_PORT" --type 1 \
+			--count 2 --timeout 30 >"$cap" 2>&1 &
+		wait_until 5 grep -q '^# listening' "$cap"
+	}
+	DAEMON_BEFORE_CLIENT=daemon_up_capture daemon_up "$dir"
+	wait_until 10 grep -q 'replayed 2' "$cap"
+	id=$(sfield jg id)
+	wait_until 5 grep -q '"type":"SECURITY_EVENT".*"reason":"replayed_handshake"' "$dir/gw.events"
+	expect_eq "$(ip netns exec jg "$JVPNK" dump jvpn0 | wc -l)" 1 "gateway sessions"
+	expect_eq "$(sfield jg id)" "$id" "gateway session after the replays"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	# the client starts over, without its state: a new session
+	pkill -9 -f "jvpnd --config $dir/cl.conf"
+	rm -f "$dir/cl.state"
+	jc "$JVPNK" del jvpn0 --id "$id"
+	jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	wait_until 15 grep -q '"type":"SESSION_TERMINATED".*"reason":"replaced"' "$dir/gw.events"
+	wait_until 5 session_count_is jg 1
+	[[ $(sfield jg id) != "$id" ]]
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	grep -E 'SECURITY|TERMINATED|CREATED' "$dir/gw.events"
 }

@@ -36,6 +36,7 @@ TESTS=(
 	"admin_only test_admin_only 60"
 	"daemon_handshake_traffic test_daemon_handshake_traffic 60"
 	"daemon_uplink_failover test_daemon_uplink_failover 90"
+	"daemon_uplink_failover_v6 test_daemon_uplink_failover_v6 90"
 	"daemon_nat_rebinding test_daemon_nat_rebinding 90"
 	"daemon_kill9_restart test_daemon_kill9_restart 120"
 	"daemon_key_rotation test_daemon_key_rotation 90"

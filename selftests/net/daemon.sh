@@ -9,6 +9,14 @@ JVPND=${JVPND:-$JVPN_ROOT/build/jvpnd}
 JVPNCTL=${JVPNCTL:-$JVPN_ROOT/build/jvpnctl}
 GW_ADDR=10.0.0.1
 
+# OUTER=v6 runs the daemons over IPv6 outer addresses.
+gw_endpoint() {
+	if [[ ${OUTER-} == v6 ]]; then echo "[$GW_ADDR]:$GW_PORT"; else echo "$GW_ADDR:$GW_PORT"; fi
+}
+uplink_addr() {
+	if [[ ${OUTER-} == v6 ]]; then echo "fd0$1::2"; else echo "10.$1.0.2"; fi
+}
+
 # Tests tune the mobile profile through the environment.
 policy_override() {
 	[[ -n ${REKEY_AFTER-}${POLICY_EXTRA-} ]] || return 0
@@ -23,7 +31,7 @@ daemon_conf_gateway() {
 [interface]
 role = gateway
 device = jvpn0
-listen = $GW_ADDR:$GW_PORT
+listen = $(gw_endpoint)
 private-key-file = $1/gw.key
 state-file = $1/gw.state
 event-log = $1/gw.events
@@ -50,9 +58,9 @@ profile = mobile
 
 [peer]
 public-key = $2
-endpoint = $GW_ADDR:$GW_PORT
-uplink = ua@10.1.0.2
-uplink = ub@10.2.0.2
+endpoint = $(gw_endpoint)
+uplink = ua@$(uplink_addr 1)
+uplink = ub@$(uplink_addr 2)
 address = 172.16.0.2/24
 allowed-ips = 172.16.0.0/24, fd10::/64
 $(policy_override)
@@ -64,9 +72,15 @@ CONF
 daemon_up() {
 	local dir=$1
 	topo_links
-	jg ip addr add "$GW_ADDR/32" dev lo
-	jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
-	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
+	if [[ ${OUTER-} == v6 ]]; then
+		jg ip addr add "$GW_ADDR/128" dev lo
+		jc ip -6 route add "$GW_ADDR/128" via fd01::1 dev ua metric 10
+		jc ip -6 route add "$GW_ADDR/128" via fd02::1 dev ub metric 20
+	else
+		jg ip addr add "$GW_ADDR/32" dev lo
+		jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
+		jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
+	fi
 	(umask 077 && "$JVPNCTL" genkey >"$dir/gw.key" && "$JVPNCTL" genkey >"$dir/cl.key")
 	daemon_conf_gateway "$dir" "$("$JVPNCTL" pubkey <"$dir/cl.key")"
 	daemon_conf_client "$dir" "$("$JVPNCTL" pubkey <"$dir/gw.key")"
@@ -363,4 +377,21 @@ test_daemon_handshake_replay_and_replace() {
 	[[ $(sfield jg id) != "$id" ]]
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 	grep -E 'SECURITY|TERMINATED|CREATED' "$dir/gw.events"
+}
+
+# The same failover with IPv6 outer addresses on both uplinks.
+test_daemon_uplink_failover_v6() {
+	local dir id
+	dir=$(mktemp -d)
+	OUTER=v6 GW_ADDR=fd00::1 daemon_up "$dir"
+	id=$(sfield jc id)
+	sfield jc local | grep -q 'fd01::2'
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	jc ip link set ua down
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q fd02::2"
+	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
+	jg ping -6 -c 2 -i 0.2 -W 2 fd10::2
+	expect_eq "$(sfield jc id)" "$id" "client session id"
+	expect_eq "$(sfield jg id)" "$id" "gateway session id"
+	sfield jg remote | grep -q 'fd02::2'
 }

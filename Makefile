@@ -37,7 +37,8 @@ $(BUILD)/jvpnk: $(JVPNK_SRCS) $(JVPNK_HDRS) | $(BUILD)
 	$(CC) $(USER_CFLAGS) -o $@ $(JVPNK_SRCS) $(shell pkg-config --cflags --libs libmnl) -lm
 
 $(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
-	$(CC) $(USER_CFLAGS) -Ikernel -o $@ selftests/jvpn-pkt.c
+	$(CC) $(USER_CFLAGS) -Ikernel -o $@ selftests/jvpn-pkt.c \
+		$(shell pkg-config --cflags --libs libsodium)
 
 $(BUILD)/jvpnd: $(DAEMON_SRCS) $(DAEMON_HDRS) | $(BUILD)
 	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $(DAEMON_SRCS) $(DAEMON_LIBS)

@@ -30,6 +30,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -626,7 +627,9 @@ static int cmd_replay(int argc, char **argv)
 /* What the crafted datagram is made of. */
 struct datagram_plan {
 	uint64_t session;
-	uint64_t counter;
+	uint64_t counter;		/* data: the nonce; reattach: its nonce */
+	uint64_t state_version;		/* reattach-signed */
+	uint8_t key[32];		/* reattach-signed: the control key */
 };
 
 /* A datagram being built; sized for the largest kind. */
@@ -735,6 +738,33 @@ static void build_reattach_forged(struct datagram *d,
 	put_junk(d, REATTACH_REQUEST_LEN - 12);
 }
 
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+/* A genuine REATTACH_REQUEST under a control key the test read from a
+ * daemon's state file: what a client with that key could send. */
+static void build_reattach_signed(struct datagram *d,
+				  const struct datagram_plan *p)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	memset(d->bytes, 0, REATTACH_REQUEST_LEN);
+	d->bytes[0] = REATTACH_REQUEST_TYPE;
+	d->bytes[1] = 1;
+	put_be64(d->bytes + 4, p->session);
+	put_be64(d->bytes + 12, p->state_version);
+	put_be64(d->bytes + 20, p->counter);
+	put_be64(d->bytes + 28, (uint64_t)now.tv_sec * 1000 +
+				(uint64_t)now.tv_nsec / 1000000);
+	d->bytes[36] = 1;	/* transport class udp4 */
+	crypto_auth_hmacsha256(d->bytes + 44, d->bytes, 44, p->key);
+	d->len = REATTACH_REQUEST_LEN;
+}
+
 static void build_control(struct datagram *d, const struct datagram_plan *p)
 {
 	(void)p;
@@ -759,6 +789,7 @@ static const struct datagram_kind datagram_kinds[] = {
 	{ "oversized", build_oversized, DEFAULT_SESSION },
 	{ "control", build_control, DEFAULT_SESSION },
 	{ "reattach-forged", build_reattach_forged, DEFAULT_SESSION },
+	{ "reattach-signed", build_reattach_signed, DEFAULT_SESSION },
 };
 
 static const struct datagram_kind *find_kind(const char *name)
@@ -844,11 +875,13 @@ static int cmd_send(int argc, char **argv)
 {
 	struct option_slot options[] = {
 		{ "from-port", NULL }, { "session", NULL }, { "counter", NULL },
+		{ "key", NULL }, { "version", NULL },
 	};
 	struct command_line cl = { .options = options,
 				   .n_options = ARRAY_SIZE(options) };
 	const struct datagram_kind *kind;
-	struct datagram_plan plan;
+	struct datagram_plan plan = { 0 };
+	size_t key_len = 0;
 	union endpoint to;
 	uint64_t from_port;
 
@@ -862,8 +895,14 @@ static int cmd_send(int argc, char **argv)
 	    option_u64(&cl, "session", UINT64_MAX, kind->default_session,
 		       &plan.session) ||
 	    option_u64(&cl, "counter", UINT64_MAX, DEFAULT_COUNTER,
-		       &plan.counter))
+		       &plan.counter) ||
+	    option_u64(&cl, "version", UINT64_MAX, 1, &plan.state_version))
 		return EXIT_USAGE;
+	if (options[3].value &&
+	    (sodium_hex2bin(plan.key, sizeof(plan.key), options[3].value,
+			    strlen(options[3].value), NULL, &key_len, NULL) ||
+	     key_len != sizeof(plan.key)))
+		return usage_error(cl.cmd, "--key: expected 64 hex digits");
 	return send_datagram(cl.cmd, &to, htons((uint16_t)from_port), kind,
 			     &plan);
 }
@@ -934,6 +973,7 @@ static void print_help(FILE *out)
 	      "KIND:  short header-only bad-version reserved-set "
 	      "unknown-session\n"
 	      "       garbage-tag oversized control reattach-forged\n"
+	      "       reattach-signed (--key HEX64 --version V --counter NONCE)\n"
 	      "ADDR:PORT  192.0.2.1:51820 or [2001:db8::1]:51820; "
 	      "timeouts default to 10 s\n"
 	      "exit:  0 done, 1 failed, 2 usage, 3 timeout\n",

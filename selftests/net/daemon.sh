@@ -395,3 +395,27 @@ test_daemon_uplink_failover_v6() {
 	expect_eq "$(sfield jg id)" "$id" "gateway session id"
 	sfield jg remote | grep -q 'fd02::2'
 }
+
+# A genuine request (proof made with the control key from the client's
+# state file) carrying a stale state_version is refused as stale_version,
+# every time, and changes nothing.
+test_daemon_stale_version() {
+	local dir id key i
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	jc ip link set ua down			# the gateway's version moves on
+	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	key=$(sed -n 's/.* k_ctl=\([0-9a-f]*\).*/\1/p' "$dir/cl.state")
+	for i in 1 2; do
+		jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40002 \
+			reattach-signed --session "$id" --key "$key" --version 1 \
+			--counter $((1000 + i))
+	done
+	wait_until 5 test "$(grep -c '"reason":"stale_version"' "$dir/gw.events")" -eq 2
+	grep 'stale_version' "$dir/gw.events"
+	expect_eq "$(sfield jg switches)" 1 "kernel switches"
+	expect_eq "$(grep -c '"type":"TRANSPORT_SWITCH"' "$dir/gw.events")" 1 "gateway switches"
+	sfield jg remote | grep -q '10.2.0.2'
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}

@@ -180,31 +180,28 @@ static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
 
 	if (len != REKEY_MSG_LEN)
 		return;
-	for (size_t i = 0; i < d->n_sessions; i++) {
-		s = &d->sessions[i];
-		if (!s->in_use ||
-		    rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control,
-				 &id, &gen) || id != s->id)
-			continue;
-		if (gen == s->keys.generation + 1) {
-			if (handshake_rotate(&s->keys, gen, &next) != HS_OK ||
-			    session_install_keys(d, s, &next, false))
-				return;
-			handshake_keys_wipe(&s->keys);
-			s->keys = next;
-			handshake_keys_wipe(&next);
-			s->keys_since_ms = now_ms();
-			snprintf(what, sizeof(what), "generation %u", gen);
-			emit(d, EV_KEY_ROTATION, s, JVPN_REASON_NONE, what);
-			daemon_changed(d);
-		}
-		/* a repeated REKEY (our ACK was lost) is answered again */
-		if (gen == s->keys.generation) {
-			rekey_encode(JVPN_MSG_REKEY_ACK, s->id, gen,
-				     s->keys.control, out);
-			udp_send(fd, from, out, sizeof(out));
-		}
+	/* routed by the id in the header, believed only once the mac is */
+	s = session_find(d, rekey_peek_session(msg));
+	if (!s || !s->in_kernel ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control, &id, &gen))
 		return;
+	if (gen == s->keys.generation + 1) {
+		if (handshake_rotate(&s->keys, gen, &next) != HS_OK ||
+		    session_install_keys(d, s, &next, false))
+			return;
+		handshake_keys_wipe(&s->keys);
+		s->keys = next;
+		handshake_keys_wipe(&next);
+		s->keys_since_ms = now_ms();
+		snprintf(what, sizeof(what), "generation %u", gen);
+		emit(d, EV_KEY_ROTATION, s, JVPN_REASON_NONE, what);
+		daemon_changed(d);
+	}
+	/* a repeated REKEY (our ACK was lost) is answered again */
+	if (gen == s->keys.generation) {
+		rekey_encode(JVPN_MSG_REKEY_ACK, s->id, gen, s->keys.control,
+			     out);
+		udp_send(fd, from, out, sizeof(out));
 	}
 }
 

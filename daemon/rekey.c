@@ -22,6 +22,11 @@ static uint64_t get_be(const uint8_t *p, int bytes)
 	return v;
 }
 
+uint64_t rekey_peek_session(const uint8_t msg[REKEY_MSG_LEN])
+{
+	return get_be(msg + 4, 8);
+}
+
 size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
 		    const uint8_t key[32], uint8_t out[REKEY_MSG_LEN])
 {

@@ -20,6 +20,8 @@
 
 size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
 		    const uint8_t key[32], uint8_t out[REKEY_MSG_LEN]);
+/* The session id a REKEY names, before anything is verified. */
+uint64_t rekey_peek_session(const uint8_t msg[REKEY_MSG_LEN]);
 /* 0, or -1 for a wrong length, type, version, reserved byte or mac. */
 int rekey_decode(const uint8_t *msg, size_t len, uint8_t type,
 		 const uint8_t key[32], uint64_t *session_id,

@@ -98,6 +98,8 @@ udp_listening() { ip netns exec "$1" ss -ulnH "sport = :$2" | grep -q .; }
 session_count_is() { test "$(ip netns exec "$1" "$JVPNK" dump jvpn0 | wc -l)" -eq "$2"; }
 # the one session's field in namespace $1
 sfield() { ip netns exec "$1" "$JVPNK" dump jvpn0 --field "$2"; }
+# client_bound_to ADDR: the client's session is bound through local ADDR
+client_bound_to() { sfield jc local | grep -q "$1"; }
 
 test_daemon_handshake_traffic() {
 	local dir
@@ -126,8 +128,8 @@ test_daemon_uplink_failover() {
 	jc ip link set ua down
 	wait "$pinger" || true
 	tail -n 3 "$log"
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$log")
-	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$log")
+	sent=$(ping_sent "$log")
+	recv=$(ping_received "$log")
 	echo "client events:"
 	cat "$dir/cl.events"
 	echo "gateway events:"
@@ -214,14 +216,14 @@ test_daemon_kill9_restart() {
 	wait_until 10 grep -q 'session restored' "$dir/cl.events"
 	wait "$pinger" || true
 	tail -n 2 "$log"
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$log")
-	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$log")
+	sent=$(ping_sent "$log")
+	recv=$(ping_received "$log")
 	expect_eq "$recv" "$sent" "echo replies while the daemons died and came back"
 	expect_eq "$(session_count_is jg 1 && sfield jg id)" "$id" "gateway session"
 	expect_eq "$(sfield jc id)" "$id" "client session"
 	# the restarted daemons really are in charge: a failover works
 	jc ip link set ua down
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	wait_until 20 client_bound_to 10.2.0.2
 	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
 	expect_eq "$(sfield jc id)" "$id" "client session after the failover"
 	cat "$dir/gw.events"
@@ -236,8 +238,8 @@ test_daemon_key_rotation() {
 	REKEY_AFTER=2s daemon_up "$dir"
 	jc ping -i 0.05 -c 160 -W 1 172.16.0.1 >"$log" || true
 	tail -n 2 "$log"
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$log")
-	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$log")
+	sent=$(ping_sent "$log")
+	recv=$(ping_received "$log")
 	rotations=$(grep -c '"type":"KEY_ROTATION"' "$dir/gw.events" || true)
 	expect_ge "$rotations" 2 "rotations on the gateway"
 	expect_ge "$(grep -c '"type":"KEY_ROTATION"' "$dir/cl.events")" 2 "rotations on the client"
@@ -265,7 +267,7 @@ test_daemon_reattach_forged_and_replayed() {
 	wait_until 5 grep -q '^# listening' "$cap"
 	jc ip link set ua down
 	wait_until 20 grep -q 'replayed 2' "$cap"
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	wait_until 20 client_bound_to 10.2.0.2
 	cat "$cap"
 	wait_until 5 grep -q '"type":"REATTACH_REJECT".*"reason":"replayed_nonce"' "$dir/gw.events"
 	cat "$dir/gw.events"
@@ -314,11 +316,11 @@ test_daemon_switch_flood() {
 	jc ip link set ua down			# switch 1: to B
 	wait_until 20 grep -q 'replayed 80' "$cap"
 	wait_until 10 grep -q '"type":"RATE_LIMIT_TRIGGER"' "$dir/gw.events"
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	wait_until 20 client_bound_to 10.2.0.2
 	jc ip link set ua up
 	sleep 1
 	jc ip link set ub down			# switch 2: back to A
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.1.0.2"
+	wait_until 20 client_bound_to 10.1.0.2
 	jc ip link set ub up
 	sleep 1
 	jc ip link set ua down			# a third in a minute: too many
@@ -388,7 +390,7 @@ test_daemon_uplink_failover_v6() {
 	sfield jc local | grep -q 'fd01::2'
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 	jc ip link set ua down
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q fd02::2"
+	wait_until 20 client_bound_to fd02::2
 	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
 	jg ping -6 -c 2 -i 0.2 -W 2 fd10::2
 	expect_eq "$(sfield jc id)" "$id" "client session id"
@@ -405,7 +407,7 @@ test_daemon_stale_version() {
 	daemon_up "$dir"
 	id=$(sfield jg id)
 	jc ip link set ua down			# the gateway's version moves on
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	wait_until 20 client_bound_to 10.2.0.2
 	key=$(sed -n 's/.* k_ctl=\([0-9a-f]*\).*/\1/p' "$dir/cl.state")
 	for i in 1 2; do
 		jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40002 \

@@ -21,8 +21,8 @@ test_switch_under_traffic() {
 	jc ip link set ua down
 	wait
 	cat "$log" | tail -n 3
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$log")
-	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$log")
+	sent=$(ping_sent "$log")
+	recv=$(ping_received "$log")
 	# at most a second's worth lost between the two switches
 	expect_ge "$recv" $((sent - 20)) "echo replies through the switch"
 	expect_eq "$(field jg version)" 2 "gateway state_version"

@@ -139,3 +139,7 @@ live_objects() {
 	echo 1 >"/sys/kernel/slab/$1/shrink" 2>/dev/null || true
 	awk -v c="$1" '$1 == c { print $2; found = 1 } END { if (!found) print 0 }' /proc/slabinfo
 }
+
+# ping_sent LOG / ping_received LOG: the totals of a finished ping's log
+ping_sent() { sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$1"; }
+ping_received() { sed -n 's/.* \([0-9]*\) received.*/\1/p' "$1"; }

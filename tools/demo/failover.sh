@@ -96,7 +96,7 @@ main() {
 	say "Uplink A goes down"
 	t1=$(date +%s.%N)
 	jc ip link set ua down
-	wait_until 20 sh -c "ip netns exec jc $JVPNK dump jvpn0 --field local | grep -q 10.2.0.2"
+	wait_until 20 client_bound_to 10.2.0.2
 	sleep 2
 	echo "   now bound to $(sfield jg remote) (uplink B), session $(sfield jc id)"
 
@@ -110,8 +110,8 @@ main() {
 	pkill -INT -f "ping -D -i $PING_INTERVAL"
 	sleep 0.5
 
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$pinglog")
-	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$pinglog")
+	sent=$(ping_sent "$pinglog")
+	recv=$(ping_received "$pinglog")
 	say "What happened"
 	echo "   session id: $id before, $(sfield jc id) after (client), $(sfield jg id) (gateway)"
 	echo "   state_version now: client $(sfield jc version), gateway $(sfield jg version)"

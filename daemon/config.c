@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "config.h"
 
@@ -90,6 +91,7 @@ struct parser {
 	unsigned int line;		/* of the entry being interpreted */
 	bool interface_has_profile;
 	bool interface_has_state_file;
+	bool interface_has_control_socket;
 	unsigned int first_peer_line;
 	bool reported_too_many_peers;
 };
@@ -1150,6 +1152,80 @@ static bool apply_syslog(struct parser *p, void *target, const char *value,
 	return false;
 }
 
+static bool apply_journald(struct parser *p, void *target, const char *value,
+			   char *why, size_t why_size)
+{
+	struct config_interface *interface = target;
+	char shown[72];
+
+	(void)p;
+	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+		interface->journald = strcmp(value, "on") == 0;
+		return true;
+	}
+	snprintf(why, why_size, "expected on or off, got %s",
+		 quoted(value, shown, sizeof(shown)));
+	return false;
+}
+
+static bool apply_cef_log(struct parser *p, void *target, const char *value,
+			  char *why, size_t why_size)
+{
+	struct config_interface *interface = target;
+
+	(void)p;
+	return set_path(interface->cef_log, value, why, why_size);
+}
+
+static bool apply_control_socket(struct parser *p, void *target,
+				 const char *value, char *why, size_t why_size)
+{
+	struct config_interface *interface = target;
+	/* sun_path holds 108 bytes with the NUL */
+	const size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
+
+	p->interface_has_control_socket = true;
+	if (strlen(value) > max) {
+		snprintf(why, why_size, "a unix socket path has at most %zu "
+			 "characters", max);
+		return false;
+	}
+	return set_path(interface->control_socket, value, why, why_size);
+}
+
+/* Metrics tell a stranger much about the network: loopback only. */
+static bool is_loopback(const union config_sockaddr *addr)
+{
+	if (addr->sa.sa_family == AF_INET)
+		return (ntohl(addr->in4.sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&addr->in6.sin6_addr);
+}
+
+static bool apply_metrics_listen(struct parser *p, void *target,
+				 const char *value, char *why,
+				 size_t why_size)
+{
+	struct config_interface *interface = target;
+	union config_sockaddr addr;
+
+	(void)p;
+	if (strcmp(value, "off") == 0) {
+		memset(&interface->metrics_listen, 0,
+		       sizeof(interface->metrics_listen));
+		return true;
+	}
+	if (!parse_sockaddr(value, &addr, why, why_size))
+		return false;
+	if (!is_loopback(&addr)) {
+		snprintf(why, why_size, "%s is not a loopback address: "
+			 "metrics are served on 127.0.0.0/8 or [::1] only; "
+			 "put a proxy in front to publish them", value);
+		return false;
+	}
+	interface->metrics_listen = addr;
+	return true;
+}
+
 /* A profile reference: built-in or [policy NAME] (all read by now). */
 static bool lookup_profile(struct parser *p, const char *value,
 			   size_t *index, char *why, size_t why_size)
@@ -1187,6 +1263,10 @@ static const struct rule interface_rules[] = {
 	{ "state-file", false, ROLE_ANY, NULL, apply_state_file },
 	{ "event-log", false, ROLE_ANY, NULL, apply_event_log },
 	{ "syslog", false, ROLE_ANY, NULL, apply_syslog },
+	{ "journald", false, ROLE_ANY, NULL, apply_journald },
+	{ "cef-log", false, ROLE_ANY, NULL, apply_cef_log },
+	{ "control-socket", false, ROLE_ANY, NULL, apply_control_socket },
+	{ "metrics-listen", false, ROLE_ANY, NULL, apply_metrics_listen },
 	{ "profile", false, ROLE_ANY, NULL, apply_interface_profile },
 };
 
@@ -1235,12 +1315,18 @@ static void finish_interface(struct parser *p, const struct seen *seen)
 	if (!p->interface_has_state_file)
 		snprintf(interface->state_file, sizeof(interface->state_file),
 			 "/var/lib/jvpnd/%s.state", interface->device);
+	if (!p->interface_has_control_socket)
+		snprintf(interface->control_socket,
+			 sizeof(interface->control_socket),
+			 "/run/jvpnd/%s.sock", interface->device);
 	/* The seeds make observability mandatory: no outlet is a risk. */
 	if (!interface->event_log[0] && !interface->event_log_stdout &&
-	    !interface->syslog)
+	    !interface->syslog && !interface->journald &&
+	    !interface->cef_log[0])
 		diag_report(p->diag, DIAG_WARNING, line, "LoggingPipeline",
-			    "LoggingPipeline: no event outlet; set event-log "
-			    "or syslog = on, or every event is lost");
+			    "LoggingPipeline: no event outlet; set event-log, "
+			    "syslog = on, journald = on or cef-log, or every "
+			    "event is lost");
 }
 
 static void read_interface_section(struct parser *p,
@@ -1843,6 +1929,8 @@ unsigned int config_check_reload(const struct config *running,
 		report_fixed(diag, "private-key-file", "this side's key");
 	if (strcmp(a->state_file, b->state_file))
 		report_fixed(diag, "state-file", "the state file");
+	if (strcmp(a->control_socket, b->control_socket))
+		report_fixed(diag, "control-socket", "the control socket");
 	if (a->role == CONFIG_ROLE_CLIENT && b->role == CONFIG_ROLE_CLIENT &&
 	    running->n_peers && next->n_peers &&
 	    memcmp(running->peers[0].public_key, next->peers[0].public_key,

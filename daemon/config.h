@@ -72,7 +72,13 @@ struct config_interface {
 	char state_file[CONFIG_PATH_MAX];
 	char event_log[CONFIG_PATH_MAX];	/* "" when none */
 	bool event_log_stdout;			/* event-log = stdout */
-	bool syslog;
+	bool syslog;				/* RFC 5424 to /dev/log */
+	bool journald;				/* native journal protocol */
+	char cef_log[CONFIG_PATH_MAX];		/* CEF lines; "" when none */
+	/* jvpnctl's way in: a unix socket only root may open */
+	char control_socket[CONFIG_PATH_MAX];
+	/* Prometheus text on loopback HTTP; AF_UNSPEC: off */
+	union config_sockaddr metrics_listen;
 	size_t policy;		/* index into config.policies: `profile` */
 };
 

@@ -192,6 +192,11 @@ static void check_gateway(const struct config *cfg)
 	assert_string_equal(in->event_log, "/var/log/jvpnd/events.jsonl");
 	assert_false(in->event_log_stdout);
 	assert_true(in->syslog);
+	assert_false(in->journald);
+	assert_string_equal(in->cef_log, "");
+	/* control socket by default beside the device's name; metrics off */
+	assert_string_equal(in->control_socket, "/run/jvpnd/jvpn7.sock");
+	assert_int_equal(in->metrics_listen.sa.sa_family, AF_UNSPEC);
 	assert_string_equal(config_interface_policy(cfg)->name, "datacenter");
 
 	/* the built-in datacenter, tuned: only cooldown differs */
@@ -567,6 +572,27 @@ static struct line_case line_cases[] = {
 	  6, E, "expected stdout or an absolute path" },
 	{ "syslog yes", GW, "I", "syslog = yes", "syslog", 7, E,
 	  "expected on or off, got \"yes\"" },
+	{ "journald maybe", GW, "I", "journald = maybe", "journald", 7, E,
+	  "expected on or off, got \"maybe\"" },
+	{ "journald on is fine", CL, "I", "journald = on", NULL, 0, E, NULL },
+	{ "relative cef log", GW, "I", "cef-log = cef.log", "cef-log", 7, E,
+	  "expected an absolute path, got \"cef.log\"" },
+	{ "relative control socket", GW, "I", "control-socket = j.sock",
+	  "control-socket", 7, E, "expected an absolute path" },
+	{ "control socket too long", GW, "I", "control-socket = /run/"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock", "control-socket",
+	  7, E, "a unix socket path has at most 107 characters" },
+	{ "metrics on a public address", GW, "I",
+	  "metrics-listen = 0.0.0.0:9587", "metrics-listen", 7, E,
+	  "0.0.0.0:9587 is not a loopback address" },
+	{ "metrics on v6 any", GW, "I", "metrics-listen = [::]:9587",
+	  "metrics-listen", 7, E, "is not a loopback address" },
+	{ "metrics without port", GW, "I", "metrics-listen = 127.0.0.1",
+	  "metrics-listen", 7, E, "expected ADDR:PORT" },
+	{ "metrics on loopback v6", GW, "I", "metrics-listen = [::1]:9587",
+	  NULL, 0, E, NULL },
+	{ "metrics off", CL, "I", "metrics-listen = off", NULL, 0, E, NULL },
 
 	/* [policy] values and the checklist through the file */
 	{ "bad duration", GW, "P", "cooldown = 2", "cooldown", 10, E,
@@ -1245,6 +1271,40 @@ static void test_logging_pipeline_warning(void **state)
 	free(text);
 }
 
+/* journald or cef-log alone is an outlet; the operator keys are kept. */
+static void test_operator_outlets(void **state)
+{
+	static const char *const outlets[] = { "journald = on",
+					       "cef-log = /var/log/jvpn.cef" };
+	char *text = fill_template(client_template, "-", "");
+	struct config cfg;
+	struct diag diag;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(outlets); i++) {
+		size_t size = strlen(text) + 200;
+		char *other = malloc(size);
+		char *at;
+
+		assert_non_null(other);
+		strcpy(other, text);
+		at = strstr(other, "syslog = on");
+		snprintf(at, size - (size_t)(at - other),
+			 "%s\ncontrol-socket = /run/j.sock\n"
+			 "metrics-listen = 127.0.0.2:9587\n%s", outlets[i],
+			 strstr(text, "syslog = on") + strlen("syslog = on"));
+		parse_ok("o.conf", other, &cfg, &diag);
+		assert_int_equal(diag.warnings, 0);
+		assert_string_equal(cfg.interface.control_socket,
+				    "/run/j.sock");
+		assert_endpoint(&cfg.interface.metrics_listen, "127.0.0.2",
+				9587);
+		config_free(&cfg);
+		free(other);
+	}
+	free(text);
+}
+
 /* ---- files, --check-config, reload -------------------------------- */
 
 static char *write_temp(const char *text)
@@ -1491,6 +1551,7 @@ int main(void)
 		cmocka_unit_test(test_listen_limit),
 		cmocka_unit_test(test_peer_limit),
 		cmocka_unit_test(test_logging_pipeline_warning),
+		cmocka_unit_test(test_operator_outlets),
 		cmocka_unit_test(test_load_names_the_path),
 		cmocka_unit_test(test_check_config_ok),
 		cmocka_unit_test(test_check_config_errors),

@@ -1455,9 +1455,11 @@ static void test_reload_refuses_restart_only_changes(void **state)
 	memcpy(strstr(text, "192.0.2.1:51820"), "192.0.2.2", 9);
 	parse_ok("r.conf", text, &next, &diag);
 	diag_init(&diag, "r.conf");
-	/* the default state file follows the device: three changes */
-	assert_int_equal(config_check_reload(&running, &next, &diag), 3);
+	/* the default state file and control socket follow the device */
+	assert_int_equal(config_check_reload(&running, &next, &diag), 4);
 	expect_error(&diag, "state-file", 0, "the state file cannot change");
+	expect_error(&diag, "control-socket", 0, "control-socket: the control "
+		     "socket cannot change on reload");
 	expect_error(&diag, "device", 0, "device: the device cannot change on "
 		     "reload; restart jvpnd");
 	expect_error(&diag, "listen", 0, "the listen addresses cannot change");

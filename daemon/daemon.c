@@ -142,6 +142,48 @@ int daemon_watch_fd(struct jvpnd *d, int fd)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static struct fd_watch *find_watch(struct jvpnd *d, int fd)
+{
+	for (size_t i = 0; i < JVPND_MAX_WATCHES; i++)
+		if (d->watches[i].fn && d->watches[i].fd == fd)
+			return &d->watches[i];
+	return NULL;
+}
+
+int daemon_watch(struct jvpnd *d, int fd, uint32_t events, daemon_fd_fn fn,
+		 void *ctx)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct fd_watch *w = find_watch(d, fd);
+
+	for (size_t i = 0; !w && i < JVPND_MAX_WATCHES; i++)
+		if (!d->watches[i].fn)
+			w = &d->watches[i];
+	if (!w)
+		return -ENOSPC;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	*w = (struct fd_watch){ .fd = fd, .fn = fn, .ctx = ctx };
+	return 0;
+}
+
+int daemon_rewatch(struct jvpnd *d, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+}
+
+void daemon_unwatch(struct jvpnd *d, int fd)
+{
+	struct fd_watch *w = find_watch(d, fd);
+
+	if (!w)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+	*w = (struct fd_watch){ .fd = -1 };
+}
+
 static int setup_signals(struct jvpnd *d)
 {
 	sigset_t set;
@@ -264,9 +306,13 @@ static void on_tick(struct jvpnd *d)
 		client_tick(d);
 }
 
-static void dispatch(struct jvpnd *d, int fd)
+static void dispatch(struct jvpnd *d, int fd, uint32_t events)
 {
-	if (fd == d->sigfd)
+	struct fd_watch *w = find_watch(d, fd);
+
+	if (w)
+		w->fn(d, fd, events, w->ctx);
+	else if (fd == d->sigfd)
 		on_signal(d);
 	else if (fd == d->timerfd)
 		on_tick(d);
@@ -303,7 +349,7 @@ int daemon_run(struct jvpnd *d)
 			return 1;
 		}
 		for (int i = 0; i < n; i++)
-			dispatch(d, evs[i].data.fd);
+			dispatch(d, evs[i].data.fd, evs[i].events);
 	}
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
 	     "stopping: sessions stay in the kernel");

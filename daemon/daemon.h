@@ -54,6 +54,24 @@ struct session {
 	struct jvpnd *d;
 };
 
+/*
+ * A part of jvpnd with descriptors of its own (the control socket, the
+ * metrics listener and their connections): the loop calls fn when fd is
+ * ready for what epoll events asked.
+ */
+typedef void (*daemon_fd_fn)(struct jvpnd *d, int fd, uint32_t events,
+			     void *ctx);
+#define JVPND_MAX_WATCHES	64
+
+struct fd_watch {
+	int fd;			/* -1: free */
+	daemon_fd_fn fn;
+	void *ctx;
+};
+
+struct control;
+struct metrics;
+
 struct peer_time {
 	uint8_t pub[KEYS_LEN];
 	struct hs_time ts;
@@ -81,6 +99,9 @@ struct jvpnd {
 	struct session *sessions;	/* gateway: one per peer at most */
 	size_t n_sessions;
 	bool stop;
+	struct fd_watch watches[JVPND_MAX_WATCHES];
+	struct control *control;	/* jvpnctl's unix socket */
+	struct metrics *metrics;	/* NULL: metrics-listen = off */
 	/* gateway */
 	struct limiter_table sources;
 	/* greatest handshake time accepted per client key, across reloads
@@ -105,6 +126,12 @@ void emit(struct jvpnd *d, enum event_type type, const struct session *s,
 /* sm outlet: every transition becomes an event and a kernel mirror. */
 void session_sm_outlet(void *ctx, const struct sm_record *rec);
 int daemon_watch_fd(struct jvpnd *d, int fd);
+/* 0, or -errno (-ENOSPC: JVPND_MAX_WATCHES in use) */
+int daemon_watch(struct jvpnd *d, int fd, uint32_t events, daemon_fd_fn fn,
+		 void *ctx);
+int daemon_rewatch(struct jvpnd *d, int fd, uint32_t events);
+/* Forgets fd (does not close it). */
+void daemon_unwatch(struct jvpnd *d, int fd);
 /* After any change of a session: the state file follows. */
 void daemon_changed(struct jvpnd *d);
 /* Runs until SIGTERM or SIGINT; 0, or 1 when it could not start. */

@@ -37,6 +37,9 @@ struct event {
 	const char *old_transport;	/* "addr:port" or NULL */
 	const char *new_transport;
 	const char *detail;	/* free text or NULL */
+	/* REATTACH_SUCCESS: from the request to the committed switch; 0 when
+	 * not measured */
+	uint64_t latency_us;
 };
 
 struct event_outlets {

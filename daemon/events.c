@@ -55,6 +55,38 @@ bool events_open_syslog(struct event_outlets *o)
 	return true;
 }
 
+const char *outlet_name(enum outlet_kind kind)
+{
+	static const char *const names[] = {
+		[OUTLET_JSON] = "json",
+		[OUTLET_SYSLOG] = "syslog",
+		[OUTLET_JOURNALD] = "journald",
+		[OUTLET_CEF] = "cef",
+	};
+
+	return kind < OUTLET_COUNT ? names[kind] : "unknown";
+}
+
+bool outlet_enabled(const struct event_outlets *o, enum outlet_kind kind)
+{
+	switch (kind) {
+	case OUTLET_JSON:
+		return o->json_fd >= 0;
+	case OUTLET_SYSLOG:
+		return o->syslog_fd >= 0;
+	default:
+		return false;
+	}
+}
+
+int events_add_tap(struct event_outlets *o, event_tap_fn fn, void *ctx)
+{
+	if (o->n_taps >= EVENTS_MAX_TAPS)
+		return -ENOSPC;
+	o->taps[o->n_taps++] = (struct event_tap){ .fn = fn, .ctx = ctx };
+	return 0;
+}
+
 void events_close(struct event_outlets *o)
 {
 	if (o->json_fd >= 0)
@@ -159,8 +191,12 @@ void events_emit(struct event_outlets *o, const struct event *ev)
 	uint64_t seq = ++o->seq;
 	size_t len = render_json(line, sizeof(line), ev, seq);
 
-	if (o->json_fd >= 0 && !write_all_or_lose(o->json_fd, line, len))
-		o->lost_json++;
+	if (o->json_fd >= 0) {
+		if (write_all_or_lose(o->json_fd, line, len))
+			o->sent[OUTLET_JSON]++;
+		else
+			o->lost[OUTLET_JSON]++;
+	}
 	if (o->syslog_fd >= 0) {
 		/* facility daemon (3), severity notice (5) or warning (4) */
 		int pri = 3 * 8 + (ev->type == EV_SECURITY_EVENT ? 4 : 5);
@@ -168,6 +204,10 @@ void events_emit(struct event_outlets *o, const struct event *ev)
 				 (int)getpid(), (int)len - 1, line);
 
 		if (send(o->syslog_fd, msg, (size_t)n, MSG_DONTWAIT) != n)
-			o->lost_syslog++;
+			o->lost[OUTLET_SYSLOG]++;
+		else
+			o->sent[OUTLET_SYSLOG]++;
 	}
+	for (size_t i = 0; i < o->n_taps; i++)
+		o->taps[i].fn(o->taps[i].ctx, ev, seq, line, len);
 }

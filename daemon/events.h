@@ -9,6 +9,7 @@
 #define JVPND_EVENTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "proto.h"
@@ -42,13 +43,44 @@ struct event {
 	uint64_t latency_us;
 };
 
+enum outlet_kind {
+	OUTLET_JSON,
+	OUTLET_SYSLOG,
+	OUTLET_JOURNALD,
+	OUTLET_CEF,
+	OUTLET_COUNT
+};
+
+/* A part of jvpnd that sees every event after the outlets: the control
+ * socket's monitor subscribers, the metrics. json is the JSON line
+ * (with its newline) that the json outlet writes. */
+typedef void (*event_tap_fn)(void *ctx, const struct event *ev,
+			     uint64_t seq, const char *json, size_t len);
+#define EVENTS_MAX_TAPS 4
+
+struct event_tap {
+	event_tap_fn fn;
+	void *ctx;
+};
+
 struct event_outlets {
 	int json_fd;		/* -1: off */
 	int syslog_fd;		/* -1: off */
 	uint64_t seq;		/* per daemon: gaps show lost events */
-	uint64_t lost_json;
-	uint64_t lost_syslog;
+	/* per outlet, since start (reloads keep them): lines it took in
+	 * full, and lines it should have had but did not (docs/events.md) */
+	uint64_t sent[OUTLET_COUNT];
+	uint64_t lost[OUTLET_COUNT];
+	struct event_tap taps[EVENTS_MAX_TAPS];
+	size_t n_taps;
 };
+
+/* "json", "syslog", "journald", "cef" */
+const char *outlet_name(enum outlet_kind kind);
+/* the configuration names it (it may be failing right now) */
+bool outlet_enabled(const struct event_outlets *o, enum outlet_kind kind);
+/* 0, or -ENOSPC */
+int events_add_tap(struct event_outlets *o, event_tap_fn fn, void *ctx);
 
 void events_init(struct event_outlets *o);
 /* @path: a file (appended), "stdout", or NULL for none. */

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "daemon.h"
 #include "names.h"
 #include "statefile.h"
@@ -110,6 +111,7 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 		.old_state = (int)rec->old_state,
 		.new_state = (int)rec->new_state,
 		.new_transport = sockaddr_text(&s->remote, remote, sizeof(remote)),
+		.detail = s->end_detail,
 	};
 	int err;
 
@@ -236,22 +238,29 @@ static void remap_peers(struct jvpnd *d)
 	}
 }
 
-/* SIGHUP: a new file applies only if it is valid in full. */
-static void reload(struct jvpnd *d)
+bool daemon_reload(struct jvpnd *d, struct diag *diag)
 {
 	struct config next;
-	struct diag diag;
 
-	if (config_reload(&d->cfg, d->config_path, &next, &diag)) {
-		diag_print(&diag, stderr);
+	if (config_reload(&d->cfg, d->config_path, &next, diag)) {
+		diag_print(diag, stderr);
 		emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN,
 		     "reload refused: the running configuration stays");
-		return;
+		return false;
 	}
 	config_free(&d->cfg);
 	d->cfg = next;
 	remap_peers(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
+	return true;
+}
+
+/* SIGHUP */
+static void reload(struct jvpnd *d)
+{
+	struct diag diag;
+
+	daemon_reload(d, &diag);
 }
 
 static void on_signal(struct jvpnd *d)
@@ -304,6 +313,7 @@ static void on_tick(struct jvpnd *d)
 		gateway_tick(d);
 	else
 		client_tick(d);
+	control_tick(d);
 }
 
 static void dispatch(struct jvpnd *d, int fd, uint32_t events)
@@ -329,6 +339,7 @@ int daemon_run(struct jvpnd *d)
 	struct epoll_event evs[16];
 	int n, err;
 
+	d->started_ms = now_ms();
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0 || setup_signals(d) || setup_timer(d) ||
 	    daemon_watch_fd(d, kernel_events_fd(&d->kev))) {
@@ -339,7 +350,7 @@ int daemon_run(struct jvpnd *d)
 		emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
 		     "restarted: sessions taken back from the kernel");
 	err = is_gateway(d) ? gateway_start(d) : client_start(d);
-	if (err)
+	if (err || control_start(d))
 		return 1;
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, "started");
 	while (!d->stop) {
@@ -353,5 +364,6 @@ int daemon_run(struct jvpnd *d)
 	}
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
 	     "stopping: sessions stay in the kernel");
+	control_stop(d);
 	return 0;
 }

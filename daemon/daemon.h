@@ -51,6 +51,8 @@ struct session {
 	enum jvpn_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
 	bool in_use;
 	bool in_kernel;			/* the kernel mirrors its state */
+	/* why an operator ended it, for the TERMINATED event; else NULL */
+	const char *end_detail;
 	struct jvpnd *d;
 };
 
@@ -99,6 +101,7 @@ struct jvpnd {
 	struct session *sessions;	/* gateway: one per peer at most */
 	size_t n_sessions;
 	bool stop;
+	uint64_t started_ms;
 	struct fd_watch watches[JVPND_MAX_WATCHES];
 	struct control *control;	/* jvpnctl's unix socket */
 	struct metrics *metrics;	/* NULL: metrics-listen = off */
@@ -134,6 +137,11 @@ int daemon_rewatch(struct jvpnd *d, int fd, uint32_t events);
 void daemon_unwatch(struct jvpnd *d, int fd);
 /* After any change of a session: the state file follows. */
 void daemon_changed(struct jvpnd *d);
+/*
+ * Reads the config file again (SIGHUP, jvpnctl policy reload): applied
+ * only if valid in full; false with every finding in @diag otherwise.
+ */
+bool daemon_reload(struct jvpnd *d, struct diag *diag);
 /* Runs until SIGTERM or SIGINT; 0, or 1 when it could not start. */
 int daemon_run(struct jvpnd *d);
 

@@ -8,6 +8,7 @@
 
 #include "format.h"
 #include "jvpnk.h"
+#include "netlink.h"
 #include "names.h"
 
 enum field_kind {
@@ -77,7 +78,7 @@ static const struct field fields[] = {
 
 static void out_of_memory(void)
 {
-	fputs("jvpnk: out of memory\n", stderr);
+	fprintf(stderr, "%s: out of memory\n", tool_name());
 	exit(EXIT_FAILURE);
 }
 
@@ -89,8 +90,8 @@ void record_add(struct record *rec, const char *name, const char *value)
 		out_of_memory();
 	/* the table above is the bound; overflowing it is a bug here */
 	if (rec->count == RECORD_MAX_ITEMS) {
-		fprintf(stderr, "jvpnk: more than %d fields, '%s' dropped\n",
-			RECORD_MAX_ITEMS, name);
+		fprintf(stderr, "%s: more than %d fields, '%s' dropped\n",
+			tool_name(), RECORD_MAX_ITEMS, name);
 		free(copy);
 		return;
 	}

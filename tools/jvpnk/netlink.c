@@ -289,15 +289,15 @@ int jvpn_nl_transact(struct jvpn_nl *nl, struct nlmsghdr *req,
 int jvpn_nl_report(const struct jvpn_nl *nl, int err)
 {
 	if (err == -EINTR)
-		fprintf(stderr, "jvpnk: %s: the dump was interrupted by a "
+		fprintf(stderr, "%s: %s: the dump was interrupted by a "
 				"concurrent change (NLM_F_DUMP_INTR); "
 				"run it again\n",
-			nl->cmd);
+			tool_name(), nl->cmd);
 	else if (nl->extack[0])
-		fprintf(stderr, "jvpnk: %s: %s: %s\n", nl->cmd,
+		fprintf(stderr, "%s: %s: %s: %s\n", tool_name(), nl->cmd,
 			strerror(-err), nl->extack);
 	else
-		fprintf(stderr, "jvpnk: %s: %s\n", nl->cmd, strerror(-err));
+		fprintf(stderr, "%s: %s: %s\n", tool_name(), nl->cmd, strerror(-err));
 	return EXIT_FAILURE;
 }
 
@@ -371,17 +371,18 @@ static int resolve_family(struct jvpn_nl *nl)
 	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, JVPN_GENL_NAME);
 	err = jvpn_nl_transact(nl, req, on_family, &info);
 	if (err == -ENOENT) {
-		fprintf(stderr, "jvpnk: %s: generic netlink family \"%s\" "
+		nl->no_family = true;
+		fprintf(stderr, "%s: %s: generic netlink family \"%s\" "
 				"not found: is jvpn.ko loaded?\n",
-			nl->cmd, JVPN_GENL_NAME);
+			tool_name(), nl->cmd, JVPN_GENL_NAME);
 		return EXIT_FAILURE;
 	}
 	if (err)
 		return jvpn_nl_report(nl, err);
 	if (!info.id) {
-		fprintf(stderr, "jvpnk: %s: the controller sent no id for "
+		fprintf(stderr, "%s: %s: the controller sent no id for "
 				"family \"%s\"\n",
-			nl->cmd, JVPN_GENL_NAME);
+			tool_name(), nl->cmd, JVPN_GENL_NAME);
 		return EXIT_FAILURE;
 	}
 	nl->family_id = info.id;
@@ -404,13 +405,13 @@ static int open_socket(struct jvpn_nl *nl)
 	nl->tx = malloc(JVPN_NL_BUF_SIZE);
 	nl->rx = malloc(JVPN_NL_BUF_SIZE);
 	if (!nl->tx || !nl->rx) {
-		fprintf(stderr, "jvpnk: %s: out of memory\n", nl->cmd);
+		fprintf(stderr, "%s: %s: out of memory\n", tool_name(), nl->cmd);
 		return EXIT_FAILURE;
 	}
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID)) {
-		fprintf(stderr, "jvpnk: %s: generic netlink socket: %s\n",
-			nl->cmd, strerror(errno));
+		fprintf(stderr, "%s: %s: generic netlink socket: %s\n",
+			tool_name(), nl->cmd, strerror(errno));
 		return EXIT_FAILURE;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
@@ -445,17 +446,17 @@ void jvpn_nl_close(struct jvpn_nl *nl)
 int jvpn_nl_subscribe(struct jvpn_nl *nl)
 {
 	if (!nl->events_group) {
-		fprintf(stderr, "jvpnk: %s: family \"%s\" has no \"%s\" "
+		fprintf(stderr, "%s: %s: family \"%s\" has no \"%s\" "
 				"multicast group\n",
-			nl->cmd, JVPN_GENL_NAME, JVPN_MCGRP_EVENTS);
+			tool_name(), nl->cmd, JVPN_GENL_NAME, JVPN_MCGRP_EVENTS);
 		return EXIT_FAILURE;
 	}
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
 				  &nl->events_group,
 				  sizeof(nl->events_group))) {
-		fprintf(stderr, "jvpnk: %s: joining multicast group \"%s\": "
+		fprintf(stderr, "%s: %s: joining multicast group \"%s\": "
 				"%s\n",
-			nl->cmd, JVPN_MCGRP_EVENTS, strerror(errno));
+			tool_name(), nl->cmd, JVPN_MCGRP_EVENTS, strerror(errno));
 		return EXIT_FAILURE;
 	}
 	return 0;

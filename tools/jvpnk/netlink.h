@@ -8,6 +8,7 @@
 #define JVPNK_NETLINK_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -23,7 +24,8 @@ struct jvpn_nl {
 	unsigned int portid;
 	unsigned int seq;
 	uint16_t family_id;
-	uint32_t events_group;	/* 0 if the family has no "events" group */
+	uint32_t events_group;
+	bool no_family;		/* jvpn.ko is not loaded */	/* 0 if the family has no "events" group */
 	char *tx;		/* the request being built */
 	char *rx;		/* one batch of replies */
 	/* the kernel's words on the last error, "" if it gave none */
@@ -57,5 +59,13 @@ int jvpn_nl_report(const struct jvpn_nl *nl, int err);
 
 /* Joins the "events" multicast group: 0 or EXIT_FAILURE, having printed. */
 int jvpn_nl_subscribe(struct jvpn_nl *nl);
+
+/* "jvpnk" or "jvpnctl": messages name the program that prints them. */
+static inline const char *tool_name(void)
+{
+	extern char *program_invocation_short_name;
+
+	return program_invocation_short_name;
+}
 
 #endif /* JVPNK_NETLINK_H */

@@ -43,9 +43,14 @@ $(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
 $(BUILD)/jvpnd: $(DAEMON_SRCS) $(DAEMON_HDRS) | $(BUILD)
 	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $(DAEMON_SRCS) $(DAEMON_LIBS)
 
-$(BUILD)/jvpnctl: $(wildcard tools/jvpnctl/*.c) daemon/keys.c daemon/keys.h | $(BUILD)
-	$(CC) $(USER_CFLAGS) -Idaemon -o $@ $(wildcard tools/jvpnctl/*.c) \
-		daemon/keys.c $(shell pkg-config --cflags --libs libsodium)
+# jvpnctl reads the kernel with jvpnk's netlink code and keys with jvpnd's
+JVPNCTL_SRCS := $(wildcard tools/jvpnctl/*.c) daemon/keys.c \
+	tools/jvpnk/netlink.c tools/jvpnk/format.c tools/jvpnk/names.c \
+	tools/jvpnk/parse.c
+
+$(BUILD)/jvpnctl: $(JVPNCTL_SRCS) $(wildcard tools/jvpnctl/*.h) $(JVPNK_HDRS) | $(BUILD)
+	$(CC) $(USER_CFLAGS) -Itools/jvpnctl -Itools/jvpnk -Idaemon -o $@ \
+		$(JVPNCTL_SRCS) $(shell pkg-config --cflags --libs libmnl libsodium)
 
 deps:
 	tools/install-deps.sh

@@ -1,97 +1,117 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * jvpnctl: administration of Jumping VPN. This build has the key commands;
- * show, dump, monitor and the daemon's socket come with the operator's
- * view (see the issues).
+ * jvpnctl: the operator's tool for Jumping VPN (jvpnctl(8)). A table of
+ * subcommands, each in its own file; options that every read command
+ * takes (--json, --socket) come before the subcommand or right after it.
  */
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "keys.h"
+#include "jvpnctl.h"
 
-/* genkey: a new private key, base64, on stdout (like wg genkey). */
-static int cmd_genkey(int argc, char **argv)
+int jvpnctl_error(int status, const char *cmd, const char *fmt, ...)
 {
-	uint8_t priv[KEYS_LEN], pub[KEYS_LEN];
-	char text[KEYS_B64_SIZE];
+	va_list ap;
 
-	(void)argc;
-	(void)argv;
-	if (keys_generate(priv, pub)) {
-		fprintf(stderr, "jvpnctl: genkey: no randomness\n");
-		return 1;
-	}
-	key_to_base64(priv, text);
-	puts(text);
-	sodium_memzero(priv, sizeof(priv));
-	return 0;
+	fprintf(stderr, "jvpnctl: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
 }
 
-/* pubkey: a private key on stdin, its public key on stdout. */
-static int cmd_pubkey(int argc, char **argv)
-{
-	char line[256], err[KEYS_ERR_SIZE], text[KEYS_B64_SIZE];
-	uint8_t priv[KEYS_LEN], pub[KEYS_LEN];
-	size_t len;
-
-	(void)argc;
-	(void)argv;
-	if (!fgets(line, sizeof(line), stdin)) {
-		fprintf(stderr, "jvpnctl: pubkey: expected a private key on stdin\n");
-		return 1;
-	}
-	len = strcspn(line, "\r\n");
-	line[len] = '\0';
-	if (key_from_base64(line, priv, err) != KEYS_OK) {
-		fprintf(stderr, "jvpnctl: pubkey: %s\n", err);
-		return 1;
-	}
-	keys_public_from_private(priv, pub);
-	key_to_base64(pub, text);
-	puts(text);
-	sodium_memzero(priv, sizeof(priv));
-	sodium_memzero(line, sizeof(line));
-	return 0;
-}
-
-static int cmd_version(int argc, char **argv)
+static int cmd_version(const struct jvpnctl_opts *o, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("jvpnctl %s\n", JVPN_VERSION);
-	return 0;
+	if (o->json)
+		printf("{\"version\":\"%s\"}\n", JVPN_VERSION);
+	else
+		printf("jvpnctl %s\n", JVPN_VERSION);
+	return JVPNCTL_OK;
 }
 
-static const struct {
+static const struct command {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(const struct jvpnctl_opts *o, int argc, char **argv);
+	const char *args;
 	const char *help;
 } commands[] = {
-	{ "genkey", cmd_genkey, "print a new private key" },
-	{ "pubkey", cmd_pubkey, "read a private key, print its public key" },
-	{ "version", cmd_version, "print the version" },
+	{ "show", cmd_show, "[DEV]", "devices and sessions, for people" },
+	{ "dump", cmd_dump, "[DEV]", "one tab-separated line per session" },
+	{ "session", cmd_session, "list [DEV] | show ID [DEV] | kill ID "
+	  "[--reason TEXT] [DEV]", "sessions, one or all; end one" },
+	{ "monitor", cmd_monitor, "[--count N] [--timeout S] [DEV]",
+	  "kernel and daemon events as they happen" },
+	{ "policy", cmd_policy, "show [DEV] | reload [DEV]",
+	  "the running policy; reload the config file" },
+	{ "genkey", cmd_genkey, "", "print a new private key" },
+	{ "pubkey", cmd_pubkey, "", "read a private key, print its public key" },
+	{ "version", cmd_version, "", "print the version" },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static int usage(FILE *out)
 {
-	fprintf(out, "usage: jvpnctl COMMAND\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-	return out == stdout ? 0 : 2;
+	fprintf(out, "usage: jvpnctl [--json] [--socket PATH] COMMAND [ARGS]\n"
+		     "\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-8s %s\n  %-8s   %s\n", commands[i].name,
+			commands[i].args, "", commands[i].help);
+	fprintf(out, "\nexit status: 0 ok, 1 failure, 2 usage, 3 jvpn.ko not "
+		     "loaded, 4 jvpnd not running,\n5 no such device, 6 no "
+		     "such session, 7 permission denied, 8 refused\n");
+	return out == stdout ? JVPNCTL_OK : JVPNCTL_USAGE;
+}
+
+/*
+ * Takes --json and --socket PATH out of argv wherever they are, so that
+ * "jvpnctl --json show" and "jvpnctl show --json" are the same.
+ */
+static int take_options(struct jvpnctl_opts *o, int *argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			o->json = true;
+		} else if (!strcmp(argv[i], "--socket") ||
+			   !strcmp(argv[i], "-s")) {
+			if (i + 1 == *argc)
+				return jvpnctl_error(JVPNCTL_USAGE, argv[i],
+						     "expected a PATH");
+			o->socket = argv[++i];
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return JVPNCTL_OK;
 }
 
 int main(int argc, char **argv)
 {
+	struct jvpnctl_opts opts = { 0 };
+	int status = take_options(&opts, &argc, argv);
+
+	if (status)
+		return status;
 	if (argc < 2)
 		return usage(stderr);
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help"))
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h"))
 		return usage(stdout);
 	if (sodium_init() < 0)
-		return 1;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		return JVPNCTL_FAILURE;
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "jvpnctl: unknown command \"%s\"\n", argv[1]);
-	return usage(stderr);
+			return commands[i].run(&opts, argc - 1, argv + 1);
+	fprintf(stderr, "jvpnctl: no command '%s' (try: jvpnctl help)\n",
+		argv[1]);
+	return JVPNCTL_USAGE;
 }

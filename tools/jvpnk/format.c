@@ -370,6 +370,20 @@ bool is_field_name(const char *name)
 	return find_field(name);
 }
 
+bool is_number_field(const char *name)
+{
+	const struct field *field = find_field(name);
+
+	return field && (field->kind == FIELD_UINT || field->kind == FIELD_SINT);
+}
+
+bool is_list_field(const char *name)
+{
+	const struct field *field = find_field(name);
+
+	return field && field->kind == FIELD_ALLOWED_IPS;
+}
+
 static void add_field(struct record *rec, const struct jvpn_attrs *attrs,
 		      const struct field *field)
 {

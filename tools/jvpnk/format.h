@@ -58,6 +58,9 @@ void record_add_field(struct record *rec, const struct jvpn_attrs *attrs,
 
 /* Whether name is a key record_add_fields() can produce. */
 bool is_field_name(const char *name);
+/* Whether its value is printed as a number, or as a comma list. */
+bool is_number_field(const char *name);
+bool is_list_field(const char *name);
 
 /* "192.0.2.1:51820", "[2001:db8::1]:51820" */
 void format_sockaddr(FILE *out, const union inet_sockaddr *addr);

@@ -97,8 +97,19 @@ $(BUILD)/unit/daemon/%: selftests/unit/daemon/%.c $(DAEMON_LIB_SRCS) $(DAEMON_HD
 	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $< $(DAEMON_LIB_SRCS) \
 		$(DAEMON_LIBS) $(shell pkg-config --cflags --libs cmocka)
 
-unit: $(UNIT_BINS) $(DUNIT_BINS)
-	selftests/unit/run.sh $(UNIT_BINS) $(DUNIT_BINS)
+# selftests/unit/jvpnctl/X_test.c links with jvpnctl's sources but main.c
+CUNIT_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
+CUNIT_BINS := $(patsubst selftests/unit/jvpnctl/%.c,$(BUILD)/unit/jvpnctl/%,$(CUNIT_SRCS))
+JVPNCTL_LIB_SRCS := $(filter-out tools/jvpnctl/main.c,$(JVPNCTL_SRCS))
+
+$(BUILD)/unit/jvpnctl/%: selftests/unit/jvpnctl/%.c $(JVPNCTL_LIB_SRCS) $(wildcard tools/jvpnctl/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Itools/jvpnctl -Itools/jvpnk -Idaemon -o $@ $< \
+		$(JVPNCTL_LIB_SRCS) \
+		$(shell pkg-config --cflags --libs libmnl libsodium cmocka)
+
+unit: $(UNIT_BINS) $(DUNIT_BINS) $(CUNIT_BINS)
+	selftests/unit/run.sh $(UNIT_BINS) $(DUNIT_BINS) $(CUNIT_BINS)
 
 # libFuzzer harnesses, selftests/fuzz/X_fuzz.c, against the daemon's
 # parsers: a short run of each in make check, a long one in make fuzz.

@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon; do
+for part in topology traffic switching security netlink lifecycle daemon operator; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -47,6 +47,12 @@ TESTS=(
 	"daemon_switch_flood test_daemon_switch_flood 120"
 	"daemon_reload test_daemon_reload 60"
 	"daemon_handshake_replay_and_replace test_daemon_handshake_replay_and_replace 90"
+	"jvpnctl_read_commands test_jvpnctl_read_commands 90"
+	"jvpnctl_exit_statuses test_jvpnctl_exit_statuses 90"
+	"jvpnctl_session_kill test_jvpnctl_session_kill 60"
+	"jvpnctl_policy_reload test_jvpnctl_policy_reload 60"
+	"jvpnctl_monitor_failover test_jvpnctl_monitor_failover 90"
+	"jvpnctl_monitor_resync test_jvpnctl_monitor_resync 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

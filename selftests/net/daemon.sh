@@ -34,6 +34,7 @@ device = jvpn0
 listen = $(gw_endpoint)
 private-key-file = $1/gw.key
 state-file = $1/gw.state
+control-socket = $1/gw.sock
 event-log = $1/gw.events
 profile = mobile
 
@@ -53,6 +54,7 @@ role = client
 device = jvpn0
 private-key-file = $1/cl.key
 state-file = $1/cl.state
+control-socket = $1/cl.sock
 event-log = $1/cl.events
 profile = mobile
 

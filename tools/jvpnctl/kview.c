@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,14 @@ static enum obj_kind kind_of(const char *kernel_name)
 	return is_number_field(kernel_name) ? OBJ_NUMBER : OBJ_STRING;
 }
 
+static void upcase(struct obj *o, const char *name)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (!strcmp(o->m[i].name, name))
+			for (char *c = o->m[i].value; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+}
+
 void kview_to_obj(const struct nlmsghdr *nlh, struct obj *out)
 {
 	struct jvpn_attrs attrs;
@@ -78,6 +87,9 @@ void kview_to_obj(const struct nlmsghdr *nlh, struct obj *out)
 			continue;
 		obj_set(out, daemon_name(name), rec.items[i].value,
 			kind_of(name));
+		/* states read as in jvpnd's events: ACTIVE, not active */
+		if (!strcmp(name, "state") || !strcmp(name, "old_state"))
+			upcase(out, name);
 	}
 	record_free(&rec);
 }
@@ -107,7 +119,7 @@ static int on_objs(const struct nlmsghdr *nlh, void *data)
 /* The status for a failed request; says nothing for -ENODEV. */
 static int request_status(struct jvpn_nl *nl, int err)
 {
-	if (err == -ENODEV)
+	if (err == -ENODEV || err == -EOPNOTSUPP)
 		return JVPNCTL_NO_DEVICE;
 	jvpn_nl_report(nl, err);
 	if (err == -EPERM || err == -EACCES)
@@ -138,6 +150,9 @@ static int add_device(struct jvpn_nl *nl, struct kdev **devs, size_t *n,
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	dev->ifindex = ifindex;
 	err = dev_get(nl, dev);
+	/* the kernel's words for "not one of mine" */
+	if (err == -EOPNOTSUPP)
+		err = -ENODEV;
 	if (err)
 		obj_free(&dev->counters);
 	else

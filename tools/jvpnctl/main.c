@@ -5,23 +5,10 @@
  * takes (--json, --socket) come before the subcommand or right after it.
  */
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jvpnctl.h"
-
-int jvpnctl_error(int status, const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "jvpnctl: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return status;
-}
 
 static int cmd_version(const struct jvpnctl_opts *o, int argc, char **argv)
 {
@@ -44,7 +31,7 @@ static const struct command {
 	{ "dump", cmd_dump, "[DEV]", "one tab-separated line per session" },
 	{ "session", cmd_session, "list [DEV] | show ID [DEV] | kill ID "
 	  "[--reason TEXT] [DEV]", "sessions, one or all; end one" },
-	{ "monitor", cmd_monitor, "[--count N] [--timeout S] [DEV]",
+	{ "monitor", cmd_monitor, "[--count N] [--timeout S] [--rcvbuf BYTES] [DEV]",
 	  "kernel and daemon events as they happen" },
 	{ "policy", cmd_policy, "show [DEV] | reload [DEV]",
 	  "the running policy; reload the config file" },

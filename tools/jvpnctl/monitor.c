@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * monitor [--json] [--count N] [--timeout SECONDS] [DEV]: the kernel's
+ * monitor [--count N] [--timeout SECONDS] [--rcvbuf BYTES] [DEV]: the kernel's
  * multicast events and the daemon's event stream, one line each as they
  * come. Both sources number their events; a gap means events were lost
  * (a full socket buffer, a slow terminal), and then monitor says so and
@@ -31,6 +31,7 @@ struct monitor {
 	const char *dev;		/* NULL: every device */
 	unsigned int ifindex;		/* of dev, 0: every device */
 	uint64_t count, printed;	/* stop after count (0: never) */
+	int rcvbuf;			/* the netlink socket's, bytes */
 	struct jvpn_nl nl;		/* subscribed */
 	uint64_t kernel_seq;		/* last seen, 0: none yet */
 	struct ctl daemon;		/* fd -1: not connected */
@@ -149,7 +150,9 @@ static void daemon_snapshot(struct monitor *m)
 
 		obj_set(&o, "source", "jvpnd", OBJ_STRING);
 		obj_set(&o, "event", "snapshot", OBJ_STRING);
-		view_merge(&o, m->dev ?: "", &list.items[i], NULL);
+		for (size_t k = 0; k < list.items[i].n; k++)
+			obj_set(&o, list.items[i].m[k].name,
+				list.items[i].m[k].value, list.items[i].m[k].kind);
 		print(m, &o, false);
 		obj_free(&o);
 	}
@@ -317,6 +320,14 @@ static int parse_args(struct monitor *m, int argc, char **argv,
 						     "--timeout: expected "
 						     "seconds above 0");
 			*timeout_ms = (int64_t)(s * 1000);
+		} else if (!strcmp(argv[i], "--rcvbuf") && i + 1 < argc) {
+			long v = strtol(argv[++i], &end, 10);
+
+			if (*end || v < 1024 || v > (64 << 20))
+				return jvpnctl_error(JVPNCTL_USAGE, "monitor",
+						     "--rcvbuf: expected bytes, "
+						     "1024 to 64 MiB");
+			m->rcvbuf = (int)v;
 		} else if (argv[i][0] != '-' && !m->dev) {
 			m->dev = argv[i];
 		} else {
@@ -329,7 +340,7 @@ static int parse_args(struct monitor *m, int argc, char **argv,
 
 static int open_kernel(struct monitor *m)
 {
-	int size = MONITOR_RCVBUF, fd;
+	int size = m->rcvbuf ? m->rcvbuf : MONITOR_RCVBUF, fd;
 	int status = kview_open(&m->nl, "monitor");
 
 	if (status)

@@ -1,0 +1,251 @@
+# shellcheck shell=bash
+# jvpnctl against live daemons (daemon.sh's network): every read command
+# with its JSON parsed, the exit statuses scripts rely on, kill, reload,
+# and monitor through a failover compared with a golden file.
+
+GOLDEN_DIR=$JVPN_ROOT/selftests/golden
+
+# expect_status WANT CMD...: CMD exits with status WANT.
+expect_status() {
+	local want=$1 rc=0
+	shift
+	"$@" >/tmp/expect-status.out 2>&1 || rc=$?
+	if ((rc != want)); then
+		echo "expected exit status $want, got $rc: $*"
+		cat /tmp/expect-status.out
+		return 1
+	fi
+	echo "exit $rc as expected: $(head -c 200 /tmp/expect-status.out)"
+}
+
+# ctl NS DIR SIDE ARGS...: jvpnctl in NS, talking to SIDE's (gw, cl) jvpnd
+ctl() {
+	local ns=$1 dir=$2 side=$3
+	shift 3
+	ip netns exec "$ns" "$JVPNCTL" --socket "$dir/$side.sock" "$@"
+}
+
+# json_check FILE PYTHON: FILE parses as JSON into `doc`, then PYTHON's
+# asserts hold.
+json_check() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+PY
+}
+
+test_jvpnctl_read_commands() {
+	local dir out id
+	dir=$(mktemp -d)
+	out=$dir/out
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1 >/dev/null
+
+	ctl jg "$dir" gw show | tee "$out"
+	grep -q "session $id (test-client)" "$out"
+	grep -q "state: ACTIVE" "$out"
+	grep -q "daemon: jvpnd .*gateway" "$out"
+
+	ctl jg "$dir" gw show --json >"$out"
+	json_check "$out" "
+d = doc[0]
+assert d['device'] == 'jvpn0' and d['daemon']['role'] == 'gateway', d
+s = d['sessions'][0]
+assert s['session_id'] == '$id' and s['peer'] == 'test-client', s
+assert s['state'] == 'ACTIVE' and isinstance(s['state_version'], int), s
+assert s['remote'].startswith('10.1.0.2:'), s
+assert isinstance(s['rx_packets'], int) and s['rx_packets'] > 0, s
+assert s['allowed_ips'] == ['172.16.0.2/32', 'fd10::2/128'], s
+assert 'tx_key' not in s and 'rx_key' not in s, 'keys must never show'
+assert isinstance(d['counters']['drop_bad_auth'], int), d['counters']
+"
+	# dump: 20 fixed tab-separated columns, one line per session
+	ctl jg "$dir" gw dump | tee "$out"
+	expect_eq "$(wc -l <"$out")" 1 "dump lines"
+	expect_eq "$(awk -F'\t' '{ print NF }' "$out")" 20 "dump columns"
+	expect_eq "$(cut -f2 "$out")" "$id" "dump session_id column"
+	expect_eq "$(cut -f3 "$out")" test-client "dump peer column"
+	expect_eq "$(cut -f4 "$out")" ACTIVE "dump state column"
+	ctl jg "$dir" gw dump --json >"$out"
+	json_check "$out" "assert len(doc) == 1 and doc[0]['session_id'] == '$id'"
+
+	ctl jg "$dir" gw session list | tee "$out"
+	grep -q "$id.*test-client.*ACTIVE" "$out"
+	ctl jg "$dir" gw session list --json >"$out"
+	json_check "$out" "assert [s['peer'] for s in doc] == ['test-client']"
+	ctl jg "$dir" gw session show "$id" --json >"$out"
+	json_check "$out" "
+assert doc['session_id'] == '$id' and doc['profile'] == 'mobile', doc
+assert doc['key_generation'] >= 0 and doc['validating_path'] is False, doc
+"
+	ctl jc "$dir" cl session show "$id" --json >"$out"
+	json_check "$out" "assert doc['uplink'] == 'ua' and doc['local'].startswith('10.1.0.2:'), doc"
+
+	ctl jg "$dir" gw policy show | tee "$out"
+	grep -q "policy mobile, the interface's profile" "$out"
+	ctl jg "$dir" gw policy show --json >"$out"
+	json_check "$out" "
+p = {x['name']: x for x in doc}
+assert p['mobile']['health-threshold'] == '1s', p['mobile']
+assert p['mobile']['interface_default'] is True and 'datacenter' in p, p
+"
+	"$JVPNCTL" version --json >"$out"
+	json_check "$out" "assert doc['version']"
+}
+
+test_jvpnctl_exit_statuses() {
+	local dir
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	expect_status 6 ctl jg "$dir" gw session show 12345
+	expect_status 6 ctl jg "$dir" gw session kill 12345
+	expect_status 5 ip netns exec jg "$JVPNCTL" show nosuchdev
+	expect_status 5 ip netns exec jg "$JVPNCTL" show lo
+	expect_status 4 ip netns exec jg "$JVPNCTL" --socket "$dir/none.sock" policy show
+	expect_status 2 "$JVPNCTL" session frobnicate
+	expect_status 2 "$JVPNCTL" show a b
+	expect_status 2 ctl jg "$dir" gw session show notanumber
+	# not root: netlink refuses (admin-only family), and so does the socket
+	expect_status 7 ip netns exec jg setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$JVPNCTL" show jvpn0
+	expect_status 7 ip netns exec jg setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$JVPNCTL" --socket "$dir/gw.sock" policy show
+	stat -c '%a %U' "$dir/gw.sock" | tee /dev/stderr | grep -qx '600 root'
+	# the socket of a live daemon is never taken over by a second one
+	expect_status 1 ip netns exec jg "$JVPND" --config "$dir/gw.conf"
+	grep -q "another jvpnd answers there" /tmp/expect-status.out
+}
+
+test_jvpnctl_session_kill() {
+	local dir id
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	ctl jg "$dir" gw session kill "$id" --reason "maintenance window 42"
+	grep '"type":"SESSION_TERMINATED"' "$dir/gw.events" |
+		grep "\"session_id\":\"$id\"" | grep '"reason":"admin"' |
+		grep -q 'maintenance window 42'
+	# the kernel no longer has it; the client's next handshake is a new one
+	if ip netns exec jg "$JVPNK" get jvpn0 --id "$id" >/dev/null 2>&1; then
+		echo "session $id still in the gateway's kernel"
+		return 1
+	fi
+}
+
+test_jvpnctl_policy_reload() {
+	local dir
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	cp "$dir/gw.conf" "$dir/gw.good"
+	printf '\n[policy mobile]\ncooldown = soon\n' >>"$dir/gw.conf"
+	expect_status 8 ctl jg "$dir" gw policy reload
+	grep -q "cooldown" /tmp/expect-status.out
+	# nothing was lost: the session still carries traffic
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	printf '\n[policy mobile]\ncooldown = 3s\n' >>"$dir/gw.good"
+	cp "$dir/gw.good" "$dir/gw.conf"
+	ctl jg "$dir" gw policy reload
+	ctl jg "$dir" gw policy show --json >"$dir/p.json"
+	json_check "$dir/p.json" "
+p = {x['name']: x for x in doc}
+assert p['mobile']['cooldown'] == '3s', p['mobile']
+"
+	grep -q '"detail":"configuration reloaded"' "$dir/gw.events"
+}
+
+# What a failover looks like to `jvpnctl monitor --json` on the gateway:
+# ids, times, ports and sequence numbers differ run to run and are left
+# out; what happened, in which order, to which addresses, is compared.
+normalize_monitor() {
+	python3 - "$1" <<'PY'
+import json, re, sys
+drop = {"time", "mono_ns", "time_ns", "seq", "session_id", "ifindex",
+        "last_rx_ns", "last_tx_ns", "last_switch_ns", "created_ns",
+        "latency_ms", "state_version"}
+for line in open(sys.argv[1]):
+    ev = json.loads(line)
+    out = {}
+    for k, v in ev.items():
+        if k in drop:
+            continue
+        if isinstance(v, str):
+            v = re.sub(r":\d+\b", ":PORT", v)
+        out[k] = v
+    print(json.dumps(out, sort_keys=True))
+PY
+}
+
+test_jvpnctl_monitor_failover() {
+	local dir mon got want source
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	# the client notices the loss later than the gateway, so that the
+	# gateway's side of the failover always starts the same way
+	printf '\n[policy mobile]\nhealth-threshold = 2s\n' >>"$dir/cl.conf"
+	pkill -HUP -f "jvpnd --config $dir/cl.conf"
+	wait_until 10 grep -q '"detail":"configuration reloaded"' "$dir/cl.events"
+	# ip netns exec execs: $! is jvpnctl itself
+	ip netns exec jg "$JVPNCTL" --socket "$dir/gw.sock" monitor --json \
+		>"$dir/monitor" 2>"$dir/monitor.err" &
+	mon=$!
+	sleep 1
+	jc ping -i 0.1 -c 40 -W 1 172.16.0.1 >/dev/null &
+	sleep 0.5
+	jc ip link set ua down
+	wait_until 20 grep -q '"type":"REATTACH_SUCCESS"' "$dir/monitor"
+	sleep 0.5
+	kill "$mon"
+	wait "$mon" 2>/dev/null || true
+	cat "$dir/monitor"
+	# the two sources interleave as the scheduler likes: each in order
+	for source in kernel jvpnd; do
+		got=$dir/got-$source
+		want=$GOLDEN_DIR/monitor-failover-$source.jsonl
+		normalize_monitor "$dir/monitor" |
+			grep "\"source\": \"$source\"" >"$got" || true
+		if ! diff -u "$want" "$got"; then
+			echo "monitor --json ($source) differs from $want"
+			return 1
+		fi
+	done
+}
+
+# new_session DEV ID: a kernel session on loopback in jg, for its events
+new_session() {
+	jg "$JVPNK" session-new "$1" --id "$2" --bind "127.0.0.1:$((20000 + $2))" \
+		--peer 127.0.0.2:5000 --tx-key "$KEY_C2G" --rx-key "$KEY_G2C" >/dev/null
+}
+
+test_jvpnctl_monitor_resync() {
+	local dir mon i
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	# a tiny socket buffer and a stopped reader: kernel events must be lost
+	ip netns exec jg "$JVPNCTL" --socket "$dir/gw.sock" monitor --json \
+		--rcvbuf 4096 >"$dir/monitor" &
+	mon=$!
+	sleep 1
+	kill -STOP "$mon"
+	jg ip link add jvpn9 type jvpn
+	for i in $(seq 1 40); do
+		new_session jvpn9 $((1000 + i))
+	done
+	kill -CONT "$mon"
+	new_session jvpn9 2000
+	wait_until 20 grep -q '"id":"2000"\|"session_id":"2000"' "$dir/monitor"
+	# the daemon going away and coming back is said, and resynchronised
+	pkill -9 -f "jvpnd --config $dir/gw.conf"
+	wait_until 10 grep -q '"message":"jvpnd went away' "$dir/monitor"
+	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	wait_until 20 grep -q '"message":"jvpnd is back' "$dir/monitor"
+	wait_until 10 grep -q '"source":"jvpnd","event":"snapshot"' "$dir/monitor"
+	kill "$mon"
+	wait "$mon" 2>/dev/null || true
+	cat "$dir/monitor"
+	grep '"event":"resync"' "$dir/monitor" | grep '"from":"kernel"' |
+		grep -q 'kernel events were lost'
+	grep -q '"source":"kernel","event":"snapshot"' "$dir/monitor"
+	jg ip link del jvpn9
+}

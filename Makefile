@@ -15,6 +15,7 @@ JVPNK_SRCS := $(wildcard tools/jvpnk/*.c)
 JVPNK_HDRS := $(wildcard tools/jvpnk/*.h) uapi/linux/jvpn.h
 
 .PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check unit \
+	install uninstall dkms-install \
 	fuzz fuzz-short \
 	demo bench
 
@@ -54,6 +55,45 @@ $(BUILD)/jvpnctl: $(JVPNCTL_SRCS) $(wildcard tools/jvpnctl/*.h) $(JVPNK_HDRS) | 
 
 deps:
 	tools/install-deps.sh
+
+# `make install` puts the userspace, its systemd unit, man pages and bash
+# completion in place; `make dkms-install` the module, through DKMS, for
+# every installed kernel (docs/operations.md). DESTDIR stages a package.
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= /lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DKMS_SOURCES := Kbuild Makefile dkms.conf VERSION kernel uapi
+
+install: $(BUILD)/jvpnd $(BUILD)/jvpnctl
+	install -D -m 0755 $(BUILD)/jvpnd $(DESTDIR)$(SBINDIR)/jvpnd
+	install -D -m 0755 $(BUILD)/jvpnctl $(DESTDIR)$(SBINDIR)/jvpnctl
+	install -D -m 0644 dist/jvpnd@.service $(DESTDIR)$(UNITDIR)/jvpnd@.service
+	install -D -m 0644 dist/jvpnctl.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/jvpnctl
+	install -D -m 0644 docs/man/jvpnd.8 $(DESTDIR)$(MANDIR)/man8/jvpnd.8
+	install -D -m 0644 docs/man/jvpnctl.8 $(DESTDIR)$(MANDIR)/man8/jvpnctl.8
+	install -D -m 0644 docs/man/jvpnd.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/jvpnd.conf.5
+	install -d -m 0700 $(DESTDIR)/etc/jvpn
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/jvpnd $(DESTDIR)$(SBINDIR)/jvpnctl \
+		$(DESTDIR)$(UNITDIR)/jvpnd@.service \
+		$(DESTDIR)$(COMPLETIONDIR)/jvpnctl \
+		$(DESTDIR)$(MANDIR)/man8/jvpnd.8 $(DESTDIR)$(MANDIR)/man8/jvpnctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/jvpnd.conf.5
+
+dkms-install:
+	rm -rf /usr/src/jvpn-$(VERSION)
+	mkdir -p /usr/src/jvpn-$(VERSION)
+	cp -r $(DKMS_SOURCES) /usr/src/jvpn-$(VERSION)/
+	dkms remove jvpn/$(VERSION) --all 2>/dev/null || true
+	dkms add jvpn/$(VERSION)
+	dkms install jvpn/$(VERSION)
 
 kunit:
 	tools/kunit.sh

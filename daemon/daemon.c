@@ -303,6 +303,29 @@ static void on_datagrams(struct jvpnd *d, int fd)
 	}
 }
 
+/* What `systemctl status jvpnd` shows, and the watchdog's ping. */
+static void tell_systemd(struct jvpnd *d)
+{
+	size_t by_state[JVPN_STATE_TERMINATED + 1] = { 0 }, n = 0;
+	char status[128];
+
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		const struct session *s = &d->sessions[i];
+
+		if (s->in_use && s->sm.state <= JVPN_STATE_TERMINATED) {
+			by_state[s->sm.state]++;
+			n++;
+		}
+	}
+	snprintf(status, sizeof(status), "%s %s: %zu sessions (%zu active, "
+		 "%zu volatile, %zu degraded)",
+		 is_gateway(d) ? "gateway" : "client", d->cfg.interface.device,
+		 n, by_state[JVPN_STATE_ACTIVE], by_state[JVPN_STATE_VOLATILE],
+		 by_state[JVPN_STATE_DEGRADED]);
+	notify_status(&d->notify, status);
+	notify_tick(&d->notify, now_ms());
+}
+
 static void on_tick(struct jvpnd *d)
 {
 	uint64_t expirations;
@@ -314,6 +337,7 @@ static void on_tick(struct jvpnd *d)
 	else
 		client_tick(d);
 	control_tick(d);
+	tell_systemd(d);
 }
 
 static void dispatch(struct jvpnd *d, int fd, uint32_t events)
@@ -340,6 +364,7 @@ int daemon_run(struct jvpnd *d)
 	int n, err;
 
 	d->started_ms = now_ms();
+	notify_init(&d->notify);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0 || setup_signals(d) || setup_timer(d) ||
 	    daemon_watch_fd(d, kernel_events_fd(&d->kev))) {
@@ -353,6 +378,8 @@ int daemon_run(struct jvpnd *d)
 	if (err || control_start(d))
 		return 1;
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, "started");
+	notify_send(&d->notify, "READY=1");
+	tell_systemd(d);
 	while (!d->stop) {
 		n = epoll_wait(d->epfd, evs, 16, -1);
 		if (n < 0 && errno != EINTR) {
@@ -362,8 +389,10 @@ int daemon_run(struct jvpnd *d)
 		for (int i = 0; i < n; i++)
 			dispatch(d, evs[i].data.fd, evs[i].events);
 	}
+	notify_send(&d->notify, "STOPPING=1");
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
 	     "stopping: sessions stay in the kernel");
 	control_stop(d);
+	notify_close(&d->notify);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "handshake.h"
 #include "kernel.h"
 #include "limiter.h"
+#include "notify.h"
 #include "reattach.h"
 #include "sm.h"
 
@@ -104,6 +105,7 @@ struct jvpnd {
 	uint64_t started_ms;
 	struct fd_watch watches[JVPND_MAX_WATCHES];
 	struct control *control;	/* jvpnctl's unix socket */
+	struct notify notify;		/* systemd, if it started us */
 	struct metrics *metrics;	/* NULL: metrics-listen = off */
 	/* gateway */
 	struct limiter_table sources;

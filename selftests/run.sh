@@ -53,6 +53,7 @@ TESTS=(
 	"jvpnctl_policy_reload test_jvpnctl_policy_reload 60"
 	"jvpnctl_monitor_failover test_jvpnctl_monitor_failover 90"
 	"jvpnctl_monitor_resync test_jvpnctl_monitor_resync 90"
+	"jvpnd_systemd_notify test_jvpnd_systemd_notify 60"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -53,6 +53,7 @@ if ((total_fail)); then
 	echo "check: the build failed; no test tier can run"
 else
 	run_tier unit make -s unit
+	run_tier dist tools/dist-check.sh
 	run_tier fuzz make -s fuzz-short FUZZ_SECONDS=20
 	run_tier kunit tools/kunit.sh
 	run_tier dkms tools/dkms-check.sh

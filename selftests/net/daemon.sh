@@ -88,7 +88,8 @@ daemon_up() {
 	daemon_conf_client "$dir" "$("$JVPNCTL" pubkey <"$dir/gw.key")"
 	"$JVPND" --check-config "$dir/gw.conf"
 	"$JVPND" --check-config "$dir/cl.conf"
-	jg "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
+	# shellcheck disable=SC2086 # DAEMON_ENV is a list of VAR=value words
+	jg env ${DAEMON_ENV-} "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
 	wait_until 10 udp_listening jg "$GW_PORT"
 	${DAEMON_BEFORE_CLIENT:-true}
 	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
@@ -169,7 +170,8 @@ nat_up() {
 	GW_ADDR=10.3.0.2 daemon_conf_gateway "$dir" "$("$JVPNCTL" pubkey <"$dir/cl.key")"
 	GW_ADDR=10.3.0.2 daemon_conf_client "$dir" "$("$JVPNCTL" pubkey <"$dir/gw.key")"
 	sed -i '/^uplink = ub/d; s/^uplink = ua.*/uplink = ua/' "$dir/cl.conf"
-	jg "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
+	# shellcheck disable=SC2086 # DAEMON_ENV is a list of VAR=value words
+	jg env ${DAEMON_ENV-} "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
 	wait_until 10 udp_listening jg "$GW_PORT"
 	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
 	wait_until 20 session_count_is jg 1 || { cat "$dir"/*.log; return 1; }

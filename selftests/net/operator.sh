@@ -249,3 +249,33 @@ test_jvpnctl_monitor_resync() {
 	grep -q '"source":"kernel","event":"snapshot"' "$dir/monitor"
 	jg ip link del jvpn9
 }
+
+# jvpnd under a stand-in for systemd: a datagram socket as NOTIFY_SOCKET
+# and a watchdog interval; READY, STATUS, WATCHDOG pings and STOPPING
+# must arrive, in that order.
+test_jvpnd_systemd_notify() {
+	local dir listener n
+	dir=$(mktemp -d)
+	python3 - "$dir/notify.sock" "$dir/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        log.write(s.recv(4096).decode() + "\n")
+PY
+	listener=$!
+	wait_until 5 test -S "$dir/notify.sock"
+	DAEMON_ENV="NOTIFY_SOCKET=$dir/notify.sock WATCHDOG_USEC=400000" daemon_up "$dir"
+	wait_until 10 grep -q '^STATUS=gateway jvpn0: 1 sessions (1 active' "$dir/notify.log"
+	sleep 1.2
+	n=$(grep -c '^WATCHDOG=1$' "$dir/notify.log")
+	# pinged at half the interval: about 6 in 1.2 s, TCG jitter allowed
+	expect_ge "$n" 3 "watchdog pings"
+	pkill -TERM -f "jvpnd --config $dir/gw.conf"
+	wait_until 10 grep -q '^STOPPING=1$' "$dir/notify.log"
+	kill "$listener"
+	cat "$dir/notify.log" | sort | uniq -c
+	expect_eq "$(grep -m1 -n '^READY=1$' "$dir/notify.log" | cut -d: -f1)" 1 \
+		"READY is the first notification"
+}

@@ -54,8 +54,10 @@ static int show(const struct jvpnctl_opts *o, int argc, char **argv)
 	if (!status)
 		status = ctl_read_all(&c, &list);
 	ctl_close(&c);
-	if (!status && o->json)
+	if (!status && o->json) {
 		view_print_array(&list, stdout);
+		putchar('\n');
+	}
 	for (size_t i = 0; !status && !o->json && i < list.n; i++) {
 		if (i)
 			putchar('\n');

@@ -57,6 +57,7 @@ static int list(const struct jvpnctl_opts *o, int argc, char **argv)
 			for (size_t s = 0; s < inv.devs[i].sessions.n; s++)
 				*objs_push(&all) = inv.devs[i].sessions.items[s];
 		view_print_array(&all, stdout);
+		putchar('\n');
 		free(all.items);
 	} else if (!status) {
 		print_table(&inv);

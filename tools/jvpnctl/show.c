@@ -112,6 +112,7 @@ static void print_device_json(const struct dev_view *v, FILE *out)
 	obj_print_json(&v->dev.counters, out);
 	fputs(",\"sessions\":", out);
 	view_print_array(&v->sessions, out);
+	fputc('}', out);
 }
 
 static int read_args(const char *cmd, int argc, char **argv,
@@ -185,8 +186,10 @@ int cmd_dump(const struct jvpnctl_opts *o, int argc, char **argv)
 				print_row(&list->items[s]);
 		}
 	}
-	if (!status && o->json)
+	if (!status && o->json) {
 		view_print_array(&all, stdout);
+		putchar('\n');
+	}
 	/* the objects are the inventory's: only the array goes */
 	free(all.items);
 	inventory_free(&inv);

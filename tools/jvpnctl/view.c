@@ -37,7 +37,7 @@ void view_print_array(const struct objs *list, FILE *out)
 			fputc(',', out);
 		obj_print_json(&list->items[i], out);
 	}
-	fputs("]\n", out);
+	fputc(']', out);
 }
 
 void view_bytes(char *buf, size_t size, uint64_t bytes)

@@ -19,7 +19,7 @@
  */
 void view_merge(struct obj *out, const char *device, const struct obj *k,
 		const struct obj *d);
-/* [obj,obj,...] and a newline */
+/* [obj,obj,...], no newline */
 void view_print_array(const struct objs *list, FILE *out);
 /* "1.5 KiB", "12.0 MiB" */
 void view_bytes(char *buf, size_t size, uint64_t bytes);

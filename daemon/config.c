@@ -1136,15 +1136,14 @@ static bool apply_event_log(struct parser *p, void *target, const char *value,
 	return false;
 }
 
-static bool apply_syslog(struct parser *p, void *target, const char *value,
-			 char *why, size_t why_size)
+/* "on" or "off" */
+static bool set_switch(bool *out, const char *value, char *why,
+		       size_t why_size)
 {
-	struct config_interface *interface = target;
 	char shown[72];
 
-	(void)p;
 	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
-		interface->syslog = strcmp(value, "on") == 0;
+		*out = strcmp(value, "on") == 0;
 		return true;
 	}
 	snprintf(why, why_size, "expected on or off, got %s",
@@ -1152,20 +1151,22 @@ static bool apply_syslog(struct parser *p, void *target, const char *value,
 	return false;
 }
 
+static bool apply_syslog(struct parser *p, void *target, const char *value,
+			 char *why, size_t why_size)
+{
+	struct config_interface *interface = target;
+
+	(void)p;
+	return set_switch(&interface->syslog, value, why, why_size);
+}
+
 static bool apply_journald(struct parser *p, void *target, const char *value,
 			   char *why, size_t why_size)
 {
 	struct config_interface *interface = target;
-	char shown[72];
 
 	(void)p;
-	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
-		interface->journald = strcmp(value, "on") == 0;
-		return true;
-	}
-	snprintf(why, why_size, "expected on or off, got %s",
-		 quoted(value, shown, sizeof(shown)));
-	return false;
+	return set_switch(&interface->journald, value, why, why_size);
 }
 
 static bool apply_cef_log(struct parser *p, void *target, const char *value,

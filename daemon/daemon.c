@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "metrics.h"
 #include "names.h"
 #include "statefile.h"
 #include "session.h"
@@ -250,6 +251,7 @@ static void reload(struct jvpnd *d)
 	}
 	config_free(&d->cfg);
 	d->cfg = next;
+	metrics_apply_config(d);
 	remap_peers(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
 }
@@ -341,6 +343,7 @@ int daemon_run(struct jvpnd *d)
 	err = is_gateway(d) ? gateway_start(d) : client_start(d);
 	if (err)
 		return 1;
+	metrics_apply_config(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, "started");
 	while (!d->stop) {
 		n = epoll_wait(d->epfd, evs, 16, -1);
@@ -353,5 +356,6 @@ int daemon_run(struct jvpnd *d)
 	}
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
 	     "stopping: sessions stay in the kernel");
+	metrics_stop(d);
 	return 0;
 }

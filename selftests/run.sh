@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon; do
+for part in topology traffic switching security netlink lifecycle daemon metrics; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -47,6 +47,9 @@ TESTS=(
 	"daemon_switch_flood test_daemon_switch_flood 120"
 	"daemon_reload test_daemon_reload 60"
 	"daemon_handshake_replay_and_replace test_daemon_handshake_replay_and_replace 90"
+	"metrics_scrape_and_failover test_metrics_scrape_and_failover 120"
+	"metrics_http test_metrics_http 120"
+	"metrics_off_by_default test_metrics_off_by_default 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -735,28 +735,31 @@ static void conn_read(struct metrics *m, struct metrics_conn *c)
 {
 	struct http_request req;
 	enum http_parse r;
+	bool eof = false;
 	ssize_t n;
 
-	for (;;) {
+	while (c->in_len < sizeof(c->in)) {
 		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
 			 MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (n <= 0) {		/* gone before a whole request */
-			count_response(m, 0);
-			conn_close(m, c);
-			return;
+		if (n <= 0) {
+			/* a client may send its request and shut its side */
+			eof = true;
+			break;
 		}
 		c->in_len += (size_t)n;
-		if (c->in_len == sizeof(c->in))
-			break;
 	}
 	r = http_parse_request(c->in, c->in_len, &req);
 	if (r != HTTP_PARSE_MORE)
 		respond(m, c, parse_status(r, &req),
 			r == HTTP_PARSE_DONE && !strcmp(req.method, "HEAD"));
+	else if (eof) {		/* gone before a whole request */
+		count_response(m, 0);
+		conn_close(m, c);
+	}
 }
 
 static struct metrics_conn *find_conn(struct metrics *m, int fd)

@@ -15,6 +15,7 @@
 #include "names.h"
 #include "rekey.h"
 #include "session.h"
+#include "stats.h"
 #include "udp.h"
 
 static const struct hs_params hs_params = {
@@ -136,6 +137,7 @@ static void send_request(struct jvpnd *d, struct session *s)
 	if (n)
 		udp_send(uplink_fd(d, d->candidate), endpoint(d), out, n);
 	d->reattach_sent_ms = now_ms();
+	d->reattach_sent_us = stats_now_us();
 	d->reattach_attempts++;
 }
 
@@ -170,6 +172,29 @@ static void on_path_challenge(struct session *s, int fd,
 		udp_send(fd, from, out, n);
 }
 
+/*
+ * REATTACH_SUCCESS with its latency: from sending the request the ACK
+ * answers (always the newest: an ACK of an older nonce is ignored) to the
+ * switch committed in the kernel.
+ */
+static void emit_success(struct jvpnd *d, const struct session *s)
+{
+	char remote[64];
+	struct event ev = {
+		.type = EV_REATTACH_SUCCESS,
+		.session_id = s->id,
+		.state_version = s->sm.version,
+		.reason = JVPN_REASON_REATTACHED,
+		.old_state = -1,
+		.new_state = (int)s->sm.state,
+		.new_transport = sockaddr_text(&s->remote, remote,
+					       sizeof(remote)),
+		.latency_us = stats_now_us() - d->reattach_sent_us,
+	};
+
+	events_emit(&d->out, &ev);
+}
+
 static void on_ack(struct jvpnd *d, struct session *s, int fd,
 		   const union config_sockaddr *from, const uint8_t *msg,
 		   size_t len)
@@ -188,7 +213,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 		if (d->fds[i] == fd)
 			d->uplink = i;
 	d->reattach_attempts = 0;
-	emit(d, EV_REATTACH_SUCCESS, s, JVPN_REASON_REATTACHED, NULL);
+	emit_success(d, s);
 }
 
 static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,

@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "daemon.h"
+#include "metrics.h"
 #include "names.h"
 #include "statefile.h"
 #include "session.h"
@@ -250,6 +251,7 @@ bool daemon_reload(struct jvpnd *d, struct diag *diag)
 	}
 	config_free(&d->cfg);
 	d->cfg = next;
+	metrics_apply_config(d);
 	remap_peers(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
 	return true;
@@ -377,6 +379,7 @@ int daemon_run(struct jvpnd *d)
 	err = is_gateway(d) ? gateway_start(d) : client_start(d);
 	if (err || control_start(d))
 		return 1;
+	metrics_apply_config(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, "started");
 	notify_send(&d->notify, "READY=1");
 	tell_systemd(d);
@@ -392,6 +395,7 @@ int daemon_run(struct jvpnd *d)
 	notify_send(&d->notify, "STOPPING=1");
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
 	     "stopping: sessions stay in the kernel");
+	metrics_stop(d);
 	control_stop(d);
 	notify_close(&d->notify);
 	return 0;

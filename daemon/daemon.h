@@ -47,6 +47,7 @@ struct session {
 	uint8_t token[REATTACH_TOKEN_LEN];
 	uint64_t pending_nonce;
 	uint64_t pending_until_ms;
+	uint64_t pending_since_us;	/* the challenge went out: latency */
 	int pending_fd;
 	union config_sockaddr pending_remote;
 	enum jvpn_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
@@ -119,6 +120,7 @@ struct jvpnd {
 	size_t uplink;			/* active uplink index */
 	size_t endpoint;		/* active gateway endpoint index */
 	uint64_t reattach_sent_ms;
+	uint64_t reattach_sent_us;	/* for the reattach latency */
 	unsigned int reattach_attempts;
 	size_t candidate;		/* uplink tried by the last request */
 	bool gave_up;			/* refused for good: no more tries */

@@ -12,6 +12,7 @@
 #include "names.h"
 #include "rekey.h"
 #include "session.h"
+#include "stats.h"
 #include "udp.h"
 
 /* a new path must answer its challenge within this */
@@ -228,6 +229,7 @@ static void send_challenge(struct session *s, int fd,
 	s->pending_remote = *to;
 	s->pending_reason = why;
 	s->pending_until_ms = now_ms() + PATH_CHALLENGE_TIMEOUT_MS;
+	s->pending_since_us = stats_now_us();
 	if (why == JVPN_REASON_NAT_REBINDING) {
 		struct reattach_path p = { .session_id = s->id };
 
@@ -305,6 +307,31 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 		session_end(d, s, JVPN_REASON_SWITCH_LIMIT);
 }
 
+/*
+ * REATTACH_SUCCESS with its latency: from the valid request (or the
+ * kernel's stray report, for NAT rebinding) that started the path
+ * challenge to the switch committed in the kernel.
+ */
+static void emit_success(struct jvpnd *d, const struct session *s,
+			 const char *old)
+{
+	char remote[64];
+	struct event ev = {
+		.type = EV_REATTACH_SUCCESS,
+		.session_id = s->id,
+		.state_version = s->sm.version,
+		.reason = s->pending_reason,
+		.old_state = -1,
+		.new_state = (int)s->sm.state,
+		.new_transport = sockaddr_text(&s->remote, remote,
+					       sizeof(remote)),
+		.detail = old,
+		.latency_us = stats_now_us() - s->pending_since_us,
+	};
+
+	events_emit(&d->out, &ev);
+}
+
 static void commit_path(struct jvpnd *d, struct session *s)
 {
 	uint8_t out[REATTACH_ACK_LEN];
@@ -320,7 +347,7 @@ static void commit_path(struct jvpnd *d, struct session *s)
 	if (session_switch(d, s, s->pending_fd, &s->pending_remote,
 			   s->pending_reason))
 		return;
-	emit(d, EV_REATTACH_SUCCESS, s, s->pending_reason, old);
+	emit_success(d, s, old);
 	if (s->pending_reason == JVPN_REASON_NAT_REBINDING)
 		return;
 	ack.state_version = s->sm.bound_version;

@@ -394,6 +394,24 @@ int kernel_session_get(struct kernel_link *k, uint64_t id,
 			"session-get", session_cb, out);
 }
 
+static int dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == JVPN_A_STATS)
+			get_stats(a, data);
+	return MNL_CB_OK;
+}
+
+int kernel_dev_get(struct kernel_link *k,
+		   uint64_t stats[JVPN_STATS_A_MAX + 1])
+{
+	memset(stats, 0, (JVPN_STATS_A_MAX + 1) * sizeof(*stats));
+	return transact(k, request(k, JVPN_CMD_DEV_GET, 0), "dev-get",
+			dev_cb, stats);
+}
+
 static int socket_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;

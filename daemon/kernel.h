@@ -107,6 +107,10 @@ int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason);
 int kernel_session_get(struct kernel_link *k, uint64_t id,
 		       struct kernel_session_info *out);
+/* The device's own counters (by enum jvpn_stats_attr): drops before any
+ * session is found; each session counts the rest itself. */
+int kernel_dev_get(struct kernel_link *k,
+		   uint64_t stats[JVPN_STATS_A_MAX + 1]);
 /* A new fd, in this process, for the socket of the session's transport:
  * how a restarted daemon takes its sockets back. fd or -errno. */
 int kernel_session_get_socket(struct kernel_link *k, uint64_t id);

@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon operator; do
+for part in topology traffic switching security netlink lifecycle daemon operator metrics; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -54,6 +54,9 @@ TESTS=(
 	"jvpnctl_monitor_failover test_jvpnctl_monitor_failover 90"
 	"jvpnctl_monitor_resync test_jvpnctl_monitor_resync 90"
 	"jvpnd_systemd_notify test_jvpnd_systemd_notify 60"
+	"metrics_scrape_and_failover test_metrics_scrape_and_failover 120"
+	"metrics_http test_metrics_http 120"
+	"metrics_off_by_default test_metrics_off_by_default 90"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -10,6 +10,7 @@ packages=(
 	libnl-3-dev libnl-genl-3-dev libmnl-dev libsodium-dev libcmocka-dev
 	clang libclang-rt-14-dev
 	dkms iperf3 nftables conntrack tcpdump
+	wireguard-tools gnuplot-nox valgrind jq
 )
 
 missing=()

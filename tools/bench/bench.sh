@@ -22,6 +22,7 @@ readonly ALL=throughput,latency,failover,nat,scale,control
 readonly OUT=$REPO/build/bench
 readonly CPBENCH=$REPO/build/bench/cpbench
 
+STEP=
 say() { echo "bench: $*"; }
 
 # control: on the host, repeated; the median of the runs is reported.
@@ -31,12 +32,12 @@ run_control() {
 	: >"$dir/handshake.jsonl"
 	: >"$dir/reattach.jsonl"
 	for i in 1 2 3 4 5; do
-		say "[control] handshakes per second, run $i/5 (2 s)"
+		say "$STEP handshakes per second, run $i/5 (2 s)"
 		"$CPBENCH" handshake 2 >>"$dir/handshake.jsonl"
-		say "[control] reattach validations per second, run $i/5 (2 s)"
+		say "$STEP reattach validations per second, run $i/5 (2 s)"
 		"$CPBENCH" reattach 2 >>"$dir/reattach.jsonl"
 	done
-	say "[control] callgrind: instructions per reattach validation and per handshake"
+	say "$STEP callgrind: instructions per reattach validation and per handshake"
 	valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.reattach" \
 		--toggle-collect=bench_reattach_one "$CPBENCH" count-reattach 10000 \
 		>/dev/null 2>"$dir/callgrind.reattach.log"
@@ -72,7 +73,7 @@ host_env() {
 }
 
 main() {
-	local list=${1:-all} s vm_list='' control=0 rc=0 start full=0 guest
+	local list=${1:-all} s vm_list='' control=0 rc=0 start full=0 guest nsteps
 	local -a settings=()
 	[[ $list != all ]] || list=$ALL
 	for s in ${list//,/ }; do
@@ -92,15 +93,18 @@ main() {
 	rm -rf "$OUT/vm" "$OUT/control"
 	mkdir -p "$OUT"
 	host_env >"$OUT/host.json"
-	if ((control)); then
-		run_control
-	fi
+	nsteps=$(($(tr ',' '\n' <<<"$vm_list" | grep -c . || true) + control))
 	if [[ -n $vm_list ]]; then
-		while read -r s; do settings+=("$s"); done < <(env | grep '^BENCH_' || true)
+		while read -r s; do settings+=("$s"); done < <(env | grep '^BENCH_' | grep -v '^BENCH_NSTEPS=' || true)
+		settings+=("BENCH_NSTEPS=$nsteps")
 		say "VM scenarios: $vm_list (QEMU TCG, -smp 2)"
 		"$REPO/tools/vm/run.sh" --timeout 3600 --out "$OUT/vm" tools/bench/vm.sh \
 			"$vm_list" "${settings[@]}" || rc=$?
 		((rc == 0)) || say "the VM run ended with status $rc; reporting what it produced"
+	fi
+	if ((control)); then
+		STEP="[$nsteps/$nsteps] control:"
+		run_control
 	fi
 	guest=$OUT/vm/guest.env
 	jq -n --slurpfile host "$OUT/host.json" \
@@ -109,7 +113,7 @@ main() {
 		--arg durations "$(cat "$OUT/vm/durations" 2>/dev/null || true)" \
 		'{host: $host[0], scenarios: ($scenarios | split(",")),
 		  guest: ($guest | split("\n") | map(select(. != "") |
-			capture("^(?<k>[^=]*)=(?<v>.*)$")) | from_entries),
+			capture("^(?<key>[^=]*)=(?<value>.*)$")) | from_entries),
 		  vm_scenario_seconds: ($durations | split("\n") | map(select(. != "") |
 			split(" ") | {key: .[0], value: (.[1] | tonumber)}) | from_entries),
 		  total_seconds: $seconds}' >"$OUT/meta.json"

@@ -80,7 +80,7 @@ section_throughput() {
 	echo "with its default MTU ($l). The jvpn session is made with"
 	echo "\`jvpnk session-new\` (static keys, no daemon): the data path only."
 	echo
-	echo "![throughput](bench/throughput.png)"
+	echo "![throughput](throughput.png)"
 	echo
 }
 
@@ -122,13 +122,13 @@ section_failover() {
   an uplink: when uplink A goes down the kernel's routing table moves the
   client's packets to uplink B at once (the route via A disappears), they
   arrive from the new address, and the gateway roams its endpoint on the
-  first authenticated packet. Nothing has to *detect* the failure, so the
-  figure is about one ping interval: it measures routing, not detection.
-  WireGuard has no equivalent of a dead-path detector on a client with a
-  route that is still there (a silent failure behind a live link); jvpn's
-  health threshold covers that case too, at the price shown.
+  first authenticated packet. Nothing has to *detect* the failure: the
+  figure measures routing, not detection. WireGuard has no dead-path
+  detector, so a silent failure behind a link whose route stays up is not
+  recovered by it at all; jvpn's health threshold covers that case too, and
+  its cost is what the jvpn row shows.
 
-![failover](bench/failover.png)
+![failover](failover.png)
 
 TXT
 }
@@ -203,7 +203,7 @@ main() {
 		echo "# Benchmarks"
 		echo
 		echo "Made by \`make bench\` (tools/bench/; \`make bench SCENARIOS=throughput,latency\`"
-		echo "runs a subset into build/bench/ only). Raw numbers: [bench/results.json](bench/results.json)."
+		echo "runs a subset into build/bench/ only). Raw numbers: [results.json](results.json)."
 		echo
 		echo "**Read ratios, not absolute numbers.** The data-path scenarios run in"
 		echo "QEMU with TCG (software emulation: KVM does not work on these machines),"

@@ -135,7 +135,9 @@ main() {
 		mkdir -p "$REPO/docs/bench"
 		cp "$OUT/results.json" "$REPO/docs/bench/results.json"
 		cp "$OUT"/*.png "$REPO/docs/bench/"
-		sed 's|(bench/|(bench/|g' "$OUT/benchmarks.md" >"$REPO/docs/benchmarks.md"
+		# the report links its files by name; docs/ keeps them in bench/
+		sed -E 's#\]\((results\.json|[a-z]+\.png)\)#](bench/\1)#g' \
+			"$OUT/benchmarks.md" >"$REPO/docs/benchmarks.md"
 		say "docs/benchmarks.md, docs/bench/results.json and plots updated"
 	fi
 	say "results: $OUT/results.json, $OUT/benchmarks.md ($((SECONDS - start)) s in all)"

@@ -167,3 +167,22 @@ fuzz-short: $(FUZZ_BINS)
 
 fuzz: $(FUZZ_BINS)
 	selftests/fuzz/run.sh $${FUZZ_SECONDS:-600} $(FUZZ_BINS)
+
+# make bench: the benchmarks of docs/benchmarks.md. SCENARIOS picks a
+# subset (throughput,latency,failover,nat,scale,control); a subset writes
+# build/bench/ only, the full set also docs/benchmarks.md and docs/bench/.
+SCENARIOS ?= all
+BENCH_BINS := $(BUILD)/bench/cpbench $(BUILD)/bench/sessbench
+
+$(BUILD)/bench/cpbench: tools/bench/cpbench.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $< $(DAEMON_LIB_SRCS) \
+		$(DAEMON_LIBS)
+
+$(BUILD)/bench/sessbench: tools/bench/sessbench.c $(JVPNK_LIB_SRCS) $(JVPNK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -Itools/jvpnk -o $@ $< $(JVPNK_LIB_SRCS) \
+		$(shell pkg-config --cflags --libs libmnl) -lm
+
+bench: deps all $(BENCH_BINS)
+	tools/bench/bench.sh $(SCENARIOS)

@@ -11,6 +11,7 @@ packages=(
 	clang libclang-rt-14-dev
 	dkms iperf3 nftables conntrack tcpdump
 	bash-completion man-db systemd util-linux
+	wireguard-tools gnuplot-nox valgrind jq
 )
 
 missing=()

@@ -19,32 +19,32 @@
 #include "udp.h"
 
 /* a request is one short line: "kill ID TEXT" is the longest */
-#define CTL_REQUEST_MAX		512
-#define CTL_MAX_CONNS		16
+#define CTL_REQUEST_MAX 512
+#define CTL_MAX_CONNS	16
 /* a client that has not sent its request by then is gone */
-#define CTL_REQUEST_TIMEOUT_MS	5000
+#define CTL_REQUEST_TIMEOUT_MS 5000
 /* a monitor that lags by more loses lines (and sees the seq gap) */
-#define CTL_MONITOR_BACKLOG	(256u << 10)
+#define CTL_MONITOR_BACKLOG (256u << 10)
 /* an answer that cannot leave within this is abandoned */
-#define CTL_ANSWER_TIMEOUT_MS	10000
-#define CTL_LINE_MAX		2048
-#define CTL_KILL_TEXT_MAX	128
+#define CTL_ANSWER_TIMEOUT_MS 10000
+#define CTL_LINE_MAX	      2048
+#define CTL_KILL_TEXT_MAX     128
 
 struct ctl_conn {
-	int fd;				/* -1: free */
+	int fd; /* -1: free */
 	char in[CTL_REQUEST_MAX];
 	size_t in_len;
-	bool answered;			/* the request was handled */
-	bool monitor;			/* streams events until it goes */
+	bool answered; /* the request was handled */
+	bool monitor;  /* streams events until it goes */
 	char *out;
 	size_t out_len, out_off, out_cap;
 	uint64_t opened_ms;
-	uint64_t lost;			/* monitor lines dropped */
+	uint64_t lost; /* monitor lines dropped */
 };
 
 struct control {
 	int listen_fd;
-	char path[CONFIG_PATH_MAX];	/* the parser kept it < sun_path */
+	char path[CONFIG_PATH_MAX]; /* the parser kept it < sun_path */
 	struct ctl_conn conns[CTL_MAX_CONNS];
 };
 
@@ -104,7 +104,7 @@ static void conn_flush(struct jvpnd *d, struct ctl_conn *c)
 		c->out_off += (size_t)n;
 	}
 	if (c->answered && !c->monitor) {
-		conn_close(d, c);	/* EOF ends an answer */
+		conn_close(d, c); /* EOF ends an answer */
 		return;
 	}
 	daemon_rewatch(d, c->fd, EPOLLIN);
@@ -233,8 +233,8 @@ static void do_status(struct jvpnd *d, struct ctl_conn *c)
 		sockaddr_text(&in->metrics_listen, metrics, sizeof(metrics));
 	send_ok(c);
 	json_open(&j, buf, sizeof(buf));
-	json_str(&j, "role", in->role == CONFIG_ROLE_GATEWAY ? "gateway" :
-			     "client");
+	json_str(&j, "role",
+		 in->role == CONFIG_ROLE_GATEWAY ? "gateway" : "client");
 	json_str(&j, "device", in->device);
 	json_u64(&j, "ifindex", d->kreq.ifindex);
 	json_u64(&j, "pid", (uint64_t)getpid());
@@ -265,14 +265,16 @@ static struct session *find_or_say(struct jvpnd *d, struct ctl_conn *c,
 	uint64_t id;
 
 	if (!parse_id(arg, &id)) {
-		send_error(c, "bad-request", "expected a session id (a "
+		send_error(c, "bad-request",
+			   "expected a session id (a "
 			   "decimal or 0x-hex number, not 0)");
 		return NULL;
 	}
 	s = session_find(d, id);
 	if (!s) {
-		snprintf(message, sizeof(message), "no session %" PRIu64
-			 " in jvpnd on %s", id, d->cfg.interface.device);
+		snprintf(message, sizeof(message),
+			 "no session %" PRIu64 " in jvpnd on %s", id,
+			 d->cfg.interface.device);
 		send_error(c, "no-such-session", message);
 	}
 	return s;
@@ -299,8 +301,7 @@ static void clean_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void do_kill(struct jvpnd *d, struct ctl_conn *c, char *arg,
-		    char *text)
+static void do_kill(struct jvpnd *d, struct ctl_conn *c, char *arg, char *text)
 {
 	char detail[CTL_KILL_TEXT_MAX + 32], why[CTL_KILL_TEXT_MAX];
 	struct session *s = find_or_say(d, c, arg);
@@ -348,7 +349,8 @@ static void do_reload(struct jvpnd *d, struct ctl_conn *c)
 		send_ok(c);
 		return;
 	}
-	send_error(c, "reload-refused", "the configuration file has errors; "
+	send_error(c, "reload-refused",
+		   "the configuration file has errors; "
 		   "the running configuration stays");
 	for (unsigned int i = 0; i < diag.count; i++) {
 		json_open(&j, buf, sizeof(buf));
@@ -394,7 +396,8 @@ static void handle_request(struct jvpnd *d, struct ctl_conn *c, char *line)
 	else if (!strcmp(verb, "monitor"))
 		do_monitor(d, c);
 	else
-		send_error(c, "bad-request", "unknown request: expected "
+		send_error(c, "bad-request",
+			   "unknown request: expected "
 			   "status, sessions, session, kill, policies, "
 			   "reload or monitor");
 }
@@ -484,10 +487,11 @@ static void on_listen(struct jvpnd *d, int fd, uint32_t events, void *ctx)
 	int conn;
 
 	(void)events;
-	while ((conn = accept4(fd, NULL, NULL,
-			       SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while ((conn = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
+	       0) {
 		if (!peer_is_admin(conn)) {
-			refuse(conn, "permission", "only root may control "
+			refuse(conn, "permission",
+			       "only root may control "
 			       "jvpnd");
 			continue;
 		}

@@ -15,7 +15,7 @@ struct json_line {
 	char *buf;
 	size_t size;
 	size_t len;
-	bool empty;		/* no member yet: no comma before the next */
+	bool empty; /* no member yet: no comma before the next */
 	bool truncated;
 };
 

@@ -18,13 +18,14 @@ static int connect_notify_socket(const char *path)
 	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(addr.sun_path))
 		return -1;
 	memcpy(addr.sun_path, path, len);
-	if (path[0] == '@')		/* the abstract namespace */
+	if (path[0] == '@') /* the abstract namespace */
 		addr.sun_path[0] = '\0';
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&addr,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len))) {
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				len))) {
 		close(fd);
 		return -1;
 	}

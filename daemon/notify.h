@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 struct notify {
-	int fd;				/* -1: not under systemd */
-	uint64_t watchdog_ms;		/* 0: no watchdog asked for */
+	int fd;		      /* -1: not under systemd */
+	uint64_t watchdog_ms; /* 0: no watchdog asked for */
 	uint64_t last_ping_ms;
-	char status[128];		/* the last STATUS sent */
+	char status[128]; /* the last STATUS sent */
 };
 
 /* Reads and unsets the environment, so children do not inherit it. */

@@ -36,12 +36,14 @@ static int only_socket(struct ctl *c)
 	int found = 0;
 
 	if (!dir)
-		return errno == EACCES ?
-		       say(c, JVPNCTL_PERMISSION, c->cmd, "%s: %s "
-				     "(jvpnctl needs root)", CTL_DIR,
-				     strerror(errno)) :
-		       say(c, JVPNCTL_NO_DAEMON, c->cmd, "jvpnd is not "
-				     "running (no %s)", CTL_DIR);
+		return errno == EACCES ? say(c, JVPNCTL_PERMISSION, c->cmd,
+					     "%s: %s "
+					     "(jvpnctl needs root)",
+					     CTL_DIR, strerror(errno))
+				       : say(c, JVPNCTL_NO_DAEMON, c->cmd,
+					     "jvpnd is not "
+					     "running (no %s)",
+					     CTL_DIR);
 	while ((e = readdir(dir))) {
 		size_t len = strlen(e->d_name);
 
@@ -56,10 +58,13 @@ static int only_socket(struct ctl *c)
 	if (found == 1)
 		return JVPNCTL_OK;
 	if (!found)
-		return say(c, JVPNCTL_NO_DAEMON, c->cmd, "jvpnd is not "
-				     "running (no socket in %s)", CTL_DIR);
-	return say(c, JVPNCTL_USAGE, c->cmd, "several jvpnd run: "
-			     "name the device");
+		return say(c, JVPNCTL_NO_DAEMON, c->cmd,
+			   "jvpnd is not "
+			   "running (no socket in %s)",
+			   CTL_DIR);
+	return say(c, JVPNCTL_USAGE, c->cmd,
+		   "several jvpnd run: "
+		   "name the device");
 }
 
 static int choose_path(struct ctl *c, const struct jvpnctl_opts *opts,
@@ -67,8 +72,9 @@ static int choose_path(struct ctl *c, const struct jvpnctl_opts *opts,
 {
 	if (opts->socket) {
 		if (strlen(opts->socket) >= sizeof(c->path))
-			return say(c, JVPNCTL_USAGE, c->cmd, "--socket: "
-					     "path too long");
+			return say(c, JVPNCTL_USAGE, c->cmd,
+				   "--socket: "
+				   "path too long");
 		snprintf(c->path, sizeof(c->path), "%s", opts->socket);
 		return JVPNCTL_OK;
 	}
@@ -83,15 +89,17 @@ static int choose_path(struct ctl *c, const struct jvpnctl_opts *opts,
 static int connect_status(const struct ctl *c, int err)
 {
 	if (err == EACCES || err == EPERM)
-		return say(c, JVPNCTL_PERMISSION, c->cmd, "%s: %s "
-				     "(only root may control jvpnd)", c->path,
-				     strerror(err));
+		return say(c, JVPNCTL_PERMISSION, c->cmd,
+			   "%s: %s "
+			   "(only root may control jvpnd)",
+			   c->path, strerror(err));
 	if (err == ENOENT || err == ECONNREFUSED || err == ENOTDIR)
-		return say(c, JVPNCTL_NO_DAEMON, c->cmd, "jvpnd is not "
-				     "running (%s: %s)", c->path,
-				     strerror(err));
+		return say(c, JVPNCTL_NO_DAEMON, c->cmd,
+			   "jvpnd is not "
+			   "running (%s: %s)",
+			   c->path, strerror(err));
 	return say(c, JVPNCTL_FAILURE, c->cmd, "%s: %s", c->path,
-			     strerror(err));
+		   strerror(err));
 }
 
 int ctl_open(struct ctl *c, const struct jvpnctl_opts *opts, const char *cmd,
@@ -109,7 +117,7 @@ int ctl_open(struct ctl *c, const struct jvpnctl_opts *opts, const char *cmd,
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return say(c, JVPNCTL_FAILURE, cmd, "socket: %s",
-				     strerror(errno));
+			   strerror(errno));
 	if (connect(c->fd, (struct sockaddr *)&addr, sizeof(addr))) {
 		status = connect_status(c, errno);
 		ctl_close(c);
@@ -118,7 +126,7 @@ int ctl_open(struct ctl *c, const struct jvpnctl_opts *opts, const char *cmd,
 	if (send(c->fd, request, len, MSG_NOSIGNAL) != (ssize_t)len ||
 	    send(c->fd, "\n", 1, MSG_NOSIGNAL) != 1) {
 		status = say(c, JVPNCTL_FAILURE, cmd, "%s: %s", c->path,
-				       strerror(errno));
+			     strerror(errno));
 		ctl_close(c);
 		return status;
 	}
@@ -140,8 +148,10 @@ int ctl_fill(struct ctl *c)
 		c->taken = 0;
 	}
 	if (c->len == CTL_LINE_MAX) {
-		say(c, JVPNCTL_FAILURE, c->cmd, "jvpnd sent a line longer "
-		    "than %d bytes", CTL_LINE_MAX);
+		say(c, JVPNCTL_FAILURE, c->cmd,
+		    "jvpnd sent a line longer "
+		    "than %d bytes",
+		    CTL_LINE_MAX);
 		return -1;
 	}
 	n = read(c->fd, c->buf + c->len, CTL_LINE_MAX - c->len);
@@ -176,8 +186,10 @@ int ctl_next(struct ctl *c, struct obj *o)
 	}
 	if (obj_parse_json(o, line))
 		return 1;
-	say(c, JVPNCTL_FAILURE, c->cmd, "jvpnd sent a line that is not a "
-	    "flat JSON object: %.80s", line);
+	say(c, JVPNCTL_FAILURE, c->cmd,
+	    "jvpnd sent a line that is not a "
+	    "flat JSON object: %.80s",
+	    line);
 	return -1;
 }
 
@@ -205,15 +217,16 @@ int ctl_status(struct ctl *c, struct obj *first)
 	int got = ctl_next(c, first);
 
 	if (got == 0)
-		return say(c, JVPNCTL_FAILURE, c->cmd, "jvpnd closed "
-				     "the connection without an answer");
+		return say(c, JVPNCTL_FAILURE, c->cmd,
+			   "jvpnd closed "
+			   "the connection without an answer");
 	if (got < 0)
 		return JVPNCTL_FAILURE;
 	if (obj_is_true(first, "ok"))
 		return JVPNCTL_OK;
-	return say(c, error_status(obj_get(first, "error")), c->cmd,
-			     "%s", obj_get(first, "message") ?
-			     obj_get(first, "message") : "refused");
+	return say(c, error_status(obj_get(first, "error")), c->cmd, "%s",
+		   obj_get(first, "message") ? obj_get(first, "message")
+					     : "refused");
 }
 
 int ctl_read_all(struct ctl *c, struct objs *out)

@@ -19,10 +19,10 @@
 struct ctl {
 	const char *cmd;
 	char path[108];
-	char *buf;		/* what was read and not yet taken */
+	char *buf; /* what was read and not yet taken */
 	size_t len, taken;
 	int fd;
-	bool quiet;		/* opts->quiet: a probe, errors unsaid */
+	bool quiet; /* opts->quiet: a probe, errors unsaid */
 };
 
 /*

@@ -14,8 +14,8 @@
 struct dev_view {
 	struct kdev dev;
 	bool daemon_up;
-	struct obj daemon;		/* its status line */
-	struct objs sessions;		/* merged */
+	struct obj daemon;    /* its status line */
+	struct objs sessions; /* merged */
 };
 
 struct inventory {

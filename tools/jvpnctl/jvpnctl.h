@@ -13,21 +13,21 @@
 
 enum jvpnctl_exit {
 	JVPNCTL_OK = 0,
-	JVPNCTL_FAILURE = 1,		/* anything not below */
-	JVPNCTL_USAGE = 2,		/* bad command line: nothing was done */
-	JVPNCTL_NO_MODULE = 3,		/* jvpn.ko is not loaded */
-	JVPNCTL_NO_DAEMON = 4,		/* no jvpnd answers on the socket */
-	JVPNCTL_NO_DEVICE = 5,		/* no such jvpn device */
-	JVPNCTL_NO_SESSION = 6,		/* no such session */
-	JVPNCTL_PERMISSION = 7,		/* not root (CAP_NET_ADMIN) */
-	JVPNCTL_REFUSED = 8,		/* the daemon refused (a bad config) */
+	JVPNCTL_FAILURE = 1,	/* anything not below */
+	JVPNCTL_USAGE = 2,	/* bad command line: nothing was done */
+	JVPNCTL_NO_MODULE = 3,	/* jvpn.ko is not loaded */
+	JVPNCTL_NO_DAEMON = 4,	/* no jvpnd answers on the socket */
+	JVPNCTL_NO_DEVICE = 5,	/* no such jvpn device */
+	JVPNCTL_NO_SESSION = 6, /* no such session */
+	JVPNCTL_PERMISSION = 7, /* not root (CAP_NET_ADMIN) */
+	JVPNCTL_REFUSED = 8,	/* the daemon refused (a bad config) */
 };
 
 /* What every subcommand may be given before its own arguments. */
 struct jvpnctl_opts {
-	bool json;			/* --json */
-	const char *socket;		/* --socket PATH, else by device */
-	bool quiet;			/* probing: a missing daemon is no error */
+	bool json;	    /* --json */
+	const char *socket; /* --socket PATH, else by device */
+	bool quiet;	    /* probing: a missing daemon is no error */
 };
 
 /*

@@ -37,7 +37,8 @@ int cmd_pubkey(const struct jvpnctl_opts *o, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if (!fgets(line, sizeof(line), stdin)) {
-		fprintf(stderr, "jvpnctl: pubkey: expected a private key on stdin\n");
+		fprintf(stderr,
+			"jvpnctl: pubkey: expected a private key on stdin\n");
 		return 1;
 	}
 	len = strcspn(line, "\r\n");

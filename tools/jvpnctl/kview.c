@@ -12,8 +12,8 @@
 
 struct obj *objs_push(struct objs *list)
 {
-	struct obj *grown = realloc(list->items,
-				    (list->n + 1) * sizeof(*list->items));
+	struct obj *grown =
+		realloc(list->items, (list->n + 1) * sizeof(*list->items));
 
 	if (!grown) {
 		fputs("jvpnctl: out of memory\n", stderr);
@@ -100,8 +100,8 @@ int kview_open(struct jvpn_nl *nl, const char *cmd)
 		return JVPNCTL_OK;
 	if (nl->no_family)
 		return JVPNCTL_NO_MODULE;
-	return errno == EPERM || errno == EACCES ? JVPNCTL_PERMISSION :
-						   JVPNCTL_FAILURE;
+	return errno == EPERM || errno == EACCES ? JVPNCTL_PERMISSION
+						 : JVPNCTL_FAILURE;
 }
 
 static int on_obj(const struct nlmsghdr *nlh, void *data)
@@ -171,7 +171,8 @@ int kview_devices(struct jvpn_nl *nl, const char *only, struct kdev **devs,
 	if (only) {
 		unsigned int ifindex = if_nametoindex(only);
 
-		err = ifindex ? add_device(nl, devs, n, only, ifindex) : -ENODEV;
+		err = ifindex ? add_device(nl, devs, n, only, ifindex)
+			      : -ENODEV;
 		if (err == -ENODEV)
 			return jvpnctl_error(JVPNCTL_NO_DEVICE, nl->cmd,
 					     "no jvpn device '%s'", only);
@@ -195,11 +196,10 @@ void kview_free_devices(struct kdev *devs, size_t n)
 	free(devs);
 }
 
-int kview_sessions(struct jvpn_nl *nl, const struct kdev *dev,
-		   struct objs *out)
+int kview_sessions(struct jvpn_nl *nl, const struct kdev *dev, struct objs *out)
 {
-	struct nlmsghdr *req = jvpn_nl_request(nl, JVPN_CMD_SESSION_GET,
-					       NLM_F_DUMP);
+	struct nlmsghdr *req =
+		jvpn_nl_request(nl, JVPN_CMD_SESSION_GET, NLM_F_DUMP);
 	int err;
 
 	mnl_attr_put_u32(req, JVPN_A_IFINDEX, dev->ifindex);

@@ -29,14 +29,18 @@ static const struct command {
 } commands[] = {
 	{ "show", cmd_show, "[DEV]", "devices and sessions, for people" },
 	{ "dump", cmd_dump, "[DEV]", "one tab-separated line per session" },
-	{ "session", cmd_session, "list [DEV] | show ID [DEV] | kill ID "
-	  "[--reason TEXT] [DEV]", "sessions, one or all; end one" },
-	{ "monitor", cmd_monitor, "[--count N] [--timeout S] [--rcvbuf BYTES] [DEV]",
+	{ "session", cmd_session,
+	  "list [DEV] | show ID [DEV] | kill ID "
+	  "[--reason TEXT] [DEV]",
+	  "sessions, one or all; end one" },
+	{ "monitor", cmd_monitor,
+	  "[--count N] [--timeout S] [--rcvbuf BYTES] [DEV]",
 	  "kernel and daemon events as they happen" },
 	{ "policy", cmd_policy, "show [DEV] | reload [DEV]",
 	  "the running policy; reload the config file" },
 	{ "genkey", cmd_genkey, "", "print a new private key" },
-	{ "pubkey", cmd_pubkey, "", "read a private key, print its public key" },
+	{ "pubkey", cmd_pubkey, "",
+	  "read a private key, print its public key" },
 	{ "version", cmd_version, "", "print the version" },
 };
 

@@ -23,18 +23,18 @@
 #include "names.h"
 #include "view.h"
 
-#define MONITOR_RCVBUF		(4 << 20)
-#define RECONNECT_MS		1000
+#define MONITOR_RCVBUF (4 << 20)
+#define RECONNECT_MS   1000
 
 struct monitor {
 	const struct jvpnctl_opts *opts;
-	const char *dev;		/* NULL: every device */
-	unsigned int ifindex;		/* of dev, 0: every device */
-	uint64_t count, printed;	/* stop after count (0: never) */
-	int rcvbuf;			/* the netlink socket's, bytes */
-	struct jvpn_nl nl;		/* subscribed */
-	uint64_t kernel_seq;		/* last seen, 0: none yet */
-	struct ctl daemon;		/* fd -1: not connected */
+	const char *dev;	 /* NULL: every device */
+	unsigned int ifindex;	 /* of dev, 0: every device */
+	uint64_t count, printed; /* stop after count (0: never) */
+	int rcvbuf;		 /* the netlink socket's, bytes */
+	struct jvpn_nl nl;	 /* subscribed */
+	uint64_t kernel_seq;	 /* last seen, 0: none yet */
+	struct ctl daemon;	 /* fd -1: not connected */
 	uint64_t daemon_seq;
 	uint64_t next_connect_ms;
 };
@@ -50,9 +50,9 @@ static uint64_t mono_ms(void)
 /* Members that only make sense to a machine, left out for people. */
 static bool hidden(const char *name)
 {
-	static const char *const names[] = { "source", "event", "type", "seq",
-					     "time", "mono_ns", "time_ns",
-					     "ifindex" };
+	static const char *const names[] = { "source",	"event",  "type",
+					     "seq",	"time",	  "mono_ns",
+					     "time_ns", "ifindex" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
 		if (!strcmp(name, names[i]))
@@ -152,7 +152,8 @@ static void daemon_snapshot(struct monitor *m)
 		obj_set(&o, "event", "snapshot", OBJ_STRING);
 		for (size_t k = 0; k < list.items[i].n; k++)
 			obj_set(&o, list.items[i].m[k].name,
-				list.items[i].m[k].value, list.items[i].m[k].kind);
+				list.items[i].m[k].value,
+				list.items[i].m[k].kind);
 		print(m, &o, false);
 		obj_free(&o);
 	}
@@ -162,7 +163,8 @@ static void daemon_snapshot(struct monitor *m)
 
 static void kernel_gap(struct monitor *m, uint64_t lost)
 {
-	notice(m, "kernel", lost, "kernel events were lost: sessions "
+	notice(m, "kernel", lost,
+	       "kernel events were lost: sessions "
 	       "re-read from a dump");
 	kernel_snapshot(m);
 }
@@ -202,8 +204,7 @@ static int on_kernel_msg(const struct nlmsghdr *nlh, void *data)
 /* Returns false when monitoring must end (count reached, or an error). */
 static bool read_kernel(struct monitor *m)
 {
-	ssize_t n = mnl_socket_recvfrom(m->nl.sock, m->nl.rx,
-					JVPN_NL_BUF_SIZE);
+	ssize_t n = mnl_socket_recvfrom(m->nl.sock, m->nl.rx, JVPN_NL_BUF_SIZE);
 
 	if (n < 0 && errno == ENOBUFS) {
 		kernel_gap(m, 0);
@@ -226,7 +227,8 @@ static void daemon_connect(struct monitor *m, bool first_time)
 	    ctl_status(&m->daemon, &ok)) {
 		ctl_close(&m->daemon);
 		if (first_time)
-			fprintf(stderr, "jvpnctl: monitor: jvpnd is not "
+			fprintf(stderr,
+				"jvpnctl: monitor: jvpnd is not "
 				"running: kernel events only until it is\n");
 		obj_free(&ok);
 		return;
@@ -251,7 +253,8 @@ static void daemon_line(struct monitor *m, const char *line)
 	}
 	seq = obj_u64(&event, "seq", 0);
 	if (seq > m->daemon_seq + 1) {
-		notice(m, "jvpnd", seq - m->daemon_seq - 1, "jvpnd events "
+		notice(m, "jvpnd", seq - m->daemon_seq - 1,
+		       "jvpnd events "
 		       "were lost: sessions re-read from the daemon");
 		daemon_snapshot(m);
 	}
@@ -267,7 +270,8 @@ static void daemon_line(struct monitor *m, const char *line)
 static void daemon_gone(struct monitor *m)
 {
 	ctl_close(&m->daemon);
-	notice(m, "jvpnd", 0, "jvpnd went away: kernel events only until "
+	notice(m, "jvpnd", 0,
+	       "jvpnd went away: kernel events only until "
 	       "it is back");
 }
 
@@ -324,9 +328,10 @@ static int parse_args(struct monitor *m, int argc, char **argv,
 			long v = strtol(argv[++i], &end, 10);
 
 			if (*end || v < 1024 || v > (64 << 20))
-				return jvpnctl_error(JVPNCTL_USAGE, "monitor",
-						     "--rcvbuf: expected bytes, "
-						     "1024 to 64 MiB");
+				return jvpnctl_error(
+					JVPNCTL_USAGE, "monitor",
+					"--rcvbuf: expected bytes, "
+					"1024 to 64 MiB");
 			m->rcvbuf = (int)v;
 		} else if (argv[i][0] != '-' && !m->dev) {
 			m->dev = argv[i];
@@ -369,17 +374,20 @@ static int run(struct monitor *m, int64_t timeout_ms)
 
 	while (!m->count || m->printed < m->count) {
 		struct pollfd p[2] = {
-			{ .fd = mnl_socket_get_fd(m->nl.sock), .events = POLLIN },
+			{ .fd = mnl_socket_get_fd(m->nl.sock),
+			  .events = POLLIN },
 			{ .fd = m->daemon.fd, .events = POLLIN },
 		};
 		uint64_t now = mono_ms();
 		int wait = 250;
 
 		if (deadline && now >= deadline)
-			return m->count ? jvpnctl_error(JVPNCTL_FAILURE,
-				"monitor", "timed out after %" PRIu64 " of %"
-				PRIu64 " events", m->printed, m->count) :
-					  JVPNCTL_OK;
+			return m->count ? jvpnctl_error(
+						  JVPNCTL_FAILURE, "monitor",
+						  "timed out after %" PRIu64
+						  " of %" PRIu64 " events",
+						  m->printed, m->count)
+					: JVPNCTL_OK;
 		if (m->daemon.fd < 0 && now >= m->next_connect_ms)
 			daemon_connect(m, false);
 		if (m->daemon.fd >= 0 && drain_daemon(m))

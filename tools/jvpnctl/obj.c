@@ -166,8 +166,7 @@ static const char *parse_string(const char *p, char **out)
 	return p + 1;
 }
 
-static const char *parse_scalar(const char *p, char **out,
-				enum obj_kind *kind)
+static const char *parse_scalar(const char *p, char **out, enum obj_kind *kind)
 {
 	size_t n = strspn(p, "-+.0123456789eE");
 
@@ -182,7 +181,8 @@ static const char *parse_scalar(const char *p, char **out,
 	} else {
 		return NULL;
 	}
-	*out = strndup(*kind == OBJ_STRING ? "" : p, *kind == OBJ_STRING ? 0 : n);
+	*out = strndup(*kind == OBJ_STRING ? "" : p,
+		       *kind == OBJ_STRING ? 0 : n);
 	return *out ? p + n : NULL;
 }
 
@@ -199,8 +199,8 @@ static const char *parse_member(struct obj *o, const char *p)
 		p = *p == ':' ? skip_space(p + 1) : NULL;
 	}
 	if (p)
-		p = *p == '"' ? parse_string(p + 1, &value) :
-				parse_scalar(p, &value, &kind);
+		p = *p == '"' ? parse_string(p + 1, &value)
+			      : parse_scalar(p, &value, &kind);
 	if (p)
 		obj_set(o, name, value, kind);
 	free(name);

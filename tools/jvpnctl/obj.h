@@ -18,12 +18,12 @@ enum obj_kind {
 	OBJ_STRING,
 	OBJ_NUMBER,
 	OBJ_BOOL,
-	OBJ_LIST,		/* of strings, kept comma-separated */
+	OBJ_LIST, /* of strings, kept comma-separated */
 };
 
 struct obj_member {
 	char *name;
-	char *value;		/* as text: "ACTIVE", "42", "true", "a,b" */
+	char *value; /* as text: "ACTIVE", "42", "true", "a,b" */
 	enum obj_kind kind;
 };
 

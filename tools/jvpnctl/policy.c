@@ -36,8 +36,10 @@ static int ask(const struct jvpnctl_opts *o, const char *cmd, int argc,
 	int status;
 
 	if (argc > 2)
-		return jvpnctl_error(JVPNCTL_USAGE, cmd, "expected at most "
-				     "one DEV, got '%s'", argv[2]);
+		return jvpnctl_error(JVPNCTL_USAGE, cmd,
+				     "expected at most "
+				     "one DEV, got '%s'",
+				     argv[2]);
 	status = ctl_open(c, o, cmd, argc == 2 ? argv[1] : NULL, request);
 	if (!status)
 		status = ctl_status(c, &first);
@@ -96,6 +98,8 @@ int cmd_policy(const struct jvpnctl_opts *o, int argc, char **argv)
 		return show(o, argc > 1 ? argc - 1 : 1, argv + (argc > 1));
 	if (!strcmp(sub, "reload"))
 		return reload(o, argc - 1, argv + 1);
-	return jvpnctl_error(JVPNCTL_USAGE, "policy", "no subcommand '%s': "
-			     "expected show or reload", sub);
+	return jvpnctl_error(JVPNCTL_USAGE, "policy",
+			     "no subcommand '%s': "
+			     "expected show or reload",
+			     sub);
 }

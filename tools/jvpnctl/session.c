@@ -48,14 +48,17 @@ static int list(const struct jvpnctl_opts *o, int argc, char **argv)
 	int status;
 
 	if (argc > 2)
-		return jvpnctl_error(JVPNCTL_USAGE, "session list", "expected "
-				     "at most one DEV, got '%s'", argv[2]);
+		return jvpnctl_error(JVPNCTL_USAGE, "session list",
+				     "expected "
+				     "at most one DEV, got '%s'",
+				     argv[2]);
 	status = inventory_read(&inv, o, "session list",
 				argc == 2 ? argv[1] : NULL);
 	if (!status && o->json) {
 		for (size_t i = 0; i < inv.n; i++)
 			for (size_t s = 0; s < inv.devs[i].sessions.n; s++)
-				*objs_push(&all) = inv.devs[i].sessions.items[s];
+				*objs_push(&all) =
+					inv.devs[i].sessions.items[s];
 		view_print_array(&all, stdout);
 		putchar('\n');
 		free(all.items);
@@ -83,8 +86,8 @@ static const struct obj *find(const struct inventory *inv, uint64_t id)
 
 	snprintf(text, sizeof(text), "%" PRIu64, id);
 	for (size_t i = 0; i < inv->n; i++) {
-		const struct obj *o = objs_find(&inv->devs[i].sessions,
-						"session_id", text);
+		const struct obj *o =
+			objs_find(&inv->devs[i].sessions, "session_id", text);
 
 		if (o)
 			return o;
@@ -107,13 +110,16 @@ static int show(const struct jvpnctl_opts *o, int argc, char **argv)
 	int status;
 
 	if (argc < 2 || argc > 3 || !parse_id(argv[1], &id))
-		return jvpnctl_error(JVPNCTL_USAGE, cmd, "expected ID [DEV], "
+		return jvpnctl_error(JVPNCTL_USAGE, cmd,
+				     "expected ID [DEV], "
 				     "ID a decimal or 0x-hex session id");
 	status = inventory_read(&inv, o, cmd, argc == 3 ? argv[2] : NULL);
 	s = status ? NULL : find(&inv, id);
 	if (!status && !s)
-		status = jvpnctl_error(JVPNCTL_NO_SESSION, cmd, "no session "
-				       "%" PRIu64 " on %s", id,
+		status = jvpnctl_error(JVPNCTL_NO_SESSION, cmd,
+				       "no session "
+				       "%" PRIu64 " on %s",
+				       id,
 				       argc == 3 ? argv[2] : "any jvpn device");
 	if (s && o->json) {
 		obj_print_json(s, stdout);
@@ -135,7 +141,8 @@ static int kill_session(const struct jvpnctl_opts *o, int argc, char **argv)
 	int status;
 
 	if (argc < 2 || !parse_id(argv[1], &id))
-		return jvpnctl_error(JVPNCTL_USAGE, cmd, "expected ID "
+		return jvpnctl_error(JVPNCTL_USAGE, cmd,
+				     "expected ID "
 				     "[--reason TEXT] [DEV]");
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--reason") && i + 1 < argc)
@@ -143,11 +150,14 @@ static int kill_session(const struct jvpnctl_opts *o, int argc, char **argv)
 		else if (!dev && argv[i][0] != '-')
 			dev = argv[i];
 		else
-			return jvpnctl_error(JVPNCTL_USAGE, cmd, "unexpected "
-					     "'%s'", argv[i]);
+			return jvpnctl_error(JVPNCTL_USAGE, cmd,
+					     "unexpected "
+					     "'%s'",
+					     argv[i]);
 	}
 	if (strchr(reason, '\n') || strlen(reason) > 128)
-		return jvpnctl_error(JVPNCTL_USAGE, cmd, "--reason: one line "
+		return jvpnctl_error(JVPNCTL_USAGE, cmd,
+				     "--reason: one line "
 				     "of at most 128 characters");
 	snprintf(request, sizeof(request), "kill %" PRIu64 " %s", id, reason);
 	status = ctl_open(&c, o, cmd, dev, request);
@@ -170,6 +180,8 @@ int cmd_session(const struct jvpnctl_opts *o, int argc, char **argv)
 		return show(o, argc - 1, argv + 1);
 	if (!strcmp(sub, "kill"))
 		return kill_session(o, argc - 1, argv + 1);
-	return jvpnctl_error(JVPNCTL_USAGE, "session", "no subcommand '%s': "
-			     "expected list, show or kill", sub);
+	return jvpnctl_error(JVPNCTL_USAGE, "session",
+			     "no subcommand '%s': "
+			     "expected list, show or kill",
+			     sub);
 }

@@ -12,18 +12,18 @@
 
 /* The drop counters, in the order people look for them. */
 static const char *const drops[] = {
-	"drop_bad_auth", "drop_replay",	 "drop_stray",	  "drop_malformed",
-	"drop_inner_src", "drop_unknown_session", "drop_no_route",
-	"drop_tx_error",
+	"drop_bad_auth",  "drop_replay",    "drop_stray",
+	"drop_malformed", "drop_inner_src", "drop_unknown_session",
+	"drop_no_route",  "drop_tx_error",
 };
 
 /* dump's columns: never reordered, only appended to (jvpnctl(8)). */
 static const char *const dump_columns[] = {
-	"device",	 "session_id",	   "peer",	    "state",
-	"state_version", "local",	   "remote",	    "last_rx_ago_ms",
-	"rx_packets",	 "rx_bytes",	   "tx_packets",    "tx_bytes",
-	"switches",	 "drop_bad_auth",  "drop_replay",   "drop_stray",
-	"drop_malformed", "drop_inner_src", "profile",	    "allowed_ips",
+	"device",	  "session_id",	    "peer",	   "state",
+	"state_version",  "local",	    "remote",	   "last_rx_ago_ms",
+	"rx_packets",	  "rx_bytes",	    "tx_packets",  "tx_bytes",
+	"switches",	  "drop_bad_auth",  "drop_replay", "drop_stray",
+	"drop_malformed", "drop_inner_src", "profile",	   "allowed_ips",
 };
 
 static void print_drops(const struct obj *o, const char *indent)
@@ -60,7 +60,8 @@ static void print_session(const struct obj *s)
 	printf("\n    transport: %s -> %s\n", obj_get(s, "local") ?: "?",
 	       obj_get(s, "remote") ?: "?");
 	if (obj_get(s, "last_rx_ago_ms")) {
-		view_duration(ago, sizeof(ago), obj_u64(s, "last_rx_ago_ms", 0));
+		view_duration(ago, sizeof(ago),
+			      obj_u64(s, "last_rx_ago_ms", 0));
 		printf("    last rx: %s ago\n", ago);
 	} else {
 		printf("    last rx: never\n");
@@ -102,8 +103,9 @@ static void print_device(const struct dev_view *v)
 
 static void print_device_json(const struct dev_view *v, FILE *out)
 {
-	fprintf(out, "{\"device\":\"%s\",\"ifindex\":%u,\"daemon\":",
-		v->dev.name, v->dev.ifindex);
+	fprintf(out,
+		"{\"device\":\"%s\",\"ifindex\":%u,\"daemon\":", v->dev.name,
+		v->dev.ifindex);
 	if (v->daemon_up)
 		obj_print_json(&v->daemon, out);
 	else
@@ -115,12 +117,13 @@ static void print_device_json(const struct dev_view *v, FILE *out)
 	fputc('}', out);
 }
 
-static int read_args(const char *cmd, int argc, char **argv,
-		     const char **dev)
+static int read_args(const char *cmd, int argc, char **argv, const char **dev)
 {
 	if (argc > 2)
-		return jvpnctl_error(JVPNCTL_USAGE, cmd, "expected at most "
-				     "one DEV, got '%s'", argv[2]);
+		return jvpnctl_error(JVPNCTL_USAGE, cmd,
+				     "expected at most "
+				     "one DEV, got '%s'",
+				     argv[2]);
 	*dev = argc == 2 ? argv[1] : NULL;
 	return JVPNCTL_OK;
 }

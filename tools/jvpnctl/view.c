@@ -22,8 +22,7 @@ void view_merge(struct obj *out, const char *device, const struct obj *k,
 		obj_set(out, k->m[i].name, k->m[i].value, k->m[i].kind);
 	for (size_t i = 0; d && i < d->n; i++)
 		if (!obj_get(out, d->m[i].name))
-			obj_set(out, d->m[i].name, d->m[i].value,
-				d->m[i].kind);
+			obj_set(out, d->m[i].name, d->m[i].value, d->m[i].kind);
 	now = view_boottime_ns();
 	if (last_rx && now >= last_rx)
 		obj_set_u64(out, "last_rx_ago_ms", (now - last_rx) / 1000000);

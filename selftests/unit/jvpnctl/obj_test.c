@@ -33,10 +33,11 @@ static void test_reads_a_daemon_line(void **state)
 	struct obj o = { 0 };
 
 	(void)state;
-	assert_true(obj_parse_json(&o, "{\"ok\":true,\"seq\":42,"
-				       "\"session_id\":\"18446744073709551615\","
-				       "\"peer\":\"a \\\"q\\\" \\\\ \\u00e9\\n\","
-				       "\"gone\":null,\"neg\":-1.5e3}\n"));
+	assert_true(obj_parse_json(&o,
+				   "{\"ok\":true,\"seq\":42,"
+				   "\"session_id\":\"18446744073709551615\","
+				   "\"peer\":\"a \\\"q\\\" \\\\ \\u00e9\\n\","
+				   "\"gone\":null,\"neg\":-1.5e3}\n"));
 	assert_int_equal(o.n, 6);
 	assert_true(obj_is_true(&o, "ok"));
 	assert_int_equal(obj_u64(&o, "seq", 0), 42);
@@ -52,10 +53,21 @@ static void test_reads_a_daemon_line(void **state)
 static void test_refuses_what_is_not_a_flat_object(void **state)
 {
 	static const char *const bad[] = {
-		"", "[]", "{", "{\"a\":}", "{\"a\" 1}", "{\"a\":1,}",
-		"{\"a\":{\"b\":1}}", "{\"a\":[1]}", "{\"a\":\"unterminated}",
-		"{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":1} trailing",
-		"{a:1}", "{\"a\":\"tab\there\"}", "{\"a\":nope}",
+		"",
+		"[]",
+		"{",
+		"{\"a\":}",
+		"{\"a\" 1}",
+		"{\"a\":1,}",
+		"{\"a\":{\"b\":1}}",
+		"{\"a\":[1]}",
+		"{\"a\":\"unterminated}",
+		"{\"a\":\"\\x\"}",
+		"{\"a\":\"\\u12\"}",
+		"{\"a\":1} trailing",
+		"{a:1}",
+		"{\"a\":\"tab\there\"}",
+		"{\"a\":nope}",
 	};
 
 	(void)state;
@@ -91,7 +103,7 @@ static void test_lists_print_as_arrays(void **state)
 	(void)state;
 	obj_set(&o, "allowed_ips", "10.0.0.2/32,fd10::2/128", OBJ_LIST);
 	obj_set_u64(&o, "switches", 3);
-	obj_set(&o, "switches", "4", OBJ_NUMBER);	/* replaces */
+	obj_set(&o, "switches", "4", OBJ_NUMBER); /* replaces */
 	text = print_to_string(&o);
 	assert_string_equal(text, "{\"allowed_ips\":[\"10.0.0.2/32\","
 				  "\"fd10::2/128\"],\"switches\":4}");
@@ -125,8 +137,9 @@ static void test_human_units(void **state)
 		uint64_t ms;
 		const char *text;
 	} durations[] = {
-		{ 0, "0 ms" },	     { 999, "999 ms" },	   { 1500, "1.5 s" },
-		{ 59999, "60.0 s" }, { 60000, "1m 00s" },  { 3599000, "59m 59s" },
+		{ 0, "0 ms" },	       { 999, "999 ms" },
+		{ 1500, "1.5 s" },     { 59999, "60.0 s" },
+		{ 60000, "1m 00s" },   { 3599000, "59m 59s" },
 		{ 3600000, "1h 00m" }, { 90061000, "1d 1h" },
 	};
 	char buf[32];

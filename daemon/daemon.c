@@ -236,6 +236,22 @@ static void remap_peers(struct jvpnd *d)
 	}
 }
 
+/*
+ * Every SIGHUP reopens the event outlets, even with a refused file: that
+ * is how logrotate's move-then-HUP works. The counts say what each outlet
+ * lost before.
+ */
+static void reopen_outlets(struct jvpnd *d)
+{
+	char err[512], counts[256], detail[300];
+
+	if (events_open(&d->out, &d->cfg.interface, err, sizeof(err)) || *err)
+		fprintf(stderr, "jvpnd: reopening outlets: %s\n", err);
+	events_counts_text(&d->out, counts, sizeof(counts));
+	snprintf(detail, sizeof(detail), "outlets reopened: %s", counts);
+	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, detail);
+}
+
 /* SIGHUP: a new file applies only if it is valid in full. */
 static void reload(struct jvpnd *d)
 {
@@ -244,6 +260,7 @@ static void reload(struct jvpnd *d)
 
 	if (config_reload(&d->cfg, d->config_path, &next, &diag)) {
 		diag_print(&diag, stderr);
+		reopen_outlets(d);
 		emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN,
 		     "reload refused: the running configuration stays");
 		return;
@@ -251,6 +268,7 @@ static void reload(struct jvpnd *d)
 	config_free(&d->cfg);
 	d->cfg = next;
 	remap_peers(d);
+	reopen_outlets(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
 }
 

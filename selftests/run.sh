@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon; do
+for part in topology traffic switching security netlink lifecycle daemon outlets; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -47,6 +47,8 @@ TESTS=(
 	"daemon_switch_flood test_daemon_switch_flood 120"
 	"daemon_reload test_daemon_reload 60"
 	"daemon_handshake_replay_and_replace test_daemon_handshake_replay_and_replace 90"
+	"outlets_syslog_killed test_outlets_syslog_killed 120"
+	"outlets_journald_killed test_outlets_journald_killed 120"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -59,14 +59,21 @@ static uint64_t mono_ns(void)
 	       (uint64_t)ts.tv_nsec;
 }
 
+/* Named by the configuration key, which is what the operator wrote. */
 static void append_err(char *err, size_t size, enum outlet_kind kind,
 		       const char *path, int e)
 {
+	static const char *const keys[] = {
+		[OUTLET_JSON] = "event-log",
+		[OUTLET_SYSLOG] = "syslog",
+		[OUTLET_JOURNALD] = "journald",
+		[OUTLET_CEF] = "cef-log",
+	};
 	size_t len = strnlen(err, size);
 
 	if (len + 1 < size)
 		snprintf(err + len, size - len, "%s%s %s: %s", len ? "; " : "",
-			 outlet_name(kind), path, strerror(-e));
+			 keys[kind], path, strerror(-e));
 }
 
 /* @path NULL or "": the outlet is off. */

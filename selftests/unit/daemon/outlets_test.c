@@ -378,7 +378,7 @@ static void test_open_failures(void **state)
 	snprintf(ifc.cef_log, sizeof(ifc.cef_log), "%s/no/such/dir/x.cef",
 		 f->dir);
 	assert_int_equal(events_open(&o, &ifc, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "cef "));
+	assert_non_null(strstr(err, "cef-log "));
 	assert_non_null(strstr(err, "x.cef: No such file or directory"));
 	assert_non_null(strstr(err, "; journald /nonexistent/jvpn/socket: "));
 	assert_true(outlet_enabled(&o, OUTLET_CEF));

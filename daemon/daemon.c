@@ -239,12 +239,29 @@ static void remap_peers(struct jvpnd *d)
 	}
 }
 
+/*
+ * Every reload reopens the event outlets, even with a refused file: that
+ * is how logrotate's move-then-HUP works. The counts say what each outlet
+ * lost before.
+ */
+static void reopen_outlets(struct jvpnd *d)
+{
+	char err[512], counts[256], detail[300];
+
+	if (events_open(&d->out, &d->cfg.interface, err, sizeof(err)) || *err)
+		fprintf(stderr, "jvpnd: reopening outlets: %s\n", err);
+	events_counts_text(&d->out, counts, sizeof(counts));
+	snprintf(detail, sizeof(detail), "outlets reopened: %s", counts);
+	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, detail);
+}
+
 bool daemon_reload(struct jvpnd *d, struct diag *diag)
 {
 	struct config next;
 
 	if (config_reload(&d->cfg, d->config_path, &next, diag)) {
 		diag_print(diag, stderr);
+		reopen_outlets(d);
 		emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN,
 		     "reload refused: the running configuration stays");
 		return false;
@@ -253,6 +270,7 @@ bool daemon_reload(struct jvpnd *d, struct diag *diag)
 	d->cfg = next;
 	metrics_apply_config(d);
 	remap_peers(d);
+	reopen_outlets(d);
 	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
 	return true;
 }

@@ -1,58 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "evformat.h"
 #include "events.h"
-#include "names.h"
 
-#define EVENT_LINE_MAX 1024
+_Static_assert(OUTLET_PATH_MAX >= CONFIG_PATH_MAX,
+	       "every configured path fits an outlet");
+
+#define SYSLOG_SOCKET	"/dev/log"
+#define JOURNAL_SOCKET	"/run/systemd/journal/socket"
 
 void events_init(struct event_outlets *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->json_fd = -1;
-	o->syslog_fd = -1;
-}
-
-bool events_open_json(struct event_outlets *o, const char *path)
-{
-	int fd;
-
-	if (!path)
-		return true;
-	if (!strcmp(path, "stdout"))
-		fd = dup(STDOUT_FILENO);
-	else
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return false;
-	/* a reader that stalls must cost us lines, never the main loop */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	o->json_fd = fd;
-	return true;
-}
-
-bool events_open_syslog(struct event_outlets *o)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return false;
-	strcpy(addr.sun_path, "/dev/log");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		close(fd);
-		return false;
-	}
-	o->syslog_fd = fd;
-	return true;
+	for (int k = 0; k < OUTLET_COUNT; k++)
+		outlet_init(&o->outlets[k]);
+	o->syslog_socket = SYSLOG_SOCKET;
+	o->journal_socket = JOURNAL_SOCKET;
 }
 
 const char *outlet_name(enum outlet_kind kind)
@@ -64,19 +34,12 @@ const char *outlet_name(enum outlet_kind kind)
 		[OUTLET_CEF] = "cef",
 	};
 
-	return kind < OUTLET_COUNT ? names[kind] : "unknown";
+	return (unsigned int)kind < OUTLET_COUNT ? names[kind] : "unknown";
 }
 
 bool outlet_enabled(const struct event_outlets *o, enum outlet_kind kind)
 {
-	switch (kind) {
-	case OUTLET_JSON:
-		return o->json_fd >= 0;
-	case OUTLET_SYSLOG:
-		return o->syslog_fd >= 0;
-	default:
-		return false;
-	}
+	return (unsigned int)kind < OUTLET_COUNT && o->outlets[kind].enabled;
 }
 
 int events_add_tap(struct event_outlets *o, event_tap_fn fn, void *ctx)
@@ -87,13 +50,100 @@ int events_add_tap(struct event_outlets *o, event_tap_fn fn, void *ctx)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) +
+	       (uint64_t)ts.tv_nsec;
+}
+
+/* Named by the configuration key, which is what the operator wrote. */
+static void append_err(char *err, size_t size, enum outlet_kind kind,
+		       const char *path, int e)
+{
+	static const char *const keys[] = {
+		[OUTLET_JSON] = "event-log",
+		[OUTLET_SYSLOG] = "syslog",
+		[OUTLET_JOURNALD] = "journald",
+		[OUTLET_CEF] = "cef-log",
+	};
+	size_t len = strnlen(err, size);
+
+	if (len + 1 < size)
+		snprintf(err + len, size - len, "%s%s %s: %s", len ? "; " : "",
+			 keys[kind], path, strerror(-e));
+}
+
+/* @path NULL or "": the outlet is off. */
+static int open_one(struct event_outlets *o, enum outlet_kind kind,
+		    enum outlet_transport transport, const char *path,
+		    uint64_t now, char *err, size_t err_size)
+{
+	int e;
+
+	if (!path || !*path) {
+		outlet_close(&o->outlets[kind]);
+		return 0;
+	}
+	e = outlet_open(&o->outlets[kind], transport, path, now);
+	if (e && err_size)
+		append_err(err, err_size, kind, path, e);
+	return e;
+}
+
+int events_open(struct event_outlets *o, const struct config_interface *ifc,
+		char *err, size_t err_size)
+{
+	const char *json = ifc->event_log_stdout ? "stdout" : ifc->event_log;
+	uint64_t now = mono_ns();
+	int e, first = 0;
+
+	if (err_size)
+		*err = '\0';
+	if (gethostname(o->hostname, sizeof(o->hostname)))
+		o->hostname[0] = '\0';
+	o->hostname[sizeof(o->hostname) - 1] = '\0';
+	o->pid = (int)getpid();
+	e = open_one(o, OUTLET_JSON, OUTLET_FILE, json, now, err, err_size);
+	first = e;
+	e = open_one(o, OUTLET_CEF, OUTLET_FILE, ifc->cef_log, now, err,
+		     err_size);
+	if (!first)
+		first = e;
+	/* a socket's listener may come later: never fatal */
+	open_one(o, OUTLET_SYSLOG, OUTLET_DGRAM,
+		 ifc->syslog ? o->syslog_socket : NULL, now, err, err_size);
+	open_one(o, OUTLET_JOURNALD, OUTLET_DGRAM,
+		 ifc->journald ? o->journal_socket : NULL, now, err, err_size);
+	return first;
+}
+
 void events_close(struct event_outlets *o)
 {
-	if (o->json_fd >= 0)
-		close(o->json_fd);
-	if (o->syslog_fd >= 0)
-		close(o->syslog_fd);
-	o->json_fd = o->syslog_fd = -1;
+	for (int k = 0; k < OUTLET_COUNT; k++)
+		outlet_close(&o->outlets[k]);
+}
+
+void events_counts_text(const struct event_outlets *o, char *buf,
+			size_t size)
+{
+	size_t len = 0;
+
+	if (!size)
+		return;
+	*buf = '\0';
+	for (int k = 0; k < OUTLET_COUNT; k++) {
+		if (!outlet_enabled(o, k) || len >= size)
+			continue;
+		len += (size_t)snprintf(buf + len, size - len,
+					"%s%s sent=%" PRIu64 " lost=%" PRIu64,
+					len ? ", " : "", outlet_name(k),
+					o->sent[k], o->lost[k]);
+	}
+	if (!len)
+		snprintf(buf, size, "no outlet");
 }
 
 const char *event_type_name(enum event_type type)
@@ -112,102 +162,53 @@ const char *event_type_name(enum event_type type)
 		[EV_DAEMON] = "DAEMON",
 	};
 
-	return type <= EV_DAEMON ? names[type] : "UNKNOWN";
+	return (unsigned int)type <= EV_DAEMON ? names[type] : "UNKNOWN";
 }
 
-/* Appends a JSON string, escaping what JSON requires. */
-static void put_json_string(char *buf, size_t size, size_t *len,
-			    const char *s)
+/* A line that cannot be rendered (len 0) is lost like one not taken. */
+static void deliver(struct event_outlets *o, enum outlet_kind kind,
+		    const char *buf, size_t len, uint64_t now)
 {
-	*len += snprintf(buf + *len, *len < size ? size - *len : 0, "\"");
-	for (; *s && *len + 8 < size; s++) {
-		unsigned char c = (unsigned char)*s;
+	if (len && outlet_send(&o->outlets[kind], buf, len, now))
+		o->sent[kind]++;
+	else
+		o->lost[kind]++;
+}
 
-		if (c == '"' || c == '\\')
-			*len += snprintf(buf + *len, size - *len, "\\%c", c);
-		else if (c < 0x20)
-			*len += snprintf(buf + *len, size - *len, "\\u%04x", c);
-		else
-			buf[(*len)++] = (char)c;
+static size_t render(const struct event_outlets *o, enum outlet_kind kind,
+		     char *buf, size_t size, const struct event *ev,
+		     const struct event_stamp *st)
+{
+	const struct event_origin from = { o->hostname, o->pid };
+
+	switch (kind) {
+	case OUTLET_SYSLOG:
+		return evformat_syslog(buf, size, ev, st, &from);
+	case OUTLET_JOURNALD:
+		return evformat_journal(buf, size, ev, st);
+	case OUTLET_CEF:
+		return evformat_cef(buf, size, ev, st, &from);
+	default:
+		return evformat_json(buf, size, ev, st);
 	}
-	*len += snprintf(buf + *len, *len < size ? size - *len : 0, "\"");
-}
-
-static void put_field(char *buf, size_t size, size_t *len, const char *key,
-		      const char *value)
-{
-	if (!value)
-		return;
-	*len += snprintf(buf + *len, *len < size ? size - *len : 0,
-			 ",\"%s\":", key);
-	put_json_string(buf, size, len, value);
-}
-
-static size_t render_json(char *buf, size_t size, const struct event *ev,
-			  uint64_t seq)
-{
-	struct timespec mono, wall;
-	char when[40], id[24];
-	size_t len;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &wall);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime(&wall.tv_sec));
-	snprintf(id, sizeof(id), "%" PRIu64, ev->session_id);
-	len = (size_t)snprintf(buf, size,
-			       "{\"seq\":%" PRIu64 ",\"type\":\"%s\",\"time\":\"%s.%03ldZ\","
-			       "\"mono_ns\":%" PRIu64 ",\"session_id\":\"%s\","
-			       "\"state_version\":%" PRIu64 ",\"reason\":\"%s\"",
-			       seq, event_type_name(ev->type), when,
-			       wall.tv_nsec / 1000000,
-			       (uint64_t)mono.tv_sec * UINT64_C(1000000000) +
-				       (uint64_t)mono.tv_nsec,
-			       id, ev->state_version, reason_name(ev->reason));
-	if (ev->old_state >= 0)
-		put_field(buf, size, &len, "old_state", state_name(ev->old_state));
-	if (ev->new_state >= 0)
-		put_field(buf, size, &len, "new_state", state_name(ev->new_state));
-	put_field(buf, size, &len, "old_transport", ev->old_transport);
-	put_field(buf, size, &len, "new_transport", ev->new_transport);
-	put_field(buf, size, &len, "detail", ev->detail);
-	if (len + 2 >= size)
-		len = size - 3;
-	buf[len++] = '}';
-	buf[len++] = '\n';
-	buf[len] = '\0';
-	return len;
-}
-
-static bool write_all_or_lose(int fd, const char *buf, size_t len)
-{
-	ssize_t n = write(fd, buf, len);
-
-	return n == (ssize_t)len;
 }
 
 void events_emit(struct event_outlets *o, const struct event *ev)
 {
-	char line[EVENT_LINE_MAX], msg[EVENT_LINE_MAX + 32];
-	uint64_t seq = ++o->seq;
-	size_t len = render_json(line, sizeof(line), ev, seq);
+	char json[EVENT_LINE_MAX], other[EVENT_LINE_MAX];
+	struct event_stamp st = { .seq = ++o->seq, .mono_ns = mono_ns() };
+	size_t json_len;
 
-	if (o->json_fd >= 0) {
-		if (write_all_or_lose(o->json_fd, line, len))
-			o->sent[OUTLET_JSON]++;
-		else
-			o->lost[OUTLET_JSON]++;
-	}
-	if (o->syslog_fd >= 0) {
-		/* facility daemon (3), severity notice (5) or warning (4) */
-		int pri = 3 * 8 + (ev->type == EV_SECURITY_EVENT ? 4 : 5);
-		int n = snprintf(msg, sizeof(msg), "<%d>jvpnd[%d]: %.*s", pri,
-				 (int)getpid(), (int)len - 1, line);
-
-		if (send(o->syslog_fd, msg, (size_t)n, MSG_DONTWAIT) != n)
-			o->lost[OUTLET_SYSLOG]++;
-		else
-			o->sent[OUTLET_SYSLOG]++;
-	}
+	clock_gettime(CLOCK_REALTIME, &st.wall);
+	/* rendered even with the json outlet off: the taps read it */
+	json_len = evformat_json(json, sizeof(json), ev, &st);
+	if (outlet_enabled(o, OUTLET_JSON))
+		deliver(o, OUTLET_JSON, json, json_len, st.mono_ns);
+	for (int k = OUTLET_JSON + 1; k < OUTLET_COUNT; k++)
+		if (outlet_enabled(o, k))
+			deliver(o, k, other,
+				render(o, k, other, sizeof(other), ev, &st),
+				st.mono_ns);
 	for (size_t i = 0; i < o->n_taps; i++)
-		o->taps[i].fn(o->taps[i].ctx, ev, seq, line, len);
+		o->taps[i].fn(o->taps[i].ctx, ev, st.seq, json, json_len);
 }

@@ -42,9 +42,7 @@ static bool load(struct jvpnd *d)
 static bool open_links(struct jvpnd *d)
 {
 	const char *dev = d->cfg.interface.device;
-	const char *log = d->cfg.interface.event_log_stdout ? "stdout" :
-			  *d->cfg.interface.event_log ? d->cfg.interface.event_log :
-			  NULL;
+	char err[512];
 
 	if (!kernel_open(&d->kreq, dev) || !kernel_open_events(&d->kev, dev)) {
 		fprintf(stderr, "jvpnd: %s\n",
@@ -52,12 +50,12 @@ static bool open_links(struct jvpnd *d)
 		return false;
 	}
 	events_init(&d->out);
-	if (!events_open_json(&d->out, log)) {
-		fprintf(stderr, "jvpnd: event-log %s: cannot open\n", log);
+	if (events_open(&d->out, &d->cfg.interface, err, sizeof(err))) {
+		fprintf(stderr, "jvpnd: %s\n", err);
 		return false;
 	}
-	if (d->cfg.interface.syslog && !events_open_syslog(&d->out))
-		fprintf(stderr, "jvpnd: syslog unreachable: events go to the log only\n");
+	if (*err)	/* a socket: retried, its events counted as lost */
+		fprintf(stderr, "jvpnd: %s: retried every second\n", err);
 	return true;
 }
 

@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon operator metrics; do
+for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -57,6 +57,8 @@ TESTS=(
 	"metrics_scrape_and_failover test_metrics_scrape_and_failover 120"
 	"metrics_http test_metrics_http 120"
 	"metrics_off_by_default test_metrics_off_by_default 90"
+	"outlets_syslog_killed test_outlets_syslog_killed 120"
+	"outlets_journald_killed test_outlets_journald_killed 120"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

@@ -156,6 +156,7 @@ unit: $(UNIT_BINS) $(DUNIT_BINS) $(CUNIT_BINS)
 FUZZ_SRCS := $(wildcard selftests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst selftests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iuapi -Idaemon -Ikernel \
+	-DJVPN_VERSION='"$(VERSION)"' \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/fuzz/%: selftests/fuzz/%.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)

@@ -9,7 +9,6 @@
 #include "evformat.h"
 #include "names.h"
 
-
 /* Fixed per type: changing one breaks every saved search of a SIEM. */
 struct event_kind {
 	const char *message_id;

@@ -378,6 +378,18 @@ static void dispatch(struct jvpnd *d, int fd, uint32_t events)
 		on_datagrams(d, fd);
 }
 
+/* Every event feeds the counters /metrics serves (stats.h). */
+static void count_event(void *ctx, const struct event *ev, uint64_t seq,
+			const char *json, size_t len)
+{
+	struct jvpnd *d = ctx;
+
+	(void)seq;
+	(void)json;
+	(void)len;
+	stats_on_event(&d->stats, ev);
+}
+
 int daemon_run(struct jvpnd *d)
 {
 	struct epoll_event evs[16];
@@ -385,6 +397,9 @@ int daemon_run(struct jvpnd *d)
 
 	d->started_ms = now_ms();
 	notify_init(&d->notify);
+	stats_init(&d->stats);
+	if (events_add_tap(&d->out, count_event, d))
+		fprintf(stderr, "jvpnd: no room for the counters' event tap\n");
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->epfd < 0 || setup_signals(d) || setup_timer(d) ||
 	    daemon_watch_fd(d, kernel_events_fd(&d->kev))) {

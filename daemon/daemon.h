@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "reattach.h"
 #include "sm.h"
+#include "stats.h"
 
 /* health is judged this often; also the granularity of every timer */
 #define JVPND_TICK_MS		50
@@ -108,6 +109,9 @@ struct jvpnd {
 	struct control *control;	/* jvpnctl's unix socket */
 	struct notify notify;		/* systemd, if it started us */
 	struct metrics *metrics;	/* NULL: metrics-listen = off */
+	/* counted from the start, whether metrics are served or not, so that
+	 * turning them on by a reload shows the whole life of the process */
+	struct stats stats;
 	/* gateway */
 	struct limiter_table sources;
 	/* greatest handshake time accepted per client key, across reloads

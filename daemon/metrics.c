@@ -500,7 +500,6 @@ struct metrics {
 	int timer_fd;
 	bool timer_armed;
 	uint64_t start_time_s;		/* the process's, wall clock */
-	struct stats stats;
 	uint64_t responses[N_CODES];
 	struct metrics_conn conns[METRICS_MAX_CONNS];
 };
@@ -618,7 +617,7 @@ static void render_page(struct expo *e, struct metrics *m)
 	const char *dev = m->d->cfg.interface.device;
 
 	render_daemon(e, m);
-	metrics_render_stats(e, &m->stats);
+	metrics_render_stats(e, &m->d->stats);
 	expo_family(e, "jvpnd_kernel_query_success", "gauge",
 		    "1: the kernel's counters below were read for this scrape; 0: the netlink query failed and they are absent.");
 	expo_sample(e, "jvpnd_kernel_query_success",
@@ -900,8 +899,6 @@ static int open_listener(const union config_sockaddr *addr)
 	return fd;
 }
 
-static void add_tap_once(struct jvpnd *d);
-
 static struct metrics *metrics_create(struct jvpnd *d)
 {
 	struct metrics *m = calloc(1, sizeof(*m));
@@ -912,7 +909,6 @@ static struct metrics *metrics_create(struct jvpnd *d)
 	m->listen_fd = -1;
 	for (size_t i = 0; i < METRICS_MAX_CONNS; i++)
 		m->conns[i].fd = -1;
-	stats_init(&m->stats);
 	m->start_time_s = process_start_time();
 	m->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (m->timer_fd < 0 ||
@@ -976,7 +972,6 @@ void metrics_apply_config(struct jvpnd *d)
 	}
 	if (!d->metrics)
 		d->metrics = metrics_create(d);
-	add_tap_once(d);
 	m = d->metrics;
 	if (!m) {
 		report(d, want, -ENOMEM);
@@ -998,30 +993,4 @@ void metrics_apply_config(struct jvpnd *d)
 	close_listener(m);
 	m->listen_fd = fd;
 	m->addr = *want;
-}
-
-void metrics_on_event(struct jvpnd *d, const struct event *ev)
-{
-	if (d->metrics)
-		stats_on_event(&d->metrics->stats, ev);
-}
-
-static void metrics_tap(void *ctx, const struct event *ev, uint64_t seq,
-			const char *json, size_t len)
-{
-	(void)seq;
-	(void)json;
-	(void)len;
-	metrics_on_event(ctx, ev);
-}
-
-/* Taps cannot be removed, so the one tap has the daemon, not a struct
- * metrics that a reload may free, as its context, and is added once. */
-static void add_tap_once(struct jvpnd *d)
-{
-	for (size_t i = 0; i < d->out.n_taps; i++)
-		if (d->out.taps[i].fn == metrics_tap)
-			return;
-	if (events_add_tap(&d->out, metrics_tap, d))
-		fprintf(stderr, "jvpnd: metrics: no room for an event tap: event counters stay at 0\n");
 }

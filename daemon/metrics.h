@@ -100,7 +100,5 @@ struct jvpnd;
  */
 void metrics_apply_config(struct jvpnd *d);
 void metrics_stop(struct jvpnd *d);
-/* Counts an event: the tap jvpnd's event outlets call. */
-void metrics_on_event(struct jvpnd *d, const struct event *ev);
 
 #endif /* JVPND_METRICS_H */

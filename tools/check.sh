@@ -57,7 +57,8 @@ else
 	run_tier fuzz make -s fuzz-short FUZZ_SECONDS=20
 	run_tier kunit tools/kunit.sh
 	run_tier dkms tools/dkms-check.sh
-	run_tier vm tools/vm/run.sh --out "$logdir/vm" selftests/run.sh
+	# 48 tests; a loaded TCG host can take well over the runner's default
+	run_tier vm tools/vm/run.sh --timeout 3000 --out "$logdir/vm" selftests/run.sh
 fi
 
 echo "==== summary ===="

@@ -260,10 +260,12 @@ GW_PID='' CL_PID=''
 # The mobile profile unchanged: the "default policy" of these numbers.
 daemons_start() {
 	local dir=$1
-	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	# `ip netns exec` execs: $! is jvpnd itself, which kill and wait reach
+	# (a shell function in the background would be a subshell around it)
+	ip netns exec jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
 	GW_PID=$!
 	wait_until 10 udp_listening jg "$GW_PORT"
-	jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	ip netns exec jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
 	CL_PID=$!
 	wait_until 20 session_count_is jg 1 || { tail "$dir"/*.log; return 1; }
 	wait_until 10 session_count_is jc 1

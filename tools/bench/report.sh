@@ -227,7 +227,7 @@ main() {
 			"| make bench took | \(.total_seconds / 60 | floor) min \(.total_seconds % 60) s (VM scenarios: \(.vm_scenario_seconds | to_entries | map("\(.key) \(.value) s") | join(", "))) |"'
 		echo
 		for s in throughput latency failover nat scale control; do
-			has "$s" && "section_$s"
+			if has "$s"; then "section_$s"; fi
 		done
 	} >"$MD"
 }

@@ -71,6 +71,14 @@ static const struct net_device_ops jvpn_netdev_ops = {
 	.ndo_get_stats64 = dev_get_tstats64,
 };
 
+/*
+ * The stack hands us large TCP/UDP packets and leaves checksums to us: we
+ * segment in software (send.c) and seal each segment, so a whole GSO packet
+ * costs one route and one session lookup.
+ */
+#define JVPN_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
+		       NETIF_F_GSO | NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
+
 static void jvpn_setup(struct net_device *dev)
 {
 	struct jvpn_device *jd = netdev_priv(dev);
@@ -80,7 +88,9 @@ static void jvpn_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features |= NETIF_F_LLTX;
+	dev->features |= NETIF_F_LLTX | JVPN_FEATURES;
+	dev->hw_features |= JVPN_FEATURES;
+	dev->hw_enc_features |= JVPN_FEATURES;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = JVPN_DATA_HDR_LEN + JVPN_OUTER_OVERHEAD_MAX;

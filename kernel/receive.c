@@ -80,7 +80,8 @@ static struct jvpn_rx_cb *rx_cb(struct sk_buff *skb)
 struct workqueue_struct *jvpn_crypt_wq;
 
 /* Called with BH off, from the worker: queues for NAPI, in order. */
-static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet)
+static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet,
+		    u64 now)
 {
 	struct net_device *dev = s->jd->dev;
 	unsigned int len = skb->len;
@@ -94,7 +95,7 @@ static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet)
 	skb->csum_level = ~0;
 	jvpn_count(s->counters, JVPN_C_RX_PACKETS, 1);
 	jvpn_count(s->counters, JVPN_C_RX_BYTES, len);
-	WRITE_ONCE(s->last_rx_ns, jvpn_now_ns());
+	WRITE_ONCE(s->last_rx_ns, now);
 	dev_sw_netstats_rx_add(dev, len);
 	spin_lock(&s->deliver_queue.lock);
 	__skb_queue_tail(&s->deliver_queue, skb);
@@ -103,7 +104,7 @@ static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet)
 
 /* After authentication: strip to the inner packet and check its source. */
 static void receive_inner(struct jvpn_session *s, struct sk_buff *skb,
-			  unsigned int offset, bool xnet)
+			  unsigned int offset, bool xnet, u64 now)
 {
 	int family;
 
@@ -111,7 +112,7 @@ static void receive_inner(struct jvpn_session *s, struct sk_buff *skb,
 	skb_reset_network_header(skb);
 	if (!skb->len) {
 		/* an empty packet is a keepalive: it proved the path */
-		WRITE_ONCE(s->last_rx_ns, jvpn_now_ns());
+		WRITE_ONCE(s->last_rx_ns, now);
 		consume_skb(skb);
 		return;
 	}
@@ -121,7 +122,7 @@ static void receive_inner(struct jvpn_session *s, struct sk_buff *skb,
 	if (jvpn_allowedips_lookup(&s->jd->allowed_ips, family,
 				   jvpn_inner_addr(skb, family, true)) != s)
 		return drop_session(s, skb, JVPN_C_DROP_INNER_SRC);
-	deliver(s, skb, xnet);
+	deliver(s, skb, xnet, now);
 }
 
 /*
@@ -153,7 +154,19 @@ static bool open_packet(struct jvpn_session *s, struct sk_buff *skb,
 	return true;
 }
 
-/* The worker: opens queued packets in arrival order, batch by batch. */
+static bool take_queue(struct jvpn_session *s, struct sk_buff_head *todo)
+{
+	spin_lock_bh(&s->rx_queue.lock);
+	skb_queue_splice_tail_init(&s->rx_queue, todo);
+	spin_unlock_bh(&s->rx_queue.lock);
+	return !skb_queue_empty(todo);
+}
+
+/*
+ * The worker: opens queued packets in arrival order, batch by batch, and
+ * takes what arrived meanwhile before it sleeps. One clock read a batch:
+ * the clock can be slow to read (an emulated HPET in the test VM).
+ */
 static void rx_work(struct work_struct *work)
 {
 	struct jvpn_session *s = container_of(work, struct jvpn_session,
@@ -161,14 +174,13 @@ static void rx_work(struct work_struct *work)
 	struct sk_buff_head todo;
 	struct sk_buff *skb;
 	unsigned int n;
+	u64 now;
 
 	__skb_queue_head_init(&todo);
-	spin_lock_bh(&s->rx_queue.lock);
-	skb_queue_splice_init(&s->rx_queue, &todo);
-	spin_unlock_bh(&s->rx_queue.lock);
-	while (!skb_queue_empty(&todo)) {
+	while (take_queue(s, &todo)) {
 		local_bh_disable();
 		rcu_read_lock();
+		now = jvpn_now_ns();
 		for (n = 0; n < JVPN_RX_BATCH; n++) {
 			struct jvpn_rx_cb *cb;
 
@@ -178,7 +190,8 @@ static void rx_work(struct work_struct *work)
 			cb = rx_cb(skb);
 			if (open_packet(s, skb, cb->offset, cb->phase,
 					cb->counter))
-				receive_inner(s, skb, cb->offset, cb->xnet);
+				receive_inner(s, skb, cb->offset, cb->xnet,
+					      now);
 		}
 		rcu_read_unlock();
 		if (!skb_queue_empty_lockless(&s->deliver_queue))
@@ -226,10 +239,18 @@ static int crypt_cpu(void)
 	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
 }
 
+/*
+ * Only the packet that makes the queue non-empty queues the worker: the
+ * worker takes the whole queue each time it starts, and it starts after
+ * that packet was queued, so it finds every packet queued behind it.
+ */
 static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 {
+	unsigned int qlen;
+
 	spin_lock_bh(&s->rx_queue.lock);
-	if (unlikely(skb_queue_len(&s->rx_queue) >= JVPN_RX_QUEUE_LEN)) {
+	qlen = skb_queue_len(&s->rx_queue);
+	if (unlikely(qlen >= JVPN_RX_QUEUE_LEN)) {
 		spin_unlock_bh(&s->rx_queue.lock);
 		DEV_STATS_INC(s->jd->dev, rx_dropped);
 		kfree_skb(skb);
@@ -237,7 +258,8 @@ static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 	}
 	__skb_queue_tail(&s->rx_queue, skb);
 	spin_unlock_bh(&s->rx_queue.lock);
-	queue_work_on(crypt_cpu(), jvpn_crypt_wq, &s->rx_work);
+	if (!qlen)
+		queue_work_on(crypt_cpu(), jvpn_crypt_wq, &s->rx_work);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "device.h"
 #include "send.h"
 #include "session.h"
+#include "transport.h"
 
 static int jvpn_dev_init(struct net_device *dev)
 {
@@ -31,12 +32,7 @@ static int jvpn_dev_init(struct net_device *dev)
 	err = jvpn_allowedips_init(&jd->allowed_ips);
 	if (err)
 		goto free_table;
-	err = gro_cells_init(&jd->gro_cells, dev);
-	if (err)
-		goto free_aips;
 	return 0;
-free_aips:
-	jvpn_allowedips_destroy(&jd->allowed_ips);
 free_table:
 	jvpn_table_destroy(&jd->sessions);
 free_counters:
@@ -46,17 +42,17 @@ free_tstats:
 	return err;
 }
 
-/* Runs once the device is unregistered and no packet can reach it. */
-static void jvpn_dev_uninit(struct net_device *dev)
-{
-	struct jvpn_device *jd = netdev_priv(dev);
-
-	gro_cells_destroy(&jd->gro_cells);
-}
-
 static void jvpn_dev_destruct(struct net_device *dev)
 {
 	struct jvpn_device *jd = netdev_priv(dev);
+
+	/*
+	 * Every session is gone from the tables, but a receive worker may
+	 * still be finishing with one: wait until each session's deferred
+	 * free, which stops its worker, has run.
+	 */
+	rcu_barrier();
+	flush_workqueue(jvpn_wq);
 
 	jvpn_allowedips_destroy(&jd->allowed_ips);
 	jvpn_table_destroy(&jd->sessions);
@@ -66,10 +62,17 @@ static void jvpn_dev_destruct(struct net_device *dev)
 
 static const struct net_device_ops jvpn_netdev_ops = {
 	.ndo_init = jvpn_dev_init,
-	.ndo_uninit = jvpn_dev_uninit,
 	.ndo_start_xmit = jvpn_xmit,
 	.ndo_get_stats64 = dev_get_tstats64,
 };
+
+/*
+ * The stack hands us large TCP/UDP packets and leaves checksums to us: we
+ * segment in software (send.c) and seal each segment, so a whole GSO packet
+ * costs one route and one session lookup.
+ */
+#define JVPN_FEATURES (NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | \
+		       NETIF_F_GSO | NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
 
 static void jvpn_setup(struct net_device *dev)
 {
@@ -80,7 +83,9 @@ static void jvpn_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
-	dev->features |= NETIF_F_LLTX;
+	dev->features |= NETIF_F_LLTX | JVPN_FEATURES;
+	dev->hw_features |= JVPN_FEATURES;
+	dev->hw_enc_features |= JVPN_FEATURES;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->needed_headroom = JVPN_DATA_HDR_LEN + JVPN_OUTER_OVERHEAD_MAX;

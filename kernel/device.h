@@ -5,7 +5,6 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
-#include <net/gro_cells.h>
 #include "allowedips.h"
 #include "counters.h"
 #include "table.h"
@@ -15,7 +14,6 @@ struct jvpn_device {
 	struct net_device *dev;
 	struct jvpn_table sessions;
 	struct jvpn_allowedips allowed_ips;
-	struct gro_cells gro_cells;
 	/* drops that belong to no session: unknown id, malformed, no route */
 	struct jvpn_counters __percpu *counters;
 

@@ -8,6 +8,7 @@
 #include "device.h"
 #include "events.h"
 #include "netlink.h"
+#include "receive.h"
 #include "session.h"
 #include "transport.h"
 
@@ -25,10 +26,13 @@ static int __init jvpn_init(void)
 	err = jvpn_keypair_cache_init();
 	if (err)
 		goto session_cache;
+	err = jvpn_receive_wq_init();
+	if (err)
+		goto keypair_cache;
 	err = -ENOMEM;
 	jvpn_wq = alloc_workqueue("jvpn", WQ_UNBOUND, 0);
 	if (!jvpn_wq)
-		goto keypair_cache;
+		goto crypt_wq;
 	err = jvpn_events_register();
 	if (err)
 		goto free_wq;
@@ -46,6 +50,8 @@ events:
 	jvpn_events_unregister();
 free_wq:
 	destroy_workqueue(jvpn_wq);
+crypt_wq:
+	jvpn_receive_wq_destroy();
 keypair_cache:
 	jvpn_keypair_cache_destroy();
 session_cache:
@@ -61,6 +67,8 @@ static void __exit jvpn_exit(void)
 	/* every call_rcu() and queue_rcu_work() has run before we go */
 	rcu_barrier();
 	destroy_workqueue(jvpn_wq);
+	/* the sessions' deferred frees above stopped every receive worker */
+	jvpn_receive_wq_destroy();
 	jvpn_keypair_cache_destroy();
 	jvpn_session_cache_destroy();
 }

@@ -31,32 +31,51 @@ static netdev_tx_t drop(struct net_device *dev, struct sk_buff *skb,
 	return NETDEV_TX_OK;
 }
 
-static netdev_tx_t send_one(struct jvpn_session *s, struct sk_buff *skb,
-			    struct net_device *dev)
+/*
+ * Seals and sends a list of packets (the segments of one GSO packet, or a
+ * single packet) through the session's transport, in order. Counts once.
+ */
+static void send_list(struct jvpn_session *s, struct sk_buff *skb,
+		      struct net_device *dev)
 {
 	struct jvpn_transport *t = rcu_dereference(s->transport);
 	struct jvpn_keypair *kp = rcu_dereference(s->keys);
-	unsigned int len = skb->len;
+	unsigned int packets = 0, bytes = 0, dropped = 0, failed = 0, len;
+	struct sk_buff *next;
 
-	if (unlikely(!t || !kp || jvpn_keypair_seal(kp, s->id, skb)))
-		return drop(dev, skb, s->counters, JVPN_C_DROP_TX_ERROR);
-	if (unlikely(jvpn_transport_send(t, skb, dev))) {
-		jvpn_count(s->counters, JVPN_C_DROP_TX_ERROR, 1);
-		DEV_STATS_INC(dev, tx_errors);
-		return NETDEV_TX_OK;
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		len = skb->len;
+		if (unlikely(!t || !kp || jvpn_keypair_seal(kp, s->id, skb))) {
+			kfree_skb(skb);
+			dropped++;
+			continue;
+		}
+		if (unlikely(jvpn_transport_send(t, skb, dev))) {
+			failed++;
+			continue;
+		}
+		packets++;
+		bytes += len;
 	}
-	jvpn_count(s->counters, JVPN_C_TX_PACKETS, 1);
-	jvpn_count(s->counters, JVPN_C_TX_BYTES, len);
+	if (unlikely(dropped || failed)) {
+		jvpn_count(s->counters, JVPN_C_DROP_TX_ERROR, dropped + failed);
+		DEV_STATS_ADD(dev, tx_dropped, dropped);
+		DEV_STATS_ADD(dev, tx_errors, failed);
+	}
+	if (!packets)
+		return;
+	jvpn_count(s->counters, JVPN_C_TX_PACKETS, packets);
+	jvpn_count(s->counters, JVPN_C_TX_BYTES, bytes);
 	WRITE_ONCE(s->last_tx_ns, jvpn_now_ns());
-	dev_sw_netstats_tx_add(dev, 1, len);
-	return NETDEV_TX_OK;
+	dev_sw_netstats_tx_add(dev, packets, bytes);
 }
 
 netdev_tx_t jvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct jvpn_device *jd = netdev_priv(dev);
 	struct jvpn_session *s;
-	netdev_tx_t ret;
+	struct sk_buff *segs;
 	int family;
 
 	skb_reset_network_header(skb);
@@ -71,7 +90,18 @@ netdev_tx_t jvpn_xmit(struct sk_buff *skb, struct net_device *dev)
 		report_unreachable(skb, family);
 		return drop(dev, skb, jd->counters, JVPN_C_DROP_NO_ROUTE);
 	}
-	ret = send_one(s, skb, dev);
+	if (skb_is_gso(skb)) {
+		/* segments are linear and carry their final checksums */
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs)) {
+			rcu_read_unlock();
+			return drop(dev, skb, s->counters,
+				    JVPN_C_DROP_TX_ERROR);
+		}
+		consume_skb(skb);
+		skb = segs;
+	}
+	send_list(s, skb, dev);
 	rcu_read_unlock();
-	return ret;
+	return NETDEV_TX_OK;
 }

@@ -4,6 +4,7 @@
 #include "constants.h"
 #include "device.h"
 #include "events.h"
+#include "receive.h"
 #include "session.h"
 #include "transport.h"
 
@@ -45,11 +46,13 @@ struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id)
 	INIT_LIST_HEAD(&s->dev_node);
 	jvpn_rate_init(&s->stray_events, JVPN_STRAY_EVENT_PER_SEC,
 		       JVPN_STRAY_EVENT_BURST, s->created_ns);
+	jvpn_receive_init_session(s);
 	return s;
 }
 
 static void session_free_now(struct jvpn_session *s)
 {
+	jvpn_receive_stop_session(s);
 	/* no reader can hold the key pairs any more: free them directly */
 	jvpn_keypair_free(rcu_dereference_protected(s->keys, 1));
 	jvpn_keypair_free(rcu_dereference_protected(s->prev_keys, 1));
@@ -57,16 +60,25 @@ static void session_free_now(struct jvpn_session *s)
 	kmem_cache_free(session_cache, s);
 }
 
-static void session_free_rcu(struct rcu_head *rcu)
+/* In process context, once no reader can find the session any more. */
+static void session_free_work(struct work_struct *work)
 {
-	session_free_now(container_of(rcu, struct jvpn_session, rcu));
+	session_free_now(container_of(to_rcu_work(work), struct jvpn_session,
+				      free_work));
+}
+
+static void session_free_deferred(struct jvpn_session *s)
+{
+	jvpn_receive_quiesce_session(s);
+	INIT_RCU_WORK(&s->free_work, session_free_work);
+	queue_rcu_work(jvpn_wq, &s->free_work);
 }
 
 /* The transmit path may have met it through a short-lived allowed IP. */
 void jvpn_session_free(struct jvpn_session *s)
 {
 	jvpn_transport_release(rcu_dereference_protected(s->transport, 1));
-	call_rcu(&s->rcu, session_free_rcu);
+	session_free_deferred(s);
 }
 
 void jvpn_session_destroy(struct jvpn_session *s,
@@ -84,7 +96,7 @@ void jvpn_session_destroy(struct jvpn_session *s,
 	t = rcu_replace_pointer(s->transport, NULL,
 				lockdep_is_held(&jd->lock));
 	jvpn_transport_release(t);
-	call_rcu(&s->rcu, session_free_rcu);
+	session_free_deferred(s);
 }
 
 void jvpn_session_set_next_keys(struct jvpn_session *s,

@@ -3,7 +3,10 @@
 #define _JVPN_SESSION_H
 
 #include <linux/list.h>
+#include <linux/netdevice.h>
 #include <linux/rhashtable-types.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
 #include <linux/jvpn.h>
 #include "counters.h"
 #include "keypair.h"
@@ -37,13 +40,27 @@ struct jvpn_session {
 
 	struct jvpn_rate stray_events;
 	struct jvpn_counters __percpu *counters;
-	struct rcu_head rcu;
+
+	/*
+	 * Receive pipeline (receive.c), in arrival order throughout: softirq
+	 * queues packets whose header checked out on rx_queue; rx_work, which
+	 * never runs on two CPUs at once, opens them and moves the good ones
+	 * to deliver_queue; napi hands those to the stack with GRO.
+	 */
+	struct sk_buff_head rx_queue;
+	struct work_struct rx_work;
+	struct sk_buff_head deliver_queue;
+	struct napi_struct napi;
+	struct rcu_work free_work;
 };
 
 int jvpn_session_cache_init(void);
 void jvpn_session_cache_destroy(void);
 struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id);
-/* A session that failed to publish: no event; device lock held. */
+/*
+ * A session that failed to publish: no event; device lock held. Both this
+ * and jvpn_session_destroy() sleep (they stop the session's NAPI).
+ */
 void jvpn_session_free(struct jvpn_session *s);
 /* Unpublishes, reports the deletion, frees after a grace period. */
 void jvpn_session_destroy(struct jvpn_session *s,

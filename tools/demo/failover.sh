@@ -66,7 +66,8 @@ render() {
 		-e 's/.*"seq":([0-9]+),"type":"([A-Z_]+)".*"state_version":([0-9]+),"reason":"([a-z_]+)"(.*)/\1 \2 v\3 \4 \5/' \
 		-e 's/"old_state":"([A-Z]+)",?/\1->/; s/"new_state":"([A-Z]+)",?/\1 /' \
 		-e 's/"new_transport":"([^"]*)",?/via \1 /; s/"old_transport":"([^"]*)",?//' \
-		-e 's/"detail":"([^"]*)"/(\1)/; s/[{},]//g' |
+		-e 's/"detail":"([^"]*)",?/(\1) /; s/"latency_ms":([0-9.]+)/in \1 ms/' \
+		-e 's/[{},]//g' |
 		while read -r line; do printf '   [%-7s] #%s\n' "$who" "$line"; done
 }
 

@@ -229,6 +229,18 @@ int ctl_status(struct ctl *c, struct obj *first)
 					     : "refused");
 }
 
+int ctl_ask(struct ctl *c, const struct jvpnctl_opts *opts, const char *cmd,
+	    const char *dev, const char *request, struct obj *first)
+{
+	struct obj ignored = { 0 };
+	int status = ctl_open(c, opts, cmd, dev, request);
+
+	if (!status)
+		status = ctl_status(c, first ? first : &ignored);
+	obj_free(&ignored);
+	return status;
+}
+
 int ctl_read_all(struct ctl *c, struct objs *out)
 {
 	struct obj o = { 0 };

@@ -34,6 +34,14 @@ int ctl_open(struct ctl *c, const struct jvpnctl_opts *opts, const char *cmd,
 	     const char *dev, const char *request);
 /* Reads the status line: JVPNCTL_OK, or the error's status, said. */
 int ctl_status(struct ctl *c, struct obj *first);
+/*
+ * ctl_open, then ctl_status: the one way every command asks the daemon.
+ * @first (NULL: not wanted) gets the status line. Whatever the result,
+ * the caller reads on (a refusal may be followed by its findings) and
+ * then calls ctl_close().
+ */
+int ctl_ask(struct ctl *c, const struct jvpnctl_opts *opts, const char *cmd,
+	    const char *dev, const char *request, struct obj *first);
 /* The next line as an object: 1, 0 at the end, -1 on garbage (said). */
 int ctl_next(struct ctl *c, struct obj *o);
 /* One read(2) into the buffer: > 0, 0 at the end, < 0 on an error. For a

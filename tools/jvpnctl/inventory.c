@@ -13,20 +13,16 @@ static void read_daemon(struct dev_view *v, const struct jvpnctl_opts *opts,
 {
 	struct jvpnctl_opts quiet = *opts;
 	struct ctl c;
-	struct obj first = { 0 };
 
 	quiet.quiet = true;
-	if (!ctl_open(&c, &quiet, cmd, v->dev.name, "status") &&
-	    !ctl_status(&c, &first) && ctl_next(&c, &v->daemon) > 0)
+	if (!ctl_ask(&c, &quiet, cmd, v->dev.name, "status", NULL) &&
+	    ctl_next(&c, &v->daemon) > 0)
 		v->daemon_up = true;
 	ctl_close(&c);
-	obj_free(&first);
 	if (v->daemon_up &&
-	    !ctl_open(&c, &quiet, cmd, v->dev.name, "sessions") &&
-	    !ctl_status(&c, &first))
+	    !ctl_ask(&c, &quiet, cmd, v->dev.name, "sessions", NULL))
 		ctl_read_all(&c, sessions);
 	ctl_close(&c);
-	obj_free(&first);
 }
 
 static int read_device(struct jvpn_nl *nl, struct dev_view *v,

@@ -137,12 +137,10 @@ static void daemon_snapshot(struct monitor *m)
 {
 	struct jvpnctl_opts quiet = *m->opts;
 	struct objs list = { 0 };
-	struct obj first = { 0 };
 	struct ctl c;
 
 	quiet.quiet = true;
-	if (!ctl_open(&c, &quiet, "monitor", m->dev, "sessions") &&
-	    !ctl_status(&c, &first))
+	if (!ctl_ask(&c, &quiet, "monitor", m->dev, "sessions", NULL))
 		ctl_read_all(&c, &list);
 	ctl_close(&c);
 	for (size_t i = 0; i < list.n; i++) {
@@ -157,7 +155,6 @@ static void daemon_snapshot(struct monitor *m)
 		print(m, &o, false);
 		obj_free(&o);
 	}
-	obj_free(&first);
 	objs_free(&list);
 }
 
@@ -223,8 +220,7 @@ static void daemon_connect(struct monitor *m, bool first_time)
 
 	quiet.quiet = true;
 	m->next_connect_ms = mono_ms() + RECONNECT_MS;
-	if (ctl_open(&m->daemon, &quiet, "monitor", m->dev, "monitor") ||
-	    ctl_status(&m->daemon, &ok)) {
+	if (ctl_ask(&m->daemon, &quiet, "monitor", m->dev, "monitor", &ok)) {
 		ctl_close(&m->daemon);
 		if (first_time)
 			fprintf(stderr,

@@ -32,19 +32,14 @@ static void print_policy(const struct obj *p)
 static int ask(const struct jvpnctl_opts *o, const char *cmd, int argc,
 	       char **argv, const char *request, struct ctl *c)
 {
-	struct obj first = { 0 };
-	int status;
-
+	/* the caller closes c whatever happens here */
+	*c = (struct ctl){ .fd = -1 };
 	if (argc > 2)
 		return jvpnctl_error(JVPNCTL_USAGE, cmd,
 				     "expected at most "
 				     "one DEV, got '%s'",
 				     argv[2]);
-	status = ctl_open(c, o, cmd, argc == 2 ? argv[1] : NULL, request);
-	if (!status)
-		status = ctl_status(c, &first);
-	obj_free(&first);
-	return status;
+	return ctl_ask(c, o, cmd, argc == 2 ? argv[1] : NULL, request, NULL);
 }
 
 static int show(const struct jvpnctl_opts *o, int argc, char **argv)

@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "inventory.h"
+#include "parse.h"
 #include "view.h"
 
 static void print_table(const struct inventory *inv)
@@ -69,14 +70,10 @@ static int list(const struct jvpnctl_opts *o, int argc, char **argv)
 	return status;
 }
 
+/* Decimal or 0x-hex, as jvpnk reads it; 0 is never a session. */
 static bool parse_id(const char *text, uint64_t *id)
 {
-	char *end;
-
-	if (!text || !*text || *text == '-')
-		return false;
-	*id = strtoull(text, &end, 0);
-	return !*end && *id;
+	return text && !parse_u64(text, UINT64_MAX, id) && *id;
 }
 
 /* The one session with that id, on DEV or on any jvpn device. */
@@ -135,7 +132,6 @@ static int kill_session(const struct jvpnctl_opts *o, int argc, char **argv)
 {
 	const char *cmd = "session kill", *reason = "", *dev = NULL;
 	char request[512];
-	struct obj first = { 0 };
 	struct ctl c;
 	uint64_t id;
 	int status;
@@ -160,11 +156,8 @@ static int kill_session(const struct jvpnctl_opts *o, int argc, char **argv)
 				     "--reason: one line "
 				     "of at most 128 characters");
 	snprintf(request, sizeof(request), "kill %" PRIu64 " %s", id, reason);
-	status = ctl_open(&c, o, cmd, dev, request);
-	if (!status)
-		status = ctl_status(&c, &first);
+	status = ctl_ask(&c, o, cmd, dev, request, NULL);
 	ctl_close(&c);
-	obj_free(&first);
 	if (!status && o->json)
 		printf("{\"killed\":\"%" PRIu64 "\"}\n", id);
 	return status;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -143,14 +144,17 @@ static void send_error(struct ctl_conn *c, const char *name,
 	out_append(c, buf, error_line(buf, sizeof(buf), name, message));
 }
 
+/* Decimal or 0x-hex, as the protocol says: not octal, no sign, no blank. */
 static bool parse_id(const char *text, uint64_t *id)
 {
+	bool hex = text && (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2));
+	const char *digits = hex ? text + 2 : text;
 	char *end;
 
-	if (!text || !*text || *text == '-')
+	if (!digits || !isxdigit((unsigned char)*digits))
 		return false;
 	errno = 0;
-	*id = strtoull(text, &end, 0);
+	*id = strtoull(digits, &end, hex ? 16 : 10);
 	return !errno && !*end && *id;
 }
 
@@ -225,10 +229,8 @@ static void do_status(struct jvpnd *d, struct ctl_conn *c)
 	const struct config_interface *in = &d->cfg.interface;
 	char buf[CTL_LINE_MAX], metrics[64] = "off";
 	struct json_line j;
-	size_t n = 0;
+	size_t n = daemon_count_sessions(d, NULL);
 
-	for (size_t i = 0; i < d->n_sessions; i++)
-		n += d->sessions[i].in_use;
 	if (in->metrics_listen.sa.sa_family != AF_UNSPEC)
 		sockaddr_text(&in->metrics_listen, metrics, sizeof(metrics));
 	send_ok(c);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,23 @@ void peer_time_set(struct jvpnd *d, const uint8_t pub[KEYS_LEN],
 	}
 	if (t)
 		*t = *ts;
+}
+
+size_t daemon_count_sessions(const struct jvpnd *d,
+			     uint64_t by_state[STATS_STATES])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		const struct session *s = &d->sessions[i];
+
+		if (!s->in_use)
+			continue;
+		n++;
+		if (by_state && s->sm.state < STATS_STATES)
+			by_state[s->sm.state]++;
+	}
+	return n;
 }
 
 struct session *session_find(struct jvpnd *d, uint64_t id)
@@ -323,27 +341,30 @@ static void on_datagrams(struct jvpnd *d, int fd)
 	}
 }
 
-/* What `systemctl status jvpnd` shows, and the watchdog's ping. */
+/*
+ * What `systemctl status jvpnd` shows, and the watchdog's ping. Nothing
+ * to do outside systemd; under it the status is recounted once a second,
+ * not on every tick.
+ */
 static void tell_systemd(struct jvpnd *d)
 {
-	size_t by_state[JVPN_STATE_TERMINATED + 1] = { 0 }, n = 0;
+	uint64_t by_state[STATS_STATES] = { 0 }, now = now_ms();
 	char status[128];
+	size_t n;
 
-	for (size_t i = 0; i < d->n_sessions; i++) {
-		const struct session *s = &d->sessions[i];
-
-		if (s->in_use && s->sm.state <= JVPN_STATE_TERMINATED) {
-			by_state[s->sm.state]++;
-			n++;
-		}
-	}
-	snprintf(status, sizeof(status), "%s %s: %zu sessions (%zu active, "
-		 "%zu volatile, %zu degraded)",
+	if (d->notify.fd < 0)
+		return;
+	notify_tick(&d->notify, now);
+	if (d->notify.status[0] && now - d->notify_status_ms < 1000)
+		return;
+	d->notify_status_ms = now;
+	n = daemon_count_sessions(d, by_state);
+	snprintf(status, sizeof(status), "%s %s: %zu sessions (%" PRIu64
+		 " active, %" PRIu64 " volatile, %" PRIu64 " degraded)",
 		 is_gateway(d) ? "gateway" : "client", d->cfg.interface.device,
 		 n, by_state[JVPN_STATE_ACTIVE], by_state[JVPN_STATE_VOLATILE],
 		 by_state[JVPN_STATE_DEGRADED]);
 	notify_status(&d->notify, status);
-	notify_tick(&d->notify, now_ms());
 }
 
 static void on_tick(struct jvpnd *d)

@@ -108,6 +108,7 @@ struct jvpnd {
 	struct fd_watch watches[JVPND_MAX_WATCHES];
 	struct control *control;	/* jvpnctl's unix socket */
 	struct notify notify;		/* systemd, if it started us */
+	uint64_t notify_status_ms;	/* when STATUS was last worked out */
 	struct metrics *metrics;	/* NULL: metrics-listen = off */
 	/* counted from the start, whether metrics are served or not, so that
 	 * turning them on by a reload shows the whole life of the process */
@@ -131,6 +132,9 @@ struct jvpnd {
 };
 
 uint64_t now_ms(void);			/* CLOCK_BOOTTIME */
+/* Sessions in use; by state too, if @by_state is not NULL. */
+size_t daemon_count_sessions(const struct jvpnd *d,
+			     uint64_t by_state[STATS_STATES]);
 struct session *session_find(struct jvpnd *d, uint64_t id);
 void emit(struct jvpnd *d, enum event_type type, const struct session *s,
 	  enum jvpn_reason reason, const char *detail);

@@ -571,10 +571,7 @@ static void render_daemon(struct expo *e, const struct metrics *m)
 	expo_family(e, "jvpnd_start_time_seconds", "gauge",
 		    "When jvpnd started, seconds since the Unix epoch.");
 	expo_sample(e, "jvpnd_start_time_seconds", NULL, m->start_time_s);
-	for (size_t i = 0; i < d->n_sessions; i++)
-		if (d->sessions[i].in_use &&
-		    d->sessions[i].sm.state < STATS_STATES)
-			by_state[d->sessions[i].sm.state]++;
+	daemon_count_sessions(d, by_state);
 	metrics_render_sessions(e, by_state);
 }
 

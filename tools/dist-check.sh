@@ -109,6 +109,8 @@ jvpnctl_without_module() {
 		expect_exit 3 "$STAGE/usr/sbin/jvpnctl" --json dump &&
 		expect_exit 4 "$STAGE/usr/sbin/jvpnctl" --socket "$STAGE/none.sock" policy show &&
 		expect_exit 2 "$STAGE/usr/sbin/jvpnctl" frobnicate &&
+		expect_exit 2 "$STAGE/usr/sbin/jvpnctl" policy show a b &&
+		expect_exit 2 "$STAGE/usr/sbin/jvpnctl" session show 0 &&
 		"$STAGE/usr/sbin/jvpnctl" help | grep -q '4 jvpnd not running'
 }
 

@@ -8,14 +8,40 @@ VERSION := $(shell cat VERSION)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iuapi \
-	-DJVPN_VERSION='"$(VERSION)"' $(CFLAGS)
 
+# Userspace is built from object files, with dependency files (-MMD -MP),
+# into archives, one per layer (docs/architecture.md): a program or a test
+# links only the layers it may use, so a call that goes up a layer fails
+# to link, and tools/lint/layers.sh checks the rest at symbol level.
+INCLUDES := -Iuapi -Ilib -Idaemon -Idaemon/core -Idaemon/config -Idaemon/io
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-DJVPN_VERSION='"$(VERSION)"' $(CFLAGS)
+PKGS := libmnl libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OBJ := $(BUILD)/obj
+objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+LIB_SRCS := $(wildcard lib/*.c)
+CORE_SRCS := $(wildcard daemon/core/*.c)
+CONFIG_SRCS := $(wildcard daemon/config/*.c)
+IO_SRCS := $(wildcard daemon/io/*.c)
+SHELL_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 JVPNK_SRCS := $(wildcard tools/jvpnk/*.c)
-JVPNK_HDRS := $(wildcard tools/jvpnk/*.h) uapi/linux/jvpn.h
+JVPNCTL_SRCS := $(wildcard tools/jvpnctl/*.c)
+
+LIBJVPN := $(BUILD)/libjvpn.a
+CORE_A := $(BUILD)/libjvpnd-core.a
+CONFIG_A := $(BUILD)/libjvpnd-config.a
+IO_A := $(BUILD)/libjvpnd-io.a
+SHELL_A := $(BUILD)/libjvpnd-shell.a
+# highest layer first, as the linker wants them
+DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
 .PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check unit \
-	install uninstall dkms-install \
+	install uninstall dkms-install lint \
 	fuzz fuzz-short \
 	demo bench
 
@@ -24,34 +50,43 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) JVPN_VERSION=$(VERSION) modules
 
-DAEMON_SRCS := $(wildcard daemon/*.c)
-DAEMON_LIB_SRCS := $(filter-out daemon/main.c,$(DAEMON_SRCS))
-DAEMON_HDRS := $(wildcard daemon/*.h) uapi/linux/jvpn.h kernel/wire.h
-DAEMON_LIBS := $(shell pkg-config --cflags --libs libmnl libsodium) -lm
-
 user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(BUILD)/jvpnd $(BUILD)/jvpnctl
 
-$(BUILD):
-	mkdir -p $@
+# Each layer sees only its own headers and those below: an include that
+# goes up fails to compile. A tool's tests see its headers.
+$(OBJ)/lib/%.o: INCLUDES := -Iuapi -Ilib
+$(OBJ)/daemon/core/%.o: INCLUDES := -Iuapi -Ilib -Idaemon/core
+$(OBJ)/daemon/config/%.o: INCLUDES := -Iuapi -Ilib -Idaemon/core -Idaemon/config
+$(OBJ)/daemon/io/%.o: INCLUDES := -Iuapi -Ilib -Idaemon/core -Idaemon/config \
+	-Idaemon/io
+$(OBJ)/tools/jvpnk/%.o $(OBJ)/tools/jvpnctl/%.o: INCLUDES := -Iuapi -Ilib
+$(OBJ)/selftests/unit/jvpnctl/%.o: INCLUDES := -Iuapi -Ilib -Itools/jvpnctl
 
-$(BUILD)/jvpnk: $(JVPNK_SRCS) $(JVPNK_HDRS) | $(BUILD)
-	$(CC) $(USER_CFLAGS) -o $@ $(JVPNK_SRCS) $(shell pkg-config --cflags --libs libmnl) -lm
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/jvpn-pkt: selftests/jvpn-pkt.c kernel/wire.h | $(BUILD)
-	$(CC) $(USER_CFLAGS) -Ikernel -o $@ selftests/jvpn-pkt.c \
-		$(shell pkg-config --cflags --libs libsodium)
+$(LIBJVPN): $(call objs,$(LIB_SRCS))
+$(CORE_A): $(call objs,$(CORE_SRCS))
+$(CONFIG_A): $(call objs,$(CONFIG_SRCS))
+$(IO_A): $(call objs,$(IO_SRCS))
+$(SHELL_A): $(call objs,$(SHELL_SRCS))
+$(BUILD)/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-$(BUILD)/jvpnd: $(DAEMON_SRCS) $(DAEMON_HDRS) | $(BUILD)
-	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $(DAEMON_SRCS) $(DAEMON_LIBS)
+$(BUILD)/jvpnk: $(call objs,$(JVPNK_SRCS)) $(LIBJVPN)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# jvpnctl reads the kernel with jvpnk's netlink code and keys with jvpnd's
-JVPNCTL_SRCS := $(wildcard tools/jvpnctl/*.c) daemon/keys.c \
-	tools/jvpnk/netlink.c tools/jvpnk/format.c tools/jvpnk/names.c \
-	tools/jvpnk/parse.c
+$(BUILD)/jvpn-pkt: $(call objs,selftests/jvpn-pkt.c)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/jvpnctl: $(JVPNCTL_SRCS) $(wildcard tools/jvpnctl/*.h) $(JVPNK_HDRS) | $(BUILD)
-	$(CC) $(USER_CFLAGS) -Itools/jvpnctl -Itools/jvpnk -Idaemon -o $@ \
-		$(JVPNCTL_SRCS) $(shell pkg-config --cflags --libs libmnl libsodium)
+$(BUILD)/jvpnd: $(call objs,daemon/main.c) $(DAEMON_ARCHIVES)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/jvpnctl: $(call objs,$(JVPNCTL_SRCS)) $(LIBJVPN)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
 	tools/install-deps.sh
@@ -117,51 +152,73 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf $(BUILD)
 
-# cmocka unit tests of userspace code: each selftests/unit/X_test.c links
-# with the jvpnk sources it tests (all but main.c).
-UNIT_SRCS := $(wildcard selftests/unit/*_test.c)
-UNIT_BINS := $(patsubst selftests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
-JVPNK_LIB_SRCS := $(filter-out tools/jvpnk/main.c,$(JVPNK_SRCS))
+# cmocka unit tests: selftests/unit/LAYER/X_test.c links with its layer's
+# archive and those below it, never above: a test of the core that needs
+# the shell to link is a layering bug.
+UNIT_LIB_SRCS := $(wildcard selftests/unit/lib/*_test.c)
+UNIT_DAEMON_SRCS := $(wildcard selftests/unit/daemon/*_test.c)
+UNIT_CTL_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
+UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
+	$(UNIT_LIB_SRCS) $(UNIT_DAEMON_SRCS) $(UNIT_CTL_SRCS))
+# the daemon's tests of its pure core link the core and lib only
+CORE_TESTS := evformat handshake limiter policy reattach sm stats
+CONFIG_TESTS := config
 
-$(BUILD)/unit/%: selftests/unit/%.c $(JVPNK_LIB_SRCS) $(JVPNK_HDRS)
+$(BUILD)/unit/lib/%: $(OBJ)/selftests/unit/lib/%.o $(LIBJVPN)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Itools/jvpnk -o $@ $< $(JVPNK_LIB_SRCS) \
-		$(shell pkg-config --cflags --libs libmnl cmocka) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
-# selftests/unit/daemon/X_test.c links with every daemon source but main.c
-DUNIT_SRCS := $(wildcard selftests/unit/daemon/*_test.c)
-DUNIT_BINS := $(patsubst selftests/unit/daemon/%.c,$(BUILD)/unit/daemon/%,$(DUNIT_SRCS))
-
-$(BUILD)/unit/daemon/%: selftests/unit/daemon/%.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)
+$(foreach t,$(CORE_TESTS),$(BUILD)/unit/daemon/$(t)_test): \
+	$(BUILD)/unit/daemon/%: $(OBJ)/selftests/unit/daemon/%.o $(CORE_A) $(LIBJVPN)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $< $(DAEMON_LIB_SRCS) \
-		$(DAEMON_LIBS) $(shell pkg-config --cflags --libs cmocka)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
-# selftests/unit/jvpnctl/X_test.c links with jvpnctl's sources but main.c
-CUNIT_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
-CUNIT_BINS := $(patsubst selftests/unit/jvpnctl/%.c,$(BUILD)/unit/jvpnctl/%,$(CUNIT_SRCS))
-JVPNCTL_LIB_SRCS := $(filter-out tools/jvpnctl/main.c,$(JVPNCTL_SRCS))
-
-$(BUILD)/unit/jvpnctl/%: selftests/unit/jvpnctl/%.c $(JVPNCTL_LIB_SRCS) $(wildcard tools/jvpnctl/*.h)
+$(foreach t,$(CONFIG_TESTS),$(BUILD)/unit/daemon/$(t)_test): \
+	$(BUILD)/unit/daemon/%: $(OBJ)/selftests/unit/daemon/%.o $(CONFIG_A) \
+	$(CORE_A) $(LIBJVPN)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Itools/jvpnctl -Itools/jvpnk -Idaemon -o $@ $< \
-		$(JVPNCTL_LIB_SRCS) \
-		$(shell pkg-config --cflags --libs libmnl libsodium cmocka)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
-unit: $(UNIT_BINS) $(DUNIT_BINS) $(CUNIT_BINS)
-	selftests/unit/run.sh $(UNIT_BINS) $(DUNIT_BINS) $(CUNIT_BINS)
+$(BUILD)/unit/daemon/%: $(OBJ)/selftests/unit/daemon/%.o $(DAEMON_ARCHIVES)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+JVPNCTL_LIB_OBJS := $(call objs,$(filter-out tools/jvpnctl/main.c,$(JVPNCTL_SRCS)))
+$(BUILD)/unit/jvpnctl/%: $(OBJ)/selftests/unit/jvpnctl/%.o $(JVPNCTL_LIB_OBJS) \
+	$(LIBJVPN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BINS)
+	selftests/unit/run.sh $(UNIT_BINS)
+
+# The lint tier: clang-format on userspace, checkpatch on kernel/, and the
+# layering rule on the objects just built (docs/architecture.md).
+lint: user
+	tools/lint/run.sh $(OBJ)
 
 # libFuzzer harnesses, selftests/fuzz/X_fuzz.c, against the daemon's
 # parsers: a short run of each in make check, a long one in make fuzz.
+# They build every layer again with clang and the sanitizers.
 FUZZ_SRCS := $(wildcard selftests/fuzz/*_fuzz.c)
 FUZZ_BINS := $(patsubst selftests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iuapi -Idaemon -Ikernel \
+FUZZ_OBJ := $(BUILD)/fuzz/obj
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(INCLUDES) $(PKG_CFLAGS) \
 	-DJVPN_VERSION='"$(VERSION)"' \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,\
+	$(LIB_SRCS) $(CORE_SRCS) $(CONFIG_SRCS) $(IO_SRCS) $(SHELL_SRCS))
 
-$(BUILD)/fuzz/%: selftests/fuzz/%.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)
+$(FUZZ_OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(DAEMON_LIB_SRCS) $(DAEMON_LIBS)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/libfuzz-jvpnd.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/fuzz/%: $(FUZZ_OBJ)/selftests/fuzz/%.o $(BUILD)/fuzz/libfuzz-jvpnd.a
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS)
 
 fuzz-short: $(FUZZ_BINS)
 	selftests/fuzz/run.sh $${FUZZ_SECONDS:-20} $(FUZZ_BINS)
@@ -175,15 +232,15 @@ fuzz: $(FUZZ_BINS)
 SCENARIOS ?= all
 BENCH_BINS := $(BUILD)/bench/cpbench $(BUILD)/bench/sessbench
 
-$(BUILD)/bench/cpbench: tools/bench/cpbench.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS)
+$(BUILD)/bench/cpbench: $(OBJ)/tools/bench/cpbench.o $(DAEMON_ARCHIVES)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Idaemon -Ikernel -o $@ $< $(DAEMON_LIB_SRCS) \
-		$(DAEMON_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/bench/sessbench: tools/bench/sessbench.c $(JVPNK_LIB_SRCS) $(JVPNK_HDRS)
+$(BUILD)/bench/sessbench: $(OBJ)/tools/bench/sessbench.o $(LIBJVPN)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -Itools/jvpnk -o $@ $< $(JVPNK_LIB_SRCS) \
-		$(shell pkg-config --cflags --libs libmnl) -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 bench: deps all $(BENCH_BINS)
 	tools/bench/bench.sh $(SCENARIOS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "names.h"
+#include "reason.h"
 #include "rekey.h"
-#include "session.h"
+#include "sessions.h"
 #include "stats.h"
 #include "udp.h"
 
@@ -47,7 +47,7 @@ static int uplink_fd(const struct jvpnd *d, size_t i)
 
 static void send_init(struct jvpnd *d)
 {
-	uint8_t out[HS_INIT_LEN];
+	uint8_t out[JVPN_HS_INIT_LEN];
 	size_t len = sizeof(out);
 	struct timespec ts;
 	struct hs_time now;
@@ -184,7 +184,7 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 		.type = EV_REATTACH_SUCCESS,
 		.session_id = s->id,
 		.state_version = s->sm.version,
-		.reason = JVPN_REASON_REATTACHED,
+		.reason = JVPND_REASON_REATTACHED,
 		.old_state = -1,
 		.new_state = (int)s->sm.state,
 		.new_transport = sockaddr_text(&s->remote, remote,
@@ -206,7 +206,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	    ack.request_nonce != s->nonce)
 		return;
 	s->peer_bound = ack.state_version;
-	if (session_switch(d, s, fd, from, JVPN_REASON_REATTACHED))
+	if (session_switch(d, s, fd, from, JVPND_REASON_REATTACHED))
 		return;
 	daemon_changed(d);
 	for (i = 0; i < d->n_fds; i++)
@@ -225,21 +225,21 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	    rej.request_nonce != s->nonce)
 		return;
 	/* learn what the gateway knows, so the next request is current */
-	if (rej.reason == JVPN_REASON_STALE_VERSION)
+	if (rej.reason == JVPND_REASON_STALE_VERSION)
 		s->peer_bound = rej.state_version;
 	if (rej.nonce_floor > s->nonce)
 		s->nonce = rej.nonce_floor;
-	emit(d, EV_REATTACH_REJECT, s, (enum jvpn_reason)rej.reason, NULL);
-	if (rej.reason == JVPN_REASON_SWITCH_LIMIT ||
-	    rej.reason == JVPN_REASON_UNKNOWN_SESSION)
-		session_end(d, s, (enum jvpn_reason)rej.reason);
+	emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason, NULL);
+	if (rej.reason == JVPND_REASON_SWITCH_LIMIT ||
+	    rej.reason == JVPND_REASON_UNKNOWN_SESSION)
+		session_end(d, s, (enum jvpnd_reason)rej.reason);
 }
 
 /* ---- key rotation ---- */
 
 static void send_rekey(struct session *s)
 {
-	uint8_t out[REKEY_MSG_LEN];
+	uint8_t out[JVPN_REKEY_LEN];
 
 	rekey_encode(JVPN_MSG_REKEY, s->id, s->next_keys.generation,
 		     s->keys.control, out);
@@ -276,7 +276,7 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s,
 	s->rekey_pending = false;
 	s->keys_since_ms = now_ms();
 	snprintf(what, sizeof(what), "generation %u", gen);
-	emit(d, EV_KEY_ROTATION, s, JVPN_REASON_NONE, what);
+	emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
 	daemon_changed(d);
 }
 
@@ -351,7 +351,7 @@ static void tick_session(struct jvpnd *d, struct session *s)
 	      now - s->last_rx_ms > p->health_threshold_ms))
 		return;
 	if (d->reattach_attempts >= p->max_reattach_attempts) {
-		session_end(d, s, JVPN_REASON_TRANSPORT_LOSS_TTL);
+		session_end(d, s, JVPND_REASON_TRANSPORT_LOSS_TTL);
 		return;
 	}
 	/* one request in flight; the gateway's cooldown bounds the rest */

@@ -12,11 +12,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "control.h"
 #include "daemon.h"
 #include "json.h"
-#include "names.h"
-#include "session.h"
+#include "reason.h"
+#include "sessions.h"
 #include "udp.h"
 
 /* a request is one short line: "kill ID TEXT" is the longest */
@@ -200,7 +201,7 @@ static void session_line(struct jvpnd *d, struct ctl_conn *c,
 	json_str(&j, "peer", peer->name);
 	json_str(&j, "public_key", pub);
 	json_str(&j, "profile", session_policy(d, s)->name);
-	json_str(&j, "state", state_name((int)s->sm.state));
+	json_str(&j, "state", jvpn_state_name((int)s->sm.state));
 	json_u64(&j, "state_version", s->sm.version);
 	json_u64(&j, "bound_version", s->sm.bound_version);
 	put_sockaddr(&j, "remote", &s->remote);
@@ -313,7 +314,7 @@ static void do_kill(struct jvpnd *d, struct ctl_conn *c, char *arg, char *text)
 	clean_text(why, sizeof(why), text && *text ? text : "no reason given");
 	snprintf(detail, sizeof(detail), "jvpnctl session kill: %s", why);
 	s->end_detail = detail;
-	session_end(d, s, JVPN_REASON_ADMIN);
+	session_end(d, s, JVPND_REASON_ADMIN);
 	s->end_detail = NULL;
 	send_ok(c);
 }

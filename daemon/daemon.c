@@ -13,9 +13,9 @@
 #include "control.h"
 #include "daemon.h"
 #include "metrics.h"
-#include "names.h"
+#include "reason.h"
 #include "statefile.h"
-#include "session.h"
+#include "sessions.h"
 #include "udp.h"
 
 uint64_t now_ms(void)
@@ -28,21 +28,21 @@ uint64_t now_ms(void)
 }
 
 const struct hs_time *peer_time_get(const struct jvpnd *d,
-				    const uint8_t pub[KEYS_LEN])
+				    const uint8_t pub[JVPN_KEY_LEN])
 {
 	for (size_t i = 0; i < d->n_peer_times; i++)
-		if (!memcmp(d->peer_times[i].pub, pub, KEYS_LEN))
+		if (!memcmp(d->peer_times[i].pub, pub, JVPN_KEY_LEN))
 			return &d->peer_times[i].ts;
 	return NULL;
 }
 
-void peer_time_set(struct jvpnd *d, const uint8_t pub[KEYS_LEN],
+void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
 		   const struct hs_time *ts)
 {
 	struct hs_time *t = (struct hs_time *)peer_time_get(d, pub);
 
 	if (!t && d->n_peer_times < CONFIG_MAX_PEERS) {
-		memcpy(d->peer_times[d->n_peer_times].pub, pub, KEYS_LEN);
+		memcpy(d->peer_times[d->n_peer_times].pub, pub, JVPN_KEY_LEN);
 		t = &d->peer_times[d->n_peer_times++].ts;
 	}
 	if (t)
@@ -75,7 +75,7 @@ struct session *session_find(struct jvpnd *d, uint64_t id)
 }
 
 void emit(struct jvpnd *d, enum event_type type, const struct session *s,
-	  enum jvpn_reason reason, const char *detail)
+	  enum jvpnd_reason reason, const char *detail)
 {
 	char remote[64];
 	struct event ev = {
@@ -248,12 +248,12 @@ static void remap_peers(struct jvpnd *d)
 			continue;
 		for (size_t p = 0; p < d->cfg.n_peers && !found; p++)
 			if (!memcmp(d->cfg.peers[p].public_key, s->peer_pub,
-				    KEYS_LEN)) {
+				    JVPN_KEY_LEN)) {
 				s->peer = p;
 				found = true;
 			}
 		if (!found)	/* the operator removed the peer */
-			session_end(d, s, JVPN_REASON_ADMIN);
+			session_end(d, s, JVPND_REASON_ADMIN);
 	}
 }
 
@@ -270,7 +270,7 @@ static void reopen_outlets(struct jvpnd *d)
 		fprintf(stderr, "jvpnd: reopening outlets: %s\n", err);
 	events_counts_text(&d->out, counts, sizeof(counts));
 	snprintf(detail, sizeof(detail), "outlets reopened: %s", counts);
-	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, detail);
+	emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN, detail);
 }
 
 bool daemon_reload(struct jvpnd *d, struct diag *diag)
@@ -280,7 +280,7 @@ bool daemon_reload(struct jvpnd *d, struct diag *diag)
 	if (config_reload(&d->cfg, d->config_path, &next, diag)) {
 		diag_print(diag, stderr);
 		reopen_outlets(d);
-		emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN,
+		emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN,
 		     "reload refused: the running configuration stays");
 		return false;
 	}
@@ -289,7 +289,7 @@ bool daemon_reload(struct jvpnd *d, struct diag *diag)
 	metrics_apply_config(d);
 	remap_peers(d);
 	reopen_outlets(d);
-	emit(d, EV_DAEMON, NULL, JVPN_REASON_ADMIN, "configuration reloaded");
+	emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN, "configuration reloaded");
 	return true;
 }
 
@@ -393,7 +393,7 @@ static void dispatch(struct jvpnd *d, int fd, uint32_t events)
 		on_tick(d);
 	else if (fd == kernel_events_fd(&d->kev)) {
 		if (kernel_events_read(&d->kev, on_kernel_event, d) == -ENOBUFS)
-			emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
+			emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
 			     "kernel events lost: resynchronising from a dump");
 	} else
 		on_datagrams(d, fd);
@@ -428,13 +428,13 @@ int daemon_run(struct jvpnd *d)
 		return 1;
 	}
 	if (statefile_restore(d) > 0)
-		emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
+		emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
 		     "restarted: sessions taken back from the kernel");
 	err = is_gateway(d) ? gateway_start(d) : client_start(d);
 	if (err || control_start(d))
 		return 1;
 	metrics_apply_config(d);
-	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, "started");
+	emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, "started");
 	notify_send(&d->notify, "READY=1");
 	tell_systemd(d);
 	while (!d->stop) {
@@ -447,7 +447,7 @@ int daemon_run(struct jvpnd *d)
 			dispatch(d, evs[i].data.fd, evs[i].events);
 	}
 	notify_send(&d->notify, "STOPPING=1");
-	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE,
+	emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
 	     "stopping: sessions stay in the kernel");
 	metrics_stop(d);
 	control_stop(d);

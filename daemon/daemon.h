@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "events.h"
+#include "eventbus.h"
 #include "handshake.h"
-#include "kernel.h"
+#include "klink.h"
 #include "limiter.h"
 #include "notify.h"
 #include "reattach.h"
@@ -28,7 +28,7 @@
 struct session {
 	uint64_t id;
 	size_t peer;			/* index in config.peers */
-	uint8_t peer_pub[KEYS_LEN];	/* finds the peer again on reload */
+	uint8_t peer_pub[JVPN_KEY_LEN];	/* finds the peer again on reload */
 	struct sm sm;
 	struct handshake_keys keys;
 	struct handshake_keys next_keys;	/* client: rotation under way */
@@ -45,13 +45,13 @@ struct session {
 	struct reattach_session rs;	/* gateway: nonces, budget, switches */
 	/* gateway: a path being validated before a switch */
 	bool pending;
-	uint8_t token[REATTACH_TOKEN_LEN];
+	uint8_t token[JVPN_REATTACH_TOKEN_LEN];
 	uint64_t pending_nonce;
 	uint64_t pending_until_ms;
 	uint64_t pending_since_us;	/* the challenge went out: latency */
 	int pending_fd;
 	union config_sockaddr pending_remote;
-	enum jvpn_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
+	enum jvpnd_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
 	bool in_use;
 	bool in_kernel;			/* the kernel mirrors its state */
 	/* why an operator ended it, for the TERMINATED event; else NULL */
@@ -78,21 +78,21 @@ struct control;
 struct metrics;
 
 struct peer_time {
-	uint8_t pub[KEYS_LEN];
+	uint8_t pub[JVPN_KEY_LEN];
 	struct hs_time ts;
 };
 
 /* The greatest handshake time of @pub, or NULL; and recording one. */
 const struct hs_time *peer_time_get(const struct jvpnd *d,
-				    const uint8_t pub[KEYS_LEN]);
-void peer_time_set(struct jvpnd *d, const uint8_t pub[KEYS_LEN],
+				    const uint8_t pub[JVPN_KEY_LEN]);
+void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
 		   const struct hs_time *ts);
 
 struct jvpnd {
 	const char *config_path;
 	struct config cfg;
-	uint8_t priv[KEYS_LEN];
-	uint8_t pub[KEYS_LEN];
+	uint8_t priv[JVPN_KEY_LEN];
+	uint8_t pub[JVPN_KEY_LEN];
 	struct kernel_link kreq;	/* requests */
 	struct kernel_link kev;		/* events */
 	struct event_outlets out;
@@ -137,7 +137,7 @@ size_t daemon_count_sessions(const struct jvpnd *d,
 			     uint64_t by_state[STATS_STATES]);
 struct session *session_find(struct jvpnd *d, uint64_t id);
 void emit(struct jvpnd *d, enum event_type type, const struct session *s,
-	  enum jvpn_reason reason, const char *detail);
+	  enum jvpnd_reason reason, const char *detail);
 /* sm outlet: every transition becomes an event and a kernel mirror. */
 void session_sm_outlet(void *ctx, const struct sm_record *rec);
 int daemon_watch_fd(struct jvpnd *d, int fd);

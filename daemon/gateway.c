@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "names.h"
+#include "reason.h"
 #include "rekey.h"
-#include "session.h"
+#include "sessions.h"
 #include "stats.h"
 #include "udp.h"
 
@@ -25,20 +25,20 @@ static const struct hs_params hs_params = {
 
 /* ---- handshake ---- */
 
-static long peer_by_key(const struct jvpnd *d, const uint8_t pub[HS_KEY_LEN])
+static long peer_by_key(const struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN])
 {
 	for (size_t i = 0; i < d->cfg.n_peers; i++)
-		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, HS_KEY_LEN))
+		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, JVPN_KEY_LEN))
 			return (long)i;
 	return -1;
 }
 
-static bool peer_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
+static bool peer_allowed(void *ctx, const uint8_t pub[JVPN_KEY_LEN])
 {
 	return peer_by_key(ctx, pub) >= 0;
 }
 
-static bool peer_last_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static bool peer_last_ts(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			 struct hs_time *greatest)
 {
 	const struct hs_time *t = peer_time_get(ctx, pub);
@@ -49,7 +49,7 @@ static bool peer_last_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
 	return true;
 }
 
-static void peer_store_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static void peer_store_ts(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			  const struct hs_time *ts)
 {
 	peer_time_set(ctx, pub, ts);
@@ -93,7 +93,7 @@ static void handshake_refused(struct jvpnd *d, int fd,
 			      const union config_sockaddr *from,
 			      const struct hs_result *res)
 {
-	uint8_t out[HS_REJECT_LEN];
+	uint8_t out[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(out);
 	char who[64];
 
@@ -108,7 +108,7 @@ static void handshake_refused(struct jvpnd *d, int fd,
 static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		    const uint8_t *msg, size_t len)
 {
-	uint8_t out[HS_RESP_LEN];
+	uint8_t out[JVPN_HS_RESP_LEN];
 	size_t out_len = sizeof(out);
 	struct handshake_keys keys;
 	struct hs_responder st;
@@ -119,7 +119,7 @@ static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
 	if (!handshake_init_mac1_ok(d->pub, msg, len))
 		return;
 	if (!source_allowed(d, from)) {
-		emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPN_REASON_RATE_LIMITED,
+		emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPND_REASON_RATE_LIMITED,
 		     "handshake from a source over its rate");
 		return;
 	}
@@ -172,14 +172,14 @@ static void on_probe(struct session *s, int fd,
 static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		     const uint8_t *msg, size_t len)
 {
-	uint8_t out[REKEY_MSG_LEN];
+	uint8_t out[JVPN_REKEY_LEN];
 	struct handshake_keys next;
 	struct session *s;
 	uint32_t gen;
 	uint64_t id;
 	char what[48];
 
-	if (len != REKEY_MSG_LEN)
+	if (len != JVPN_REKEY_LEN)
 		return;
 	/* routed by the id in the header, believed only once the mac is */
 	s = session_find(d, rekey_peek_session(msg));
@@ -195,7 +195,7 @@ static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		handshake_keys_wipe(&next);
 		s->keys_since_ms = now_ms();
 		snprintf(what, sizeof(what), "generation %u", gen);
-		emit(d, EV_KEY_ROTATION, s, JVPN_REASON_NONE, what);
+		emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
 		daemon_changed(d);
 	}
 	/* a repeated REKEY (our ACK was lost) is answered again */
@@ -210,7 +210,7 @@ static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
 
 static void send_challenge(struct session *s, int fd,
 			   const union config_sockaddr *to, uint64_t nonce,
-			   enum jvpn_reason why)
+			   enum jvpnd_reason why)
 {
 	uint8_t out[REATTACH_CHALLENGE_LEN];
 	struct reattach_challenge c = {
@@ -230,7 +230,7 @@ static void send_challenge(struct session *s, int fd,
 	s->pending_reason = why;
 	s->pending_until_ms = now_ms() + PATH_CHALLENGE_TIMEOUT_MS;
 	s->pending_since_us = stats_now_us();
-	if (why == JVPN_REASON_NAT_REBINDING) {
+	if (why == JVPND_REASON_NAT_REBINDING) {
 		struct reattach_path p = { .session_id = s->id };
 
 		memcpy(p.token, c.token, sizeof(p.token));
@@ -292,11 +292,11 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 			  &d->sources, &v);
 	sockaddr_text(from, who, sizeof(who));
 	if (v.rate_event)
-		emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPN_REASON_RATE_LIMITED, who);
+		emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
 		emit(d, EV_SECURITY_EVENT, s, v.reason, who);
-	if (v.reason == JVPN_REASON_NONE) {
-		send_challenge(s, fd, from, req.nonce, JVPN_REASON_REATTACHED);
+	if (v.reason == JVPND_REASON_NONE) {
+		send_challenge(s, fd, from, req.nonce, JVPND_REASON_REATTACHED);
 		return;
 	}
 	if (!v.security_event)
@@ -304,7 +304,7 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 	if (v.answer && s)
 		send_reject(s, fd, from, &req, &v);
 	if (v.terminate && s)
-		session_end(d, s, JVPN_REASON_SWITCH_LIMIT);
+		session_end(d, s, JVPND_REASON_SWITCH_LIMIT);
 }
 
 /*
@@ -348,7 +348,7 @@ static void commit_path(struct jvpnd *d, struct session *s)
 			   s->pending_reason))
 		return;
 	emit_success(d, s, old);
-	if (s->pending_reason == JVPN_REASON_NAT_REBINDING)
+	if (s->pending_reason == JVPND_REASON_NAT_REBINDING)
 		return;
 	ack.state_version = s->sm.bound_version;
 	n = reattach_encode_ack(&ack, s->keys.control, out, sizeof(out));
@@ -360,7 +360,7 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 			const union config_sockaddr *from, const uint8_t *msg,
 			size_t len, bool path)
 {
-	uint8_t token[REATTACH_TOKEN_LEN];
+	uint8_t token[JVPN_REATTACH_TOKEN_LEN];
 	struct reattach_challenge c;
 	struct reattach_path p;
 
@@ -426,7 +426,7 @@ void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 	memcpy(&to, &ev->remote, sizeof(to));
 	/* the stray packet arrived on one of our listen sockets; the
 	 * candidate is reached through the session's own socket */
-	send_challenge(s, s->fd, &to, 0, JVPN_REASON_NAT_REBINDING);
+	send_challenge(s, s->fd, &to, 0, JVPND_REASON_NAT_REBINDING);
 }
 
 void gateway_tick(struct jvpnd *d)

@@ -12,9 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "daemon.h"
 #include "metrics.h"
-#include "names.h"
+#include "reason.h"
 #include "udp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -310,7 +311,7 @@ static void render_by_reason(struct expo *e, const char *name,
 		if (!show)
 			continue;
 		expo_sample(e, name, (const char *const[]){
-			"reason", reason_name((enum jvpn_reason)slot), NULL },
+			"reason", jvpnd_reason_name((enum jvpnd_reason)slot), NULL },
 			counts[slot]);
 	}
 }
@@ -337,22 +338,22 @@ static void render_histogram(struct expo *e, const char *name,
 }
 
 static const int switch_reasons[] = {
-	JVPN_REASON_REATTACHED, JVPN_REASON_NAT_REBINDING,
+	JVPND_REASON_REATTACHED, JVPND_REASON_NAT_REBINDING,
 };
 static const int reject_reasons[] = {
-	JVPN_REASON_UNKNOWN_SESSION, JVPN_REASON_REPLAYED_NONCE,
-	JVPN_REASON_STALE_TIMESTAMP, JVPN_REASON_STALE_VERSION,
-	JVPN_REASON_RATE_LIMITED, JVPN_REASON_COOLDOWN,
-	JVPN_REASON_SWITCH_LIMIT, JVPN_REASON_CLASS_NOT_ALLOWED,
-	JVPN_REASON_VERSION_MISMATCH, JVPN_REASON_UNKNOWN_PEER,
+	JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_REPLAYED_NONCE,
+	JVPND_REASON_STALE_TIMESTAMP, JVPND_REASON_STALE_VERSION,
+	JVPND_REASON_RATE_LIMITED, JVPND_REASON_COOLDOWN,
+	JVPND_REASON_SWITCH_LIMIT, JVPND_REASON_CLASS_NOT_ALLOWED,
+	JVPND_REASON_VERSION_MISMATCH, JVPND_REASON_UNKNOWN_PEER,
 };
 static const int security_reasons[] = {
-	JVPN_REASON_BAD_PROOF, JVPN_REASON_REPLAYED_HANDSHAKE,
+	JVPND_REASON_BAD_PROOF, JVPND_REASON_REPLAYED_HANDSHAKE,
 };
 static const int termination_reasons[] = {
-	JVPN_REASON_SWITCH_LIMIT, JVPN_REASON_SESSION_TTL,
-	JVPN_REASON_TRANSPORT_LOSS_TTL, JVPN_REASON_SECURITY,
-	JVPN_REASON_ADMIN, JVPN_REASON_REPLACED,
+	JVPND_REASON_SWITCH_LIMIT, JVPND_REASON_SESSION_TTL,
+	JVPND_REASON_TRANSPORT_LOSS_TTL, JVPND_REASON_SECURITY,
+	JVPND_REASON_ADMIN, JVPND_REASON_REPLACED,
 };
 
 static void render_state_counts(struct expo *e, const char *name,
@@ -360,7 +361,7 @@ static void render_state_counts(struct expo *e, const char *name,
 {
 	for (int i = 0; i < STATS_STATES; i++)
 		expo_sample(e, name, (const char *const[]){
-			label, state_name(i), NULL }, counts[i]);
+			label, jvpn_state_name(i), NULL }, counts[i]);
 }
 
 void metrics_render_stats(struct expo *e, const struct stats *st)
@@ -954,7 +955,7 @@ static void report(struct jvpnd *d, const union config_sockaddr *addr,
 		 d->metrics && d->metrics->listen_fd >= 0 ?
 		 "still served where they were" : "not served");
 	fprintf(stderr, "jvpnd: %s\n", what);
-	emit(d, EV_DAEMON, NULL, JVPN_REASON_NONE, what);
+	emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, what);
 }
 
 void metrics_apply_config(struct jvpnd *d)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "sessions.h"
 #include "statefile.h"
 #include "udp.h"
 
@@ -49,12 +49,12 @@ static void put_session(FILE *f, const struct session *s)
 		s->sm.created_ms, s->sm.since_ms, s->nonce, s->peer_bound,
 		s->rs.last_nonce, s->rs.last_switch_ms, k->generation,
 		k->version, k->initiator);
-	put_hex(f, "peer", s->peer_pub, KEYS_LEN);
+	put_hex(f, "peer", s->peer_pub, JVPN_KEY_LEN);
 	put_remote(f, &s->remote);
-	put_hex(f, "k_i2r", k->data_i2r, HS_KEY_LEN);
-	put_hex(f, "k_r2i", k->data_r2i, HS_KEY_LEN);
-	put_hex(f, "k_ctl", k->control, HS_KEY_LEN);
-	put_hex(f, "k_chain", k->chain, HS_KEY_LEN);
+	put_hex(f, "k_i2r", k->data_i2r, JVPN_KEY_LEN);
+	put_hex(f, "k_r2i", k->data_r2i, JVPN_KEY_LEN);
+	put_hex(f, "k_ctl", k->control, JVPN_KEY_LEN);
+	put_hex(f, "k_chain", k->chain, JVPN_KEY_LEN);
 	fputc('\n', f);
 }
 
@@ -78,7 +78,7 @@ bool statefile_save(const struct jvpnd *d)
 	for (size_t i = 0; i < d->n_peer_times; i++) {
 		fprintf(f, "peer-ts sec=%" PRIu64 " nsec=%u",
 			d->peer_times[i].ts.sec, d->peer_times[i].ts.nsec);
-		put_hex(f, "peer", d->peer_times[i].pub, KEYS_LEN);
+		put_hex(f, "peer", d->peer_times[i].pub, JVPN_KEY_LEN);
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < d->n_sessions; i++)
@@ -97,7 +97,7 @@ struct record {
 	struct handshake_keys keys;
 	union config_sockaddr remote;
 	uint64_t nonce, peer_bound, last_nonce, last_switch_ms;
-	uint8_t peer[KEYS_LEN];
+	uint8_t peer[JVPN_KEY_LEN];
 	bool in_kernel;
 };
 
@@ -185,12 +185,12 @@ static bool parse_session(const char *line, struct record *r)
 	    !get_u64(line, "last_switch", &r->last_switch_ms) ||
 	    !get_u64(line, "gen", &gen) || !get_u64(line, "pver", &pver) ||
 	    !get_u64(line, "initiator", &init) ||
-	    !get_hex(line, "peer", r->peer, KEYS_LEN) ||
+	    !get_hex(line, "peer", r->peer, JVPN_KEY_LEN) ||
 	    !get_remote(line, &r->remote) ||
-	    !get_hex(line, "k_i2r", k->data_i2r, HS_KEY_LEN) ||
-	    !get_hex(line, "k_r2i", k->data_r2i, HS_KEY_LEN) ||
-	    !get_hex(line, "k_ctl", k->control, HS_KEY_LEN) ||
-	    !get_hex(line, "k_chain", k->chain, HS_KEY_LEN))
+	    !get_hex(line, "k_i2r", k->data_i2r, JVPN_KEY_LEN) ||
+	    !get_hex(line, "k_r2i", k->data_r2i, JVPN_KEY_LEN) ||
+	    !get_hex(line, "k_ctl", k->control, JVPN_KEY_LEN) ||
+	    !get_hex(line, "k_chain", k->chain, JVPN_KEY_LEN))
 		return false;
 	r->snap.state = (enum jvpn_state)state;
 	k->session_id = r->id;
@@ -200,22 +200,22 @@ static bool parse_session(const char *line, struct record *r)
 	return true;
 }
 
-static long peer_index(const struct jvpnd *d, const uint8_t pub[KEYS_LEN])
+static long peer_index(const struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN])
 {
 	for (size_t i = 0; i < d->cfg.n_peers; i++)
-		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, KEYS_LEN))
+		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, JVPN_KEY_LEN))
 			return (long)i;
 	return -1;
 }
 
 static void parse_peer_ts(struct jvpnd *d, const char *line)
 {
-	uint8_t pub[KEYS_LEN];
+	uint8_t pub[JVPN_KEY_LEN];
 	uint64_t sec, nsec;
 	struct hs_time ts;
 
 	if (!get_u64(line, "sec", &sec) || !get_u64(line, "nsec", &nsec) ||
-	    !get_hex(line, "peer", pub, KEYS_LEN))
+	    !get_hex(line, "peer", pub, JVPN_KEY_LEN))
 		return;
 	ts.sec = sec;
 	ts.nsec = (uint32_t)nsec;
@@ -259,7 +259,7 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 	memset(s, 0, sizeof(*s));
 	s->d = d;
 	s->peer = (size_t)peer;
-	memcpy(s->peer_pub, r->peer, KEYS_LEN);
+	memcpy(s->peer_pub, r->peer, JVPN_KEY_LEN);
 	s->id = r->id;
 	s->keys = r->keys;
 	s->remote = r->remote;
@@ -278,7 +278,7 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 		return false;
 	s->in_use = true;
 	s->in_kernel = true;
-	emit(d, EV_DAEMON, s, JVPN_REASON_NONE, "session restored after restart");
+	emit(d, EV_DAEMON, s, JVPND_REASON_NONE, "session restored after restart");
 	return true;
 }
 

@@ -6,7 +6,7 @@
 #define _JVPN_CONSTANTS_H
 
 #include <linux/time64.h>
-#include "wire.h"
+#include <jvpn/messages.h>
 
 /*
  * A key must never seal two packets under one nonce. Stop 2^13 short of the

@@ -3,7 +3,7 @@
 #define _JVPN_HEADER_H
 
 #include <linux/types.h>
-#include "wire.h"
+#include <jvpn/messages.h>
 
 /* The data header in host order. */
 struct jvpn_header {

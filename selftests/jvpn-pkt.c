@@ -39,9 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wire.h"
+#include <jvpn/messages.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 #define EXIT_USAGE 2
 #define EXIT_TIMEOUT 3

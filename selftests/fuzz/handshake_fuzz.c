@@ -22,7 +22,7 @@
 #include <sodium.h>
 
 #include "handshake.h"
-#include "keys.h"
+#include "key.h"
 
 enum target {
 	T_INIT_RAW,		/* bytes -> responder, as they are */
@@ -42,8 +42,8 @@ struct fixture {
 	uint8_t gw_priv[32], gw_pub[32];
 	uint8_t cl_priv[32], cl_pub[32];
 	struct hs_initiator pending;		/* sent template_init */
-	uint8_t template_init[HS_INIT_LEN];
-	uint8_t template_resp[HS_RESP_LEN];
+	uint8_t template_init[JVPN_HS_INIT_LEN];
+	uint8_t template_resp[JVPN_HS_RESP_LEN];
 };
 
 static struct fixture fx;
@@ -56,14 +56,14 @@ struct table {
 	struct hs_time ts;
 };
 
-static bool is_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
+static bool is_allowed(void *ctx, const uint8_t pub[JVPN_KEY_LEN])
 {
 	const struct table *t = ctx;
 
 	return !t->refuse_client && memcmp(pub, fx.cl_pub, 32) == 0;
 }
 
-static bool last_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static bool last_timestamp(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			   struct hs_time *greatest)
 {
 	struct table *t = ctx;
@@ -73,7 +73,7 @@ static bool last_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
 	return t->has_ts;
 }
 
-static void store_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static void store_timestamp(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			    const struct hs_time *ts)
 {
 	struct table *t = ctx;
@@ -118,8 +118,8 @@ static void remac(uint8_t *msg, size_t len, const uint8_t receiver_pub[32])
 	crypto_generichash_update(&st, (const uint8_t *)"mac1----", 8);
 	crypto_generichash_update(&st, receiver_pub, 32);
 	crypto_generichash_final(&st, key, 32);
-	crypto_generichash(msg + len - HS_MAC1_LEN, HS_MAC1_LEN, msg,
-			   len - HS_MAC1_LEN, key, 32);
+	crypto_generichash(msg + len - JVPN_HS_MAC1_LEN, JVPN_HS_MAC1_LEN, msg,
+			   len - JVPN_HS_MAC1_LEN, key, 32);
 }
 
 static void make_party(uint8_t priv[32], uint8_t pub[32], uint8_t seed)
@@ -173,7 +173,7 @@ static enum hs_status gateway_consume(const uint8_t *msg, size_t len,
 static void finish_gateway(struct hs_responder *rs, struct hs_result *res,
 			   enum hs_status status)
 {
-	uint8_t out[HS_RESP_LEN];
+	uint8_t out[JVPN_HS_RESP_LEN];
 	struct handshake_keys keys;
 	size_t len = sizeof(out);
 
@@ -188,12 +188,12 @@ static void finish_gateway(struct hs_responder *rs, struct hs_result *res,
 
 static void fuzz_init(const uint8_t *data, size_t size, bool fix_mac1)
 {
-	uint8_t msg[HS_INIT_LEN];
+	uint8_t msg[JVPN_HS_INIT_LEN];
 	struct hs_responder rs;
 	struct hs_result res;
 	enum hs_status status;
 
-	if (fix_mac1 && size == HS_INIT_LEN) {
+	if (fix_mac1 && size == JVPN_HS_INIT_LEN) {
 		memcpy(msg, data, size);
 		remac(msg, size, fx.gw_pub);
 		data = msg;
@@ -207,11 +207,11 @@ static void fuzz_init(const uint8_t *data, size_t size, bool fix_mac1)
 static void fuzz_resp(const uint8_t *data, size_t size, bool fix)
 {
 	struct hs_initiator st = fx.pending;
-	uint8_t msg[HS_RESP_LEN];
+	uint8_t msg[JVPN_HS_RESP_LEN];
 	struct handshake_keys keys;
 	uint64_t id;
 
-	if (fix && size == HS_RESP_LEN) {
+	if (fix && size == JVPN_HS_RESP_LEN) {
 		memcpy(msg, data, size);
 		memcpy(msg + 12, fx.template_init + 4, 8);	/* initiator id */
 		remac(msg, size, fx.cl_pub);
@@ -219,15 +219,15 @@ static void fuzz_resp(const uint8_t *data, size_t size, bool fix)
 	}
 	(void)handshake_peek_initiator_id(data, size, &id);
 	if (handshake_initiator_consume_resp(&st, data, size, &keys) == HS_OK)
-		check(memcmp(data, fx.template_resp, HS_RESP_LEN) == 0);
+		check(memcmp(data, fx.template_resp, JVPN_HS_RESP_LEN) == 0);
 }
 
 static void fuzz_reject(const uint8_t *data, size_t size, bool fix_id)
 {
-	uint8_t msg[HS_REJECT_LEN];
+	uint8_t msg[JVPN_HS_REJECT_LEN];
 	struct hs_reject rej;
 
-	if (fix_id && size == HS_REJECT_LEN) {
+	if (fix_id && size == JVPN_HS_REJECT_LEN) {
 		memcpy(msg, data, size);
 		memcpy(msg + 4, fx.template_init + 4, 8);	/* initiator id */
 		data = msg;
@@ -235,8 +235,8 @@ static void fuzz_reject(const uint8_t *data, size_t size, bool fix_id)
 
 	if (handshake_initiator_consume_reject(&fx.pending, data, size, &rej) ==
 	    HS_OK)
-		check(rej.reason == JVPN_REASON_VERSION_MISMATCH ||
-		      rej.reason == JVPN_REASON_UNKNOWN_PEER);
+		check(rej.reason == JVPND_REASON_VERSION_MISMATCH ||
+		      rej.reason == JVPND_REASON_UNKNOWN_PEER);
 }
 
 /* msg = template xor data (over the bytes mac1 covers), mac1 recomputed */
@@ -247,7 +247,7 @@ static bool flip(uint8_t *msg, const uint8_t *template, size_t len,
 	size_t i;
 
 	memcpy(msg, template, len);
-	for (i = 0; i < size && i < len - HS_MAC1_LEN; i++) {
+	for (i = 0; i < size && i < len - JVPN_HS_MAC1_LEN; i++) {
 		msg[i] ^= data[i];
 		changed |= data[i] != 0;
 	}
@@ -257,7 +257,7 @@ static bool flip(uint8_t *msg, const uint8_t *template, size_t len,
 
 static void fuzz_init_flip(const uint8_t *data, size_t size)
 {
-	uint8_t msg[HS_INIT_LEN];
+	uint8_t msg[JVPN_HS_INIT_LEN];
 	struct hs_responder rs;
 	struct hs_result res;
 	bool changed;
@@ -273,7 +273,7 @@ static void fuzz_init_flip(const uint8_t *data, size_t size)
 static void fuzz_resp_flip(const uint8_t *data, size_t size)
 {
 	struct hs_initiator st = fx.pending;
-	uint8_t msg[HS_RESP_LEN];
+	uint8_t msg[JVPN_HS_RESP_LEN];
 	struct handshake_keys keys;
 	bool changed;
 
@@ -301,9 +301,9 @@ static uint64_t take(const uint8_t **data, size_t *size, size_t n)
 /* the gateway's REJECT reaches the client and says why */
 static void expect_reject(const struct hs_initiator *ini,
 			  const struct hs_result *res,
-			  const struct hs_params *gp, enum jvpn_reason reason)
+			  const struct hs_params *gp, enum jvpnd_reason reason)
 {
-	uint8_t msg[HS_REJECT_LEN];
+	uint8_t msg[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(msg);
 	struct hs_reject rej;
 
@@ -320,7 +320,7 @@ static void fuzz_round_trip(const uint8_t *data, size_t size)
 	struct hs_params cp = { 0 }, gp = { 0 };
 	struct rng crng, grng;
 	struct hs_time now;
-	uint8_t init[HS_INIT_LEN], resp[HS_RESP_LEN];
+	uint8_t init[JVPN_HS_INIT_LEN], resp[JVPN_HS_RESP_LEN];
 	struct handshake_keys ik, rk, next;
 	struct hs_initiator ini;
 	struct hs_responder rs;
@@ -360,12 +360,12 @@ static void fuzz_round_trip(const uint8_t *data, size_t size)
 	/* the only refusals of a genuine INIT: version and replay */
 	if (gp.version_min > cp.version_max || cp.version_min > gp.version_max) {
 		check(status == HS_ERR_VERSION);
-		expect_reject(&ini, &res, &gp, JVPN_REASON_VERSION_MISMATCH);
+		expect_reject(&ini, &res, &gp, JVPND_REASON_VERSION_MISMATCH);
 		return;
 	}
 	if (t.refuse_client) {
 		check(status == HS_ERR_UNKNOWN_PEER);
-		expect_reject(&ini, &res, &gp, JVPN_REASON_UNKNOWN_PEER);
+		expect_reject(&ini, &res, &gp, JVPND_REASON_UNKNOWN_PEER);
 		return;
 	}
 	if (status == HS_ERR_REPLAY) {
@@ -389,7 +389,7 @@ static void fuzz_round_trip(const uint8_t *data, size_t size)
 static void fuzz_key_text(const uint8_t *data, size_t size)
 {
 	char text[64], err[KEYS_ERR_SIZE], back[KEYS_B64_SIZE];
-	uint8_t key[KEYS_LEN];
+	uint8_t key[JVPN_KEY_LEN];
 
 	if (size >= sizeof(text))
 		size = sizeof(text) - 1;

@@ -26,7 +26,7 @@
 
 #include "reattach.h"
 
-static const uint8_t KEY[REATTACH_KEY_LEN] = {
+static const uint8_t KEY[JVPN_KEY_LEN] = {
 	0x6a, 0x76, 0x70, 0x6e, 0x2d, 0x66, 0x75, 0x7a, 0x7a, 0x2d, 0x6b,
 	0x65, 0x79, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
 	0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
@@ -184,23 +184,23 @@ static void read_scene(struct reader *r, struct scene *s)
 static void check_verdict(const struct scene *before, const struct scene *s,
 			  const struct reattach_verdict *v)
 {
-	enum jvpn_reason r = v->reason;
-	bool passed_nonce = r != JVPN_REASON_UNKNOWN_SESSION &&
-			    r != JVPN_REASON_BAD_PROOF &&
-			    r != JVPN_REASON_REPLAYED_NONCE;
+	enum jvpnd_reason r = v->reason;
+	bool passed_nonce = r != JVPND_REASON_UNKNOWN_SESSION &&
+			    r != JVPND_REASON_BAD_PROOF &&
+			    r != JVPND_REASON_REPLAYED_NONCE;
 
-	CHECK(r == JVPN_REASON_NONE ||
-	      (r >= JVPN_REASON_UNKNOWN_SESSION &&
-	       r <= JVPN_REASON_CLASS_NOT_ALLOWED));
+	CHECK(r == JVPND_REASON_NONE ||
+	      (r >= JVPND_REASON_UNKNOWN_SESSION &&
+	       r <= JVPND_REASON_CLASS_NOT_ALLOWED));
 	if (!s->known)
-		CHECK(r == JVPN_REASON_UNKNOWN_SESSION && !v->answer);
+		CHECK(r == JVPND_REASON_UNKNOWN_SESSION && !v->answer);
 	if (!s->proof_ok)
-		CHECK(r == JVPN_REASON_UNKNOWN_SESSION ||
-		      r == JVPN_REASON_BAD_PROOF);
+		CHECK(r == JVPND_REASON_UNKNOWN_SESSION ||
+		      r == JVPND_REASON_BAD_PROOF);
 	if (!s->proof_ok || v->source_limited)
 		CHECK(!v->answer);
-	CHECK(v->security_event == (r == JVPN_REASON_BAD_PROOF));
-	CHECK(v->terminate == (r == JVPN_REASON_SWITCH_LIMIT));
+	CHECK(v->security_event == (r == JVPND_REASON_BAD_PROOF));
+	CHECK(v->terminate == (r == JVPND_REASON_SWITCH_LIMIT));
 	/* the nonce floor moves only for an authentic, new nonce */
 	if (passed_nonce)
 		CHECK(s->rs.last_nonce == s->req.nonce &&
@@ -208,11 +208,11 @@ static void check_verdict(const struct scene *before, const struct scene *s,
 	else
 		CHECK(s->rs.last_nonce == before->rs.last_nonce);
 	/* the session's budget is untouched by anything stopped in 1-5 */
-	if (r >= JVPN_REASON_UNKNOWN_SESSION &&
-	    r <= JVPN_REASON_STALE_VERSION)
+	if (r >= JVPND_REASON_UNKNOWN_SESSION &&
+	    r <= JVPND_REASON_STALE_VERSION)
 		CHECK(memcmp(&s->rs.bucket, &before->rs.bucket,
 			     sizeof(s->rs.bucket)) == 0);
-	if (r == JVPN_REASON_NONE)
+	if (r == JVPND_REASON_NONE)
 		CHECK(s->req.state_version >= s->sm.bound_version &&
 		      s->req.state_version <= s->sm.version);
 }
@@ -240,7 +240,7 @@ static void fuzz_validate(const uint8_t *data, size_t size)
 	reattach_validate(s.known ? &view : NULL, &s.req, s.proof_ok, &s.src,
 			  &s.now, &s.pol, &sources, &v);
 	check_verdict(&before, &s, &v);
-	CHECK(v.reason != JVPN_REASON_NONE);
+	CHECK(v.reason != JVPND_REASON_NONE);
 	limiter_table_free(&sources);
 }
 
@@ -249,7 +249,7 @@ static void fuzz_validate(const uint8_t *data, size_t size)
 static void fuzz_addresses(const uint8_t *data, size_t size)
 {
 	uint8_t path[REATTACH_PATH_KEY_MAX], path_len = 0;
-	const uint8_t *token = size >= 1 + REATTACH_TOKEN_LEN ? data + 1
+	const uint8_t *token = size >= 1 + JVPN_REATTACH_TOKEN_LEN ? data + 1
 							      : data;
 	struct reattach_pending p;
 	struct reattach_source src;
@@ -264,7 +264,7 @@ static void fuzz_addresses(const uint8_t *data, size_t size)
 	have_path = reattach_path_key_from_sockaddr(
 		(const struct sockaddr *)(data + 1), (socklen_t)(size - 1),
 		path, &path_len);
-	if (!have_path || size < 1 + REATTACH_TOKEN_LEN)
+	if (!have_path || size < 1 + JVPN_REATTACH_TOKEN_LEN)
 		return;
 	CHECK(path_len == 6 || path_len == 18);
 	CHECK(reattach_pending_arm(&p, token, data[0], path, path_len, 10, 5));

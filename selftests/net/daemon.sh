@@ -111,7 +111,7 @@ test_daemon_handshake_traffic() {
 	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
 	jg ping -6 -c 2 -i 0.2 -W 2 fd10::2
 	expect_eq "$(sfield jc id)" "$(sfield jg id)" "session id on both ends"
-	expect_eq "$(sfield jg state)" active "gateway state"
+	expect_eq "$(sfield jg state)" ACTIVE "gateway state"
 	grep -q '"type":"SESSION_CREATED"' "$dir/gw.events"
 	grep -q '"type":"SESSION_CREATED"' "$dir/cl.events"
 	cat "$dir/gw.events"

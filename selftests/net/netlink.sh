@@ -52,14 +52,14 @@ test_events_sequence() {
 	monitor_start jg "$ev" --count 4 --timeout 20
 	kg session-new jvpn0 --id 8 --bind "10.2.0.1:$GW_PORT" \
 		--peer "10.2.0.2:$CL_PORT" --tx-key "$KEY_G2C" --rx-key "$KEY_C2G"
-	kg set jvpn0 --id 8 --expect 1 --version 2 --state volatile
+	kg set jvpn0 --id 8 --expect 1 --version 2 --state VOLATILE
 	kg switch jvpn0 --id 8 --bind "10.1.0.1:$GW_PORT" \
 		--peer "10.1.0.2:$CL_PORT" --expect 2 --version 3
 	kg del jvpn0 --id 8 --reason switch-limit
 	wait
 	cat "$ev"
 	grep 'event=created' "$ev" | grep -q 'id=8'
-	grep 'event=state' "$ev" | grep -q 'state=volatile'
+	grep 'event=state' "$ev" | grep -q 'state=VOLATILE'
 	grep 'event=switched' "$ev" | grep -q 'version=3'
 	grep 'event=deleted' "$ev" | grep -q 'reason=switch-limit'
 	# consecutive sequence numbers: no gap

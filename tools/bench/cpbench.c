@@ -29,11 +29,11 @@
 #include <sodium.h>
 
 #include "handshake.h"
-#include "keys.h"
+#include "key.h"
 #include "limiter.h"
 #include "policy.h"
 #include "reattach.h"
-#include "session.h"
+#include "sessions.h"
 #include "sm.h"
 
 static double now_s(void)
@@ -53,20 +53,20 @@ static void die(const char *what)
 /* ---- handshake ------------------------------------------------------ */
 
 struct party {
-	uint8_t priv[KEYS_LEN];
-	uint8_t pub[KEYS_LEN];
+	uint8_t priv[JVPN_KEY_LEN];
+	uint8_t pub[JVPN_KEY_LEN];
 };
 
 /* The gateway accepts its one client and keeps no replay state: each
  * INIT of the benchmark is fresh anyway (its timestamp grows). */
-static bool hs_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
+static bool hs_allowed(void *ctx, const uint8_t pub[JVPN_KEY_LEN])
 {
 	(void)ctx;
 	(void)pub;
 	return true;
 }
 
-static bool hs_last_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static bool hs_last_ts(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 		       struct hs_time *greatest)
 {
 	(void)ctx;
@@ -75,7 +75,7 @@ static bool hs_last_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
 	return false;
 }
 
-static void hs_store_ts(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static void hs_store_ts(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			const struct hs_time *ts)
 {
 	(void)ctx;
@@ -106,9 +106,9 @@ static void hs_setup(struct hs_bench *b)
 
 /* Client: a fresh INIT. */
 static void hs_make_init(struct hs_bench *b, struct hs_initiator *ini,
-			 uint8_t msg[HS_INIT_LEN])
+			 uint8_t msg[JVPN_HS_INIT_LEN])
 {
-	size_t len = HS_INIT_LEN;
+	size_t len = JVPN_HS_INIT_LEN;
 
 	b->now.nsec += 1000;
 	if (b->now.nsec >= 1000000000) {
@@ -124,19 +124,19 @@ static void hs_make_init(struct hs_bench *b, struct hs_initiator *ini,
 /* Gateway: what on_init() does with an INIT, minus the socket. */
 static __attribute__((noinline)) int
 bench_handshake_one(struct hs_bench *b, const uint8_t *init,
-		    uint8_t resp[HS_RESP_LEN])
+		    uint8_t resp[JVPN_HS_RESP_LEN])
 {
 	struct hs_responder st;
 	struct hs_result res;
 	struct handshake_keys keys;
-	size_t len = HS_RESP_LEN;
+	size_t len = JVPN_HS_RESP_LEN;
 	int ok;
 
-	if (!handshake_init_mac1_ok(b->gateway.pub, init, HS_INIT_LEN))
+	if (!handshake_init_mac1_ok(b->gateway.pub, init, JVPN_HS_INIT_LEN))
 		return -1;
 	if (handshake_responder_consume_init(
 		    &st, b->gateway.priv, b->gateway.pub, NULL, &hs_ops, NULL,
-		    init, HS_INIT_LEN, &res) != HS_OK)
+		    init, JVPN_HS_INIT_LEN, &res) != HS_OK)
 		return -1;
 	ok = -1;
 	if (handshake_responder_reply(&st, ++b->session_id, NULL, resp, &len,
@@ -151,7 +151,7 @@ static void hs_finish(struct hs_initiator *ini, const uint8_t *resp)
 {
 	struct handshake_keys keys;
 
-	if (handshake_initiator_consume_resp(ini, resp, HS_RESP_LEN, &keys) !=
+	if (handshake_initiator_consume_resp(ini, resp, JVPN_HS_RESP_LEN, &keys) !=
 	    HS_OK)
 		die("handshake_initiator_consume_resp failed");
 	handshake_keys_wipe(&keys);
@@ -161,7 +161,7 @@ static void run_handshake(double secs)
 {
 	struct hs_bench b;
 	struct hs_initiator ini;
-	uint8_t init[HS_INIT_LEN], resp[HS_RESP_LEN];
+	uint8_t init[JVPN_HS_INIT_LEN], resp[JVPN_HS_RESP_LEN];
 	double start, end, gw = 0, t0;
 	uint64_t n = 0;
 
@@ -187,7 +187,7 @@ static void count_handshake(unsigned long n)
 {
 	struct hs_bench b;
 	struct hs_initiator ini;
-	uint8_t init[HS_INIT_LEN], resp[HS_RESP_LEN];
+	uint8_t init[JVPN_HS_INIT_LEN], resp[JVPN_HS_RESP_LEN];
 
 	hs_setup(&b);
 	for (unsigned long i = 0; i < n; i++) {
@@ -206,7 +206,7 @@ static void count_handshake(unsigned long n)
 #define SID 0x1122334455667788ull
 
 struct ra_bench {
-	uint8_t key[REATTACH_KEY_LEN];
+	uint8_t key[JVPN_KEY_LEN];
 	struct sm sm;
 	struct reattach_session rs;
 	struct reattach_policy pol;
@@ -241,7 +241,7 @@ static void ra_setup(struct ra_bench *b)
 	b->clock = (struct reattach_clock){ .mono_ms = 10000000,
 					    .wall_ms = WALL0 };
 	sm_init(&b->sm, b->clock.mono_ms, NULL, NULL);
-	sm_transition(&b->sm, JVPN_STATE_ACTIVE, JVPN_REASON_HANDSHAKE_DONE,
+	sm_transition(&b->sm, JVPN_STATE_ACTIVE, JVPND_REASON_HANDSHAKE_DONE,
 		      b->clock.mono_ms);
 	reattach_session_init(&b->rs, &b->pol, b->clock.mono_ms);
 	if (!limiter_table_init(&b->sources, 1024, hash_key))
@@ -289,7 +289,7 @@ bench_reattach_one(struct ra_bench *b, const uint8_t *msg,
 		return -1;
 	reattach_validate(&view, &req, true, &b->src, &b->clock, &b->pol,
 			  &b->sources, &v);
-	if (v.reason != JVPN_REASON_NONE)
+	if (v.reason != JVPND_REASON_NONE)
 		return -1;
 	c.request_nonce = req.nonce;
 	randombytes_buf(c.token, sizeof(c.token));

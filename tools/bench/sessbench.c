@@ -26,10 +26,10 @@
 #include <linux/jvpn.h>
 #include <linux/netlink.h>
 
-#include "netlink.h"
+#include "nl.h"
 #include "parse.h"
-#include "request.h"
-#include "transport.h"
+#include "nlreq.h"
+#include "udpsock.h"
 
 #define MAX_BATCH 256
 

@@ -270,7 +270,7 @@ daemons_start() {
 	wait_until 20 session_count_is jg 1 || { tail "$dir"/*.log; return 1; }
 	wait_until 10 session_count_is jc 1
 	# the handshake is confirmed by the client's first probe
-	wait_until 10 sh -c "[ \"\$(ip netns exec jg $JVPNK dump jvpn0 --field state)\" = active ]"
+	wait_until 10 sh -c "[ \"\$(ip netns exec jg $JVPNK dump jvpn0 --field state)\" = ACTIVE ]"
 }
 
 # A fresh session: both daemons stopped (they leave their sessions in

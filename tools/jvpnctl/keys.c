@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "jvpnctl.h"
-#include "keys.h"
+#include "key.h"
 
 /* genkey: a new private key, base64, on stdout (like wg genkey). */
 int cmd_genkey(const struct jvpnctl_opts *o, int argc, char **argv)
 {
-	uint8_t priv[KEYS_LEN], pub[KEYS_LEN];
+	uint8_t priv[JVPN_KEY_LEN], pub[JVPN_KEY_LEN];
 	char text[KEYS_B64_SIZE];
 
 	(void)o;
@@ -30,7 +30,7 @@ int cmd_genkey(const struct jvpnctl_opts *o, int argc, char **argv)
 int cmd_pubkey(const struct jvpnctl_opts *o, int argc, char **argv)
 {
 	char line[256], err[KEYS_ERR_SIZE], text[KEYS_B64_SIZE];
-	uint8_t priv[KEYS_LEN], pub[KEYS_LEN];
+	uint8_t priv[JVPN_KEY_LEN], pub[JVPN_KEY_LEN];
 	size_t len;
 
 	(void)o;

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/jvpn.h>
 
-#include "format.h"
+#include "record.h"
 #include "jvpnctl.h"
 #include "kview.h"
 
@@ -64,14 +63,6 @@ static enum obj_kind kind_of(const char *kernel_name)
 	return is_number_field(kernel_name) ? OBJ_NUMBER : OBJ_STRING;
 }
 
-static void upcase(struct obj *o, const char *name)
-{
-	for (size_t i = 0; i < o->n; i++)
-		if (!strcmp(o->m[i].name, name))
-			for (char *c = o->m[i].value; *c; c++)
-				*c = (char)toupper((unsigned char)*c);
-}
-
 void kview_to_obj(const struct nlmsghdr *nlh, struct obj *out)
 {
 	struct jvpn_attrs attrs;
@@ -87,9 +78,6 @@ void kview_to_obj(const struct nlmsghdr *nlh, struct obj *out)
 			continue;
 		obj_set(out, daemon_name(name), rec.items[i].value,
 			kind_of(name));
-		/* states read as in jvpnd's events: ACTIVE, not active */
-		if (!strcmp(name, "state") || !strcmp(name, "old_state"))
-			upcase(out, name);
 	}
 	record_free(&rec);
 }

@@ -10,7 +10,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
-#include "netlink.h"
+#include "nl.h"
 #include "obj.h"
 
 struct kdev {

@@ -185,7 +185,7 @@ static int on_kernel_msg(const struct nlmsghdr *nlh, void *data)
 	if (seq)
 		m->kernel_seq = seq;
 	if (!m->ifindex || obj_u64(&event, "ifindex", 0) == m->ifindex) {
-		name = event_name(genl->cmd);
+		name = jvpn_event_name(genl->cmd);
 		obj_set(&o, "source", "kernel", OBJ_STRING);
 		obj_set(&o, "event", name ?: "unknown", OBJ_STRING);
 		for (size_t i = 0; i < event.n; i++)

@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Exit statuses, shared by every subcommand (EXIT_SUCCESS, EXIT_FAILURE). */
 #define EXIT_USAGE	2	/* bad command line: nothing was sent */

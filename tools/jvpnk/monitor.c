@@ -13,10 +13,10 @@
 #include <linux/jvpn.h>
 
 #include "cli.h"
-#include "format.h"
+#include "record.h"
 #include "jvpnk.h"
 #include "names.h"
-#include "netlink.h"
+#include "nl.h"
 #include "wait.h"
 
 /* Room for bursts of events while a test is busy elsewhere. */
@@ -59,7 +59,7 @@ struct monitor {
 static int add_event_filter(const struct cli *cli, struct monitor_args *a,
 			    const char *name)
 {
-	int cmd = event_by_name(name);
+	int cmd = jvpn_event_by_name(name);
 
 	if (cmd < 0)
 		return cli_bad_value(cli, "expected created, deleted, "
@@ -105,7 +105,7 @@ static bool wanted(const struct monitor *mon, uint8_t cmd,
 
 static void print_event(uint8_t cmd, const struct jvpn_attrs *attrs)
 {
-	const char *name = event_name(cmd);
+	const char *name = jvpn_event_name(cmd);
 	struct record rec = { 0 };
 	char number[16];
 

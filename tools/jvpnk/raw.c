@@ -22,10 +22,10 @@
 #include <linux/jvpn.h>
 
 #include "cli.h"
-#include "format.h"
+#include "record.h"
 #include "jvpnk.h"
-#include "netlink.h"
-#include "request.h"
+#include "nl.h"
+#include "nlreq.h"
 
 #define RAW_EXIT_REFUSED EXIT_SUCCESS
 #define RAW_EXIT_ACCEPTED EXIT_FAILURE

@@ -12,8 +12,8 @@
 #include "cli.h"
 #include "jvpnk.h"
 #include "parse.h"
-#include "request.h"
-#include "transport.h"
+#include "nlreq.h"
+#include "udpsock.h"
 
 /* session-new */
 

@@ -8,10 +8,10 @@
 #include <linux/jvpn.h>
 
 #include "cli.h"
-#include "format.h"
+#include "record.h"
 #include "jvpnk.h"
-#include "netlink.h"
-#include "request.h"
+#include "nl.h"
+#include "nlreq.h"
 
 /*
  * The order tests and people read a session in; every other attribute

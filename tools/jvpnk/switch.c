@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "jvpnk.h"
 #include "parse.h"
-#include "request.h"
-#include "transport.h"
+#include "nlreq.h"
+#include "udpsock.h"
 
 enum { SW_ID, SW_BIND, SW_BIND_DEV, SW_PEER, SW_EXPECT, SW_VERSION };
 

@@ -29,14 +29,14 @@
 #define KEY2 "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A="
 #define KEY3 "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpbXF1eX2A="
 
-static void key_bytes(uint8_t first, uint8_t key[CONFIG_KEY_LEN])
+static void key_bytes(uint8_t first, uint8_t key[JVPN_KEY_LEN])
 {
-	for (int i = 0; i < CONFIG_KEY_LEN; i++)
+	for (int i = 0; i < JVPN_KEY_LEN; i++)
 		key[i] = (uint8_t)(first + i);
 }
 
 /* Standard base64 of 32 bytes, for files with many distinct keys. */
-static void key_text(const uint8_t key[CONFIG_KEY_LEN],
+static void key_text(const uint8_t key[JVPN_KEY_LEN],
 		     char text[CONFIG_KEY_BASE64_LEN + 1])
 {
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -44,7 +44,7 @@ static void key_text(const uint8_t key[CONFIG_KEY_LEN],
 	uint32_t bits = 0;
 	int n_bits = 0, out = 0;
 
-	for (int i = 0; i < CONFIG_KEY_LEN; i++) {
+	for (int i = 0; i < JVPN_KEY_LEN; i++) {
 		bits = (bits << 8) | key[i];
 		n_bits += 8;
 		while (n_bits >= 6) {
@@ -180,7 +180,7 @@ static void check_gateway(const struct config *cfg)
 	const struct config_interface *in = &cfg->interface;
 	const struct config_peer *a = &cfg->peers[0], *b = &cfg->peers[1];
 	const struct config_policy *dc, *roaming;
-	uint8_t key[CONFIG_KEY_LEN];
+	uint8_t key[JVPN_KEY_LEN];
 
 	assert_int_equal(in->role, CONFIG_ROLE_GATEWAY);
 	assert_string_equal(in->device, "jvpn7");
@@ -286,7 +286,7 @@ static void test_client_parses_exactly(void **state)
 {
 	const struct config_peer *gw;
 	union config_sockaddr local;
-	uint8_t key[CONFIG_KEY_LEN];
+	uint8_t key[JVPN_KEY_LEN];
 	struct config cfg;
 	struct diag diag;
 
@@ -1216,7 +1216,7 @@ static void test_peer_limit(void **state)
 	size_t size = 200 + (CONFIG_MAX_PEERS + 2) * 120;
 	char *text = malloc(size), *out = text;
 	char key[CONFIG_KEY_BASE64_LEN + 1];
-	uint8_t bytes[CONFIG_KEY_LEN];
+	uint8_t bytes[JVPN_KEY_LEN];
 	struct config cfg;
 	struct diag diag;
 

@@ -17,13 +17,13 @@
 #include <sodium.h>
 
 #include "handshake.h"
-#include "keys.h"
+#include "key.h"
 
 /* ---- fixtures: keys, randomness, the gateway's client table ---- */
 
 struct party {
-	uint8_t priv[KEYS_LEN];
-	uint8_t pub[KEYS_LEN];
+	uint8_t priv[JVPN_KEY_LEN];
+	uint8_t pub[JVPN_KEY_LEN];
 };
 
 /* a key pair from a one-byte seed, so that failures are reproducible */
@@ -61,7 +61,7 @@ static void rng_fill(void *ctx, void *buf, size_t len)
 struct peer_table {
 	size_t n;
 	struct {
-		uint8_t pub[KEYS_LEN];
+		uint8_t pub[JVPN_KEY_LEN];
 		bool has_ts;
 		struct hs_time ts;
 	} peer[MAX_PEERS];
@@ -74,12 +74,12 @@ static int find_peer(const struct peer_table *t, const uint8_t pub[32])
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (memcmp(t->peer[i].pub, pub, KEYS_LEN) == 0)
+		if (memcmp(t->peer[i].pub, pub, JVPN_KEY_LEN) == 0)
 			return (int)i;
 	return -1;
 }
 
-static bool cb_is_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
+static bool cb_is_allowed(void *ctx, const uint8_t pub[JVPN_KEY_LEN])
 {
 	struct peer_table *t = ctx;
 
@@ -87,7 +87,7 @@ static bool cb_is_allowed(void *ctx, const uint8_t pub[HS_KEY_LEN])
 	return find_peer(t, pub) >= 0;
 }
 
-static bool cb_last_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static bool cb_last_timestamp(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			      struct hs_time *greatest)
 {
 	struct peer_table *t = ctx;
@@ -101,7 +101,7 @@ static bool cb_last_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
 	return true;
 }
 
-static void cb_store_timestamp(void *ctx, const uint8_t pub[HS_KEY_LEN],
+static void cb_store_timestamp(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			       const struct hs_time *ts)
 {
 	struct peer_table *t = ctx;
@@ -131,7 +131,7 @@ struct world {
 	struct hs_initiator ini;
 	struct hs_responder resp;
 	struct hs_result res;
-	uint8_t init_msg[HS_INIT_LEN], resp_msg[HS_RESP_LEN];
+	uint8_t init_msg[JVPN_HS_INIT_LEN], resp_msg[JVPN_HS_RESP_LEN];
 	struct handshake_keys ini_keys, resp_keys;
 };
 
@@ -145,7 +145,7 @@ static void world_make(struct world *w)
 	w->client_params = (struct hs_params){ 1, 1, rng_fill, &w->client_rng };
 	w->gateway_params = (struct hs_params){ 1, 1, rng_fill, &w->gateway_rng };
 	w->table.n = 1;
-	memcpy(w->table.peer[0].pub, w->client.pub, KEYS_LEN);
+	memcpy(w->table.peer[0].pub, w->client.pub, JVPN_KEY_LEN);
 	w->now = (struct hs_time){ 1700000000, 123456789 };
 	w->session_id = 0x0102030405060708ull;
 }
@@ -160,7 +160,7 @@ static enum hs_status start(struct world *w)
 					   &w->now, &w->client_params,
 					   w->init_msg, &len);
 	if (status == HS_OK)
-		assert_int_equal(len, HS_INIT_LEN);
+		assert_int_equal(len, JVPN_HS_INIT_LEN);
 	return status;
 }
 
@@ -182,7 +182,7 @@ static enum hs_status reply(struct world *w)
 					   &w->gateway_params, w->resp_msg,
 					   &len, &w->resp_keys);
 	if (status == HS_OK)
-		assert_int_equal(len, HS_RESP_LEN);
+		assert_int_equal(len, JVPN_HS_RESP_LEN);
 	return status;
 }
 
@@ -197,9 +197,9 @@ static enum hs_status consume_resp(struct world *w, const uint8_t *msg,
 static void handshake(struct world *w)
 {
 	assert_int_equal(start(w), HS_OK);
-	assert_int_equal(consume_init(w, w->init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(w, w->init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(w), HS_OK);
-	assert_int_equal(consume_resp(w, w->resp_msg, HS_RESP_LEN), HS_OK);
+	assert_int_equal(consume_resp(w, w->resp_msg, JVPN_HS_RESP_LEN), HS_OK);
 }
 
 /* recomputes mac1 as the document defines it: what any attacker can do */
@@ -212,17 +212,17 @@ static void remac(uint8_t *msg, size_t len, const uint8_t receiver_pub[32])
 	crypto_generichash_update(&st, (const uint8_t *)"mac1----", 8);
 	crypto_generichash_update(&st, receiver_pub, 32);
 	crypto_generichash_final(&st, key, 32);
-	crypto_generichash(msg + len - HS_MAC1_LEN, HS_MAC1_LEN, msg,
-			   len - HS_MAC1_LEN, key, 32);
+	crypto_generichash(msg + len - JVPN_HS_MAC1_LEN, JVPN_HS_MAC1_LEN, msg,
+			   len - JVPN_HS_MAC1_LEN, key, 32);
 }
 
 static void assert_keys_match(const struct handshake_keys *a,
 			      const struct handshake_keys *b)
 {
-	assert_memory_equal(a->data_i2r, b->data_i2r, HS_KEY_LEN);
-	assert_memory_equal(a->data_r2i, b->data_r2i, HS_KEY_LEN);
-	assert_memory_equal(a->control, b->control, HS_KEY_LEN);
-	assert_memory_equal(a->chain, b->chain, HS_KEY_LEN);
+	assert_memory_equal(a->data_i2r, b->data_i2r, JVPN_KEY_LEN);
+	assert_memory_equal(a->data_r2i, b->data_r2i, JVPN_KEY_LEN);
+	assert_memory_equal(a->control, b->control, JVPN_KEY_LEN);
+	assert_memory_equal(a->chain, b->chain, JVPN_KEY_LEN);
 	assert_int_equal(a->session_id, b->session_id);
 	assert_int_equal(a->generation, b->generation);
 	assert_int_equal(a->version, b->version);
@@ -245,16 +245,16 @@ static void test_full_handshake_keys_match(void **state)
 	assert_false(w.resp_keys.initiator);
 	/* one side's tx is the other's rx */
 	assert_memory_equal(handshake_keys_tx(&w.ini_keys),
-			    handshake_keys_rx(&w.resp_keys), HS_KEY_LEN);
+			    handshake_keys_rx(&w.resp_keys), JVPN_KEY_LEN);
 	assert_memory_equal(handshake_keys_rx(&w.ini_keys),
-			    handshake_keys_tx(&w.resp_keys), HS_KEY_LEN);
+			    handshake_keys_tx(&w.resp_keys), JVPN_KEY_LEN);
 	assert_ptr_equal(handshake_keys_tx(&w.ini_keys), w.ini_keys.data_i2r);
 	/* the gateway learnt who the client is and when it started */
-	assert_memory_equal(w.res.peer_pub, w.client.pub, KEYS_LEN);
+	assert_memory_equal(w.res.peer_pub, w.client.pub, JVPN_KEY_LEN);
 	assert_true(w.res.has_peer_pub);
 	assert_int_equal(w.res.timestamp.sec, w.now.sec);
 	assert_int_equal(w.res.timestamp.nsec, w.now.nsec);
-	assert_int_equal(w.res.reason, JVPN_REASON_NONE);
+	assert_int_equal(w.res.reason, JVPND_REASON_NONE);
 	assert_false(w.res.send_reject);
 	assert_int_equal(w.table.stores, 1);
 	assert_true(w.table.peer[0].has_ts);
@@ -277,9 +277,9 @@ static void test_keys_distinct(void **state)
 	k[2] = w.ini_keys.control;
 	k[3] = w.ini_keys.chain;
 	for (i = 0; i < 4; i++) {
-		assert_false(sodium_is_zero(k[i], HS_KEY_LEN));
+		assert_false(sodium_is_zero(k[i], JVPN_KEY_LEN));
 		for (j = i + 1; j < 4; j++)
-			assert_memory_not_equal(k[i], k[j], HS_KEY_LEN);
+			assert_memory_not_equal(k[i], k[j], JVPN_KEY_LEN);
 	}
 }
 
@@ -295,15 +295,15 @@ static void test_fresh_ephemerals_fresh_keys(void **state)
 	/* same statics, later time, new ephemerals: nothing repeats */
 	w.now.sec++;
 	handshake(&w);
-	assert_memory_not_equal(first.data_i2r, w.ini_keys.data_i2r, HS_KEY_LEN);
-	assert_memory_not_equal(first.data_r2i, w.ini_keys.data_r2i, HS_KEY_LEN);
-	assert_memory_not_equal(first.control, w.ini_keys.control, HS_KEY_LEN);
-	assert_memory_not_equal(first.chain, w.ini_keys.chain, HS_KEY_LEN);
+	assert_memory_not_equal(first.data_i2r, w.ini_keys.data_i2r, JVPN_KEY_LEN);
+	assert_memory_not_equal(first.data_r2i, w.ini_keys.data_r2i, JVPN_KEY_LEN);
+	assert_memory_not_equal(first.control, w.ini_keys.control, JVPN_KEY_LEN);
+	assert_memory_not_equal(first.chain, w.ini_keys.chain, JVPN_KEY_LEN);
 }
 
 static void test_default_params(void **state)
 {
-	uint8_t init[HS_INIT_LEN], resp[HS_RESP_LEN];
+	uint8_t init[JVPN_HS_INIT_LEN], resp[JVPN_HS_RESP_LEN];
 	struct handshake_keys ik, rk;
 	size_t len = sizeof(init);
 	struct hs_initiator ini;
@@ -339,7 +339,7 @@ static void test_default_params(void **state)
 /* Every single-bit flip in INIT, with mac1 left alone or recomputed. */
 static void test_tampered_init_refused(void **state)
 {
-	uint8_t msg[HS_INIT_LEN];
+	uint8_t msg[JVPN_HS_INIT_LEN];
 	struct world w;
 	size_t i;
 	int bit, remacked;
@@ -347,12 +347,12 @@ static void test_tampered_init_refused(void **state)
 	(void)state;
 	world_make(&w);
 	assert_int_equal(start(&w), HS_OK);
-	for (i = 0; i < HS_INIT_LEN; i++) {
+	for (i = 0; i < JVPN_HS_INIT_LEN; i++) {
 		for (bit = 0; bit < 8; bit++) {
 			for (remacked = 0; remacked < 2; remacked++) {
 				memcpy(msg, w.init_msg, sizeof(msg));
 				msg[i] ^= (uint8_t)(1u << bit);
-				if (remacked && i < HS_INIT_LEN - HS_MAC1_LEN)
+				if (remacked && i < JVPN_HS_INIT_LEN - JVPN_HS_MAC1_LEN)
 					remac(msg, sizeof(msg), w.gateway.pub);
 				assert_int_not_equal(consume_init(&w, msg, sizeof(msg)),
 						     HS_OK);
@@ -364,7 +364,7 @@ static void test_tampered_init_refused(void **state)
 		}
 	}
 	/* forgeries left no mark: the genuine INIT still goes through */
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 }
 
 /* What a flip of each part of INIT (mac1 recomputed) is refused as. */
@@ -386,7 +386,7 @@ static void test_tampered_init_reasons(void **state)
 		{ 92, 0x01, HS_ERR_AUTH },	/* encrypted timestamp */
 		{ 119, 0x01, HS_ERR_AUTH },	/* its tag */
 	};
-	uint8_t msg[HS_INIT_LEN];
+	uint8_t msg[JVPN_HS_INIT_LEN];
 	struct world w;
 	size_t i;
 
@@ -406,7 +406,7 @@ static void test_tampered_init_reasons(void **state)
 		assert_false(w.res.send_reject);
 		assert_int_equal(w.res.reason,
 				 cases[i].expected == HS_ERR_AUTH ?
-				 JVPN_REASON_BAD_PROOF : JVPN_REASON_NONE);
+				 JVPND_REASON_BAD_PROOF : JVPND_REASON_NONE);
 		assert_true(sodium_is_zero((const uint8_t *)&w.resp,
 					   sizeof(w.resp)));
 	}
@@ -414,7 +414,7 @@ static void test_tampered_init_reasons(void **state)
 
 static void test_tampered_resp_refused(void **state)
 {
-	uint8_t msg[HS_RESP_LEN];
+	uint8_t msg[JVPN_HS_RESP_LEN];
 	struct world w;
 	size_t i;
 	int bit, remacked;
@@ -422,14 +422,14 @@ static void test_tampered_resp_refused(void **state)
 	(void)state;
 	world_make(&w);
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(&w), HS_OK);
-	for (i = 0; i < HS_RESP_LEN; i++) {
+	for (i = 0; i < JVPN_HS_RESP_LEN; i++) {
 		for (bit = 0; bit < 8; bit++) {
 			for (remacked = 0; remacked < 2; remacked++) {
 				memcpy(msg, w.resp_msg, sizeof(msg));
 				msg[i] ^= (uint8_t)(1u << bit);
-				if (remacked && i < HS_RESP_LEN - HS_MAC1_LEN)
+				if (remacked && i < JVPN_HS_RESP_LEN - JVPN_HS_MAC1_LEN)
 					remac(msg, sizeof(msg), w.client.pub);
 				assert_int_not_equal(consume_resp(&w, msg,
 								  sizeof(msg)),
@@ -439,7 +439,7 @@ static void test_tampered_resp_refused(void **state)
 		}
 	}
 	/* the attempt survived every forgery */
-	assert_int_equal(consume_resp(&w, w.resp_msg, HS_RESP_LEN), HS_OK);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_OK);
 	assert_keys_match(&w.ini_keys, &w.resp_keys);
 }
 
@@ -461,14 +461,14 @@ static void test_tampered_resp_reasons(void **state)
 		{ 52, 0x01, true, HS_ERR_AUTH },	/* confirmation tag */
 		{ 83, 0x01, false, HS_ERR_MAC1 },
 	};
-	uint8_t msg[HS_RESP_LEN];
+	uint8_t msg[JVPN_HS_RESP_LEN];
 	struct world w;
 	size_t i;
 
 	(void)state;
 	world_make(&w);
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(&w), HS_OK);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memcpy(msg, w.resp_msg, sizeof(msg));
@@ -491,22 +491,22 @@ static void test_wrong_gateway_key_refused_before_dh(void **state)
 {
 	struct party other;
 	struct world w;
-	uint8_t msg[HS_INIT_LEN];
+	uint8_t msg[JVPN_HS_INIT_LEN];
 
 	(void)state;
 	world_make(&w);
 	party_make(&other, 0x33);
 	/* the client pinned another gateway's key */
-	memcpy(w.gateway.pub, other.pub, KEYS_LEN);
+	memcpy(w.gateway.pub, other.pub, JVPN_KEY_LEN);
 	assert_int_equal(start(&w), HS_OK);
 	party_make(&w.gateway, 0x22);
 	assert_false(handshake_init_mac1_ok(w.gateway.pub, w.init_msg,
-					    HS_INIT_LEN));
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_ERR_MAC1);
+					    JVPN_HS_INIT_LEN));
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_MAC1);
 	assert_int_equal(w.table.calls, 0);
 	assert_false(w.res.offer_valid);
 	assert_false(w.res.send_reject);
-	assert_int_equal(w.res.reason, JVPN_REASON_NONE);
+	assert_int_equal(w.res.reason, JVPND_REASON_NONE);
 
 	/*
 	 * Proof of the order: the same INIT with an ephemeral of small order
@@ -514,7 +514,7 @@ static void test_wrong_gateway_key_refused_before_dh(void **state)
 	 * refused as MAC1, so no X25519 ran.
 	 */
 	memcpy(msg, w.init_msg, sizeof(msg));
-	memset(msg + 12, 0, HS_KEY_LEN);
+	memset(msg + 12, 0, JVPN_KEY_LEN);
 	assert_int_equal(consume_init(&w, msg, sizeof(msg)), HS_ERR_MAC1);
 	remac(msg, sizeof(msg), w.gateway.pub);
 	assert_int_equal(consume_init(&w, msg, sizeof(msg)), HS_ERR_AUTH);
@@ -523,7 +523,7 @@ static void test_wrong_gateway_key_refused_before_dh(void **state)
 
 static void test_unknown_client_refused(void **state)
 {
-	uint8_t reject[HS_REJECT_LEN];
+	uint8_t reject[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(reject);
 	struct hs_reject rej;
 	struct world w;
@@ -533,30 +533,30 @@ static void test_unknown_client_refused(void **state)
 	w.table.n = 0;
 	assert_int_equal(start(&w), HS_OK);
 	assert_true(handshake_init_mac1_ok(w.gateway.pub, w.init_msg,
-					   HS_INIT_LEN));
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN),
+					   JVPN_HS_INIT_LEN));
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_UNKNOWN_PEER);
-	assert_int_equal(w.res.reason, JVPN_REASON_UNKNOWN_PEER);
+	assert_int_equal(w.res.reason, JVPND_REASON_UNKNOWN_PEER);
 	assert_true(w.res.send_reject);
 	assert_true(w.res.has_peer_pub);
-	assert_memory_equal(w.res.peer_pub, w.client.pub, KEYS_LEN);
+	assert_memory_equal(w.res.peer_pub, w.client.pub, JVPN_KEY_LEN);
 	assert_int_equal(w.table.stores, 0);
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 
 	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
 						    reject, &len), HS_OK);
-	assert_int_equal(len, HS_REJECT_LEN);
+	assert_int_equal(len, JVPN_HS_REJECT_LEN);
 	assert_int_equal(reject[0], JVPN_MSG_HANDSHAKE_REJECT);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, reject, len,
 							    &rej), HS_OK);
-	assert_int_equal(rej.reason, JVPN_REASON_UNKNOWN_PEER);
+	assert_int_equal(rej.reason, JVPND_REASON_UNKNOWN_PEER);
 	assert_int_equal(rej.version_min, 1);
 	assert_int_equal(rej.version_max, 1);
 }
 
 static void test_replayed_init_refused(void **state)
 {
-	uint8_t first[HS_INIT_LEN], reject[HS_REJECT_LEN];
+	uint8_t first[JVPN_HS_INIT_LEN], reject[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(reject);
 	struct world w;
 
@@ -568,7 +568,7 @@ static void test_replayed_init_refused(void **state)
 
 	/* the same bytes again */
 	assert_int_equal(consume_init(&w, first, sizeof(first)), HS_ERR_REPLAY);
-	assert_int_equal(w.res.reason, JVPN_REASON_REPLAYED_HANDSHAKE);
+	assert_int_equal(w.res.reason, JVPND_REASON_REPLAYED_HANDSHAKE);
 	assert_false(w.res.send_reject);
 	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
 						    reject, &len), HS_ERR_STATE);
@@ -576,18 +576,18 @@ static void test_replayed_init_refused(void **state)
 
 	/* a new INIT with the same timestamp, or an older one */
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN),
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_REPLAY);
 	w.now.nsec--;
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN),
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_REPLAY);
 	assert_int_equal(w.table.stores, 1);
 
 	/* one nanosecond later than the greatest seen is accepted */
 	w.now.nsec += 2;
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(w.table.peer[0].ts.nsec, 123456790);
 	assert_int_equal(w.table.stores, 2);
 	/* and the first one stays refused */
@@ -605,10 +605,10 @@ static void test_replay_across_seconds(void **state)
 	/* a later second with fewer nanoseconds is later */
 	w.now = (struct hs_time){ 1700000001, 0 };
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	w.now = (struct hs_time){ 1700000000, 999999999 };
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN),
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_REPLAY);
 }
 
@@ -640,11 +640,11 @@ static void test_version_overlap(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		negotiate(&w, cases[i][0], cases[i][1], cases[i][2], cases[i][3]);
-		assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+		assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 		assert_int_equal(w.res.version, cases[i][4]);
 		assert_int_equal(reply(&w), HS_OK);
 		assert_int_equal(w.resp_msg[1], cases[i][4]);
-		assert_int_equal(consume_resp(&w, w.resp_msg, HS_RESP_LEN), HS_OK);
+		assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_OK);
 		assert_int_equal(w.ini_keys.version, cases[i][4]);
 		assert_keys_match(&w.ini_keys, &w.resp_keys);
 	}
@@ -652,21 +652,21 @@ static void test_version_overlap(void **state)
 
 static void test_version_none_common(void **state)
 {
-	uint8_t reject[HS_REJECT_LEN];
+	uint8_t reject[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(reject);
 	struct hs_reject rej;
 	struct world w;
 
 	(void)state;
 	negotiate(&w, 3, 4, 1, 2);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN),
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_VERSION);
 	/* decided before any X25519 and before the client table */
 	assert_int_equal(w.table.calls, 0);
 	assert_false(w.res.has_peer_pub);
 	assert_true(w.res.offer_valid);
 	assert_true(w.res.send_reject);
-	assert_int_equal(w.res.reason, JVPN_REASON_VERSION_MISMATCH);
+	assert_int_equal(w.res.reason, JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(w.res.version_min, 3);
 	assert_int_equal(w.res.version_max, 4);
 
@@ -675,10 +675,10 @@ static void test_version_none_common(void **state)
 	assert_int_equal(reject[1], 1);
 	assert_int_equal(reject[2], 2);
 	assert_int_equal(reject[12], 0);
-	assert_int_equal(reject[13], JVPN_REASON_VERSION_MISMATCH);
+	assert_int_equal(reject[13], JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, reject, len,
 							    &rej), HS_OK);
-	assert_int_equal(rej.reason, JVPN_REASON_VERSION_MISMATCH);
+	assert_int_equal(rej.reason, JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(rej.version_min, 1);
 	assert_int_equal(rej.version_max, 2);
 	assert_true(w.ini.pending);	/* the caller decides to give up */
@@ -692,15 +692,15 @@ static void test_version_downgrade_detected(void **state)
 	(void)state;
 	negotiate(&w, 1, 3, 1, 3);
 	w.init_msg[2] = 1;		/* version_max 3 -> 1 */
-	remac(w.init_msg, HS_INIT_LEN, w.gateway.pub);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_ERR_AUTH);
+	remac(w.init_msg, JVPN_HS_INIT_LEN, w.gateway.pub);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_AUTH);
 
 	negotiate(&w, 1, 3, 1, 3);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(&w), HS_OK);
 	w.resp_msg[1] = 1;		/* chosen 3 -> 1 */
-	remac(w.resp_msg, HS_RESP_LEN, w.client.pub);
-	assert_int_equal(consume_resp(&w, w.resp_msg, HS_RESP_LEN), HS_ERR_AUTH);
+	remac(w.resp_msg, JVPN_HS_RESP_LEN, w.client.pub);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_ERR_AUTH);
 }
 
 /* ---- REJECT: what the client believes ---- */
@@ -722,7 +722,7 @@ static void make_reject(uint8_t *msg, uint8_t gmin, uint8_t gmax,
 
 static void test_reject_checks(void **state)
 {
-	uint8_t msg[HS_REJECT_LEN + 1];
+	uint8_t msg[JVPN_HS_REJECT_LEN + 1];
 	struct hs_reject rej;
 	struct world w;
 	uint64_t id;
@@ -731,57 +731,57 @@ static void test_reject_checks(void **state)
 	negotiate(&w, 1, 2, 1, 2);
 	id = w.ini.initiator_id;
 
-	make_reject(msg, 3, 4, id, JVPN_REASON_VERSION_MISMATCH);
+	make_reject(msg, 3, 4, id, JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_OK);
 	/* another attempt's */
-	make_reject(msg, 3, 4, id ^ 1, JVPN_REASON_VERSION_MISMATCH);
+	make_reject(msg, 3, 4, id ^ 1, JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_UNMATCHED);
 	/* a "mismatch" between ranges that overlap is not believed */
-	make_reject(msg, 2, 4, id, JVPN_REASON_VERSION_MISMATCH);
+	make_reject(msg, 2, 4, id, JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	/* reasons a gateway never sends in a REJECT */
-	make_reject(msg, 1, 2, id, JVPN_REASON_REPLAYED_HANDSHAKE);
+	make_reject(msg, 1, 2, id, JVPND_REASON_REPLAYED_HANDSHAKE);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
-	make_reject(msg, 1, 2, id, 0x100 | JVPN_REASON_UNKNOWN_PEER);
+	make_reject(msg, 1, 2, id, 0x100 | JVPND_REASON_UNKNOWN_PEER);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	/* bad range, reserved byte, length */
-	make_reject(msg, 2, 1, id, JVPN_REASON_UNKNOWN_PEER);
+	make_reject(msg, 2, 1, id, JVPND_REASON_UNKNOWN_PEER);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
-	make_reject(msg, 1, 2, id, JVPN_REASON_UNKNOWN_PEER);
+	make_reject(msg, 1, 2, id, JVPND_REASON_UNKNOWN_PEER);
 	msg[3] = 1;
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	msg[3] = 0;
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN + 1,
+							    JVPN_HS_REJECT_LEN + 1,
 							    &rej),
 			 HS_ERR_MALFORMED);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN - 1,
+							    JVPN_HS_REJECT_LEN - 1,
 							    &rej),
 			 HS_ERR_MALFORMED);
 	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    HS_REJECT_LEN, &rej),
+							    JVPN_HS_REJECT_LEN, &rej),
 			 HS_OK);
 }
 
 /* Only VERSION and UNKNOWN_PEER results are ever answered. */
 static void test_reject_only_after_mac1(void **state)
 {
-	uint8_t out[HS_REJECT_LEN];
+	uint8_t out[JVPN_HS_REJECT_LEN];
 	struct hs_result res;
 	struct world w;
 	size_t len;
@@ -802,13 +802,13 @@ static void test_reject_only_after_mac1(void **state)
 	/* an INIT that failed mac1 produces a result that cannot be answered */
 	assert_int_equal(start(&w), HS_OK);
 	w.init_msg[50] ^= 1;
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_ERR_MAC1);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_MAC1);
 	len = sizeof(out);
 	assert_int_equal(handshake_responder_reject(&w.res, NULL, out, &len),
 			 HS_ERR_STATE);
 	/* short output buffer */
 	res.status = HS_ERR_VERSION;
-	len = HS_REJECT_LEN - 1;
+	len = JVPN_HS_REJECT_LEN - 1;
 	assert_int_equal(handshake_responder_reject(&res, NULL, out, &len),
 			 HS_ERR_PARAM);
 }
@@ -817,21 +817,21 @@ static void test_reject_only_after_mac1(void **state)
 
 static void test_truncated_and_oversized(void **state)
 {
-	uint8_t big[2 * HS_INIT_LEN];
+	uint8_t big[2 * JVPN_HS_INIT_LEN];
 	struct world w;
 	size_t len;
 
 	(void)state;
 	world_make(&w);
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(&w), HS_OK);
 	w.table.peer[0].has_ts = false;
 
 	memset(big, 0, sizeof(big));
-	memcpy(big, w.init_msg, HS_INIT_LEN);
+	memcpy(big, w.init_msg, JVPN_HS_INIT_LEN);
 	for (len = 0; len < sizeof(big); len++) {
-		if (len == HS_INIT_LEN)
+		if (len == JVPN_HS_INIT_LEN)
 			continue;
 		assert_false(handshake_init_mac1_ok(w.gateway.pub, big, len));
 		assert_int_equal(consume_init(&w, big, len), HS_ERR_MALFORMED);
@@ -839,15 +839,15 @@ static void test_truncated_and_oversized(void **state)
 	assert_int_equal(consume_init(&w, NULL, 0), HS_ERR_MALFORMED);
 	assert_int_equal(w.table.calls, 3);	/* from the one good INIT */
 
-	memcpy(big, w.resp_msg, HS_RESP_LEN);
+	memcpy(big, w.resp_msg, JVPN_HS_RESP_LEN);
 	for (len = 0; len < sizeof(big); len++) {
-		if (len == HS_RESP_LEN)
+		if (len == JVPN_HS_RESP_LEN)
 			continue;
 		assert_int_equal(consume_resp(&w, big, len), HS_ERR_MALFORMED);
 	}
 	assert_int_equal(consume_resp(&w, NULL, 0), HS_ERR_MALFORMED);
 	assert_true(w.ini.pending);
-	assert_int_equal(consume_resp(&w, w.resp_msg, HS_RESP_LEN), HS_OK);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_OK);
 }
 
 static void test_peek_initiator_id(void **state)
@@ -858,57 +858,57 @@ static void test_peek_initiator_id(void **state)
 	(void)state;
 	world_make(&w);
 	handshake(&w);
-	assert_true(handshake_peek_initiator_id(w.resp_msg, HS_RESP_LEN, &id));
+	assert_true(handshake_peek_initiator_id(w.resp_msg, JVPN_HS_RESP_LEN, &id));
 	assert_int_equal(id, w.res.initiator_id);
-	assert_false(handshake_peek_initiator_id(w.resp_msg, HS_RESP_LEN - 1,
+	assert_false(handshake_peek_initiator_id(w.resp_msg, JVPN_HS_RESP_LEN - 1,
 						 &id));
-	assert_false(handshake_peek_initiator_id(w.init_msg, HS_INIT_LEN, &id));
+	assert_false(handshake_peek_initiator_id(w.init_msg, JVPN_HS_INIT_LEN, &id));
 }
 
 /* ---- state and arguments ---- */
 
 static void test_state_misuse(void **state)
 {
-	uint8_t old_resp[HS_RESP_LEN];
+	uint8_t old_resp[JVPN_HS_RESP_LEN];
 	struct world w;
 
 	(void)state;
 	world_make(&w);
 	/* no INIT sent: nothing to consume */
-	assert_int_equal(consume_resp(&w, w.resp_msg, HS_RESP_LEN), HS_ERR_STATE);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_ERR_STATE);
 	/* no INIT accepted: nothing to reply */
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 	handshake(&w);
 	/* a RESP consumed twice */
-	assert_int_equal(consume_resp(&w, w.resp_msg, HS_RESP_LEN), HS_ERR_STATE);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_ERR_STATE);
 	/* an old RESP, mac1 right, reaching a newer attempt */
 	memcpy(old_resp, w.resp_msg, sizeof(old_resp));
 	w.now.sec++;
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_resp(&w, old_resp, HS_RESP_LEN),
+	assert_int_equal(consume_resp(&w, old_resp, JVPN_HS_RESP_LEN),
 			 HS_ERR_UNMATCHED);
 	/* a reply is sent once */
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(&w), HS_OK);
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 }
 
 static void test_bad_arguments(void **state)
 {
-	static const uint8_t small_order[HS_KEY_LEN];	/* all zero */
+	static const uint8_t small_order[JVPN_KEY_LEN];	/* all zero */
 	struct hs_peer_ops partial = peer_ops;
-	uint8_t out[HS_INIT_LEN];
+	uint8_t out[JVPN_HS_INIT_LEN];
 	struct world w;
 	size_t len;
 
 	(void)state;
 	world_make(&w);
-	len = HS_INIT_LEN - 1;
+	len = JVPN_HS_INIT_LEN - 1;
 	assert_int_equal(handshake_initiator_start(&w.ini, w.client.priv,
 						   w.client.pub, w.gateway.pub,
 						   &w.now, &w.client_params,
 						   out, &len), HS_ERR_PARAM);
-	assert_int_equal(len, HS_INIT_LEN - 1);
+	assert_int_equal(len, JVPN_HS_INIT_LEN - 1);
 	w.now.nsec = 1000000000;
 	assert_int_equal(start(&w), HS_ERR_PARAM);
 	w.now = (struct hs_time){ UINT64_C(1) << 62, 0 };
@@ -922,7 +922,7 @@ static void test_bad_arguments(void **state)
 
 	/* a pinned gateway key of small order gives no secret: refused */
 	world_make(&w);
-	memcpy(w.gateway.pub, small_order, HS_KEY_LEN);
+	memcpy(w.gateway.pub, small_order, JVPN_KEY_LEN);
 	assert_int_equal(start(&w), HS_ERR_PARAM);
 	assert_false(w.ini.pending);
 
@@ -934,33 +934,33 @@ static void test_bad_arguments(void **state)
 							  w.gateway.pub, NULL,
 							  &partial, &w.table,
 							  w.init_msg,
-							  HS_INIT_LEN, &w.res),
+							  JVPN_HS_INIT_LEN, &w.res),
 			 HS_ERR_PARAM);
 	w.gateway_params.version_max = 0;
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_ERR_PARAM);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_PARAM);
 	w.gateway_params.version_max = 1;
 	assert_int_equal(handshake_responder_consume_init(&w.resp, w.gateway.priv,
 							  w.gateway.pub, NULL,
 							  &peer_ops, &w.table,
 							  w.init_msg,
-							  HS_INIT_LEN, NULL),
+							  JVPN_HS_INIT_LEN, NULL),
 			 HS_ERR_PARAM);
 
 	/* session id 0 is never assigned; a refused reply ends the state */
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	w.session_id = 0;
 	assert_int_equal(reply(&w), HS_ERR_PARAM);
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 	w.now.sec++;
 	assert_int_equal(start(&w), HS_OK);
-	assert_int_equal(consume_init(&w, w.init_msg, HS_INIT_LEN), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	w.session_id = 9;
-	len = HS_RESP_LEN - 1;
+	len = JVPN_HS_RESP_LEN - 1;
 	assert_int_equal(handshake_responder_reply(&w.resp, w.session_id, NULL,
 						   w.resp_msg, &len,
 						   &w.resp_keys), HS_ERR_PARAM);
 	assert_int_equal(handshake_initiator_consume_resp(NULL, w.resp_msg,
-							  HS_RESP_LEN,
+							  JVPN_HS_RESP_LEN,
 							  &w.ini_keys),
 			 HS_ERR_PARAM);
 }
@@ -982,21 +982,21 @@ static void test_rotation(void **state)
 	assert_true(i1.initiator);
 	assert_false(r1.initiator);
 	/* new data keys and chain; control, session and version stay */
-	assert_memory_not_equal(i1.data_i2r, w.ini_keys.data_i2r, HS_KEY_LEN);
-	assert_memory_not_equal(i1.data_r2i, w.ini_keys.data_r2i, HS_KEY_LEN);
-	assert_memory_not_equal(i1.chain, w.ini_keys.chain, HS_KEY_LEN);
-	assert_memory_equal(i1.control, w.ini_keys.control, HS_KEY_LEN);
+	assert_memory_not_equal(i1.data_i2r, w.ini_keys.data_i2r, JVPN_KEY_LEN);
+	assert_memory_not_equal(i1.data_r2i, w.ini_keys.data_r2i, JVPN_KEY_LEN);
+	assert_memory_not_equal(i1.chain, w.ini_keys.chain, JVPN_KEY_LEN);
+	assert_memory_equal(i1.control, w.ini_keys.control, JVPN_KEY_LEN);
 	assert_int_equal(i1.session_id, w.ini_keys.session_id);
 	assert_int_equal(i1.version, w.ini_keys.version);
-	assert_memory_not_equal(i1.data_i2r, i1.data_r2i, HS_KEY_LEN);
-	assert_memory_not_equal(i1.data_i2r, i1.control, HS_KEY_LEN);
-	assert_memory_not_equal(i1.data_r2i, i1.control, HS_KEY_LEN);
+	assert_memory_not_equal(i1.data_i2r, i1.data_r2i, JVPN_KEY_LEN);
+	assert_memory_not_equal(i1.data_i2r, i1.control, JVPN_KEY_LEN);
+	assert_memory_not_equal(i1.data_r2i, i1.control, JVPN_KEY_LEN);
 
 	assert_int_equal(handshake_rotate(&i1, 2, &i2), HS_OK);
 	assert_int_equal(handshake_rotate(&r1, 2, &r2), HS_OK);
 	assert_keys_match(&i2, &r2);
-	assert_memory_not_equal(i2.data_i2r, i1.data_i2r, HS_KEY_LEN);
-	assert_memory_not_equal(i2.data_i2r, w.ini_keys.data_i2r, HS_KEY_LEN);
+	assert_memory_not_equal(i2.data_i2r, i1.data_i2r, JVPN_KEY_LEN);
+	assert_memory_not_equal(i2.data_i2r, w.ini_keys.data_i2r, JVPN_KEY_LEN);
 
 	/* in place gives the same as into another struct */
 	assert_int_equal(handshake_rotate(&r1, 2, &r1), HS_OK);
@@ -1140,7 +1140,7 @@ static void test_spec_derivation(void **state)
 	t_mix_dh(ck, w.client.priv, w.gateway.pub, k);
 	memcpy(ts, "\x40\x00\x00\x00\x65\x53\xf1\x00\x07\x5b\xcd\x15", 12);
 	t_expect_sealed(h, k, ts, 12, init + 92);
-	t_expect_mac1(init, HS_INIT_LEN, w.gateway.pub);
+	t_expect_mac1(init, JVPN_HS_INIT_LEN, w.gateway.pub);
 
 	/* RESP = e, ee, se, {} */
 	assert_memory_equal(resp, "\x02\x01\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08",
@@ -1151,7 +1151,7 @@ static void test_spec_derivation(void **state)
 	t_mix_dh(ck, e_r, init + 12, NULL);
 	t_mix_dh(ck, e_r, w.client.pub, k);
 	t_expect_sealed(h, k, (const uint8_t *)"", 0, resp + 52);
-	t_expect_mac1(resp, HS_RESP_LEN, w.client.pub);
+	t_expect_mac1(resp, JVPN_HS_RESP_LEN, w.client.pub);
 
 	/* Split */
 	t_prf(seed, ck, h, 32);
@@ -1189,18 +1189,18 @@ static void test_names_and_reasons(void **state)
 			assert_string_not_equal(names[s], names[t]);
 	}
 	assert_string_equal(handshake_status_name(HS_ERR_MAC1), "mac1");
-	assert_int_equal(handshake_status_reason(HS_OK), JVPN_REASON_NONE);
-	assert_int_equal(handshake_status_reason(HS_ERR_MAC1), JVPN_REASON_NONE);
+	assert_int_equal(handshake_status_reason(HS_OK), JVPND_REASON_NONE);
+	assert_int_equal(handshake_status_reason(HS_ERR_MAC1), JVPND_REASON_NONE);
 	assert_int_equal(handshake_status_reason(HS_ERR_MALFORMED),
-			 JVPN_REASON_NONE);
+			 JVPND_REASON_NONE);
 	assert_int_equal(handshake_status_reason(HS_ERR_VERSION),
-			 JVPN_REASON_VERSION_MISMATCH);
+			 JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(handshake_status_reason(HS_ERR_UNKNOWN_PEER),
-			 JVPN_REASON_UNKNOWN_PEER);
+			 JVPND_REASON_UNKNOWN_PEER);
 	assert_int_equal(handshake_status_reason(HS_ERR_REPLAY),
-			 JVPN_REASON_REPLAYED_HANDSHAKE);
+			 JVPND_REASON_REPLAYED_HANDSHAKE);
 	assert_int_equal(handshake_status_reason(HS_ERR_AUTH),
-			 JVPN_REASON_BAD_PROOF);
+			 JVPND_REASON_BAD_PROOF);
 	assert_true(hs_time_after(&(struct hs_time){ 2, 0 },
 				  &(struct hs_time){ 1, 999999999 }));
 	assert_false(hs_time_after(&(struct hs_time){ 1, 5 },

@@ -325,10 +325,10 @@ static void test_stats_text(void **state)
 	(void)state;
 	stats_init(&st);
 	st.sessions_created = 3;
-	st.switches[JVPN_REASON_REATTACHED] = 2;
-	st.rejects[JVPN_REASON_STALE_VERSION] = 4;
+	st.switches[JVPND_REASON_REATTACHED] = 2;
+	st.rejects[JVPND_REASON_STALE_VERSION] = 4;
 	st.rejects[STATS_REASON_SLOTS - 1] = 1;
-	st.rejects[JVPN_REASON_HANDSHAKE_DONE] = 5;	/* unexpected: shown */
+	st.rejects[JVPND_REASON_HANDSHAKE_DONE] = 5;	/* unexpected: shown */
 	st.rate_limit_triggers = 7;
 	stats_observe(&st.reattach_latency, 800);
 	stats_observe(&st.reattach_latency, 30000);

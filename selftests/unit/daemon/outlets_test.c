@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "events.h"
+#include "eventbus.h"
 
 #define SEC UINT64_C(1000000000)
 
@@ -222,7 +222,7 @@ static const struct event EV = {
 	.type = EV_STATE_CHANGE,
 	.session_id = 9,
 	.state_version = 3,
-	.reason = JVPN_REASON_RECOVERED,
+	.reason = JVPND_REASON_RECOVERED,
 	.old_state = 3,
 	.new_state = 1,
 	.new_transport = "10.2.0.2:4000",

@@ -30,10 +30,10 @@ _Static_assert(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP6) ==
 _Static_assert(REATTACH_CLASSES_KNOWN == POLICY_TRANSPORTS_SUPPORTED,
 	       "supported classes");
 
-static uint8_t KEY[REATTACH_KEY_LEN];
-static uint8_t OTHER_KEY[REATTACH_KEY_LEN];
+static uint8_t KEY[JVPN_KEY_LEN];
+static uint8_t OTHER_KEY[JVPN_KEY_LEN];
 static const uint8_t HASH_KEY[LIMITER_HASH_KEY_LEN] = { 9, 9, 9 };
-static const uint8_t TOKEN[REATTACH_TOKEN_LEN] = {
+static const uint8_t TOKEN[JVPN_REATTACH_TOKEN_LEN] = {
 	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
 	0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
 };
@@ -52,7 +52,7 @@ static const struct reattach_ack S_ACK = {
 	.session_id = SID, .request_nonce = 77, .state_version = 5,
 };
 static const struct reattach_reject S_REJ = {
-	.session_id = SID, .reason = JVPN_REASON_COOLDOWN,
+	.session_id = SID, .reason = JVPND_REASON_COOLDOWN,
 	.retry_after_ms = 0x41424344, .request_nonce = 0x5152535455565758ull,
 	.state_version = 0x6162636465666768ull,
 	.nonce_floor = 0x7172737475767778ull,
@@ -411,8 +411,8 @@ static void test_body_fields_refused(void **state)
 {
 	uint8_t buf[REATTACH_MSG_MAX];
 	static const uint16_t bad_reasons[] = {
-		JVPN_REASON_NONE, JVPN_REASON_BAD_PROOF, 10,
-		JVPN_REASON_VERSION_MISMATCH, JVPN_REASON_HANDSHAKE_DONE,
+		JVPND_REASON_NONE, JVPND_REASON_BAD_PROOF, 10,
+		JVPND_REASON_VERSION_MISMATCH, JVPND_REASON_HANDSHAKE_DONE,
 		0x0103,
 	};
 
@@ -465,7 +465,7 @@ static void test_body_fields_accepted(void **state)
 
 	(void)state;
 	for (uint16_t r = 1; r <= 9; r++) {
-		if (r == JVPN_REASON_BAD_PROOF)
+		if (r == JVPND_REASON_BAD_PROOF)
 			continue;
 		rej.reason = r;
 		assert_int_equal(reattach_encode_reject(&rej, KEY, buf,
@@ -528,9 +528,9 @@ static void test_encoders_refuse(void **state)
 	assert_int_equal(reattach_encode_response(&ch, KEY, buf, 76), 0);
 	memset(pa.token, 0, sizeof(pa.token));
 	assert_int_equal(reattach_encode_path_challenge(&pa, KEY, buf, 76), 0);
-	rej.reason = JVPN_REASON_BAD_PROOF;
+	rej.reason = JVPND_REASON_BAD_PROOF;
 	assert_int_equal(reattach_encode_reject(&rej, KEY, buf, 76), 0);
-	rej.reason = JVPN_REASON_NONE;
+	rej.reason = JVPND_REASON_NONE;
 	assert_int_equal(reattach_encode_reject(&rej, KEY, buf, 76), 0);
 	ack.state_version = 0;
 	assert_int_equal(reattach_encode_ack(&ack, KEY, buf, 76), 0);
@@ -626,7 +626,7 @@ static int gw_setup(void **state)
 	if (!g)
 		return -1;
 	sm_init(&g->sm, MONO - 500000, NULL, NULL);
-	sm_transition(&g->sm, JVPN_STATE_ACTIVE, JVPN_REASON_HANDSHAKE_DONE,
+	sm_transition(&g->sm, JVPN_STATE_ACTIVE, JVPND_REASON_HANDSHAKE_DONE,
 		      MONO - 500000);
 	g->pol = POLICY;
 	reattach_session_init(&g->rs, &g->pol, MONO - 500000);
@@ -653,18 +653,18 @@ static int gw_teardown(void **state)
 	return 0;
 }
 
-static enum jvpn_reason judge(struct gw *g, struct reattach_verdict *v)
+static enum jvpnd_reason judge(struct gw *g, struct reattach_verdict *v)
 {
 	return reattach_validate(&g->view, &g->req, g->proof_ok, &g->src,
 				 &g->now, &g->pol, &g->sources, v);
 }
 
-static const enum jvpn_reason ORDER[] = {
-	JVPN_REASON_UNKNOWN_SESSION, JVPN_REASON_BAD_PROOF,
-	JVPN_REASON_REPLAYED_NONCE, JVPN_REASON_STALE_TIMESTAMP,
-	JVPN_REASON_STALE_VERSION, JVPN_REASON_RATE_LIMITED,
-	JVPN_REASON_COOLDOWN, JVPN_REASON_SWITCH_LIMIT,
-	JVPN_REASON_CLASS_NOT_ALLOWED,
+static const enum jvpnd_reason ORDER[] = {
+	JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_BAD_PROOF,
+	JVPND_REASON_REPLAYED_NONCE, JVPND_REASON_STALE_TIMESTAMP,
+	JVPND_REASON_STALE_VERSION, JVPND_REASON_RATE_LIMITED,
+	JVPND_REASON_COOLDOWN, JVPND_REASON_SWITCH_LIMIT,
+	JVPND_REASON_CLASS_NOT_ALLOWED,
 };
 
 /* Makes check k (1-based, in ORDER) fail, independently of the others. */
@@ -673,7 +673,7 @@ static void break_check(struct gw *g, int k)
 	switch (k) {
 	case 1:	/* terminated: the gateway still knows it, but it is over */
 		sm_transition(&g->sm, JVPN_STATE_TERMINATED,
-			      JVPN_REASON_ADMIN, MONO);
+			      JVPND_REASON_ADMIN, MONO);
 		break;
 	case 2:
 		g->proof_ok = false;
@@ -779,7 +779,7 @@ static void test_accepted(void **state)
 	struct gw *g = *state;
 	struct reattach_verdict v;
 
-	assert_int_equal(judge(g, &v), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 	assert_true(v.answer);
 	assert_false(v.security_event || v.terminate || v.rate_event);
 	assert_int_equal(g->rs.last_nonce, 1);
@@ -793,7 +793,7 @@ static void test_unknown_session_silent(void **state)
 
 	assert_int_equal(reattach_validate(NULL, &g->req, true, &g->src,
 					   &g->now, &g->pol, &g->sources, &v),
-			 JVPN_REASON_UNKNOWN_SESSION);
+			 JVPND_REASON_UNKNOWN_SESSION);
 	assert_false(v.answer);		/* no key to authenticate an answer */
 	/* and the flood still costs its source */
 	assert_non_null(limiter_table_peek(&g->sources, g->src.key, 4));
@@ -809,10 +809,10 @@ static void test_terminated_answered_only_if_authentic(void **state)
 	struct reattach_verdict v;
 
 	break_check(g, 1);
-	assert_int_equal(judge(g, &v), JVPN_REASON_UNKNOWN_SESSION);
+	assert_int_equal(judge(g, &v), JVPND_REASON_UNKNOWN_SESSION);
 	assert_true(v.answer);
 	g->proof_ok = false;
-	assert_int_equal(judge(g, &v), JVPN_REASON_UNKNOWN_SESSION);
+	assert_int_equal(judge(g, &v), JVPND_REASON_UNKNOWN_SESSION);
 	assert_false(v.answer);
 }
 
@@ -821,7 +821,7 @@ static void test_handshake_session_unknown(void **state)
 	struct gw *g = *state;
 
 	sm_init(&g->sm, MONO, NULL, NULL);
-	assert_int_equal(judge(g, NULL), JVPN_REASON_UNKNOWN_SESSION);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_UNKNOWN_SESSION);
 }
 
 static void test_bad_proof_changes_nothing(void **state)
@@ -833,7 +833,7 @@ static void test_bad_proof_changes_nothing(void **state)
 	memcpy(&before, &g->rs, sizeof(before));
 	g->proof_ok = false;
 	g->req.nonce = 1000;
-	assert_int_equal(judge(g, &v), JVPN_REASON_BAD_PROOF);
+	assert_int_equal(judge(g, &v), JVPND_REASON_BAD_PROOF);
 	assert_false(v.answer);
 	assert_true(v.security_event);
 	assert_memory_equal(&g->rs, &before, sizeof(before));
@@ -846,11 +846,11 @@ static void test_refused_request_cannot_be_replayed(void **state)
 	struct gw *g = *state;
 
 	g->rs.last_switch_ms = MONO - 1;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_COOLDOWN);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_COOLDOWN);
 	g->now.mono_ms += 5000;		/* cooldown over */
-	assert_int_equal(judge(g, NULL), JVPN_REASON_REPLAYED_NONCE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_REPLAYED_NONCE);
 	g->req.nonce++;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
 }
 
 static void test_replay_after_accept(void **state)
@@ -858,13 +858,13 @@ static void test_replay_after_accept(void **state)
 	struct gw *g = *state;
 
 	g->req.nonce = 10;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_NONE);
-	assert_int_equal(judge(g, NULL), JVPN_REASON_REPLAYED_NONCE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_REPLAYED_NONCE);
 	g->req.nonce = 9;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_REPLAYED_NONCE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_REPLAYED_NONCE);
 	assert_int_equal(g->rs.last_nonce, 10);
 	g->req.nonce = 0;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_REPLAYED_NONCE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_REPLAYED_NONCE);
 }
 
 static void test_timestamp_boundaries(void **state)
@@ -872,19 +872,19 @@ static void test_timestamp_boundaries(void **state)
 	struct gw *g = *state;
 
 	g->req.timestamp_ms = WALL - 30000;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
 	g->req.nonce++;
 	g->req.timestamp_ms = WALL + 30000;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
 	g->req.nonce++;
 	g->req.timestamp_ms = WALL + 30001;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_STALE_TIMESTAMP);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_STALE_TIMESTAMP);
 	g->req.nonce++;
 	g->req.timestamp_ms = WALL - 30001;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_STALE_TIMESTAMP);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_STALE_TIMESTAMP);
 	g->req.nonce++;
 	g->req.timestamp_ms = UINT64_MAX;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_STALE_TIMESTAMP);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_STALE_TIMESTAMP);
 }
 
 /*
@@ -897,22 +897,22 @@ static void test_version_window(void **state)
 
 	g->pol.cooldown_ms = 0;
 	sm_transition(&g->sm, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_HEALTH_THRESHOLD, MONO);	/* v2, bound 1 */
+		      JVPND_REASON_HEALTH_THRESHOLD, MONO);	/* v2, bound 1 */
 	for (uint64_t v = 0; v <= 3; v++) {
 		g->req.nonce++;
 		g->req.state_version = v;
 		assert_int_equal(judge(g, NULL),
-				 v == 1 || v == 2 ? JVPN_REASON_NONE
-						  : JVPN_REASON_STALE_VERSION);
+				 v == 1 || v == 2 ? JVPND_REASON_NONE
+						  : JVPND_REASON_STALE_VERSION);
 	}
-	sm_bump_for_switch(&g->sm, JVPN_REASON_REATTACHED, MONO); /* v3 */
+	sm_bump_for_switch(&g->sm, JVPND_REASON_REATTACHED, MONO); /* v3 */
 	g->req.nonce++;
 	g->req.state_version = 2;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_STALE_VERSION);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_STALE_VERSION);
 	g->req.nonce++;
 	g->req.state_version = 3;
 	g->rs.bucket.credit = 3 * LIMITER_TOKEN;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
 }
 
 /* Forgeries from one source exhaust that source, and nothing else. */
@@ -925,12 +925,12 @@ static void test_source_flood_bounded(void **state)
 	g->proof_ok = false;
 	for (int i = 0; i < 100; i++) {
 		judge(g, &v);
-		assert_int_equal(v.reason, JVPN_REASON_BAD_PROOF);
+		assert_int_equal(v.reason, JVPND_REASON_BAD_PROOF);
 		events += v.rate_event;
 	}
 	assert_int_equal(events, 1);	/* edge-triggered, not per packet */
 	g->proof_ok = true;
-	assert_int_equal(judge(g, &v), JVPN_REASON_RATE_LIMITED);
+	assert_int_equal(judge(g, &v), JVPND_REASON_RATE_LIMITED);
 	assert_true(v.source_limited);
 	assert_false(v.answer);		/* no answers to a flooding source */
 	assert_int_equal(v.retry_after_ms, 100);	/* 10/s */
@@ -939,7 +939,7 @@ static void test_source_flood_bounded(void **state)
 	assert_int_equal(g->rs.bucket.credit, 3 * LIMITER_TOKEN);
 	set_v4(&g->src, 2);
 	g->req.nonce++;
-	assert_int_equal(judge(g, &v), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 }
 
 /* Over budget, even answerable reasons stay unanswered. */
@@ -951,7 +951,7 @@ static void test_over_budget_source_gets_no_answer(void **state)
 	for (int i = 0; i < 20; i++)
 		judge(g, NULL);
 	g->req.nonce = 1;	/* a replay: normally answered */
-	assert_int_equal(judge(g, &v), JVPN_REASON_REPLAYED_NONCE);
+	assert_int_equal(judge(g, &v), JVPND_REASON_REPLAYED_NONCE);
 	assert_false(v.answer);
 }
 
@@ -963,20 +963,20 @@ static void test_session_budget(void **state)
 	g->pol.cooldown_ms = 0;
 	for (int i = 0; i < 3; i++) {
 		g->req.nonce++;
-		assert_int_equal(judge(g, &v), JVPN_REASON_NONE);
+		assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 	}
 	g->req.nonce++;
-	assert_int_equal(judge(g, &v), JVPN_REASON_RATE_LIMITED);
+	assert_int_equal(judge(g, &v), JVPND_REASON_RATE_LIMITED);
 	assert_true(v.session_limited);
 	assert_true(v.answer);
 	assert_true(v.rate_event);
 	assert_int_equal(v.retry_after_ms, 1000);
 	g->req.nonce++;
-	assert_int_equal(judge(g, &v), JVPN_REASON_RATE_LIMITED);
+	assert_int_equal(judge(g, &v), JVPND_REASON_RATE_LIMITED);
 	assert_false(v.rate_event);
 	g->now.mono_ms += 1000;
 	g->req.nonce++;
-	assert_int_equal(judge(g, &v), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 }
 
 static void test_cooldown_boundary(void **state)
@@ -985,12 +985,12 @@ static void test_cooldown_boundary(void **state)
 	struct reattach_verdict v;
 
 	reattach_note_switch(&g->rs, MONO - 300);
-	assert_int_equal(judge(g, &v), JVPN_REASON_COOLDOWN);
+	assert_int_equal(judge(g, &v), JVPND_REASON_COOLDOWN);
 	assert_int_equal(v.retry_after_ms, 700);
 	assert_true(v.answer);
 	g->rs.last_switch_ms = MONO - 1000;
 	g->req.nonce++;
-	assert_int_equal(judge(g, &v), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 }
 
 static void test_switch_limit_window(void **state)
@@ -1002,12 +1002,12 @@ static void test_switch_limit_window(void **state)
 	reattach_note_switch(&g->rs, first);
 	reattach_note_switch(&g->rs, first + 10000);
 	reattach_note_switch(&g->rs, first + 20000);
-	assert_int_equal(judge(g, &v), JVPN_REASON_SWITCH_LIMIT);
+	assert_int_equal(judge(g, &v), JVPND_REASON_SWITCH_LIMIT);
 	assert_true(v.terminate);
 	assert_true(v.answer);
 	g->now.mono_ms = first + 60000;	/* the first leaves the minute */
 	g->req.nonce++;
-	assert_int_equal(judge(g, &v), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 	assert_false(v.terminate);
 }
 
@@ -1020,7 +1020,7 @@ static void test_switch_limit_clamped(void **state)
 	g->pol.cooldown_ms = 0;
 	for (uint32_t i = 0; i < LIMITER_WINDOW_CAP; i++)
 		reattach_note_switch(&g->rs, MONO - 1000 + i);
-	assert_int_equal(judge(g, NULL), JVPN_REASON_SWITCH_LIMIT);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_SWITCH_LIMIT);
 }
 
 static void test_classes(void **state)
@@ -1030,7 +1030,7 @@ static void test_classes(void **state)
 	g->pol.allowed_classes = REATTACH_CLASS_BIT(REATTACH_CLASS_UDP4);
 	g->req.transport_class = REATTACH_CLASS_UDP4;
 	g->src.observed_class = REATTACH_CLASS_UDP6;	/* what we saw */
-	assert_int_equal(judge(g, NULL), JVPN_REASON_CLASS_NOT_ALLOWED);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_CLASS_NOT_ALLOWED);
 	g->src.observed_class = REATTACH_CLASS_UDP4;
 	g->pol.allowed_classes = 0xffffffff;	/* unknown bits mean nothing */
 	for (unsigned int c = 0; c < 256; c++) {
@@ -1039,8 +1039,8 @@ static void test_classes(void **state)
 		g->rs.bucket.credit = 3 * LIMITER_TOKEN;
 		assert_int_equal(judge(g, NULL),
 				 c == 1 || c == 2
-					 ? JVPN_REASON_NONE
-					 : JVPN_REASON_CLASS_NOT_ALLOWED);
+					 ? JVPND_REASON_NONE
+					 : JVPND_REASON_CLASS_NOT_ALLOWED);
 		if (c % 16 == 0)	/* keep the source under budget */
 			g->now.mono_ms += 10000;
 	}
@@ -1054,25 +1054,25 @@ static void test_bad_arguments_fail_closed(void **state)
 
 	assert_int_equal(reattach_validate(&g->view, NULL, true, &g->src,
 					   &g->now, &g->pol, &g->sources, &v),
-			 JVPN_REASON_UNKNOWN_SESSION);
+			 JVPND_REASON_UNKNOWN_SESSION);
 	assert_false(v.answer);
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, &g->src,
 					   NULL, &g->pol, &g->sources, &v),
-			 JVPN_REASON_UNKNOWN_SESSION);
+			 JVPND_REASON_UNKNOWN_SESSION);
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, &g->src,
 					   &g->now, NULL, &g->sources, &v),
-			 JVPN_REASON_UNKNOWN_SESSION);
+			 JVPND_REASON_UNKNOWN_SESSION);
 	/* no source accounting: refused as rate limited, unanswered */
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, &g->src,
 					   &g->now, &g->pol, NULL, &v),
-			 JVPN_REASON_RATE_LIMITED);
+			 JVPND_REASON_RATE_LIMITED);
 	assert_false(v.answer);
 	g->req.nonce++;
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, NULL,
 					   &g->now, &g->pol, &g->sources, &v),
-			 JVPN_REASON_RATE_LIMITED);
+			 JVPND_REASON_RATE_LIMITED);
 	g->view.rs = NULL;
-	assert_int_equal(judge(g, &v), JVPN_REASON_UNKNOWN_SESSION);
+	assert_int_equal(judge(g, &v), JVPND_REASON_UNKNOWN_SESSION);
 	assert_false(v.answer);
 }
 
@@ -1085,10 +1085,10 @@ static void test_make_reject(void **state)
 
 	g->req.nonce = 42;
 	g->rs.last_switch_ms = MONO - 250;
-	assert_int_equal(judge(g, &v), JVPN_REASON_COOLDOWN);
+	assert_int_equal(judge(g, &v), JVPND_REASON_COOLDOWN);
 	reattach_make_reject(&g->view, &g->req, &v, &rej);
 	assert_int_equal(rej.session_id, SID);
-	assert_int_equal(rej.reason, JVPN_REASON_COOLDOWN);
+	assert_int_equal(rej.reason, JVPND_REASON_COOLDOWN);
 	assert_int_equal(rej.retry_after_ms, 750);
 	assert_int_equal(rej.request_nonce, 42);
 	assert_int_equal(rej.state_version, g->sm.version);
@@ -1222,7 +1222,7 @@ static const uint8_t PATH_B[] = { 192, 0, 2, 1, 0x12, 0x35 };
 static void test_pending_match(void **state)
 {
 	struct reattach_pending p;
-	uint8_t wrong[REATTACH_TOKEN_LEN];
+	uint8_t wrong[JVPN_REATTACH_TOKEN_LEN];
 
 	(void)state;
 	memcpy(wrong, TOKEN, sizeof(wrong));
@@ -1305,7 +1305,7 @@ static void test_whole_reattach(void **state)
 	assert_int_equal(reattach_validate(&g->view, &req, st == REATTACH_OK,
 					   &g->src, &g->now, &g->pol,
 					   &g->sources, NULL),
-			 JVPN_REASON_NONE);
+			 JVPND_REASON_NONE);
 	ch = (struct reattach_challenge){ .session_id = sid,
 					  .request_nonce = req.nonce };
 	memcpy(ch.token, TOKEN, sizeof(TOKEN));
@@ -1323,7 +1323,7 @@ static void test_whole_reattach(void **state)
 						ch.request_nonce, PATH_A, 6,
 						g->now.mono_ms + 30),
 			 REATTACH_MATCH_OK);
-	assert_int_equal(sm_bump_for_switch(&g->sm, JVPN_REASON_REATTACHED,
+	assert_int_equal(sm_bump_for_switch(&g->sm, JVPND_REASON_REATTACHED,
 					    g->now.mono_ms + 30), SM_OK);
 	reattach_note_switch(&g->rs, g->now.mono_ms + 30);
 	ack = (struct reattach_ack){ .session_id = sid,
@@ -1334,8 +1334,8 @@ static void test_whole_reattach(void **state)
 	assert_int_equal(ack.state_version, 2);
 	/* the gateway alone goes VOLATILE and back: versions 3, 4 */
 	sm_transition(&g->sm, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_HEALTH_THRESHOLD, g->now.mono_ms + 5000);
-	sm_transition(&g->sm, JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED,
+		      JVPND_REASON_HEALTH_THRESHOLD, g->now.mono_ms + 5000);
+	sm_transition(&g->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED,
 		      g->now.mono_ms + 6000);
 	/* the captured first request, replayed: refused, nothing moves */
 	g->now.mono_ms += 10000;
@@ -1344,13 +1344,13 @@ static void test_whole_reattach(void **state)
 	assert_int_equal(reattach_validate(&g->view, &req, true, &g->src,
 					   &g->now, &g->pol, &g->sources,
 					   NULL),
-			 JVPN_REASON_REPLAYED_NONCE);
+			 JVPND_REASON_REPLAYED_NONCE);
 	assert_int_equal(g->sm.version, 4);
 	/* the client's next request, with the ACK's version: current */
 	g->req.nonce = 2;
 	g->req.state_version = ack.state_version;
 	g->req.timestamp_ms = g->now.wall_ms;
-	assert_int_equal(judge(g, NULL), JVPN_REASON_NONE);
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
 }
 
 #define GW(f)	cmocka_unit_test_setup_teardown(f, gw_setup, gw_teardown)

@@ -40,19 +40,19 @@ static const enum jvpn_state ALL_STATES[] = {
 #define N_STATES	5
 
 /* Every reason proto.h defines, NONE first. */
-static const enum jvpn_reason ALL_REASONS[] = {
-	JVPN_REASON_NONE, JVPN_REASON_UNKNOWN_SESSION, JVPN_REASON_BAD_PROOF,
-	JVPN_REASON_REPLAYED_NONCE, JVPN_REASON_STALE_TIMESTAMP,
-	JVPN_REASON_STALE_VERSION, JVPN_REASON_RATE_LIMITED,
-	JVPN_REASON_COOLDOWN, JVPN_REASON_SWITCH_LIMIT,
-	JVPN_REASON_CLASS_NOT_ALLOWED, JVPN_REASON_VERSION_MISMATCH,
-	JVPN_REASON_UNKNOWN_PEER, JVPN_REASON_REPLAYED_HANDSHAKE,
-	JVPN_REASON_HANDSHAKE_DONE, JVPN_REASON_HEALTH_THRESHOLD,
-	JVPN_REASON_RECOVERED, JVPN_REASON_REPEATED_INSTABILITY,
-	JVPN_REASON_REATTACHED, JVPN_REASON_SESSION_TTL,
-	JVPN_REASON_TRANSPORT_LOSS_TTL, JVPN_REASON_SECURITY,
-	JVPN_REASON_ADMIN, JVPN_REASON_NAT_REBINDING,
-	JVPN_REASON_INTERFACE_DOWN, JVPN_REASON_SOCKET_ERROR,
+static const enum jvpnd_reason ALL_REASONS[] = {
+	JVPND_REASON_NONE, JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_BAD_PROOF,
+	JVPND_REASON_REPLAYED_NONCE, JVPND_REASON_STALE_TIMESTAMP,
+	JVPND_REASON_STALE_VERSION, JVPND_REASON_RATE_LIMITED,
+	JVPND_REASON_COOLDOWN, JVPND_REASON_SWITCH_LIMIT,
+	JVPND_REASON_CLASS_NOT_ALLOWED, JVPND_REASON_VERSION_MISMATCH,
+	JVPND_REASON_UNKNOWN_PEER, JVPND_REASON_REPLAYED_HANDSHAKE,
+	JVPND_REASON_HANDSHAKE_DONE, JVPND_REASON_HEALTH_THRESHOLD,
+	JVPND_REASON_RECOVERED, JVPND_REASON_REPEATED_INSTABILITY,
+	JVPND_REASON_REATTACHED, JVPND_REASON_SESSION_TTL,
+	JVPND_REASON_TRANSPORT_LOSS_TTL, JVPND_REASON_SECURITY,
+	JVPND_REASON_ADMIN, JVPND_REASON_NAT_REBINDING,
+	JVPND_REASON_INTERFACE_DOWN, JVPND_REASON_SOCKET_ERROR,
 };
 #define N_REASONS	(sizeof(ALL_REASONS) / sizeof(ALL_REASONS[0]))
 
@@ -64,20 +64,20 @@ static void reach(struct sm *sm, struct log *log, enum jvpn_state state)
 	if (state == JVPN_STATE_HANDSHAKE)
 		goto out;
 	if (state == JVPN_STATE_TERMINATED) {
-		assert_int_equal(sm_transition(sm, state, JVPN_REASON_ADMIN,
+		assert_int_equal(sm_transition(sm, state, JVPND_REASON_ADMIN,
 					       T0), SM_OK);
 		goto out;
 	}
 	assert_int_equal(sm_transition(sm, JVPN_STATE_ACTIVE,
-				       JVPN_REASON_HANDSHAKE_DONE, T0), SM_OK);
+				       JVPND_REASON_HANDSHAKE_DONE, T0), SM_OK);
 	if (state == JVPN_STATE_ACTIVE)
 		goto out;
 	assert_int_equal(sm_transition(sm, JVPN_STATE_VOLATILE,
-				       JVPN_REASON_HEALTH_THRESHOLD, T0), SM_OK);
+				       JVPND_REASON_HEALTH_THRESHOLD, T0), SM_OK);
 	if (state == JVPN_STATE_VOLATILE)
 		goto out;
 	assert_int_equal(sm_transition(sm, JVPN_STATE_DEGRADED,
-				       JVPN_REASON_REPEATED_INSTABILITY, T0),
+				       JVPND_REASON_REPEATED_INSTABILITY, T0),
 			 SM_OK);
 out:
 	assert_int_equal(sm->state, state);
@@ -86,7 +86,7 @@ out:
 
 static void assert_record(const struct sm_record *r, enum jvpn_state old,
 			  enum jvpn_state new, uint64_t old_version,
-			  enum jvpn_reason reason, uint64_t time)
+			  enum jvpnd_reason reason, uint64_t time)
 {
 	assert_int_equal(r->old_state, old);
 	assert_int_equal(r->new_state, new);
@@ -98,7 +98,7 @@ static void assert_record(const struct sm_record *r, enum jvpn_state old,
 
 /* One allowed change: SM_OK, the new state, version + 1, one record. */
 static void check_allowed(enum jvpn_state from, enum jvpn_state to,
-			  enum jvpn_reason reason)
+			  enum jvpnd_reason reason)
 {
 	struct sm sm;
 	struct log log;
@@ -150,43 +150,43 @@ static void test_handshake_to_active(void **state)
 {
 	(void)state;
 	check_allowed(JVPN_STATE_HANDSHAKE, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_HANDSHAKE_DONE);
+		      JVPND_REASON_HANDSHAKE_DONE);
 }
 
 static void test_active_to_volatile(void **state)
 {
 	(void)state;
 	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_HEALTH_THRESHOLD);
+		      JVPND_REASON_HEALTH_THRESHOLD);
 	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_INTERFACE_DOWN);
+		      JVPND_REASON_INTERFACE_DOWN);
 	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_SOCKET_ERROR);
+		      JVPND_REASON_SOCKET_ERROR);
 	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_NAT_REBINDING);
+		      JVPND_REASON_NAT_REBINDING);
 }
 
 static void test_volatile_to_active(void **state)
 {
 	(void)state;
 	check_allowed(JVPN_STATE_VOLATILE, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_RECOVERED);
+		      JVPND_REASON_RECOVERED);
 	check_allowed(JVPN_STATE_VOLATILE, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_REATTACHED);
+		      JVPND_REASON_REATTACHED);
 }
 
 static void test_volatile_to_degraded(void **state)
 {
 	(void)state;
 	check_allowed(JVPN_STATE_VOLATILE, JVPN_STATE_DEGRADED,
-		      JVPN_REASON_REPEATED_INSTABILITY);
+		      JVPND_REASON_REPEATED_INSTABILITY);
 }
 
 static void test_degraded_to_active(void **state)
 {
 	(void)state;
 	check_allowed(JVPN_STATE_DEGRADED, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_RECOVERED);
+		      JVPND_REASON_RECOVERED);
 }
 
 /* Any non-terminal state ends with any known reason but NONE. */
@@ -221,7 +221,7 @@ static bool in_diagram(enum jvpn_state from, enum jvpn_state to)
 
 /* Nothing changes and nothing is emitted. */
 static void check_refused(enum jvpn_state from, enum jvpn_state to,
-			  enum jvpn_reason reason, enum sm_status want)
+			  enum jvpnd_reason reason, enum sm_status want)
 {
 	struct sm sm, before;
 	struct log log;
@@ -263,11 +263,11 @@ static void test_no_implicit_downgrade(void **state)
 {
 	(void)state;
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_DEGRADED,
-		      JVPN_REASON_REPEATED_INSTABILITY, SM_REFUSED);
+		      JVPND_REASON_REPEATED_INSTABILITY, SM_REFUSED);
 	check_refused(JVPN_STATE_DEGRADED, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_HEALTH_THRESHOLD, SM_REFUSED);
+		      JVPND_REASON_HEALTH_THRESHOLD, SM_REFUSED);
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_HANDSHAKE,
-		      JVPN_REASON_ADMIN, SM_REFUSED);
+		      JVPND_REASON_ADMIN, SM_REFUSED);
 }
 
 /* Every allowed edge refuses NONE. */
@@ -278,7 +278,7 @@ static void test_reason_none_refused(void **state)
 		for (int t = 0; t < N_STATES; t++)
 			if (in_diagram(ALL_STATES[f], ALL_STATES[t]))
 				check_refused(ALL_STATES[f], ALL_STATES[t],
-					      JVPN_REASON_NONE, SM_NO_REASON);
+					      JVPND_REASON_NONE, SM_NO_REASON);
 }
 
 /* A reason that does not explain the change is refused. */
@@ -286,27 +286,27 @@ static void test_reason_must_fit(void **state)
 {
 	(void)state;
 	check_refused(JVPN_STATE_HANDSHAKE, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_RECOVERED, SM_NO_REASON);
+		      JVPND_REASON_RECOVERED, SM_NO_REASON);
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
-		      JVPN_REASON_SESSION_TTL, SM_NO_REASON);
+		      JVPND_REASON_SESSION_TTL, SM_NO_REASON);
 	check_refused(JVPN_STATE_VOLATILE, JVPN_STATE_DEGRADED,
-		      JVPN_REASON_HEALTH_THRESHOLD, SM_NO_REASON);
+		      JVPND_REASON_HEALTH_THRESHOLD, SM_NO_REASON);
 	check_refused(JVPN_STATE_VOLATILE, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_HANDSHAKE_DONE, SM_NO_REASON);
+		      JVPND_REASON_HANDSHAKE_DONE, SM_NO_REASON);
 	/* DEGRADED is left only after a calm window, not by a switch */
 	check_refused(JVPN_STATE_DEGRADED, JVPN_STATE_ACTIVE,
-		      JVPN_REASON_REATTACHED, SM_NO_REASON);
+		      JVPND_REASON_REATTACHED, SM_NO_REASON);
 }
 
 static void test_unknown_reason_refused(void **state)
 {
 	(void)state;
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_TERMINATED,
-		      (enum jvpn_reason)999, SM_NO_REASON);
+		      (enum jvpnd_reason)999, SM_NO_REASON);
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_TERMINATED,
-		      (enum jvpn_reason)-1, SM_NO_REASON);
+		      (enum jvpnd_reason)-1, SM_NO_REASON);
 	check_refused(JVPN_STATE_ACTIVE, (enum jvpn_state)77,
-		      JVPN_REASON_ADMIN, SM_REFUSED);
+		      JVPND_REASON_ADMIN, SM_REFUSED);
 }
 
 static void test_terminated_is_final(void **state)
@@ -322,7 +322,7 @@ static void test_terminated_is_final(void **state)
 			assert_int_equal(sm_transition(&sm, ALL_STATES[t],
 						       ALL_REASONS[r], T0),
 					 SM_FINAL);
-	assert_int_equal(sm_bump_for_switch(&sm, JVPN_REASON_REATTACHED, T0),
+	assert_int_equal(sm_bump_for_switch(&sm, JVPND_REASON_REATTACHED, T0),
 			 SM_FINAL);
 	assert_memory_equal(&sm, &before, sizeof(sm));
 	assert_int_equal(log.n, 0);
@@ -332,9 +332,9 @@ static void test_null_machine(void **state)
 {
 	(void)state;
 	assert_int_equal(sm_transition(NULL, JVPN_STATE_ACTIVE,
-				       JVPN_REASON_HANDSHAKE_DONE, 0),
+				       JVPND_REASON_HANDSHAKE_DONE, 0),
 			 SM_INVALID);
-	assert_int_equal(sm_bump_for_switch(NULL, JVPN_REASON_REATTACHED, 0),
+	assert_int_equal(sm_bump_for_switch(NULL, JVPND_REASON_REATTACHED, 0),
 			 SM_INVALID);
 }
 
@@ -346,7 +346,7 @@ static void test_null_outlet(void **state)
 	(void)state;
 	sm_init(&sm, T0, NULL, NULL);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_ACTIVE,
-				       JVPN_REASON_HANDSHAKE_DONE, T0), SM_OK);
+				       JVPND_REASON_HANDSHAKE_DONE, T0), SM_OK);
 	assert_int_equal(sm.version, 1);
 }
 
@@ -357,19 +357,19 @@ static void test_versions_chain(void **state)
 {
 	static const struct {
 		enum jvpn_state to;
-		enum jvpn_reason reason;
+		enum jvpnd_reason reason;
 		bool bump;
 	} walk[] = {
-		{ JVPN_STATE_ACTIVE, JVPN_REASON_HANDSHAKE_DONE, false },
-		{ JVPN_STATE_VOLATILE, JVPN_REASON_HEALTH_THRESHOLD, false },
-		{ 0, JVPN_REASON_REATTACHED, true },
-		{ JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED, false },
-		{ 0, JVPN_REASON_NAT_REBINDING, true },
-		{ JVPN_STATE_VOLATILE, JVPN_REASON_INTERFACE_DOWN, false },
-		{ JVPN_STATE_DEGRADED, JVPN_REASON_REPEATED_INSTABILITY, false },
-		{ 0, JVPN_REASON_REATTACHED, true },
-		{ JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED, false },
-		{ JVPN_STATE_TERMINATED, JVPN_REASON_SESSION_TTL, false },
+		{ JVPN_STATE_ACTIVE, JVPND_REASON_HANDSHAKE_DONE, false },
+		{ JVPN_STATE_VOLATILE, JVPND_REASON_HEALTH_THRESHOLD, false },
+		{ 0, JVPND_REASON_REATTACHED, true },
+		{ JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED, false },
+		{ 0, JVPND_REASON_NAT_REBINDING, true },
+		{ JVPN_STATE_VOLATILE, JVPND_REASON_INTERFACE_DOWN, false },
+		{ JVPN_STATE_DEGRADED, JVPND_REASON_REPEATED_INSTABILITY, false },
+		{ 0, JVPND_REASON_REATTACHED, true },
+		{ JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED, false },
+		{ JVPN_STATE_TERMINATED, JVPND_REASON_SESSION_TTL, false },
 	};
 	struct log log = { .n = 0 };
 	struct sm sm;
@@ -396,7 +396,7 @@ static void test_versions_chain(void **state)
 
 /* ---- switch bump ------------------------------------------------------ */
 
-static void check_bump(enum jvpn_state s, enum jvpn_reason reason)
+static void check_bump(enum jvpn_state s, enum jvpnd_reason reason)
 {
 	struct sm sm;
 	struct log log;
@@ -418,11 +418,11 @@ static void check_bump(enum jvpn_state s, enum jvpn_reason reason)
 static void test_bump_for_switch(void **state)
 {
 	(void)state;
-	check_bump(JVPN_STATE_ACTIVE, JVPN_REASON_REATTACHED);
-	check_bump(JVPN_STATE_VOLATILE, JVPN_REASON_REATTACHED);
-	check_bump(JVPN_STATE_DEGRADED, JVPN_REASON_REATTACHED);
-	check_bump(JVPN_STATE_ACTIVE, JVPN_REASON_NAT_REBINDING);
-	check_bump(JVPN_STATE_VOLATILE, JVPN_REASON_NAT_REBINDING);
+	check_bump(JVPN_STATE_ACTIVE, JVPND_REASON_REATTACHED);
+	check_bump(JVPN_STATE_VOLATILE, JVPND_REASON_REATTACHED);
+	check_bump(JVPN_STATE_DEGRADED, JVPND_REASON_REATTACHED);
+	check_bump(JVPN_STATE_ACTIVE, JVPND_REASON_NAT_REBINDING);
+	check_bump(JVPN_STATE_VOLATILE, JVPND_REASON_NAT_REBINDING);
 }
 
 static void test_bump_refused(void **state)
@@ -432,15 +432,15 @@ static void test_bump_refused(void **state)
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_HANDSHAKE);
-	assert_int_equal(sm_bump_for_switch(&sm, JVPN_REASON_REATTACHED, T0),
+	assert_int_equal(sm_bump_for_switch(&sm, JVPND_REASON_REATTACHED, T0),
 			 SM_REFUSED);
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
 	memcpy(&before, &sm, sizeof(before));
 	for (size_t r = 0; r < N_REASONS; r++) {
-		enum jvpn_reason reason = ALL_REASONS[r];
+		enum jvpnd_reason reason = ALL_REASONS[r];
 
-		if (reason == JVPN_REASON_REATTACHED ||
-		    reason == JVPN_REASON_NAT_REBINDING)
+		if (reason == JVPND_REASON_REATTACHED ||
+		    reason == JVPND_REASON_NAT_REBINDING)
 			continue;
 		assert_int_equal(sm_bump_for_switch(&sm, reason, T0),
 				 SM_NO_REASON);
@@ -458,12 +458,12 @@ static void test_bound_version_only_on_binding(void **state)
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_VOLATILE,
-				       JVPN_REASON_HEALTH_THRESHOLD, T0), SM_OK);
+				       JVPND_REASON_HEALTH_THRESHOLD, T0), SM_OK);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_ACTIVE,
-				       JVPN_REASON_RECOVERED, T0), SM_OK);
+				       JVPND_REASON_RECOVERED, T0), SM_OK);
 	assert_int_equal(sm.version, 3);
 	assert_int_equal(sm.bound_version, 1);
-	assert_int_equal(sm_bump_for_switch(&sm, JVPN_REASON_REATTACHED, T0),
+	assert_int_equal(sm_bump_for_switch(&sm, JVPND_REASON_REATTACHED, T0),
 			 SM_OK);
 	assert_int_equal(sm.bound_version, 4);
 }
@@ -492,19 +492,19 @@ static void test_version_exhaustion_terminates(void **state)
 	(void)state;
 	restore_at(&sm, &log, JVPN_STATE_ACTIVE, UINT64_MAX - 2);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_VOLATILE,
-				       JVPN_REASON_HEALTH_THRESHOLD, T0), SM_OK);
+				       JVPND_REASON_HEALTH_THRESHOLD, T0), SM_OK);
 	assert_int_equal(sm.version, UINT64_MAX - 1);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_ACTIVE,
-				       JVPN_REASON_RECOVERED, T0 + 1),
+				       JVPND_REASON_RECOVERED, T0 + 1),
 			 SM_EXHAUSTED);
 	assert_int_equal(sm.state, JVPN_STATE_TERMINATED);
 	assert_int_equal(sm.version, UINT64_MAX);
 	assert_int_equal(log.n, 2);
 	assert_record(&log.recs[1], JVPN_STATE_VOLATILE,
 		      JVPN_STATE_TERMINATED, UINT64_MAX - 1,
-		      JVPN_REASON_SECURITY, T0 + 1);
+		      JVPND_REASON_SECURITY, T0 + 1);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_TERMINATED,
-				       JVPN_REASON_ADMIN, T0), SM_FINAL);
+				       JVPND_REASON_ADMIN, T0), SM_FINAL);
 }
 
 static void test_version_exhaustion_by_switch(void **state)
@@ -514,12 +514,12 @@ static void test_version_exhaustion_by_switch(void **state)
 
 	(void)state;
 	restore_at(&sm, &log, JVPN_STATE_DEGRADED, UINT64_MAX - 1);
-	assert_int_equal(sm_bump_for_switch(&sm, JVPN_REASON_REATTACHED, T0),
+	assert_int_equal(sm_bump_for_switch(&sm, JVPND_REASON_REATTACHED, T0),
 			 SM_EXHAUSTED);
 	assert_int_equal(sm.state, JVPN_STATE_TERMINATED);
 	assert_int_equal(sm.version, UINT64_MAX);
 	assert_int_equal(log.n, 1);
-	assert_int_equal(log.recs[0].reason, JVPN_REASON_SECURITY);
+	assert_int_equal(log.recs[0].reason, JVPND_REASON_SECURITY);
 }
 
 /* A termination asked for at the last version keeps its own reason. */
@@ -531,9 +531,9 @@ static void test_last_version_for_termination(void **state)
 	(void)state;
 	restore_at(&sm, &log, JVPN_STATE_ACTIVE, UINT64_MAX - 1);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_TERMINATED,
-				       JVPN_REASON_ADMIN, T0), SM_OK);
+				       JVPND_REASON_ADMIN, T0), SM_OK);
 	assert_int_equal(sm.version, UINT64_MAX);
-	assert_int_equal(log.recs[0].reason, JVPN_REASON_ADMIN);
+	assert_int_equal(log.recs[0].reason, JVPND_REASON_ADMIN);
 }
 
 static void test_corrupt_struct_never_wraps(void **state)
@@ -545,7 +545,7 @@ static void test_corrupt_struct_never_wraps(void **state)
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
 	sm.version = UINT64_MAX;	/* written by hand, as a bug would */
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_TERMINATED,
-				       JVPN_REASON_ADMIN, T0), SM_INVALID);
+				       JVPND_REASON_ADMIN, T0), SM_INVALID);
 	assert_int_equal(sm.version, UINT64_MAX);
 	assert_int_equal(log.n, 0);
 }
@@ -560,7 +560,7 @@ static void test_snapshot_restore(void **state)
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_VOLATILE);
-	sm_bump_for_switch(&sm, JVPN_REASON_REATTACHED, T0 + 5);
+	sm_bump_for_switch(&sm, JVPND_REASON_REATTACHED, T0 + 5);
 	sm_snapshot(&sm, &snap);
 	assert_int_equal(sm_restore(&back, &snap, log_outlet, &log), SM_OK);
 	assert_int_equal(back.state, sm.state);
@@ -616,7 +616,7 @@ static bool eval(const struct sm *sm, uint64_t now, uint64_t last_rx,
 }
 
 static void assert_due(bool is_due, const struct sm_due *d,
-		       enum jvpn_state to, enum jvpn_reason reason)
+		       enum jvpn_state to, enum jvpnd_reason reason)
 {
 	assert_true(is_due);
 	assert_int_equal(d->to, to);
@@ -656,7 +656,7 @@ static void test_eval_active_to_volatile_boundary(void **state)
 	reach(&sm, &log, JVPN_STATE_ACTIVE);	/* since T0 */
 	assert_false(eval(&sm, T0 + 10000, T0 + 7001, NULL, 0, &d));
 	assert_due(eval(&sm, T0 + 10000, T0 + 7000, NULL, 0, &d), &d,
-		   JVPN_STATE_VOLATILE, JVPN_REASON_HEALTH_THRESHOLD);
+		   JVPN_STATE_VOLATILE, JVPND_REASON_HEALTH_THRESHOLD);
 }
 
 /* Entering ACTIVE counts as rx: no VOLATILE before a full threshold. */
@@ -670,7 +670,7 @@ static void test_eval_active_counts_from_entry(void **state)
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
 	assert_false(eval(&sm, T0 + 2999, 0, NULL, 0, &d));
 	assert_due(eval(&sm, T0 + 3000, 0, NULL, 0, &d), &d,
-		   JVPN_STATE_VOLATILE, JVPN_REASON_HEALTH_THRESHOLD);
+		   JVPN_STATE_VOLATILE, JVPND_REASON_HEALTH_THRESHOLD);
 }
 
 static void test_eval_volatile_recovers(void **state)
@@ -682,18 +682,18 @@ static void test_eval_volatile_recovers(void **state)
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
-	sm_transition(&sm, JVPN_STATE_VOLATILE, JVPN_REASON_INTERFACE_DOWN,
+	sm_transition(&sm, JVPN_STATE_VOLATILE, JVPND_REASON_INTERFACE_DOWN,
 		      T0 + 1000);
 	since = sm.since_ms;
 	/* rx at or before entering VOLATILE proves nothing */
 	assert_false(eval(&sm, since + 10, since, NULL, 0, &d));
 	assert_false(eval(&sm, since + 10, since - 5, NULL, 0, &d));
 	assert_due(eval(&sm, since + 10, since + 1, NULL, 0, &d), &d,
-		   JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED);
+		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
 	/* rx after, but no longer fresh */
 	assert_false(eval(&sm, since + 1 + 3000, since + 1, NULL, 0, &d));
 	assert_due(eval(&sm, since + 1 + 2999, since + 1, NULL, 0, &d), &d,
-		   JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED);
+		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
 }
 
 static void test_eval_volatile_to_degraded_boundary(void **state)
@@ -711,7 +711,7 @@ static void test_eval_volatile_to_degraded_boundary(void **state)
 	assert_false(eval(&sm, now, 0, two, 2, &d));
 	assert_false(eval(&sm, now, 0, three_edge, 3, &d));
 	assert_due(eval(&sm, now, 0, three_in, 3, &d), &d,
-		   JVPN_STATE_DEGRADED, JVPN_REASON_REPEATED_INSTABILITY);
+		   JVPN_STATE_DEGRADED, JVPND_REASON_REPEATED_INSTABILITY);
 }
 
 /* Repeated instability wins over a path that just came back. */
@@ -726,9 +726,9 @@ static void test_eval_degraded_before_recovered(void **state)
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_VOLATILE);
 	assert_due(eval(&sm, now, now, NULL, 0, &d), &d, JVPN_STATE_ACTIVE,
-		   JVPN_REASON_RECOVERED);
+		   JVPND_REASON_RECOVERED);
 	assert_due(eval(&sm, now, now, sw, 3, &d), &d, JVPN_STATE_DEGRADED,
-		   JVPN_REASON_REPEATED_INSTABILITY);
+		   JVPND_REASON_REPEATED_INSTABILITY);
 }
 
 static void test_eval_degraded_to_active(void **state)
@@ -744,11 +744,11 @@ static void test_eval_degraded_to_active(void **state)
 	reach(&sm, &log, JVPN_STATE_DEGRADED);
 	assert_false(eval(&sm, end - 1, end - 1, NULL, 0, &d));
 	assert_due(eval(&sm, end, end - 1, NULL, 0, &d), &d,
-		   JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED);
+		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
 	/* a switch inside the last window: not calm yet */
 	assert_false(eval(&sm, end, end - 1, recent, 1, &d));
 	assert_due(eval(&sm, end, end - 1, old, 1, &d), &d,
-		   JVPN_STATE_ACTIVE, JVPN_REASON_RECOVERED);
+		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
 	/* no fresh rx: not healthy */
 	assert_false(eval(&sm, end, end - 3000, NULL, 0, &d));
 	assert_false(eval(&sm, end, 0, NULL, 0, &d));
@@ -768,7 +768,7 @@ static void test_eval_session_ttl_boundary(void **state)
 		assert_false(eval(&sm, T0 + ttl - 1, T0 + ttl - 1, NULL, 0,
 				  &d) && d.to == JVPN_STATE_TERMINATED);
 		assert_due(eval(&sm, T0 + ttl, T0 + ttl - 1, NULL, 0, &d), &d,
-			   JVPN_STATE_TERMINATED, JVPN_REASON_SESSION_TTL);
+			   JVPN_STATE_TERMINATED, JVPND_REASON_SESSION_TTL);
 	}
 }
 
@@ -786,11 +786,11 @@ static void test_eval_transport_loss_boundary(void **state)
 				  &d) && d.to == JVPN_STATE_TERMINATED);
 		assert_due(eval(&sm, T0 + 500 + ttl, T0 + 500, NULL, 0, &d),
 			   &d, JVPN_STATE_TERMINATED,
-			   JVPN_REASON_TRANSPORT_LOSS_TTL);
+			   JVPND_REASON_TRANSPORT_LOSS_TTL);
 		/* never any rx: counted from creation */
 		assert_due(eval(&sm, T0 + ttl, 0, NULL, 0, &d), &d,
 			   JVPN_STATE_TERMINATED,
-			   JVPN_REASON_TRANSPORT_LOSS_TTL);
+			   JVPND_REASON_TRANSPORT_LOSS_TTL);
 	}
 }
 
@@ -805,12 +805,12 @@ static void test_eval_loss_counts_from_last_life(void **state)
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
-	sm_transition(&sm, JVPN_STATE_VOLATILE, JVPN_REASON_HEALTH_THRESHOLD,
+	sm_transition(&sm, JVPN_STATE_VOLATILE, JVPND_REASON_HEALTH_THRESHOLD,
 		      T0 + 50000);
 	sm_transition(&sm, JVPN_STATE_DEGRADED,
-		      JVPN_REASON_REPEATED_INSTABILITY, T0 + 90000);
+		      JVPND_REASON_REPEATED_INSTABILITY, T0 + 90000);
 	assert_due(eval(&sm, T0 + ttl, 0, NULL, 0, &d), &d,
-		   JVPN_STATE_TERMINATED, JVPN_REASON_TRANSPORT_LOSS_TTL);
+		   JVPN_STATE_TERMINATED, JVPND_REASON_TRANSPORT_LOSS_TTL);
 	assert_false(eval(&sm, T0 + ttl, T0 + 1, NULL, 0, &d));
 }
 
@@ -824,7 +824,7 @@ static void test_eval_session_ttl_first(void **state)
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_VOLATILE);
 	assert_due(eval(&sm, T0 + ttl, 0, NULL, 0, &d), &d,
-		   JVPN_STATE_TERMINATED, JVPN_REASON_SESSION_TTL);
+		   JVPN_STATE_TERMINATED, JVPND_REASON_SESSION_TTL);
 }
 
 static void test_eval_nothing_due(void **state)
@@ -872,9 +872,9 @@ static void test_tick_chain(void **state)
 	assert_int_equal(sm.state, JVPN_STATE_DEGRADED);
 	assert_int_equal(log.n, 2);
 	assert_record(&log.recs[0], JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE, 1,
-		      JVPN_REASON_HEALTH_THRESHOLD, now);
+		      JVPND_REASON_HEALTH_THRESHOLD, now);
 	assert_record(&log.recs[1], JVPN_STATE_VOLATILE, JVPN_STATE_DEGRADED,
-		      2, JVPN_REASON_REPEATED_INSTABILITY, now);
+		      2, JVPND_REASON_REPEATED_INSTABILITY, now);
 	assert_int_equal(sm_tick(&sm, &LIM, &in), 0);
 }
 
@@ -888,7 +888,7 @@ static void test_tick_terminates(void **state)
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
 	assert_int_equal(sm_tick(&sm, &LIM, &in), 1);
 	assert_int_equal(sm.state, JVPN_STATE_TERMINATED);
-	assert_int_equal(log.recs[0].reason, JVPN_REASON_TRANSPORT_LOSS_TTL);
+	assert_int_equal(log.recs[0].reason, JVPND_REASON_TRANSPORT_LOSS_TTL);
 	assert_int_equal(sm_tick(&sm, &LIM, &in), 0);
 }
 

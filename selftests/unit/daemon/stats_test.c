@@ -16,7 +16,7 @@
 
 static const struct event EMPTY = { .old_state = -1, .new_state = -1 };
 
-static struct event event_of(enum event_type type, enum jvpn_reason reason)
+static struct event event_of(enum event_type type, enum jvpnd_reason reason)
 {
 	struct event ev = EMPTY;
 
@@ -96,9 +96,9 @@ static void test_sum_and_count(void **state)
 static void test_reason_slots(void **state)
 {
 	(void)state;
-	assert_int_equal(stats_reason_slot(JVPN_REASON_NONE), 0);
-	assert_int_equal(stats_reason_slot(JVPN_REASON_REPLACED),
-			 JVPN_REASON_REPLACED);
+	assert_int_equal(stats_reason_slot(JVPND_REASON_NONE), 0);
+	assert_int_equal(stats_reason_slot(JVPND_REASON_REPLACED),
+			 JVPND_REASON_REPLACED);
 	assert_int_equal(stats_reason_slot(62), 62);
 	/* the last slot is "any other code": a peer may send anything */
 	assert_int_equal(stats_reason_slot(63), STATS_REASON_SLOTS - 1);
@@ -113,30 +113,30 @@ static void test_counters_by_reason(void **state)
 
 	(void)state;
 	stats_init(&st);
-	ev = event_of(EV_TRANSPORT_SWITCH, JVPN_REASON_REATTACHED);
+	ev = event_of(EV_TRANSPORT_SWITCH, JVPND_REASON_REATTACHED);
 	stats_on_event(&st, &ev);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_TRANSPORT_SWITCH, JVPN_REASON_NAT_REBINDING);
+	ev = event_of(EV_TRANSPORT_SWITCH, JVPND_REASON_NAT_REBINDING);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_REATTACH_REJECT, JVPN_REASON_COOLDOWN);
+	ev = event_of(EV_REATTACH_REJECT, JVPND_REASON_COOLDOWN);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_REATTACH_REJECT, (enum jvpn_reason)250);
+	ev = event_of(EV_REATTACH_REJECT, (enum jvpnd_reason)250);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_SECURITY_EVENT, JVPN_REASON_BAD_PROOF);
+	ev = event_of(EV_SECURITY_EVENT, JVPND_REASON_BAD_PROOF);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_SESSION_TERMINATED, JVPN_REASON_SESSION_TTL);
+	ev = event_of(EV_SESSION_TERMINATED, JVPND_REASON_SESSION_TTL);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_TRANSPORT_SWITCH_DENIED, JVPN_REASON_REATTACHED);
+	ev = event_of(EV_TRANSPORT_SWITCH_DENIED, JVPND_REASON_REATTACHED);
 	stats_on_event(&st, &ev);
-	assert_int_equal(st.switches[JVPN_REASON_REATTACHED], 2);
-	assert_int_equal(st.switches[JVPN_REASON_NAT_REBINDING], 1);
-	assert_int_equal(st.rejects[JVPN_REASON_COOLDOWN], 1);
+	assert_int_equal(st.switches[JVPND_REASON_REATTACHED], 2);
+	assert_int_equal(st.switches[JVPND_REASON_NAT_REBINDING], 1);
+	assert_int_equal(st.rejects[JVPND_REASON_COOLDOWN], 1);
 	assert_int_equal(st.rejects[STATS_REASON_SLOTS - 1], 1);
-	assert_int_equal(st.security_events[JVPN_REASON_BAD_PROOF], 1);
-	assert_int_equal(st.terminations[JVPN_REASON_SESSION_TTL], 1);
-	assert_int_equal(st.switch_denials[JVPN_REASON_REATTACHED], 1);
+	assert_int_equal(st.security_events[JVPND_REASON_BAD_PROOF], 1);
+	assert_int_equal(st.terminations[JVPND_REASON_SESSION_TTL], 1);
+	assert_int_equal(st.switch_denials[JVPND_REASON_REATTACHED], 1);
 	/* nothing else moved */
-	assert_int_equal(st.rejects[JVPN_REASON_BAD_PROOF], 0);
+	assert_int_equal(st.rejects[JVPND_REASON_BAD_PROOF], 0);
 	assert_int_equal(st.rate_limit_triggers, 0);
 	assert_int_equal(st.reattach_latency.count, 0);
 }
@@ -148,14 +148,14 @@ static void test_plain_counters(void **state)
 
 	(void)state;
 	stats_init(&st);
-	ev = event_of(EV_RATE_LIMIT_TRIGGER, JVPN_REASON_RATE_LIMITED);
+	ev = event_of(EV_RATE_LIMIT_TRIGGER, JVPND_REASON_RATE_LIMITED);
 	stats_on_event(&st, &ev);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_SESSION_CREATED, JVPN_REASON_HANDSHAKE_DONE);
+	ev = event_of(EV_SESSION_CREATED, JVPND_REASON_HANDSHAKE_DONE);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_KEY_ROTATION, JVPN_REASON_NONE);
+	ev = event_of(EV_KEY_ROTATION, JVPND_REASON_NONE);
 	stats_on_event(&st, &ev);
-	ev = event_of(EV_DAEMON, JVPN_REASON_ADMIN);
+	ev = event_of(EV_DAEMON, JVPND_REASON_ADMIN);
 	stats_on_event(&st, &ev);
 	assert_int_equal(st.rate_limit_triggers, 2);
 	assert_int_equal(st.sessions_created, 1);
@@ -166,7 +166,7 @@ static void test_transitions_by_new_state(void **state)
 {
 	struct stats st;
 	struct event ev = event_of(EV_STATE_CHANGE,
-				   JVPN_REASON_HEALTH_THRESHOLD);
+				   JVPND_REASON_HEALTH_THRESHOLD);
 
 	(void)state;
 	stats_init(&st);
@@ -185,7 +185,7 @@ static void test_latency_from_reattach_success(void **state)
 {
 	struct stats st;
 	struct event ev = event_of(EV_REATTACH_SUCCESS,
-				   JVPN_REASON_REATTACHED);
+				   JVPND_REASON_REATTACHED);
 
 	(void)state;
 	stats_init(&st);
@@ -193,11 +193,11 @@ static void test_latency_from_reattach_success(void **state)
 	stats_on_event(&st, &ev);
 	ev.latency_us = 0;		/* not measured: no sample */
 	stats_on_event(&st, &ev);
-	ev.reason = JVPN_REASON_NAT_REBINDING;	/* another quantity */
+	ev.reason = JVPND_REASON_NAT_REBINDING;	/* another quantity */
 	ev.latency_us = 700;
 	stats_on_event(&st, &ev);
-	assert_int_equal(st.reattach_successes[JVPN_REASON_REATTACHED], 2);
-	assert_int_equal(st.reattach_successes[JVPN_REASON_NAT_REBINDING], 1);
+	assert_int_equal(st.reattach_successes[JVPND_REASON_REATTACHED], 2);
+	assert_int_equal(st.reattach_successes[JVPND_REASON_NAT_REBINDING], 1);
 	assert_int_equal(st.reattach_latency.count, 1);
 	assert_int_equal(st.reattach_latency.sum_us, 1500);
 	assert_int_equal(st.reattach_latency.buckets[3], 1);	/* le 2.5 ms */

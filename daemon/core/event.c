@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "event.h"
+
+const char *event_type_name(enum event_type type)
+{
+	static const char *const names[] = {
+		[EV_SESSION_CREATED] = "SESSION_CREATED",
+		[EV_STATE_CHANGE] = "STATE_CHANGE",
+		[EV_TRANSPORT_SWITCH] = "TRANSPORT_SWITCH",
+		[EV_TRANSPORT_SWITCH_DENIED] = "TRANSPORT_SWITCH_DENIED",
+		[EV_REATTACH_SUCCESS] = "REATTACH_SUCCESS",
+		[EV_REATTACH_REJECT] = "REATTACH_REJECT",
+		[EV_SECURITY_EVENT] = "SECURITY_EVENT",
+		[EV_RATE_LIMIT_TRIGGER] = "RATE_LIMIT_TRIGGER",
+		[EV_SESSION_TERMINATED] = "SESSION_TERMINATED",
+		[EV_KEY_ROTATION] = "KEY_ROTATION",
+		[EV_DAEMON] = "DAEMON",
+	};
+
+	return (unsigned int)type <= EV_DAEMON ? names[type] : "UNKNOWN";
+}

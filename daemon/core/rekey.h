@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Key rotation without a round trip's loss (docs/control-plane-protocol.md,
+ * "Rekey"): both ends derive generation g+1 from the current chain key
+ * (handshake_rotate). The client installs it to open packets only, sends
+ * REKEY(g+1); the gateway makes it current and answers REKEY_ACK(g+1);
+ * the client makes it current. At every moment each end can open what
+ * the other seals.
+ *
+ *   type(1) version(1) reserved(2) session_id(8) generation(4)
+ *   reserved(4) mac(32)          = 52 bytes, HMAC-SHA256, control key
+ */
+#ifndef JVPND_REKEY_H
+#define JVPND_REKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jvpn/messages.h>
+
+
+size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
+		    const uint8_t key[32], uint8_t out[JVPN_REKEY_LEN]);
+/* The session id a REKEY names, before anything is verified. */
+uint64_t rekey_peek_session(const uint8_t msg[JVPN_REKEY_LEN]);
+/* 0, or -1 for a wrong length, type, version, reserved byte or mac. */
+int rekey_decode(const uint8_t *msg, size_t len, uint8_t type,
+		 const uint8_t key[32], uint64_t *session_id,
+		 uint32_t *generation);
+
+#endif /* JVPND_REKEY_H */

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "reason.h"
+#include "sessions.h"
+#include "udp.h"
+
+uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+const struct policy *session_policy(const struct jvpnd *d,
+				    const struct session *s)
+{
+	return config_peer_policy(&d->cfg, &d->cfg.peers[s->peer]);
+}
+
+void session_limits(const struct policy *p, struct sm_limits *lim)
+{
+	lim->health_threshold_ms = p->health_threshold_ms;
+	lim->recovery_window_ms = p->recovery_window_ms;
+	lim->degraded_after_switches = p->degraded_after_switches;
+	lim->session_ttl_s = p->session_ttl_s;
+	lim->transport_loss_ttl_ms = p->transport_loss_ttl_ms;
+}
+
+void session_reattach_policy(const struct policy *p,
+			     struct reattach_policy *rp)
+{
+	rp->freshness_ms = p->freshness_window_ms;
+	rp->session_rate.per_second = p->reattach_rate_per_session.per_second;
+	rp->session_rate.burst = p->reattach_rate_per_session.burst;
+	rp->source_rate.per_second = p->reattach_rate_per_source.per_second;
+	rp->source_rate.burst = p->reattach_rate_per_source.burst;
+	rp->cooldown_ms = p->cooldown_ms;
+	/* the window remembers at most LIMITER_WINDOW_CAP switches */
+	rp->max_switches_per_minute = p->max_switches_per_minute < LIMITER_WINDOW_CAP ?
+				      p->max_switches_per_minute : LIMITER_WINDOW_CAP;
+	/* policy_transport and reattach_class bits coincide for UDP */
+	rp->allowed_classes = p->allowed_transports & REATTACH_CLASSES_KNOWN;
+}
+
+/* DEGRADED: instability inside the recovery window earns stricter limits:
+ * twice the cooldown, half the switches and half the request rate. */
+void session_degraded_policy(struct reattach_policy *rp)
+{
+	rp->cooldown_ms *= 2;
+	if (rp->max_switches_per_minute > 1)
+		rp->max_switches_per_minute /= 2;
+	if (rp->session_rate.per_second > 1)
+		rp->session_rate.per_second /= 2;
+}
+
+/*
+ * A peer has one session; a new handshake also holds one slot until it is
+ * confirmed, so the old session is ended only by a confirmed new one. An
+ * unconfirmed handshake of the same peer gives its slot to the newer.
+ */
+static struct session *free_slot(struct jvpnd *d, size_t peer)
+{
+	for (size_t i = 0; i < d->n_sessions; i++)
+		if (d->sessions[i].in_use && d->sessions[i].peer == peer &&
+		    !d->sessions[i].in_kernel)
+			return &d->sessions[i];
+	for (size_t i = 0; i < d->n_sessions; i++)
+		if (!d->sessions[i].in_use)
+			return &d->sessions[i];
+	return NULL;
+}
+
+static int install(struct jvpnd *d, struct session *s)
+{
+	const struct config_peer *peer = &d->cfg.peers[s->peer];
+	struct kernel_prefix aips[CONFIG_MAX_ALLOWED_IPS];
+	struct kernel_session_spec spec = {
+		.id = s->id,
+		.fd = s->fd,
+		.key_phase = 0,
+		.state_version = s->sm.version,
+		.state = (uint8_t)s->sm.state,
+		/* the kernel's own floor mirrors the policy's cooldown */
+		.min_switch_ms = session_policy(d, s)->cooldown_ms,
+		.allowed_ips = aips,
+		.n_allowed_ips = peer->n_allowed_ips,
+	};
+
+	for (size_t i = 0; i < peer->n_allowed_ips; i++) {
+		aips[i].family = peer->allowed_ips[i].family;
+		aips[i].prefix_len = peer->allowed_ips[i].prefix_len;
+		memcpy(aips[i].addr, peer->allowed_ips[i].addr, 16);
+	}
+	memcpy(&spec.remote, &s->remote, sizeof(spec.remote));
+	memcpy(spec.tx_key, handshake_keys_tx(&s->keys), JVPN_KEY_LEN);
+	memcpy(spec.rx_key, handshake_keys_rx(&s->keys), JVPN_KEY_LEN);
+	return kernel_session_new(&d->kreq, &spec);
+}
+
+struct session *session_new(struct jvpnd *d, size_t peer,
+			    const struct handshake_keys *keys, int fd,
+			    const union config_sockaddr *remote)
+{
+	struct session *s = free_slot(d, peer);
+	struct reattach_policy rp;
+	uint64_t now = now_ms();
+
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	s->d = d;
+	s->in_use = true;
+	s->peer = peer;
+	memcpy(s->peer_pub, d->cfg.peers[peer].public_key, JVPN_KEY_LEN);
+	s->keys = *keys;
+	s->id = keys->session_id;
+	s->fd = fd;
+	s->remote = *remote;
+	s->last_rx_ms = now;
+	s->keys_since_ms = now;
+	session_reattach_policy(session_policy(d, s), &rp);
+	reattach_session_init(&s->rs, &rp, now);
+	sm_init(&s->sm, now, session_sm_outlet, s);
+	return s;
+}
+
+bool session_confirm(struct jvpnd *d, struct session *s)
+{
+	size_t peer = s->peer;
+
+	for (size_t i = 0; i < d->n_sessions; i++)
+		if (d->sessions[i].in_use && d->sessions[i].in_kernel &&
+		    d->sessions[i].peer == peer)
+			session_end(d, &d->sessions[i], JVPND_REASON_REPLACED);
+	sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_HANDSHAKE_DONE,
+		      now_ms());
+	s->last_rx_ms = now_ms();
+	if (install(d, s)) {
+		fprintf(stderr, "jvpnd: session %llu: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+		handshake_keys_wipe(&s->keys);
+		s->in_use = false;
+		return false;
+	}
+	s->in_kernel = true;
+	emit(d, EV_SESSION_CREATED, s, JVPND_REASON_HANDSHAKE_DONE,
+	     d->cfg.peers[peer].name[0] ? d->cfg.peers[peer].name : NULL);
+	daemon_changed(d);
+	return true;
+}
+
+static uint32_t del_reason(enum jvpnd_reason why)
+{
+	switch (why) {
+	case JVPND_REASON_SESSION_TTL: return JVPN_DEL_REASON_SESSION_TTL;
+	case JVPND_REASON_TRANSPORT_LOSS_TTL: return JVPN_DEL_REASON_TRANSPORT_LOSS_TTL;
+	case JVPND_REASON_SWITCH_LIMIT: return JVPN_DEL_REASON_SWITCH_LIMIT;
+	case JVPND_REASON_SECURITY: return JVPN_DEL_REASON_SECURITY;
+	case JVPND_REASON_VERSION_MISMATCH: return JVPN_DEL_REASON_VERSION_MISMATCH;
+	case JVPND_REASON_REPLACED: return JVPN_DEL_REASON_REPLACED;
+	default: return JVPN_DEL_REASON_ADMIN;
+	}
+}
+
+void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
+{
+	if (s->sm.state != JVPN_STATE_TERMINATED)
+		sm_transition(&s->sm, JVPN_STATE_TERMINATED, why, now_ms());
+	if (s->in_kernel && kernel_session_del(&d->kreq, s->id, del_reason(why)))
+		fprintf(stderr, "jvpnd: session %llu: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+	handshake_keys_wipe(&s->keys);
+	s->in_use = false;
+	s->in_kernel = false;
+	daemon_changed(d);
+}
+
+int session_install_keys(struct jvpnd *d, struct session *s,
+			 const struct handshake_keys *keys, bool next)
+{
+	int err = kernel_session_set_keys(&d->kreq, s->id,
+					  handshake_keys_tx(keys),
+					  handshake_keys_rx(keys),
+					  (uint8_t)(keys->generation & 1), next);
+
+	if (err)
+		fprintf(stderr, "jvpnd: session %llu: keys: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+	return err;
+}
+
+static uint64_t kernel_last_rx_ms(struct jvpnd *d, const struct session *s)
+{
+	struct kernel_session_info info;
+
+	if (kernel_session_get(&d->kreq, s->id, &info))
+		return 0;
+	return info.last_rx_ns / 1000000;
+}
+
+bool session_tick(struct jvpnd *d, struct session *s)
+{
+	uint64_t switches[LIMITER_WINDOW_CAP], rx = kernel_last_rx_ms(d, s);
+	struct sm_limits lim;
+	struct sm_inputs in = { .now_ms = now_ms() };
+	struct sm_due due;
+
+	if (rx > s->last_rx_ms)
+		s->last_rx_ms = rx;
+	in.last_rx_ms = s->last_rx_ms;
+	in.switch_times_ms = switches;
+	in.switch_count = limiter_window_times(&s->rs.switches, switches,
+					       LIMITER_WINDOW_CAP);
+	session_limits(session_policy(d, s), &lim);
+	if (!sm_evaluate(&s->sm, &lim, &in, &due))
+		return true;
+	if (due.to == JVPN_STATE_TERMINATED) {
+		session_end(d, s, due.reason);
+		return false;
+	}
+	sm_tick(&s->sm, &lim, &in);
+	return s->sm.state != JVPN_STATE_TERMINATED;
+}
+
+int session_switch(struct jvpnd *d, struct session *s, int fd,
+		   const union config_sockaddr *remote, enum jvpnd_reason why)
+{
+	union kernel_addr ka;
+	uint64_t now = now_ms();
+	int err;
+
+	memcpy(&ka, remote, sizeof(ka));
+	err = kernel_session_switch(&d->kreq, s->id, fd, &ka, s->sm.version,
+				    s->sm.version + 1);
+	if (err) {
+		emit(d, EV_TRANSPORT_SWITCH_DENIED, s, why, d->kreq.err);
+		return err;
+	}
+	s->fd = fd;
+	s->remote = *remote;
+	s->last_rx_ms = now;
+	reattach_note_switch(&s->rs, now);
+	sm_bump_for_switch(&s->sm, why, now);
+	if (s->sm.state != JVPN_STATE_ACTIVE && s->sm.state != JVPN_STATE_DEGRADED)
+		sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED, now);
+	return 0;
+}

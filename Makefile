@@ -28,7 +28,9 @@ LIB_SRCS := $(wildcard lib/*.c)
 CORE_SRCS := $(wildcard daemon/core/*.c)
 CONFIG_SRCS := $(wildcard daemon/config/*.c)
 IO_SRCS := $(wildcard daemon/io/*.c)
-SHELL_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+# the composition root: main.c and jvpnd.c, above every archive
+ROOT_SRCS := daemon/main.c daemon/jvpnd.c
+SHELL_SRCS := $(filter-out $(ROOT_SRCS),$(wildcard daemon/*.c))
 JVPNK_SRCS := $(wildcard tools/jvpnk/*.c)
 JVPNCTL_SRCS := $(wildcard tools/jvpnctl/*.c)
 
@@ -82,7 +84,7 @@ $(BUILD)/jvpnk: $(call objs,$(JVPNK_SRCS)) $(LIBJVPN)
 $(BUILD)/jvpn-pkt: $(call objs,selftests/jvpn-pkt.c)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/jvpnd: $(call objs,daemon/main.c) $(DAEMON_ARCHIVES)
+$(BUILD)/jvpnd: $(call objs,$(ROOT_SRCS)) $(DAEMON_ARCHIVES)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/jvpnctl: $(call objs,$(JVPNCTL_SRCS)) $(LIBJVPN)

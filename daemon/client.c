@@ -12,9 +12,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+#include "emit.h"
 #include "reason.h"
+#include "role.h"
 #include "rekey.h"
 #include "sessions.h"
+#include "sockets.h"
 #include "stats.h"
 #include "udp.h"
 
@@ -60,7 +64,7 @@ static void send_init(struct jvpnd *d)
 				      out, &len) != HS_OK)
 		return;
 	udp_send(uplink_fd(d, d->uplink), endpoint(d), out, len);
-	d->hs_sent_ms = now_ms();
+	d->hs_sent_ms = jvpn_boot_ms();
 }
 
 static void send_probe(struct session *s);
@@ -78,7 +82,7 @@ static void on_resp(struct jvpnd *d, int fd, const union config_sockaddr *from,
 	/* the RESP proved the gateway; our first probe proves us to it */
 	if (s && session_confirm(d, s)) {
 		s->peer_bound = s->sm.bound_version;
-		daemon_changed(d);
+		jvpnd_changed(d);
 		send_probe(s);
 	}
 }
@@ -89,7 +93,7 @@ static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
 
 	if (handshake_initiator_consume_reject(&d->hs, msg, len, &rej) != HS_OK)
 		return;
-	emit(d, EV_REATTACH_REJECT, NULL, rej.reason,
+	jvpnd_emit(d, EV_REATTACH_REJECT, NULL, rej.reason,
 	     "the gateway refused the handshake: giving up");
 	d->gave_up = true;
 }
@@ -101,14 +105,14 @@ static void send_probe(struct session *s)
 	struct reattach_probe p = {
 		.session_id = s->id,
 		.seq = ++s->probe_seq,
-		.timestamp_ms = now_ms(),
+		.timestamp_ms = jvpn_boot_ms(),
 	};
 	uint8_t out[REATTACH_PROBE_LEN];
 	size_t n = reattach_encode_probe(&p, s->keys.control, out, sizeof(out));
 
 	if (n)
 		udp_send(s->fd, &s->remote, out, n);
-	s->last_probe_ms = now_ms();
+	s->last_probe_ms = jvpn_boot_ms();
 }
 
 static uint8_t class_of(const union config_sockaddr *a)
@@ -124,7 +128,7 @@ static void send_request(struct jvpnd *d, struct session *s)
 		.session_id = s->id,
 		.state_version = s->peer_bound,
 		.nonce = ++s->nonce,
-		.timestamp_ms = wall_ms(),
+		.timestamp_ms = jvpn_wall_ms(),
 		.transport_class = class_of(endpoint(d)),
 	};
 	uint8_t out[REATTACH_REQUEST_LEN];
@@ -136,8 +140,8 @@ static void send_request(struct jvpnd *d, struct session *s)
 	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
 	if (n)
 		udp_send(uplink_fd(d, d->candidate), endpoint(d), out, n);
-	d->reattach_sent_ms = now_ms();
-	d->reattach_sent_us = stats_now_us();
+	d->reattach_sent_ms = jvpn_boot_ms();
+	d->reattach_sent_us = jvpn_boot_us();
 	d->reattach_attempts++;
 }
 
@@ -189,7 +193,7 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 		.new_state = (int)s->sm.state,
 		.new_transport = sockaddr_text(&s->remote, remote,
 					       sizeof(remote)),
-		.latency_us = stats_now_us() - d->reattach_sent_us,
+		.latency_us = jvpn_boot_us() - d->reattach_sent_us,
 	};
 
 	events_emit(&d->out, &ev);
@@ -208,7 +212,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	s->peer_bound = ack.state_version;
 	if (session_switch(d, s, fd, from, JVPND_REASON_REATTACHED))
 		return;
-	daemon_changed(d);
+	jvpnd_changed(d);
 	for (i = 0; i < d->n_fds; i++)
 		if (d->fds[i] == fd)
 			d->uplink = i;
@@ -229,7 +233,7 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 		s->peer_bound = rej.state_version;
 	if (rej.nonce_floor > s->nonce)
 		s->nonce = rej.nonce_floor;
-	emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason, NULL);
+	jvpnd_emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason, NULL);
 	if (rej.reason == JVPND_REASON_SWITCH_LIMIT ||
 	    rej.reason == JVPND_REASON_UNKNOWN_SESSION)
 		session_end(d, s, (enum jvpnd_reason)rej.reason);
@@ -244,7 +248,7 @@ static void send_rekey(struct session *s)
 	rekey_encode(JVPN_MSG_REKEY, s->id, s->next_keys.generation,
 		     s->keys.control, out);
 	udp_send(s->fd, &s->remote, out, sizeof(out));
-	s->rekey_sent_ms = now_ms();
+	s->rekey_sent_ms = jvpn_boot_ms();
 }
 
 /* The next generation opens packets here before the gateway seals any. */
@@ -274,16 +278,16 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s,
 	s->keys = s->next_keys;
 	handshake_keys_wipe(&s->next_keys);
 	s->rekey_pending = false;
-	s->keys_since_ms = now_ms();
+	s->keys_since_ms = jvpn_boot_ms();
 	snprintf(what, sizeof(what), "generation %u", gen);
-	emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
-	daemon_changed(d);
+	jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
+	jvpnd_changed(d);
 }
 
 static void tick_rekey(struct jvpnd *d, struct session *s)
 {
 	const struct policy *p = session_policy(d, s);
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 
 	if (s->rekey_pending) {
 		if (now - s->rekey_sent_ms >= p->probe_interval_ms)
@@ -294,7 +298,7 @@ static void tick_rekey(struct jvpnd *d, struct session *s)
 	}
 }
 
-void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		     const uint8_t *msg, size_t len)
 {
 	struct session *s = the_session(d);
@@ -310,7 +314,7 @@ void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
 	case JVPN_MSG_PROBE_ACK:
 		if (!reattach_decode_probe_ack(msg, len, s->keys.control, &p) &&
 		    fd == s->fd && sockaddr_equal(from, &s->remote))
-			s->last_rx_ms = now_ms();
+			s->last_rx_ms = jvpn_boot_ms();
 		break;
 	case JVPN_MSG_REATTACH_CHALLENGE:
 		on_challenge(s, fd, from, msg, len);
@@ -330,7 +334,7 @@ void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
 	}
 }
 
-void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
+static void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 {
 	(void)d;
 	(void)ev;
@@ -339,7 +343,7 @@ void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 static void tick_session(struct jvpnd *d, struct session *s)
 {
 	const struct policy *p = session_policy(d, s);
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 
 	if (now - s->last_probe_ms >= p->probe_interval_ms)
 		send_probe(s);
@@ -359,7 +363,7 @@ static void tick_session(struct jvpnd *d, struct session *s)
 		send_request(d, s);
 }
 
-void client_tick(struct jvpnd *d)
+static void client_tick(struct jvpnd *d)
 {
 	struct session *s = the_session(d);
 	const struct policy *p = config_peer_policy(&d->cfg, gateway(d));
@@ -370,7 +374,7 @@ void client_tick(struct jvpnd *d)
 	}
 	if (d->gave_up)
 		return;
-	if (!d->hs_sent_ms || now_ms() - d->hs_sent_ms >= p->handshake_timeout_ms) {
+	if (!d->hs_sent_ms || jvpn_boot_ms() - d->hs_sent_ms >= p->handshake_timeout_ms) {
 		if (d->hs_sent_ms) {	/* no answer: try the next path */
 			d->uplink = (d->uplink + 1) % d->n_fds;
 			if (d->uplink == 0)
@@ -380,7 +384,7 @@ void client_tick(struct jvpnd *d)
 	}
 }
 
-int client_start(struct jvpnd *d)
+static int client_start(struct jvpnd *d)
 {
 	const struct config_peer *gw = gateway(d);
 	size_t n = gw->n_uplinks ? gw->n_uplinks : 1;
@@ -412,9 +416,42 @@ int client_start(struct jvpnd *d)
 			d->uplink = i;
 		d->fds[d->n_fds++] = fd;
 		if (!s || fd != s->fd)
-			daemon_watch_fd(d, fd);
+			jvpnd_watch_udp(d, fd);
 	}
 	if (!s)
 		send_init(d);
 	return 0;
 }
+
+static size_t client_max_sessions(void)
+{
+	return 1;	/* its one gateway */
+}
+
+static size_t client_slot_of_peer(size_t peer)
+{
+	(void)peer;
+	return 0;
+}
+
+static void client_describe(const struct jvpnd *d, const struct session *s,
+			    struct json_line *j)
+{
+	const struct config_peer *gw = &d->cfg.peers[0];
+
+	(void)s;
+	if (d->uplink < gw->n_uplinks)
+		json_str(j, "uplink", gw->uplinks[d->uplink].ifname);
+	json_u64(j, "reattach_attempts", d->reattach_attempts);
+}
+
+const struct role_ops client_role = {
+	.name = "client",
+	.max_sessions = client_max_sessions,
+	.slot_of_peer = client_slot_of_peer,
+	.start = client_start,
+	.datagram = client_datagram,
+	.kernel_event = client_kernel_event,
+	.tick = client_tick,
+	.describe = client_describe,
+};

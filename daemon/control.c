@@ -12,11 +12,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "names.h"
 #include "control.h"
-#include "daemon.h"
+#include "jvpnd.h"
 #include "json.h"
 #include "reason.h"
+#include "role.h"
+#include "reload.h"
 #include "sessions.h"
 #include "udp.h"
 
@@ -45,6 +48,7 @@ struct ctl_conn {
 };
 
 struct control {
+	struct jvpnd *d;
 	int listen_fd;
 	char path[CONFIG_PATH_MAX]; /* the parser kept it < sun_path */
 	struct ctl_conn conns[CTL_MAX_CONNS];
@@ -52,7 +56,7 @@ struct control {
 
 static void conn_close(struct jvpnd *d, struct ctl_conn *c)
 {
-	daemon_unwatch(d, c->fd);
+	loop_unwatch(&d->loop, c->fd);
 	close(c->fd);
 	free(c->out);
 	*c = (struct ctl_conn){ .fd = -1 };
@@ -96,7 +100,7 @@ static void conn_flush(struct jvpnd *d, struct ctl_conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			daemon_rewatch(d, c->fd, EPOLLIN | EPOLLOUT);
+			loop_rewatch(&d->loop, c->fd, EPOLLIN | EPOLLOUT);
 			return;
 		}
 		if (n <= 0) {
@@ -109,7 +113,7 @@ static void conn_flush(struct jvpnd *d, struct ctl_conn *c)
 		conn_close(d, c); /* EOF ends an answer */
 		return;
 	}
-	daemon_rewatch(d, c->fd, EPOLLIN);
+	loop_rewatch(&d->loop, c->fd, EPOLLIN);
 }
 
 static void send_line(struct ctl_conn *c, struct json_line *j)
@@ -190,7 +194,7 @@ static void session_line(struct jvpnd *d, struct ctl_conn *c,
 			 const struct session *s)
 {
 	const struct config_peer *peer = &d->cfg.peers[s->peer];
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 	char buf[CTL_LINE_MAX], id[24], pub[KEYS_B64_SIZE];
 	struct json_line j;
 
@@ -215,13 +219,8 @@ static void session_line(struct jvpnd *d, struct ctl_conn *c,
 	json_u64(&j, "switches_last_minute",
 		 limiter_window_count(&s->rs.switches, now, 60000));
 	json_bool(&j, "validating_path", s->pending);
-	if (d->cfg.interface.role == CONFIG_ROLE_CLIENT) {
-		const struct config_peer *gw = &d->cfg.peers[0];
-
-		if (d->uplink < gw->n_uplinks)
-			json_str(&j, "uplink", gw->uplinks[d->uplink].ifname);
-		json_u64(&j, "reattach_attempts", d->reattach_attempts);
-	}
+	if (d->role->describe)
+		d->role->describe(d, s, &j);
 	send_line(c, &j);
 }
 
@@ -230,21 +229,20 @@ static void do_status(struct jvpnd *d, struct ctl_conn *c)
 	const struct config_interface *in = &d->cfg.interface;
 	char buf[CTL_LINE_MAX], metrics[64] = "off";
 	struct json_line j;
-	size_t n = daemon_count_sessions(d, NULL);
+	size_t n = sessions_count(d, NULL);
 
 	if (in->metrics_listen.sa.sa_family != AF_UNSPEC)
 		sockaddr_text(&in->metrics_listen, metrics, sizeof(metrics));
 	send_ok(c);
 	json_open(&j, buf, sizeof(buf));
-	json_str(&j, "role",
-		 in->role == CONFIG_ROLE_GATEWAY ? "gateway" : "client");
+	json_str(&j, "role", d->role->name);
 	json_str(&j, "device", in->device);
 	json_u64(&j, "ifindex", d->kreq.ifindex);
 	json_u64(&j, "pid", (uint64_t)getpid());
 	json_str(&j, "version", JVPN_VERSION);
 	json_str(&j, "config", d->config_path);
 	json_str(&j, "profile", config_interface_policy(&d->cfg)->name);
-	json_u64(&j, "uptime_ms", now_ms() - d->started_ms);
+	json_u64(&j, "uptime_ms", jvpn_boot_ms() - d->started_ms);
 	json_u64(&j, "sessions", n);
 	json_u64(&j, "peers", d->cfg.n_peers);
 	json_u64(&j, "events_seq", d->out.seq);
@@ -348,7 +346,7 @@ static void do_reload(struct jvpnd *d, struct ctl_conn *c)
 	struct json_line j;
 	struct diag diag;
 
-	if (daemon_reload(d, &diag)) {
+	if (jvpnd_reload(d, &diag)) {
 		send_ok(c);
 		return;
 	}
@@ -433,9 +431,10 @@ static void conn_read(struct jvpnd *d, struct ctl_conn *c)
 	conn_flush(d, c);
 }
 
-static void on_conn(struct jvpnd *d, int fd, uint32_t events, void *ctx)
+static void on_conn(void *ctx, int fd, uint32_t events)
 {
 	struct control *ctl = ctx;
+	struct jvpnd *d = ctl->d;
 
 	for (size_t i = 0; i < CTL_MAX_CONNS; i++) {
 		struct ctl_conn *c = &ctl->conns[i];
@@ -483,9 +482,10 @@ static void refuse(int fd, const char *name, const char *message)
 	close(fd);
 }
 
-static void on_listen(struct jvpnd *d, int fd, uint32_t events, void *ctx)
+static void on_listen(void *ctx, int fd, uint32_t events)
 {
 	struct control *ctl = ctx;
+	struct jvpnd *d = ctl->d;
 	struct ctl_conn *c;
 	int conn;
 
@@ -503,8 +503,8 @@ static void on_listen(struct jvpnd *d, int fd, uint32_t events, void *ctx)
 			refuse(conn, "busy", "too many control connections");
 			continue;
 		}
-		*c = (struct ctl_conn){ .fd = conn, .opened_ms = now_ms() };
-		if (daemon_watch(d, conn, EPOLLIN, on_conn, ctl)) {
+		*c = (struct ctl_conn){ .fd = conn, .opened_ms = jvpn_boot_ms() };
+		if (loop_watch(&d->loop, conn, EPOLLIN, on_conn, ctl)) {
 			close(conn);
 			c->fd = -1;
 		}
@@ -617,6 +617,7 @@ int control_start(struct jvpnd *d)
 
 	if (!ctl)
 		return -ENOMEM;
+	ctl->d = d;
 	for (size_t i = 0; i < CTL_MAX_CONNS; i++)
 		ctl->conns[i].fd = -1;
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
@@ -626,7 +627,7 @@ int control_start(struct jvpnd *d)
 	if (!err)
 		err = listen_on(ctl);
 	if (!err) {
-		err = daemon_watch(d, ctl->listen_fd, EPOLLIN, on_listen, ctl);
+		err = loop_watch(&d->loop, ctl->listen_fd, EPOLLIN, on_listen, ctl);
 		if (err)
 			close(ctl->listen_fd);
 	}
@@ -655,7 +656,7 @@ void control_stop(struct jvpnd *d)
 		if (ctl->conns[i].fd >= 0)
 			conn_close(d, &ctl->conns[i]);
 	}
-	daemon_unwatch(d, ctl->listen_fd);
+	loop_unwatch(&d->loop, ctl->listen_fd);
 	close(ctl->listen_fd);
 	unlink(ctl->path);
 	free(ctl);
@@ -665,7 +666,7 @@ void control_stop(struct jvpnd *d)
 void control_tick(struct jvpnd *d)
 {
 	struct control *ctl = d->control;
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 
 	if (!ctl)
 		return;

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "evformat.h"
 #include "eventbus.h"
@@ -50,15 +51,6 @@ int events_add_tap(struct event_outlets *o, event_tap_fn fn, void *ctx)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) +
-	       (uint64_t)ts.tv_nsec;
-}
-
 /* Named by the configuration key, which is what the operator wrote. */
 static void append_err(char *err, size_t size, enum outlet_kind kind,
 		       const char *path, int e)
@@ -97,7 +89,7 @@ int events_open(struct event_outlets *o, const struct config_interface *ifc,
 		char *err, size_t err_size)
 {
 	const char *json = ifc->event_log_stdout ? "stdout" : ifc->event_log;
-	uint64_t now = mono_ns();
+	uint64_t now = jvpn_mono_ns();
 	int e, first = 0;
 
 	if (err_size)
@@ -177,7 +169,7 @@ static size_t render(const struct event_outlets *o, enum outlet_kind kind,
 void events_emit(struct event_outlets *o, const struct event *ev)
 {
 	char json[EVENT_LINE_MAX], other[EVENT_LINE_MAX];
-	struct event_stamp st = { .seq = ++o->seq, .mono_ns = mono_ns() };
+	struct event_stamp st = { .seq = ++o->seq, .mono_ns = jvpn_mono_ns() };
 	size_t json_len;
 
 	clock_gettime(CLOCK_REALTIME, &st.wall);

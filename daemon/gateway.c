@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+#include "emit.h"
 #include "reason.h"
+#include "role.h"
 #include "rekey.h"
 #include "sessions.h"
+#include "sockets.h"
 #include "stats.h"
 #include "udp.h"
 
@@ -53,7 +57,7 @@ static void peer_store_ts(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			  const struct hs_time *ts)
 {
 	peer_time_set(ctx, pub, ts);
-	daemon_changed(ctx);
+	jvpnd_changed(ctx);
 }
 
 static const struct hs_peer_ops peer_ops = {
@@ -76,8 +80,8 @@ static bool source_allowed(struct jvpnd *d, const union config_sockaddr *from)
 	if (!reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src))
 		return false;
 	b = limiter_table_get(&d->sources, src.key, src.key_len, &rate,
-			      now_ms());
-	return b && limiter_bucket_take(b, &rate, now_ms());
+			      jvpn_boot_ms());
+	return b && limiter_bucket_take(b, &rate, jvpn_boot_ms());
 }
 
 static uint64_t new_session_id(void)
@@ -98,7 +102,7 @@ static void handshake_refused(struct jvpnd *d, int fd,
 	char who[64];
 
 	sockaddr_text(from, who, sizeof(who));
-	emit(d, res->status == HS_ERR_REPLAY || res->status == HS_ERR_AUTH ?
+	jvpnd_emit(d, res->status == HS_ERR_REPLAY || res->status == HS_ERR_AUTH ?
 		EV_SECURITY_EVENT : EV_REATTACH_REJECT, NULL, res->reason, who);
 	if (res->send_reject &&
 	    handshake_responder_reject(res, &hs_params, out, &len) == HS_OK)
@@ -119,7 +123,7 @@ static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
 	if (!handshake_init_mac1_ok(d->pub, msg, len))
 		return;
 	if (!source_allowed(d, from)) {
-		emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPND_REASON_RATE_LIMITED,
+		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPND_REASON_RATE_LIMITED,
 		     "handshake from a source over its rate");
 		return;
 	}
@@ -160,7 +164,7 @@ static void on_probe(struct session *s, int fd,
 		return;
 	/* a probe proves the path it came on only if it is the bound one */
 	if (fd == s->fd && sockaddr_equal(from, &s->remote))
-		s->last_rx_ms = now_ms();
+		s->last_rx_ms = jvpn_boot_ms();
 	n = reattach_encode_probe_ack(&p, s->keys.control, out, sizeof(out));
 	if (n)
 		udp_send(fd, from, out, n);
@@ -193,10 +197,10 @@ static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		handshake_keys_wipe(&s->keys);
 		s->keys = next;
 		handshake_keys_wipe(&next);
-		s->keys_since_ms = now_ms();
+		s->keys_since_ms = jvpn_boot_ms();
 		snprintf(what, sizeof(what), "generation %u", gen);
-		emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
-		daemon_changed(d);
+		jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
+		jvpnd_changed(d);
 	}
 	/* a repeated REKEY (our ACK was lost) is answered again */
 	if (gen == s->keys.generation) {
@@ -228,8 +232,8 @@ static void send_challenge(struct session *s, int fd,
 	s->pending_fd = fd;
 	s->pending_remote = *to;
 	s->pending_reason = why;
-	s->pending_until_ms = now_ms() + PATH_CHALLENGE_TIMEOUT_MS;
-	s->pending_since_us = stats_now_us();
+	s->pending_until_ms = jvpn_boot_ms() + PATH_CHALLENGE_TIMEOUT_MS;
+	s->pending_since_us = jvpn_boot_us();
 	if (why == JVPND_REASON_NAT_REBINDING) {
 		struct reattach_path p = { .session_id = s->id };
 
@@ -266,7 +270,7 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 {
 	struct reattach_view view = { .sm = s ? &s->sm : NULL,
 				      .rs = s ? &s->rs : NULL };
-	struct reattach_clock clock = { now_ms(), wall_ms() };
+	struct reattach_clock clock = { jvpn_boot_ms(), jvpn_wall_ms() };
 	struct reattach_request req = { 0 };
 	struct reattach_source src = { 0 };
 	enum reattach_status st;
@@ -292,15 +296,15 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 			  &d->sources, &v);
 	sockaddr_text(from, who, sizeof(who));
 	if (v.rate_event)
-		emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPND_REASON_RATE_LIMITED, who);
+		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
-		emit(d, EV_SECURITY_EVENT, s, v.reason, who);
+		jvpnd_emit(d, EV_SECURITY_EVENT, s, v.reason, who);
 	if (v.reason == JVPND_REASON_NONE) {
 		send_challenge(s, fd, from, req.nonce, JVPND_REASON_REATTACHED);
 		return;
 	}
 	if (!v.security_event)
-		emit(d, EV_REATTACH_REJECT, s, v.reason, who);
+		jvpnd_emit(d, EV_REATTACH_REJECT, s, v.reason, who);
 	if (v.answer && s)
 		send_reject(s, fd, from, &req, &v);
 	if (v.terminate && s)
@@ -326,7 +330,7 @@ static void emit_success(struct jvpnd *d, const struct session *s,
 		.new_transport = sockaddr_text(&s->remote, remote,
 					       sizeof(remote)),
 		.detail = old,
-		.latency_us = stats_now_us() - s->pending_since_us,
+		.latency_us = jvpn_boot_us() - s->pending_since_us,
 	};
 
 	events_emit(&d->out, &ev);
@@ -382,7 +386,7 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 	commit_path(d, s);
 }
 
-void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
 		      const uint8_t *msg, size_t len)
 {
 	uint64_t id = 0;
@@ -416,7 +420,7 @@ void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from
 }
 
 /* NAT rebinding: the kernel saw authenticated data from elsewhere. */
-void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
+static void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 {
 	struct session *s = session_find(d, ev->id);
 	union config_sockaddr to;
@@ -429,9 +433,9 @@ void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 	send_challenge(s, s->fd, &to, 0, JVPND_REASON_NAT_REBINDING);
 }
 
-void gateway_tick(struct jvpnd *d)
+static void gateway_tick(struct jvpnd *d)
 {
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 
 	for (size_t i = 0; i < d->n_sessions; i++) {
 		struct session *s = &d->sessions[i];
@@ -453,7 +457,7 @@ void gateway_tick(struct jvpnd *d)
 	}
 }
 
-int gateway_start(struct jvpnd *d)
+static int gateway_start(struct jvpnd *d)
 {
 	uint8_t hash_key[LIMITER_HASH_KEY_LEN];
 
@@ -476,7 +480,27 @@ int gateway_start(struct jvpnd *d)
 			return -1;
 		}
 		d->fds[d->n_fds++] = fd;
-		daemon_watch_fd(d, fd);
+		jvpnd_watch_udp(d, fd);
 	}
 	return 0;
 }
+
+static size_t gateway_max_sessions(void)
+{
+	return CONFIG_MAX_PEERS;	/* every peer a reload may add */
+}
+
+static size_t gateway_slot_of_peer(size_t peer)
+{
+	return peer;	/* one session per peer at most */
+}
+
+const struct role_ops gateway_role = {
+	.name = "gateway",
+	.max_sessions = gateway_max_sessions,
+	.slot_of_peer = gateway_slot_of_peer,
+	.start = gateway_start,
+	.datagram = gateway_datagram,
+	.kernel_event = gateway_kernel_event,
+	.tick = gateway_tick,
+};

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "jvpnd_run.h"
+#include "role.h"
 
 static int usage(FILE *out)
 {
@@ -61,9 +62,7 @@ static bool open_links(struct jvpnd *d)
 
 static bool alloc_tables(struct jvpnd *d)
 {
-	/* room for every peer a reload may add */
-	size_t n = d->cfg.interface.role == CONFIG_ROLE_GATEWAY ?
-		   CONFIG_MAX_PEERS : 1;
+	size_t n = d->role->max_sessions();
 
 	d->sessions = calloc(n, sizeof(*d->sessions));
 	d->peer_times = calloc(CONFIG_MAX_PEERS, sizeof(*d->peer_times));
@@ -93,10 +92,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.config_path = argv[2];
-	if (!load(&d) || !open_links(&d) || !alloc_tables(&d))
+	if (!load(&d))
+		return 1;
+	d.role = d.cfg.interface.role == CONFIG_ROLE_GATEWAY ? &gateway_role :
+							       &client_role;
+	if (!open_links(&d) || !alloc_tables(&d))
 		return 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = daemon_run(&d);
+	ret = jvpnd_run(&d);
 	events_close(&d.out);
 	kernel_close(&d.kev);
 	kernel_close(&d.kreq);

@@ -12,10 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "emit.h"
 #include "names.h"
-#include "daemon.h"
+#include "jvpnd.h"
 #include "metrics.h"
 #include "reason.h"
+#include "role.h"
+#include "sessions.h"
 #include "udp.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -559,8 +563,7 @@ static bool query_kernel(struct jvpnd *d, struct kernel_totals *t)
 static void render_daemon(struct expo *e, const struct metrics *m)
 {
 	const struct jvpnd *d = m->d;
-	const char *role = d->cfg.interface.role == CONFIG_ROLE_GATEWAY ?
-			   "gateway" : "client";
+	const char *role = d->role->name;
 	uint64_t by_state[STATS_STATES] = { 0 };
 
 	expo_family(e, "jvpnd_up", "gauge", "1: jvpnd answers.");
@@ -572,7 +575,7 @@ static void render_daemon(struct expo *e, const struct metrics *m)
 	expo_family(e, "jvpnd_start_time_seconds", "gauge",
 		    "When jvpnd started, seconds since the Unix epoch.");
 	expo_sample(e, "jvpnd_start_time_seconds", NULL, m->start_time_s);
-	daemon_count_sessions(d, by_state);
+	sessions_count(d, by_state);
 	metrics_render_sessions(e, by_state);
 }
 
@@ -651,7 +654,7 @@ static void conn_close(struct metrics *m, struct metrics_conn *c)
 	 * answer short at the client: take what is there first */
 	for (int i = 0; i < 8 && recv(c->fd, sink, sizeof(sink), 0) > 0; i++)
 		;
-	daemon_unwatch(m->d, c->fd);
+	loop_unwatch(&m->d->loop, c->fd);
 	close(c->fd);
 	expo_free(&c->out);
 	c->fd = -1;
@@ -710,7 +713,7 @@ static void respond(struct metrics *m, struct metrics_conn *c, int code,
 		return;
 	}
 	count_response(m, code);
-	daemon_rewatch(m->d, c->fd, EPOLLOUT);
+	loop_rewatch(&m->d->loop, c->fd, EPOLLOUT);
 	conn_flush(m, c);
 }
 
@@ -767,12 +770,11 @@ static struct metrics_conn *find_conn(struct metrics *m, int fd)
 	return NULL;
 }
 
-static void on_conn(struct jvpnd *d, int fd, uint32_t events, void *ctx)
+static void on_conn(void *ctx, int fd, uint32_t events)
 {
 	struct metrics *m = ctx;
 	struct metrics_conn *c = find_conn(m, fd);
 
-	(void)d;
 	if (!c)
 		return;
 	if (c->out.len)
@@ -806,9 +808,9 @@ static void take_conn(struct metrics *m, int fd)
 	}
 	*c = (struct metrics_conn){
 		.fd = fd,
-		.deadline_ms = now_ms() + METRICS_TIMEOUT_MS,
+		.deadline_ms = jvpn_boot_ms() + METRICS_TIMEOUT_MS,
 	};
-	if (daemon_watch(m->d, fd, EPOLLIN | EPOLLRDHUP, on_conn, m)) {
+	if (loop_watch(&m->d->loop, fd, EPOLLIN | EPOLLRDHUP, on_conn, m)) {
 		close(fd);
 		c->fd = -1;
 		return;
@@ -816,9 +818,8 @@ static void take_conn(struct metrics *m, int fd)
 	arm_timer(m, true);
 }
 
-static void on_listen(struct jvpnd *d, int fd, uint32_t events, void *ctx)
+static void on_listen(void *ctx, int fd, uint32_t events)
 {
-	(void)d;
 	(void)events;
 	for (int i = 0; i < METRICS_ACCEPT_BURST; i++) {
 		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -830,12 +831,11 @@ static void on_listen(struct jvpnd *d, int fd, uint32_t events, void *ctx)
 }
 
 /* Slow or silent clients lose their connection at the deadline. */
-static void on_timer(struct jvpnd *d, int fd, uint32_t events, void *ctx)
+static void on_timer(void *ctx, int fd, uint32_t events)
 {
 	struct metrics *m = ctx;
-	uint64_t expirations, now = now_ms();
+	uint64_t expirations, now = jvpn_boot_ms();
 
-	(void)d;
 	(void)events;
 	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
 		return;
@@ -910,7 +910,7 @@ static struct metrics *metrics_create(struct jvpnd *d)
 	m->start_time_s = process_start_time();
 	m->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (m->timer_fd < 0 ||
-	    daemon_watch(d, m->timer_fd, EPOLLIN, on_timer, m)) {
+	    loop_watch(&d->loop, m->timer_fd, EPOLLIN, on_timer, m)) {
 		if (m->timer_fd >= 0)
 			close(m->timer_fd);
 		free(m);
@@ -923,7 +923,7 @@ static void close_listener(struct metrics *m)
 {
 	if (m->listen_fd < 0)
 		return;
-	daemon_unwatch(m->d, m->listen_fd);
+	loop_unwatch(&m->d->loop, m->listen_fd);
 	close(m->listen_fd);
 	m->listen_fd = -1;
 }
@@ -938,7 +938,7 @@ void metrics_stop(struct jvpnd *d)
 		if (m->conns[i].fd >= 0)
 			conn_close(m, &m->conns[i]);
 	close_listener(m);
-	daemon_unwatch(d, m->timer_fd);
+	loop_unwatch(&d->loop, m->timer_fd);
 	close(m->timer_fd);
 	free(m);
 	d->metrics = NULL;
@@ -955,7 +955,7 @@ static void report(struct jvpnd *d, const union config_sockaddr *addr,
 		 d->metrics && d->metrics->listen_fd >= 0 ?
 		 "still served where they were" : "not served");
 	fprintf(stderr, "jvpnd: %s\n", what);
-	emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, what);
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, what);
 }
 
 void metrics_apply_config(struct jvpnd *d)
@@ -980,7 +980,7 @@ void metrics_apply_config(struct jvpnd *d)
 	/* a new address: bound before the old one goes, so that a failure
 	 * leaves metrics where they were */
 	fd = open_listener(want);
-	if (fd >= 0 && daemon_watch(d, fd, EPOLLIN, on_listen, m)) {
+	if (fd >= 0 && loop_watch(&d->loop, fd, EPOLLIN, on_listen, m)) {
 		close(fd);
 		fd = -ENOSPC;
 	}

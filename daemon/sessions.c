@@ -1,18 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+#include "emit.h"
 #include "reason.h"
 #include "sessions.h"
 #include "udp.h"
 
-uint64_t wall_ms(void)
+const struct hs_time *peer_time_get(const struct jvpnd *d,
+				    const uint8_t pub[JVPN_KEY_LEN])
 {
-	struct timespec ts;
+	for (size_t i = 0; i < d->n_peer_times; i++)
+		if (!memcmp(d->peer_times[i].pub, pub, JVPN_KEY_LEN))
+			return &d->peer_times[i].ts;
+	return NULL;
+}
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
+		   const struct hs_time *ts)
+{
+	struct hs_time *t = (struct hs_time *)peer_time_get(d, pub);
+
+	if (!t && d->n_peer_times < CONFIG_MAX_PEERS) {
+		memcpy(d->peer_times[d->n_peer_times].pub, pub, JVPN_KEY_LEN);
+		t = &d->peer_times[d->n_peer_times++].ts;
+	}
+	if (t)
+		*t = *ts;
+}
+
+size_t sessions_count(const struct jvpnd *d, uint64_t by_state[STATS_STATES])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		const struct session *s = &d->sessions[i];
+
+		if (!s->in_use)
+			continue;
+		n++;
+		if (by_state && s->sm.state < STATS_STATES)
+			by_state[s->sm.state]++;
+	}
+	return n;
+}
+
+struct session *session_find(struct jvpnd *d, uint64_t id)
+{
+	for (size_t i = 0; i < d->n_sessions; i++)
+		if (d->sessions[i].in_use && d->sessions[i].id == id)
+			return &d->sessions[i];
+	return NULL;
+}
+
+void jvpnd_changed(struct jvpnd *d)
+{
+	/* saved once the loop is done with what woke it (jvpnd.c) */
+	d->dirty = true;
+}
+
+/*
+ * The kernel's mirror fell behind (a mirror that failed once): move it to
+ * the daemon's version if it is older. A newer one is ambiguous, and
+ * ambiguity ends the session.
+ */
+static int resync_kernel_version(struct jvpnd *d, struct session *s,
+				 const struct sm_record *rec)
+{
+	struct kernel_session_info info;
+
+	if (kernel_session_get(&d->kreq, s->id, &info))
+		return -ESTALE;
+	if (info.state_version < rec->new_version)
+		return kernel_session_set_state(&d->kreq, s->id,
+						info.state_version,
+						rec->new_version,
+						(uint8_t)rec->new_state);
+	kernel_session_del(&d->kreq, s->id, JVPN_DEL_REASON_SECURITY);
+	s->in_kernel = false;
+	return -ESTALE;
+}
+
+void session_sm_outlet(void *ctx, const struct sm_record *rec)
+{
+	struct session *s = ctx;
+	struct jvpnd *d = s->d;
+	char remote[64];
+	struct event ev = {
+		.type = rec->new_state == JVPN_STATE_TERMINATED ?
+			EV_SESSION_TERMINATED : rec->old_state == rec->new_state ?
+			EV_TRANSPORT_SWITCH : EV_STATE_CHANGE,
+		.session_id = s->id,
+		.state_version = rec->new_version,
+		.reason = rec->reason,
+		.old_state = (int)rec->old_state,
+		.new_state = (int)rec->new_state,
+		.new_transport = sockaddr_text(&s->remote, remote, sizeof(remote)),
+		.detail = s->end_detail,
+	};
+	int err;
+
+	events_emit(&d->out, &ev);
+	jvpnd_changed(d);
+	/* a switch is mirrored by the kernel's own compare-and-swap */
+	if (!s->in_kernel || rec->old_state == rec->new_state ||
+	    rec->new_state == JVPN_STATE_TERMINATED)
+		return;
+	err = kernel_session_set_state(&d->kreq, s->id, rec->old_version,
+				       rec->new_version, (uint8_t)rec->new_state);
+	if (err == -ESTALE)
+		err = resync_kernel_version(d, s, rec);
+	if (err)
+		fprintf(stderr, "jvpnd: session %llu: mirroring state: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
 }
 
 const struct policy *session_policy(const struct jvpnd *d,
@@ -107,7 +210,7 @@ struct session *session_new(struct jvpnd *d, size_t peer,
 {
 	struct session *s = free_slot(d, peer);
 	struct reattach_policy rp;
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 
 	if (!s)
 		return NULL;
@@ -137,8 +240,8 @@ bool session_confirm(struct jvpnd *d, struct session *s)
 		    d->sessions[i].peer == peer)
 			session_end(d, &d->sessions[i], JVPND_REASON_REPLACED);
 	sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_HANDSHAKE_DONE,
-		      now_ms());
-	s->last_rx_ms = now_ms();
+		      jvpn_boot_ms());
+	s->last_rx_ms = jvpn_boot_ms();
 	if (install(d, s)) {
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
@@ -147,9 +250,9 @@ bool session_confirm(struct jvpnd *d, struct session *s)
 		return false;
 	}
 	s->in_kernel = true;
-	emit(d, EV_SESSION_CREATED, s, JVPND_REASON_HANDSHAKE_DONE,
+	jvpnd_emit(d, EV_SESSION_CREATED, s, JVPND_REASON_HANDSHAKE_DONE,
 	     d->cfg.peers[peer].name[0] ? d->cfg.peers[peer].name : NULL);
-	daemon_changed(d);
+	jvpnd_changed(d);
 	return true;
 }
 
@@ -169,14 +272,14 @@ static uint32_t del_reason(enum jvpnd_reason why)
 void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 {
 	if (s->sm.state != JVPN_STATE_TERMINATED)
-		sm_transition(&s->sm, JVPN_STATE_TERMINATED, why, now_ms());
+		sm_transition(&s->sm, JVPN_STATE_TERMINATED, why, jvpn_boot_ms());
 	if (s->in_kernel && kernel_session_del(&d->kreq, s->id, del_reason(why)))
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
 	handshake_keys_wipe(&s->keys);
 	s->in_use = false;
 	s->in_kernel = false;
-	daemon_changed(d);
+	jvpnd_changed(d);
 }
 
 int session_install_keys(struct jvpnd *d, struct session *s,
@@ -206,7 +309,7 @@ bool session_tick(struct jvpnd *d, struct session *s)
 {
 	uint64_t switches[LIMITER_WINDOW_CAP], rx = kernel_last_rx_ms(d, s);
 	struct sm_limits lim;
-	struct sm_inputs in = { .now_ms = now_ms() };
+	struct sm_inputs in = { .now_ms = jvpn_boot_ms() };
 	struct sm_due due;
 
 	if (rx > s->last_rx_ms)
@@ -230,14 +333,14 @@ int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union config_sockaddr *remote, enum jvpnd_reason why)
 {
 	union kernel_addr ka;
-	uint64_t now = now_ms();
+	uint64_t now = jvpn_boot_ms();
 	int err;
 
 	memcpy(&ka, remote, sizeof(ka));
 	err = kernel_session_switch(&d->kreq, s->id, fd, &ka, s->sm.version,
 				    s->sm.version + 1);
 	if (err) {
-		emit(d, EV_TRANSPORT_SWITCH_DENIED, s, why, d->kreq.err);
+		jvpnd_emit(d, EV_TRANSPORT_SWITCH_DENIED, s, why, d->kreq.err);
 		return err;
 	}
 	s->fd = fd;

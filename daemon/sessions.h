@@ -1,10 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* What gateway and client do alike with a session: install it in the
- * kernel, judge its health each tick, end it. */
-#ifndef JVPND_SESSION_H
-#define JVPND_SESSION_H
+/*
+ * The one owner of the session table (struct jvpnd.sessions) and of what
+ * gateway and client do alike with a session: find it, count it, install
+ * it in the kernel, mirror its state machine there, judge its health each
+ * tick, switch it, end it.
+ */
+#ifndef JVPND_SESSIONS_H
+#define JVPND_SESSIONS_H
 
-#include "daemon.h"
+#include "jvpnd.h"
+
+struct session *session_find(struct jvpnd *d, uint64_t id);
+/* Sessions in use; by state too, if @by_state is not NULL. */
+size_t sessions_count(const struct jvpnd *d, uint64_t by_state[STATS_STATES]);
+/* The greatest handshake time of @pub, or NULL; and recording one. */
+const struct hs_time *peer_time_get(const struct jvpnd *d,
+				    const uint8_t pub[JVPN_KEY_LEN]);
+void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
+		   const struct hs_time *ts);
+/* After any change of a session: the state file follows (jvpnd.c). */
+void jvpnd_changed(struct jvpnd *d);
+/* sm outlet: every transition becomes an event and a kernel mirror. */
+void session_sm_outlet(void *ctx, const struct sm_record *rec);
 
 const struct policy *session_policy(const struct jvpnd *d,
 				    const struct session *s);
@@ -27,9 +44,8 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why);
 /* Moves the kernel's binding (CAS on state_version), then the sm. */
 int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union config_sockaddr *remote, enum jvpnd_reason why);
-uint64_t wall_ms(void);
 /* Installs @keys' generation in the kernel: to open only, or current. */
 int session_install_keys(struct jvpnd *d, struct session *s,
 			 const struct handshake_keys *keys, bool next);
 
-#endif /* JVPND_SESSION_H */
+#endif /* JVPND_SESSIONS_H */

@@ -9,7 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "emit.h"
+#include "role.h"
 #include "sessions.h"
+#include "sockets.h"
 #include "statefile.h"
 #include "udp.h"
 
@@ -242,7 +246,7 @@ static int adopt_socket(struct jvpnd *d, uint64_t id)
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	d->fds[d->n_fds++] = fd;
-	daemon_watch_fd(d, fd);
+	jvpnd_watch_udp(d, fd);
 	return fd;
 }
 
@@ -254,8 +258,7 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 
 	if (peer < 0 || (size_t)peer >= d->n_sessions)
 		return false;
-	s = &d->sessions[d->cfg.interface.role == CONFIG_ROLE_CLIENT ? 0 :
-			 (size_t)peer];
+	s = &d->sessions[d->role->slot_of_peer((size_t)peer)];
 	memset(s, 0, sizeof(*s));
 	s->d = d;
 	s->peer = (size_t)peer;
@@ -265,12 +268,12 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 	s->remote = r->remote;
 	s->nonce = r->nonce;
 	s->peer_bound = r->peer_bound;
-	s->last_rx_ms = now_ms();
-	s->keys_since_ms = now_ms();
+	s->last_rx_ms = jvpn_boot_ms();
+	s->keys_since_ms = jvpn_boot_ms();
 	if (sm_restore(&s->sm, &r->snap, session_sm_outlet, s) != SM_OK)
 		return false;
 	session_reattach_policy(session_policy(d, s), &rp);
-	reattach_session_init(&s->rs, &rp, now_ms());
+	reattach_session_init(&s->rs, &rp, jvpn_boot_ms());
 	s->rs.last_nonce = r->last_nonce;
 	s->rs.last_switch_ms = r->last_switch_ms;
 	s->fd = adopt_socket(d, r->id);
@@ -278,7 +281,7 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 		return false;
 	s->in_use = true;
 	s->in_kernel = true;
-	emit(d, EV_DAEMON, s, JVPND_REASON_NONE, "session restored after restart");
+	jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_NONE, "session restored after restart");
 	return true;
 }
 

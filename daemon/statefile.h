@@ -9,7 +9,7 @@
 #ifndef JVPND_STATEFILE_H
 #define JVPND_STATEFILE_H
 
-#include "daemon.h"
+#include "jvpnd.h"
 
 /* Writes every session of @d; false (with errno) if it could not. */
 bool statefile_save(const struct jvpnd *d);

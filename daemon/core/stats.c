@@ -88,10 +88,3 @@ void stats_on_event(struct stats *st, const struct event *ev)
 	}
 }
 
-uint64_t stats_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}

@@ -55,6 +55,5 @@ void stats_on_event(struct stats *st, const struct event *ev);
 void stats_observe(struct stats_histogram *h, uint64_t value_us);
 
 /* CLOCK_BOOTTIME in microseconds: what reattach latency is measured in. */
-uint64_t stats_now_us(void);
 
 #endif /* JVPND_STATS_H */

@@ -19,6 +19,7 @@
 #include <linux/genetlink.h>
 #include <linux/jvpn.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "names.h"
 #include "view.h"
@@ -38,14 +39,6 @@ struct monitor {
 	uint64_t daemon_seq;
 	uint64_t next_connect_ms;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* Members that only make sense to a machine, left out for people. */
 static bool hidden(const char *name)
@@ -219,7 +212,7 @@ static void daemon_connect(struct monitor *m, bool first_time)
 	struct obj ok = { 0 };
 
 	quiet.quiet = true;
-	m->next_connect_ms = mono_ms() + RECONNECT_MS;
+	m->next_connect_ms = jvpn_mono_ms() + RECONNECT_MS;
 	if (ctl_ask(&m->daemon, &quiet, "monitor", m->dev, "monitor", &ok)) {
 		ctl_close(&m->daemon);
 		if (first_time)
@@ -366,7 +359,7 @@ static int open_kernel(struct monitor *m)
 
 static int run(struct monitor *m, int64_t timeout_ms)
 {
-	uint64_t deadline = timeout_ms ? mono_ms() + (uint64_t)timeout_ms : 0;
+	uint64_t deadline = timeout_ms ? jvpn_mono_ms() + (uint64_t)timeout_ms : 0;
 
 	while (!m->count || m->printed < m->count) {
 		struct pollfd p[2] = {
@@ -374,7 +367,7 @@ static int run(struct monitor *m, int64_t timeout_ms)
 			  .events = POLLIN },
 			{ .fd = m->daemon.fd, .events = POLLIN },
 		};
-		uint64_t now = mono_ms();
+		uint64_t now = jvpn_mono_ms();
 		int wait = 250;
 
 		if (deadline && now >= deadline)

@@ -2,15 +2,8 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "clock.h"
 #include "view.h"
-
-uint64_t view_boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void view_merge(struct obj *out, const char *device, const struct obj *k,
 		const struct obj *d)
@@ -23,7 +16,7 @@ void view_merge(struct obj *out, const char *device, const struct obj *k,
 	for (size_t i = 0; d && i < d->n; i++)
 		if (!obj_get(out, d->m[i].name))
 			obj_set(out, d->m[i].name, d->m[i].value, d->m[i].kind);
-	now = view_boottime_ns();
+	now = jvpn_boot_ns();
 	if (last_rx && now >= last_rx)
 		obj_set_u64(out, "last_rx_ago_ms", (now - last_rx) / 1000000);
 }

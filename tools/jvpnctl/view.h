@@ -26,6 +26,5 @@ void view_bytes(char *buf, size_t size, uint64_t bytes);
 /* "850 ms", "12.3 s", "4m 05s", "2h 10m", "3d 4h" */
 void view_duration(char *buf, size_t size, uint64_t ms);
 /* CLOCK_BOOTTIME in ns: the clock of the kernel's timestamps */
-uint64_t view_boottime_ns(void);
 
 #endif /* JVPNCTL_VIEW_H */

@@ -4,15 +4,8 @@
 #include <poll.h>
 #include <time.h>
 
+#include "clock.h"
 #include "wait.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* poll() takes an int: a longer budget is waited for in several calls */
 static int poll_timeout(int64_t budget_ms)
@@ -27,11 +20,11 @@ int wait_readable(int fd, int64_t *budget_ms)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	for (;;) {
-		int64_t start = now_ms();
+		int64_t start = (int64_t)jvpn_mono_ms();
 		int ready = poll(&pfd, 1, poll_timeout(*budget_ms));
 
 		if (*budget_ms >= 0) {
-			*budget_ms -= now_ms() - start;
+			*budget_ms -= (int64_t)jvpn_mono_ms() - start;
 			if (*budget_ms < 0)
 				*budget_ms = 0;
 		}

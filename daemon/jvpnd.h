@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * jvpnd's runtime: one thread, one epoll loop over the UDP sockets it
- * shares with jvpn.ko, the kernel's event socket, a tick timer and
- * signals. Role-specific logic lives in gateway.c and client.c.
+ * jvpnd's runtime state: the structs every part of the shell shares (the
+ * daemon and its sessions), and nothing that runs. One thread, one loop
+ * (io/loop.h) over the UDP sockets it shares with jvpn.ko, the kernel's
+ * event socket, a tick timer and signals; jvpnd.c composes them, and the
+ * role (role.h: gateway.c or client.c) does what differs by role.
  */
-#ifndef JVPND_DAEMON_H
-#define JVPND_DAEMON_H
+#ifndef JVPND_JVPND_H
+#define JVPND_JVPND_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include "handshake.h"
 #include "klink.h"
 #include "limiter.h"
+#include "loop.h"
 #include "notify.h"
 #include "reattach.h"
 #include "sm.h"
@@ -59,34 +62,14 @@ struct session {
 	struct jvpnd *d;
 };
 
-/*
- * A part of jvpnd with descriptors of its own (the control socket, the
- * metrics listener and their connections): the loop calls fn when fd is
- * ready for what epoll events asked.
- */
-typedef void (*daemon_fd_fn)(struct jvpnd *d, int fd, uint32_t events,
-			     void *ctx);
-#define JVPND_MAX_WATCHES	64
-
-struct fd_watch {
-	int fd;			/* -1: free */
-	daemon_fd_fn fn;
-	void *ctx;
-};
-
 struct control;
 struct metrics;
+struct role_ops;
 
 struct peer_time {
 	uint8_t pub[JVPN_KEY_LEN];
 	struct hs_time ts;
 };
-
-/* The greatest handshake time of @pub, or NULL; and recording one. */
-const struct hs_time *peer_time_get(const struct jvpnd *d,
-				    const uint8_t pub[JVPN_KEY_LEN]);
-void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
-		   const struct hs_time *ts);
 
 struct jvpnd {
 	const char *config_path;
@@ -96,7 +79,8 @@ struct jvpnd {
 	struct kernel_link kreq;	/* requests */
 	struct kernel_link kev;		/* events */
 	struct event_outlets out;
-	int epfd;
+	const struct role_ops *role;	/* gateway.c or client.c */
+	struct loop loop;
 	int sigfd;
 	int timerfd;
 	int fds[CONFIG_MAX_LISTEN + CONFIG_MAX_UPLINKS];
@@ -104,8 +88,8 @@ struct jvpnd {
 	struct session *sessions;	/* gateway: one per peer at most */
 	size_t n_sessions;
 	bool stop;
+	bool dirty;			/* a session changed: save the state file */
 	uint64_t started_ms;
-	struct fd_watch watches[JVPND_MAX_WATCHES];
 	struct control *control;	/* jvpnctl's unix socket */
 	struct notify notify;		/* systemd, if it started us */
 	uint64_t notify_status_ms;	/* when STATUS was last worked out */
@@ -131,42 +115,4 @@ struct jvpnd {
 	bool gave_up;			/* refused for good: no more tries */
 };
 
-uint64_t now_ms(void);			/* CLOCK_BOOTTIME */
-/* Sessions in use; by state too, if @by_state is not NULL. */
-size_t daemon_count_sessions(const struct jvpnd *d,
-			     uint64_t by_state[STATS_STATES]);
-struct session *session_find(struct jvpnd *d, uint64_t id);
-void emit(struct jvpnd *d, enum event_type type, const struct session *s,
-	  enum jvpnd_reason reason, const char *detail);
-/* sm outlet: every transition becomes an event and a kernel mirror. */
-void session_sm_outlet(void *ctx, const struct sm_record *rec);
-int daemon_watch_fd(struct jvpnd *d, int fd);
-/* 0, or -errno (-ENOSPC: JVPND_MAX_WATCHES in use) */
-int daemon_watch(struct jvpnd *d, int fd, uint32_t events, daemon_fd_fn fn,
-		 void *ctx);
-int daemon_rewatch(struct jvpnd *d, int fd, uint32_t events);
-/* Forgets fd (does not close it). */
-void daemon_unwatch(struct jvpnd *d, int fd);
-/* After any change of a session: the state file follows. */
-void daemon_changed(struct jvpnd *d);
-/*
- * Reads the config file again (SIGHUP, jvpnctl policy reload): applied
- * only if valid in full; false with every finding in @diag otherwise.
- */
-bool daemon_reload(struct jvpnd *d, struct diag *diag);
-/* Runs until SIGTERM or SIGINT; 0, or 1 when it could not start. */
-int daemon_run(struct jvpnd *d);
-
-/* role hooks */
-int gateway_start(struct jvpnd *d);
-void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
-		      const uint8_t *msg, size_t len);
-void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev);
-void gateway_tick(struct jvpnd *d);
-int client_start(struct jvpnd *d);
-void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
-		     const uint8_t *msg, size_t len);
-void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev);
-void client_tick(struct jvpnd *d);
-
-#endif /* JVPND_DAEMON_H */
+#endif /* JVPND_JVPND_H */

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* An event about the daemon or one of its sessions, to every outlet. */
+#ifndef JVPND_EMIT_H
+#define JVPND_EMIT_H
+
+#include "jvpnd.h"
+
+/* @s may be NULL (the daemon itself); @detail may be NULL. */
+void jvpnd_emit(struct jvpnd *d, enum event_type type,
+		const struct session *s, enum jvpnd_reason reason,
+		const char *detail);
+
+#endif /* JVPND_EMIT_H */

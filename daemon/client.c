@@ -37,7 +37,7 @@ static struct session *the_session(struct jvpnd *d)
 	return d->sessions[0].in_use ? &d->sessions[0] : NULL;
 }
 
-static const union config_sockaddr *endpoint(const struct jvpnd *d)
+static const union jvpn_sockaddr *endpoint(const struct jvpnd *d)
 {
 	return &gateway(d)->endpoints[d->endpoint % gateway(d)->n_endpoints];
 }
@@ -69,7 +69,7 @@ static void send_init(struct jvpnd *d)
 
 static void send_probe(struct session *s);
 
-static void on_resp(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void on_resp(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		    const uint8_t *msg, size_t len)
 {
 	struct handshake_keys keys;
@@ -115,7 +115,7 @@ static void send_probe(struct session *s)
 	s->last_probe_ms = jvpn_boot_ms();
 }
 
-static uint8_t class_of(const union config_sockaddr *a)
+static uint8_t class_of(const union jvpn_sockaddr *a)
 {
 	return a->sa.sa_family == AF_INET6 ? REATTACH_CLASS_UDP6 :
 					     REATTACH_CLASS_UDP4;
@@ -146,7 +146,7 @@ static void send_request(struct jvpnd *d, struct session *s)
 }
 
 static void on_challenge(struct session *s, int fd,
-			 const union config_sockaddr *from, const uint8_t *msg,
+			 const union jvpn_sockaddr *from, const uint8_t *msg,
 			 size_t len)
 {
 	uint8_t out[REATTACH_CHALLENGE_LEN];
@@ -162,7 +162,7 @@ static void on_challenge(struct session *s, int fd,
 }
 
 static void on_path_challenge(struct session *s, int fd,
-			      const union config_sockaddr *from,
+			      const union jvpn_sockaddr *from,
 			      const uint8_t *msg, size_t len)
 {
 	uint8_t out[REATTACH_PATH_LEN];
@@ -191,7 +191,7 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 		.reason = JVPND_REASON_REATTACHED,
 		.old_state = -1,
 		.new_state = (int)s->sm.state,
-		.new_transport = sockaddr_text(&s->remote, remote,
+		.new_transport = jvpn_sockaddr_text(&s->remote, remote,
 					       sizeof(remote)),
 		.latency_us = jvpn_boot_us() - d->reattach_sent_us,
 	};
@@ -200,7 +200,7 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 }
 
 static void on_ack(struct jvpnd *d, struct session *s, int fd,
-		   const union config_sockaddr *from, const uint8_t *msg,
+		   const union jvpn_sockaddr *from, const uint8_t *msg,
 		   size_t len)
 {
 	struct reattach_ack ack;
@@ -298,7 +298,7 @@ static void tick_rekey(struct jvpnd *d, struct session *s)
 	}
 }
 
-static void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void client_datagram(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		     const uint8_t *msg, size_t len)
 {
 	struct session *s = the_session(d);
@@ -313,7 +313,7 @@ static void client_datagram(struct jvpnd *d, int fd, const union config_sockaddr
 	switch (msg[0]) {
 	case JVPN_MSG_PROBE_ACK:
 		if (!reattach_decode_probe_ack(msg, len, s->keys.control, &p) &&
-		    fd == s->fd && sockaddr_equal(from, &s->remote))
+		    fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
 			s->last_rx_ms = jvpn_boot_ms();
 		break;
 	case JVPN_MSG_REATTACH_CHALLENGE:

@@ -164,17 +164,17 @@ static bool parse_id(const char *text, uint64_t *id)
 }
 
 static void put_sockaddr(struct json_line *j, const char *key,
-			 const union config_sockaddr *a)
+			 const union jvpn_sockaddr *a)
 {
 	char text[64];
 
 	if (a->sa.sa_family != AF_UNSPEC)
-		json_str(j, key, sockaddr_text(a, text, sizeof(text)));
+		json_str(j, key, jvpn_sockaddr_text(a, text, sizeof(text)));
 }
 
 static void put_local(struct json_line *j, int fd)
 {
-	union config_sockaddr local = { 0 };
+	union jvpn_sockaddr local = { 0 };
 	socklen_t len = sizeof(local);
 
 	if (fd >= 0 && !getsockname(fd, &local.sa, &len))
@@ -232,7 +232,7 @@ static void do_status(struct jvpnd *d, struct ctl_conn *c)
 	size_t n = sessions_count(d, NULL);
 
 	if (in->metrics_listen.sa.sa_family != AF_UNSPEC)
-		sockaddr_text(&in->metrics_listen, metrics, sizeof(metrics));
+		jvpn_sockaddr_text(&in->metrics_listen, metrics, sizeof(metrics));
 	send_ok(c);
 	json_open(&j, buf, sizeof(buf));
 	json_str(&j, "role", d->role->name);

@@ -14,7 +14,7 @@ void jvpnd_emit(struct jvpnd *d, enum event_type type,
 		.reason = reason,
 		.old_state = -1,
 		.new_state = s ? (int)s->sm.state : -1,
-		.new_transport = s ? sockaddr_text(&s->remote, remote,
+		.new_transport = s ? jvpn_sockaddr_text(&s->remote, remote,
 						   sizeof(remote)) : NULL,
 		.detail = detail,
 	};

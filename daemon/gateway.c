@@ -67,7 +67,7 @@ static const struct hs_peer_ops peer_ops = {
 };
 
 /* Per source address, before any Diffie-Hellman. */
-static bool source_allowed(struct jvpnd *d, const union config_sockaddr *from)
+static bool source_allowed(struct jvpnd *d, const union jvpn_sockaddr *from)
 {
 	const struct policy *p = config_interface_policy(&d->cfg);
 	struct limiter_rate rate = {
@@ -77,7 +77,7 @@ static bool source_allowed(struct jvpnd *d, const union config_sockaddr *from)
 	struct reattach_source src;
 	struct limiter_bucket *b;
 
-	if (!reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src))
+	if (!reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from), &src))
 		return false;
 	b = limiter_table_get(&d->sources, src.key, src.key_len, &rate,
 			      jvpn_boot_ms());
@@ -94,14 +94,14 @@ static uint64_t new_session_id(void)
 }
 
 static void handshake_refused(struct jvpnd *d, int fd,
-			      const union config_sockaddr *from,
+			      const union jvpn_sockaddr *from,
 			      const struct hs_result *res)
 {
 	uint8_t out[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(out);
 	char who[64];
 
-	sockaddr_text(from, who, sizeof(who));
+	jvpn_sockaddr_text(from, who, sizeof(who));
 	jvpnd_emit(d, res->status == HS_ERR_REPLAY || res->status == HS_ERR_AUTH ?
 		EV_SECURITY_EVENT : EV_REATTACH_REJECT, NULL, res->reason, who);
 	if (res->send_reject &&
@@ -109,7 +109,7 @@ static void handshake_refused(struct jvpnd *d, int fd,
 		udp_send(fd, from, out, len);
 }
 
-static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		    const uint8_t *msg, size_t len)
 {
 	uint8_t out[JVPN_HS_RESP_LEN];
@@ -147,7 +147,7 @@ static void on_init(struct jvpnd *d, int fd, const union config_sockaddr *from,
 /* ---- probes ---- */
 
 static void on_probe(struct session *s, int fd,
-		     const union config_sockaddr *from, const uint8_t *msg,
+		     const union jvpn_sockaddr *from, const uint8_t *msg,
 		     size_t len)
 {
 	uint8_t out[REATTACH_PROBE_LEN];
@@ -160,10 +160,10 @@ static void on_probe(struct session *s, int fd,
 		return;
 	s->probe_seq = p.seq;
 	if (s->sm.state == JVPN_STATE_HANDSHAKE &&
-	    (!sockaddr_equal(from, &s->remote) || !session_confirm(s->d, s)))
+	    (!jvpn_sockaddr_equal(from, &s->remote) || !session_confirm(s->d, s)))
 		return;
 	/* a probe proves the path it came on only if it is the bound one */
-	if (fd == s->fd && sockaddr_equal(from, &s->remote))
+	if (fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
 		s->last_rx_ms = jvpn_boot_ms();
 	n = reattach_encode_probe_ack(&p, s->keys.control, out, sizeof(out));
 	if (n)
@@ -173,7 +173,7 @@ static void on_probe(struct session *s, int fd,
 /* ---- key rotation ---- */
 
 /* The client already opens generation g+1: make it current, then ack. */
-static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		     const uint8_t *msg, size_t len)
 {
 	uint8_t out[JVPN_REKEY_LEN];
@@ -213,7 +213,7 @@ static void on_rekey(struct jvpnd *d, int fd, const union config_sockaddr *from,
 /* ---- reattach ---- */
 
 static void send_challenge(struct session *s, int fd,
-			   const union config_sockaddr *to, uint64_t nonce,
+			   const union jvpn_sockaddr *to, uint64_t nonce,
 			   enum jvpnd_reason why)
 {
 	uint8_t out[REATTACH_CHALLENGE_LEN];
@@ -249,7 +249,7 @@ static void send_challenge(struct session *s, int fd,
 }
 
 static void send_reject(struct session *s, int fd,
-			const union config_sockaddr *to,
+			const union jvpn_sockaddr *to,
 			const struct reattach_request *req,
 			const struct reattach_verdict *v)
 {
@@ -265,7 +265,7 @@ static void send_reject(struct session *s, int fd,
 }
 
 static void on_request(struct jvpnd *d, struct session *s, int fd,
-		       const union config_sockaddr *from, const uint8_t *msg,
+		       const union jvpn_sockaddr *from, const uint8_t *msg,
 		       size_t len)
 {
 	struct reattach_view view = { .sm = s ? &s->sm : NULL,
@@ -280,7 +280,7 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 	char who[64];
 
 	if (len != REATTACH_REQUEST_LEN ||
-	    !reattach_source_from_sockaddr(&from->sa, sockaddr_len(from), &src))
+	    !reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from), &src))
 		return;		/* malformed, not forged: no security event */
 	if (s) {
 		st = reattach_decode_request(msg, len, s->keys.control, &req);
@@ -294,7 +294,7 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 		session_degraded_policy(&rp);
 	reattach_validate(s ? &view : NULL, &req, proof_ok, &src, &clock, &rp,
 			  &d->sources, &v);
-	sockaddr_text(from, who, sizeof(who));
+	jvpn_sockaddr_text(from, who, sizeof(who));
 	if (v.rate_event)
 		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
@@ -327,7 +327,7 @@ static void emit_success(struct jvpnd *d, const struct session *s,
 		.reason = s->pending_reason,
 		.old_state = -1,
 		.new_state = (int)s->sm.state,
-		.new_transport = sockaddr_text(&s->remote, remote,
+		.new_transport = jvpn_sockaddr_text(&s->remote, remote,
 					       sizeof(remote)),
 		.detail = old,
 		.latency_us = jvpn_boot_us() - s->pending_since_us,
@@ -347,7 +347,7 @@ static void commit_path(struct jvpnd *d, struct session *s)
 	size_t n;
 
 	s->pending = false;
-	sockaddr_text(&s->remote, old, sizeof(old));
+	jvpn_sockaddr_text(&s->remote, old, sizeof(old));
 	if (session_switch(d, s, s->pending_fd, &s->pending_remote,
 			   s->pending_reason))
 		return;
@@ -361,7 +361,7 @@ static void commit_path(struct jvpnd *d, struct session *s)
 }
 
 static void on_response(struct jvpnd *d, struct session *s, int fd,
-			const union config_sockaddr *from, const uint8_t *msg,
+			const union jvpn_sockaddr *from, const uint8_t *msg,
 			size_t len, bool path)
 {
 	uint8_t token[JVPN_REATTACH_TOKEN_LEN];
@@ -380,13 +380,13 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 	}
 	/* the answer must come over the very path that was challenged */
 	if (!s->pending || fd != s->pending_fd ||
-	    !sockaddr_equal(from, &s->pending_remote) ||
+	    !jvpn_sockaddr_equal(from, &s->pending_remote) ||
 	    sodium_memcmp(token, s->token, sizeof(token)))
 		return;
 	commit_path(d, s);
 }
 
-static void gateway_datagram(struct jvpnd *d, int fd, const union config_sockaddr *from,
+static void gateway_datagram(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		      const uint8_t *msg, size_t len)
 {
 	uint64_t id = 0;
@@ -423,7 +423,7 @@ static void gateway_datagram(struct jvpnd *d, int fd, const union config_sockadd
 static void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 {
 	struct session *s = session_find(d, ev->id);
-	union config_sockaddr to;
+	union jvpn_sockaddr to;
 
 	if (ev->type != KERNEL_EV_STRAY || !s || s->pending)
 		return;
@@ -465,7 +465,7 @@ static int gateway_start(struct jvpnd *d)
 	if (!limiter_table_init(&d->sources, 4096, hash_key))
 		return -1;
 	for (size_t i = 0; i < d->cfg.interface.n_listen; i++) {
-		const union config_sockaddr *l = &d->cfg.interface.listen[i];
+		const union jvpn_sockaddr *l = &d->cfg.interface.listen[i];
 		char text[64];
 		int fd;
 
@@ -475,7 +475,7 @@ static int gateway_start(struct jvpnd *d)
 		fd = udp_open(l->sa.sa_family, l, NULL);
 		if (fd < 0) {
 			fprintf(stderr, "jvpnd: listen %s: %s\n",
-				sockaddr_text(l, text, sizeof(text)),
+				jvpn_sockaddr_text(l, text, sizeof(text)),
 				strerror(-fd));
 			return -1;
 		}

@@ -39,7 +39,7 @@ struct session {
 	uint64_t keys_since_ms;
 	uint64_t rekey_sent_ms;
 	int fd;				/* socket of the bound transport */
-	union config_sockaddr remote;	/* bound remote endpoint */
+	union jvpn_sockaddr remote;	/* bound remote endpoint */
 	uint64_t last_rx_ms;		/* newest authenticated rx, boottime */
 	uint64_t last_probe_ms;		/* client: last PROBE sent */
 	uint64_t probe_seq;
@@ -53,7 +53,7 @@ struct session {
 	uint64_t pending_until_ms;
 	uint64_t pending_since_us;	/* the challenge went out: latency */
 	int pending_fd;
-	union config_sockaddr pending_remote;
+	union jvpn_sockaddr pending_remote;
 	enum jvpnd_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
 	bool in_use;
 	bool in_kernel;			/* the kernel mirrors its state */

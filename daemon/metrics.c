@@ -500,7 +500,7 @@ static const int response_codes[] = { 200, 400, 404, 405, 431, 503, 505, 0 };
 
 struct metrics {
 	struct jvpnd *d;
-	union config_sockaddr addr;	/* what listen_fd is bound to */
+	union jvpn_sockaddr addr;	/* what listen_fd is bound to */
 	int listen_fd;			/* -1: none */
 	int timer_fd;
 	bool timer_armed;
@@ -878,7 +878,7 @@ static uint64_t process_start_time(void)
 	       ((uint64_t)boot.tv_sec - ticks / (unsigned long long)hz);
 }
 
-static int open_listener(const union config_sockaddr *addr)
+static int open_listener(const union jvpn_sockaddr *addr)
 {
 	int one = 1, fd;
 
@@ -887,7 +887,7 @@ static int open_listener(const union config_sockaddr *addr)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, &addr->sa, sockaddr_len(addr)) ||
+	if (bind(fd, &addr->sa, jvpn_sockaddr_len(addr)) ||
 	    listen(fd, METRICS_MAX_CONNS)) {
 		int err = -errno;
 
@@ -944,13 +944,13 @@ void metrics_stop(struct jvpnd *d)
 	d->metrics = NULL;
 }
 
-static void report(struct jvpnd *d, const union config_sockaddr *addr,
+static void report(struct jvpnd *d, const union jvpn_sockaddr *addr,
 		   int err)
 {
 	char where[64], what[160];
 
 	snprintf(what, sizeof(what),
-		 "metrics-listen %s: %s; metrics are %s", sockaddr_text(addr,
+		 "metrics-listen %s: %s; metrics are %s", jvpn_sockaddr_text(addr,
 		 where, sizeof(where)), strerror(-err),
 		 d->metrics && d->metrics->listen_fd >= 0 ?
 		 "still served where they were" : "not served");
@@ -960,7 +960,7 @@ static void report(struct jvpnd *d, const union config_sockaddr *addr,
 
 void metrics_apply_config(struct jvpnd *d)
 {
-	const union config_sockaddr *want = &d->cfg.interface.metrics_listen;
+	const union jvpn_sockaddr *want = &d->cfg.interface.metrics_listen;
 	struct metrics *m;
 	int fd;
 

@@ -24,7 +24,7 @@ struct role_ops {
 	/* after the state file is restored: open sockets, start talking */
 	int (*start)(struct jvpnd *d);
 	void (*datagram)(struct jvpnd *d, int fd,
-			 const union config_sockaddr *from, const uint8_t *msg,
+			 const union jvpn_sockaddr *from, const uint8_t *msg,
 			 size_t len);
 	void (*kernel_event)(struct jvpnd *d, const struct kernel_event *ev);
 	/* every JVPND_TICK_MS */

@@ -98,7 +98,7 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 		.reason = rec->reason,
 		.old_state = (int)rec->old_state,
 		.new_state = (int)rec->new_state,
-		.new_transport = sockaddr_text(&s->remote, remote, sizeof(remote)),
+		.new_transport = jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
 		.detail = s->end_detail,
 	};
 	int err;
@@ -180,7 +180,7 @@ static struct session *free_slot(struct jvpnd *d, size_t peer)
 static int install(struct jvpnd *d, struct session *s)
 {
 	const struct config_peer *peer = &d->cfg.peers[s->peer];
-	struct kernel_prefix aips[CONFIG_MAX_ALLOWED_IPS];
+	struct jvpn_cidr aips[CONFIG_MAX_ALLOWED_IPS];
 	struct kernel_session_spec spec = {
 		.id = s->id,
 		.fd = s->fd,
@@ -206,7 +206,7 @@ static int install(struct jvpnd *d, struct session *s)
 
 struct session *session_new(struct jvpnd *d, size_t peer,
 			    const struct handshake_keys *keys, int fd,
-			    const union config_sockaddr *remote)
+			    const union jvpn_sockaddr *remote)
 {
 	struct session *s = free_slot(d, peer);
 	struct reattach_policy rp;
@@ -330,9 +330,9 @@ bool session_tick(struct jvpnd *d, struct session *s)
 }
 
 int session_switch(struct jvpnd *d, struct session *s, int fd,
-		   const union config_sockaddr *remote, enum jvpnd_reason why)
+		   const union jvpn_sockaddr *remote, enum jvpnd_reason why)
 {
-	union kernel_addr ka;
+	union jvpn_sockaddr ka;
 	uint64_t now = jvpn_boot_ms();
 	int err;
 

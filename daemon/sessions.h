@@ -32,7 +32,7 @@ void session_degraded_policy(struct reattach_policy *rp);
 /* A session whose handshake completed: HANDSHAKE, not yet in the kernel. */
 struct session *session_new(struct jvpnd *d, size_t peer,
 			    const struct handshake_keys *keys, int fd,
-			    const union config_sockaddr *remote);
+			    const union jvpn_sockaddr *remote);
 /*
  * The peer proved it holds the new keys (its first probe): ACTIVE, in the
  * kernel, and only now the peer's previous session ends (REPLACED).
@@ -43,7 +43,7 @@ bool session_tick(struct jvpnd *d, struct session *s);
 void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why);
 /* Moves the kernel's binding (CAS on state_version), then the sm. */
 int session_switch(struct jvpnd *d, struct session *s, int fd,
-		   const union config_sockaddr *remote, enum jvpnd_reason why);
+		   const union jvpn_sockaddr *remote, enum jvpnd_reason why);
 /* Installs @keys' generation in the kernel: to open only, or current. */
 int session_install_keys(struct jvpnd *d, struct session *s,
 			 const struct handshake_keys *keys, bool next);

@@ -9,7 +9,7 @@ static void on_datagrams(void *ctx, int fd, uint32_t events)
 {
 	struct jvpnd *d = ctx;
 	uint8_t buf[JVPND_MAX_DATAGRAM];
-	union config_sockaddr from;
+	union jvpn_sockaddr from;
 	ssize_t n;
 
 	(void)events;

@@ -31,7 +31,7 @@ static void put_hex(FILE *f, const char *key, const uint8_t *bin, size_t len)
 	sodium_memzero(hex, sizeof(hex));
 }
 
-static void put_remote(FILE *f, const union config_sockaddr *a)
+static void put_remote(FILE *f, const union jvpn_sockaddr *a)
 {
 	if (a->sa.sa_family == AF_INET)
 		put_hex(f, "remote4", (const uint8_t *)&a->in4.sin_addr, 4);
@@ -99,7 +99,7 @@ struct record {
 	uint64_t id;
 	struct sm_snapshot snap;
 	struct handshake_keys keys;
-	union config_sockaddr remote;
+	union jvpn_sockaddr remote;
 	uint64_t nonce, peer_bound, last_nonce, last_switch_ms;
 	uint8_t peer[JVPN_KEY_LEN];
 	bool in_kernel;
@@ -152,7 +152,7 @@ static bool get_hex(const char *line, const char *key, uint8_t *out,
 	return ok;
 }
 
-static bool get_remote(const char *line, union config_sockaddr *a)
+static bool get_remote(const char *line, union jvpn_sockaddr *a)
 {
 	uint64_t port;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,20 @@ struct extack {
 	uint32_t missing_type;
 	uint32_t missing_nest;	/* offset of the nest it was missing from */
 };
+
+/* Says why in nl->err; EXIT_FAILURE. */
+static int fail(struct jvpn_nl *nl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct jvpn_nl *nl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(nl->err, sizeof(nl->err), fmt, ap);
+	va_end(ap);
+	return EXIT_FAILURE;
+}
 
 static struct nlmsghdr *new_request(struct jvpn_nl *nl, uint16_t type,
 				    uint8_t cmd, uint8_t version,
@@ -372,19 +387,16 @@ static int resolve_family(struct jvpn_nl *nl)
 	err = jvpn_nl_transact(nl, req, on_family, &info);
 	if (err == -ENOENT) {
 		nl->no_family = true;
-		fprintf(stderr, "%s: %s: generic netlink family \"%s\" "
-				"not found: is jvpn.ko loaded?\n",
-			tool_name(), nl->cmd, JVPN_GENL_NAME);
-		return EXIT_FAILURE;
+		return fail(nl, "generic netlink family \"%s\" not found: "
+				"is jvpn.ko loaded?", JVPN_GENL_NAME);
 	}
 	if (err)
-		return jvpn_nl_report(nl, err);
-	if (!info.id) {
-		fprintf(stderr, "%s: %s: the controller sent no id for "
-				"family \"%s\"\n",
-			tool_name(), nl->cmd, JVPN_GENL_NAME);
-		return EXIT_FAILURE;
-	}
+		return fail(nl, "resolving family \"%s\": %s%s%s",
+			    JVPN_GENL_NAME, strerror(-err),
+			    nl->extack[0] ? ": " : "", nl->extack);
+	if (!info.id)
+		return fail(nl, "the controller sent no id for family \"%s\"",
+			    JVPN_GENL_NAME);
 	nl->family_id = info.id;
 	nl->events_group = info.events_group;
 	return 0;
@@ -404,22 +416,17 @@ static int open_socket(struct jvpn_nl *nl)
 {
 	nl->tx = malloc(JVPN_NL_BUF_SIZE);
 	nl->rx = malloc(JVPN_NL_BUF_SIZE);
-	if (!nl->tx || !nl->rx) {
-		fprintf(stderr, "%s: %s: out of memory\n", tool_name(), nl->cmd);
-		return EXIT_FAILURE;
-	}
+	if (!nl->tx || !nl->rx)
+		return fail(nl, "out of memory");
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID)) {
-		fprintf(stderr, "%s: %s: generic netlink socket: %s\n",
-			tool_name(), nl->cmd, strerror(errno));
-		return EXIT_FAILURE;
-	}
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID))
+		return fail(nl, "generic netlink socket: %s", strerror(errno));
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	enable_ext_ack(nl);
 	return 0;
 }
 
-int jvpn_nl_open(struct jvpn_nl *nl, const char *cmd)
+int jvpn_nl_connect(struct jvpn_nl *nl, const char *cmd)
 {
 	*nl = (struct jvpn_nl){
 		.cmd = cmd,
@@ -443,21 +450,32 @@ void jvpn_nl_close(struct jvpn_nl *nl)
 	nl->tx = nl->rx = NULL;
 }
 
+int jvpn_nl_join_events(struct jvpn_nl *nl)
+{
+	if (!nl->events_group)
+		return fail(nl, "family \"%s\" has no \"%s\" multicast group",
+			    JVPN_GENL_NAME, JVPN_MCGRP_EVENTS);
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &nl->events_group, sizeof(nl->events_group)))
+		return fail(nl, "joining multicast group \"%s\": %s",
+			    JVPN_MCGRP_EVENTS, strerror(errno));
+	return 0;
+}
+
+/* The command-line tools' forms: the same, and the failure said. */
+static int said(const struct jvpn_nl *nl, int status)
+{
+	if (status)
+		fprintf(stderr, "%s: %s: %s\n", tool_name(), nl->cmd, nl->err);
+	return status;
+}
+
+int jvpn_nl_open(struct jvpn_nl *nl, const char *cmd)
+{
+	return said(nl, jvpn_nl_connect(nl, cmd));
+}
+
 int jvpn_nl_subscribe(struct jvpn_nl *nl)
 {
-	if (!nl->events_group) {
-		fprintf(stderr, "%s: %s: family \"%s\" has no \"%s\" "
-				"multicast group\n",
-			tool_name(), nl->cmd, JVPN_GENL_NAME, JVPN_MCGRP_EVENTS);
-		return EXIT_FAILURE;
-	}
-	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
-				  &nl->events_group,
-				  sizeof(nl->events_group))) {
-		fprintf(stderr, "%s: %s: joining multicast group \"%s\": "
-				"%s\n",
-			tool_name(), nl->cmd, JVPN_MCGRP_EVENTS, strerror(errno));
-		return EXIT_FAILURE;
-	}
-	return 0;
+	return said(nl, jvpn_nl_join_events(nl));
 }

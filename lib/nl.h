@@ -24,18 +24,22 @@ struct jvpn_nl {
 	unsigned int portid;
 	unsigned int seq;
 	uint16_t family_id;
-	uint32_t events_group;
-	bool no_family;		/* jvpn.ko is not loaded */	/* 0 if the family has no "events" group */
+	uint32_t events_group;	/* 0 if the family has no "events" group */
+	bool no_family;		/* jvpn.ko is not loaded */
 	char *tx;		/* the request being built */
 	char *rx;		/* one batch of replies */
 	/* the kernel's words on the last error, "" if it gave none */
 	char extack[JVPN_NL_EXTACK_MAX];
+	/* why connecting or joining failed, for whoever reports it */
+	char err[JVPN_NL_EXTACK_MAX + 64];
 };
 
 /*
- * Opens the socket and resolves the family. On failure prints why (such
- * as the module not being loaded) and returns EXIT_FAILURE.
+ * Opens the socket and resolves the family: 0, or EXIT_FAILURE with the
+ * reason (such as the module not being loaded) in nl->err. jvpn_nl_open
+ * is the command-line tools' form: it also prints the reason.
  */
+int jvpn_nl_connect(struct jvpn_nl *nl, const char *cmd);
 int jvpn_nl_open(struct jvpn_nl *nl, const char *cmd);
 void jvpn_nl_close(struct jvpn_nl *nl);
 
@@ -57,7 +61,9 @@ int jvpn_nl_transact(struct jvpn_nl *nl, struct nlmsghdr *req,
  */
 int jvpn_nl_report(const struct jvpn_nl *nl, int err);
 
-/* Joins the "events" multicast group: 0 or EXIT_FAILURE, having printed. */
+/* Joins the "events" multicast group: 0 or EXIT_FAILURE with nl->err;
+ * jvpn_nl_subscribe also prints it. */
+int jvpn_nl_join_events(struct jvpn_nl *nl);
 int jvpn_nl_subscribe(struct jvpn_nl *nl);
 
 /* "jvpnk" or "jvpnctl": messages name the program that prints them. */

@@ -33,7 +33,7 @@ void put_session_ref(struct nlmsghdr *req, unsigned int ifindex,
 }
 
 void put_endpoint(struct nlmsghdr *req, uint16_t type,
-		  const union inet_sockaddr *endpoint)
+		  const union jvpn_sockaddr *endpoint)
 {
 	struct nlattr *nest = mnl_attr_nest_start(req, type);
 
@@ -50,7 +50,7 @@ void put_endpoint(struct nlmsghdr *req, uint16_t type,
 	mnl_attr_nest_end(req, nest);
 }
 
-void put_allowed_ip(struct nlmsghdr *req, const struct cidr *cidr)
+void put_allowed_ip(struct nlmsghdr *req, const struct jvpn_cidr *cidr)
 {
 	struct nlattr *nest = mnl_attr_nest_start(req, JVPN_A_ALLOWED_IP);
 
@@ -60,7 +60,7 @@ void put_allowed_ip(struct nlmsghdr *req, const struct cidr *cidr)
 	mnl_attr_nest_end(req, nest);
 }
 
-void put_allowed_ips(struct nlmsghdr *req, const struct cidr *cidrs,
+void put_allowed_ips(struct nlmsghdr *req, const struct jvpn_cidr *cidrs,
 		     size_t n)
 {
 	struct nlattr *nest = mnl_attr_nest_start(req, JVPN_A_ALLOWED_IPS);

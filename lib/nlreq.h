@@ -29,13 +29,13 @@ void put_session_ref(struct nlmsghdr *req, unsigned int ifindex,
 
 /* A nest of enum jvpn_endpoint_attr: ADDR4 or ADDR6, and PORT. */
 void put_endpoint(struct nlmsghdr *req, uint16_t type,
-		  const union inet_sockaddr *endpoint);
+		  const union jvpn_sockaddr *endpoint);
 
 /* A JVPN_A_ALLOWED_IP nest of enum jvpn_allowed_ip_attr. */
-void put_allowed_ip(struct nlmsghdr *req, const struct cidr *cidr);
+void put_allowed_ip(struct nlmsghdr *req, const struct jvpn_cidr *cidr);
 
 /* JVPN_A_ALLOWED_IPS holding one JVPN_A_ALLOWED_IP per prefix. */
-void put_allowed_ips(struct nlmsghdr *req, const struct cidr *cidrs,
+void put_allowed_ips(struct nlmsghdr *req, const struct jvpn_cidr *cidrs,
 		     size_t n);
 
 #endif /* JVPNK_REQUEST_H */

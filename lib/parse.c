@@ -111,7 +111,7 @@ static const char *parse_endpoint4(const char *text, struct sockaddr_in *out)
 	return parse_port(colon + 1, &out->sin_port);
 }
 
-const char *parse_endpoint(const char *text, union inet_sockaddr *out)
+const char *parse_endpoint(const char *text, union jvpn_sockaddr *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (text[0] == '[')
@@ -119,7 +119,7 @@ const char *parse_endpoint(const char *text, union inet_sockaddr *out)
 	return parse_endpoint4(text, &out->in4);
 }
 
-const char *parse_cidr(const char *text, struct cidr *out)
+const char *parse_cidr(const char *text, struct jvpn_cidr *out)
 {
 	const char *slash = strchr(text, '/');
 	size_t len = slash ? (size_t)(slash - text) : strlen(text);
@@ -144,7 +144,7 @@ const char *parse_cidr(const char *text, struct cidr *out)
 	return NULL;
 }
 
-size_t cidr_addr_len(const struct cidr *cidr)
+size_t cidr_addr_len(const struct jvpn_cidr *cidr)
 {
 	return cidr->family == AF_INET6 ? 16 : 4;
 }

@@ -17,28 +17,18 @@
 
 #include <linux/jvpn.h>
 
+#include "sockaddr.h"
+
 /* A UDP endpoint in the form bind(2) takes it. */
-union inet_sockaddr {
-	struct sockaddr sa;
-	struct sockaddr_in in4;
-	struct sockaddr_in6 in6;
-};
-
 /* An allowed-IP prefix. */
-struct cidr {
-	uint16_t family;	/* AF_INET or AF_INET6 */
-	uint8_t prefix_len;
-	uint8_t addr[16];	/* network byte order; 4 bytes used for v4 */
-};
-
 /* Decimal or 0x-hexadecimal, 0..max. */
 const char *parse_u64(const char *text, uint64_t max, uint64_t *out);
 
 /* "192.0.2.1:51820", "[2001:db8::1]:51820", "[fe80::1%eth0]:51820" */
-const char *parse_endpoint(const char *text, union inet_sockaddr *out);
+const char *parse_endpoint(const char *text, union jvpn_sockaddr *out);
 
 /* "10.0.0.0/24", "fd00::/64"; a bare address is a /32 or /128. */
-const char *parse_cidr(const char *text, struct cidr *out);
+const char *parse_cidr(const char *text, struct jvpn_cidr *out);
 
 /* Exactly 2 * JVPN_KEY_LEN hex digits. */
 const char *parse_key(const char *text, uint8_t key[JVPN_KEY_LEN]);
@@ -51,6 +41,6 @@ const char *parse_state(const char *text, uint8_t *state);
 const char *parse_reason(const char *text, uint32_t *reason);
 
 /* The bytes of a cidr's address that go on the wire: 4 or 16. */
-size_t cidr_addr_len(const struct cidr *cidr);
+size_t cidr_addr_len(const struct jvpn_cidr *cidr);
 
 #endif /* JVPNK_PARSE_H */

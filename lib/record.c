@@ -422,24 +422,13 @@ void record_add_fields(struct record *rec, const struct jvpn_attrs *attrs,
 		add_field(rec, attrs, &fields[i]);
 }
 
-void format_sockaddr(FILE *out, const union inet_sockaddr *addr)
+void format_sockaddr(FILE *out, const union jvpn_sockaddr *addr)
 {
-	char text[INET6_ADDRSTRLEN];
-	char ifname[IF_NAMESIZE];
+	char text[JVPN_SOCKADDR_TEXT_MAX];
 
-	if (addr->sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &addr->in4.sin_addr, text, sizeof(text));
-		fprintf(out, "%s:%u", text, ntohs(addr->in4.sin_port));
-		return;
-	}
-	if (addr->sa.sa_family != AF_INET6) {
+	/* the kernel sent no address: the field is unknown, not "none" */
+	if (addr->sa.sa_family == AF_UNSPEC)
 		fputs("?", out);
-		return;
-	}
-	inet_ntop(AF_INET6, &addr->in6.sin6_addr, text, sizeof(text));
-	fprintf(out, "[%s", text);
-	if (addr->in6.sin6_scope_id &&
-	    if_indextoname(addr->in6.sin6_scope_id, ifname))
-		fprintf(out, "%%%s", ifname);
-	fprintf(out, "]:%u", ntohs(addr->in6.sin6_port));
+	else
+		fputs(jvpn_sockaddr_text(addr, text, sizeof(text)), out);
 }

@@ -63,6 +63,6 @@ bool is_number_field(const char *name);
 bool is_list_field(const char *name);
 
 /* "192.0.2.1:51820", "[2001:db8::1]:51820" */
-void format_sockaddr(FILE *out, const union inet_sockaddr *addr);
+void format_sockaddr(FILE *out, const union jvpn_sockaddr *addr);
 
 #endif /* JVPNK_FORMAT_H */

@@ -15,6 +15,6 @@
  * what the user wrote, for that message.
  */
 int transport_open(const char *cmd, const char *bind_text,
-		   const union inet_sockaddr *local, const char *bind_dev);
+		   const union jvpn_sockaddr *local, const char *bind_dev);
 
 #endif /* JVPNK_TRANSPORT_H */

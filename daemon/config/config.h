@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "policy.h"
+#include "sockaddr.h"
 
 #define CONFIG_LINE_MAX		1024	/* characters, without the newline */
 #define CONFIG_FILE_MAX		(16u << 20)	/* bytes */
@@ -44,11 +45,8 @@ enum config_role {
 
 /* An IPv4 or IPv6 address and port, ready for bind(2)/connect(2). Zeroed
  * before filling, so two equal endpoints compare equal with memcmp. */
-union config_sockaddr {
-	struct sockaddr sa;		/* sa_family AF_UNSPEC: none */
-	struct sockaddr_in in4;
-	struct sockaddr_in6 in6;
-};
+/* lib/sockaddr.h's, under the name the config layer has used */
+#define config_sockaddr jvpn_sockaddr
 
 /* A prefix; addr is in network byte order, zero past the family's size
  * (4 or 16 bytes) and, for allowed-ips, past prefix_len. */

@@ -10,152 +10,43 @@
 #include <time.h>
 
 #include "klink.h"
+#include "nl.h"
 
-/* one reply batch of a dump: the kernel sends up to 32 KiB at once */
-#define KERNEL_BUF_SIZE 65536
+/*
+ * jvpnd's side of the jvpn family: typed requests and events over lib/nl.c,
+ * the one netlink client of the family, with each failure described in
+ * k->err for the daemon's log.
+ */
 
 static void set_err(struct kernel_link *k, const char *what, int err)
 {
-	snprintf(k->err, sizeof(k->err), "%s: %s", what, strerror(err));
-}
-
-/* ---- family resolution ---- */
-
-static int parse_group(const struct nlattr *grp, struct kernel_link *k)
-{
-	const struct nlattr *a, *name = NULL, *id = NULL;
-
-	mnl_attr_for_each_nested(a, grp) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
-			name = a;
-		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
-			id = a;
-	}
-	if (name && id && !strcmp(mnl_attr_get_str(name), JVPN_MCGRP_EVENTS))
-		k->events_group = mnl_attr_get_u32(id);
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct kernel_link *k = data;
-	const struct nlattr *a, *g;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			k->family_id = mnl_attr_get_u16(a);
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
-			mnl_attr_for_each_nested(g, a)
-				parse_group(g, k);
-	}
-	return MNL_CB_OK;
-}
-
-static struct nlmsghdr *start(struct kernel_link *k, uint16_t type,
-			      uint8_t cmd, uint16_t flags)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(k->buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = ++k->seq;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = type == GENL_ID_CTRL ? 1 : JVPN_GENL_VERSION;
-	return nlh;
-}
-
-/* The kernel's extended ack message, if the error carries one. */
-static void read_extack(struct kernel_link *k, const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-	size_t off = sizeof(*e);
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += mnl_nlmsg_get_payload_len(&e->msg);
-	mnl_attr_for_each(a, nlh, off)
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(k->err + strlen(k->err),
-				 sizeof(k->err) - strlen(k->err), ": %s",
-				 mnl_attr_get_str(a));
+	snprintf(k->err, sizeof(k->err), "%s: %s%s%s", what, strerror(err),
+		 k->nl.extack[0] ? ": " : "", k->nl.extack);
 }
 
 /* Sends @nlh, runs @cb on each reply until the ack or the dump's end. */
 static int transact(struct kernel_link *k, struct nlmsghdr *nlh,
 		    const char *what, mnl_cb_t cb, void *data)
 {
-	unsigned int seq = nlh->nlmsg_seq;
-	int ret;
+	int err = jvpn_nl_transact(&k->nl, nlh, cb, data);
 
 	k->err[0] = '\0';
-	if (mnl_socket_sendto(k->sock, nlh, nlh->nlmsg_len) < 0) {
-		set_err(k, what, errno);
-		return -errno;
-	}
-	for (;;) {
-		ret = mnl_socket_recvfrom(k->sock, k->buf, KERNEL_BUF_SIZE);
-		if (ret < 0) {
-			set_err(k, what, errno);
-			return -errno;
-		}
-		ret = mnl_cb_run(k->buf, ret, seq, k->portid, cb, data);
-		if (ret <= MNL_CB_STOP)
-			break;
-	}
-	if (ret < 0) {
-		int err = errno;
-		struct nlmsghdr *h = (struct nlmsghdr *)k->buf;
-
-		set_err(k, what, err);
-		if (h->nlmsg_type == NLMSG_ERROR)
-			read_extack(k, h);
-		return -err;
-	}
-	return 0;
-}
-
-static bool resolve_family(struct kernel_link *k)
-{
-	struct nlmsghdr *nlh = start(k, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
-
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, JVPN_GENL_NAME);
-	if (transact(k, nlh, "resolving family " JVPN_GENL_NAME, family_cb, k)) {
-		snprintf(k->err, sizeof(k->err),
-			 "generic netlink family \"%s\" not found: is jvpn.ko loaded?",
-			 JVPN_GENL_NAME);
-		return false;
-	}
-	return k->family_id != 0;
+	if (err)
+		set_err(k, what, -err);
+	return err;
 }
 
 bool kernel_open(struct kernel_link *k, const char *ifname)
 {
-	int one = 1;
-
 	memset(k, 0, sizeof(*k));
-	k->seq = (unsigned int)time(NULL);
 	k->ifindex = if_nametoindex(ifname);
 	if (!k->ifindex) {
 		snprintf(k->err, sizeof(k->err), "device %s: %s", ifname,
 			 strerror(errno));
 		return false;
 	}
-	k->buf = malloc(KERNEL_BUF_SIZE);
-	k->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!k->buf || !k->sock || mnl_socket_bind(k->sock, 0, MNL_SOCKET_AUTOPID)) {
-		set_err(k, "netlink socket", errno);
-		kernel_close(k);
-		return false;
-	}
-	mnl_socket_setsockopt(k->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(k->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	k->portid = mnl_socket_get_portid(k->sock);
-	if (!resolve_family(k)) {
+	if (jvpn_nl_connect(&k->nl, "jvpnd")) {
+		snprintf(k->err, sizeof(k->err), "%s", k->nl.err);
 		kernel_close(k);
 		return false;
 	}
@@ -168,30 +59,24 @@ bool kernel_open_events(struct kernel_link *k, const char *ifname)
 
 	if (!kernel_open(k, ifname))
 		return false;
-	if (!k->events_group ||
-	    mnl_socket_setsockopt(k->sock, NETLINK_ADD_MEMBERSHIP,
-				  &k->events_group, sizeof(k->events_group))) {
-		set_err(k, "joining the events group", errno ? errno : ENOENT);
+	if (jvpn_nl_join_events(&k->nl)) {
+		snprintf(k->err, sizeof(k->err), "%s", k->nl.err);
 		kernel_close(k);
 		return false;
 	}
-	fd = mnl_socket_get_fd(k->sock);
+	fd = mnl_socket_get_fd(k->nl.sock);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return true;
 }
 
 void kernel_close(struct kernel_link *k)
 {
-	if (k->sock)
-		mnl_socket_close(k->sock);
-	free(k->buf);
-	k->sock = NULL;
-	k->buf = NULL;
+	jvpn_nl_close(&k->nl);
 }
 
 int kernel_events_fd(const struct kernel_link *k)
 {
-	return mnl_socket_get_fd(k->sock);
+	return mnl_socket_get_fd(k->nl.sock);
 }
 
 /* ---- requests ---- */
@@ -199,7 +84,7 @@ int kernel_events_fd(const struct kernel_link *k)
 static struct nlmsghdr *request(struct kernel_link *k, uint8_t cmd,
 				uint64_t id)
 {
-	struct nlmsghdr *nlh = start(k, k->family_id, cmd, 0);
+	struct nlmsghdr *nlh = jvpn_nl_request(&k->nl, cmd, 0);
 
 	mnl_attr_put_u32(nlh, JVPN_A_IFINDEX, k->ifindex);
 	if (id)
@@ -208,7 +93,7 @@ static struct nlmsghdr *request(struct kernel_link *k, uint8_t cmd,
 }
 
 static void put_endpoint(struct nlmsghdr *nlh, uint16_t type,
-			 const union kernel_addr *a)
+			 const union jvpn_sockaddr *a)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
 
@@ -223,7 +108,7 @@ static void put_endpoint(struct nlmsghdr *nlh, uint16_t type,
 }
 
 static void put_allowed_ips(struct nlmsghdr *nlh,
-			    const struct kernel_prefix *p, size_t n)
+			    const struct jvpn_cidr *p, size_t n)
 {
 	struct nlattr *list = mnl_attr_nest_start(nlh, JVPN_A_ALLOWED_IPS);
 
@@ -258,7 +143,7 @@ int kernel_session_new(struct kernel_link *k,
 }
 
 int kernel_session_switch(struct kernel_link *k, uint64_t id, int fd,
-			  const union kernel_addr *remote, uint64_t expected,
+			  const union jvpn_sockaddr *remote, uint64_t expected,
 			  uint64_t next)
 {
 	struct nlmsghdr *nlh = request(k, JVPN_CMD_SESSION_SWITCH, id);
@@ -305,7 +190,7 @@ int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason)
 
 /* ---- replies and events ---- */
 
-static void get_endpoint(const struct nlattr *nest, union kernel_addr *a)
+static void get_endpoint(const struct nlattr *nest, union jvpn_sockaddr *a)
 {
 	const struct nlattr *x;
 	uint16_t port = 0;
@@ -452,8 +337,8 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 int kernel_session_dump(struct kernel_link *k, kernel_session_cb cb,
 			void *ctx)
 {
-	struct nlmsghdr *nlh = start(k, k->family_id, JVPN_CMD_SESSION_GET,
-				     NLM_F_DUMP);
+	struct nlmsghdr *nlh = jvpn_nl_request(&k->nl, JVPN_CMD_SESSION_GET,
+					       NLM_F_DUMP);
 	struct dump_ctx d = { cb, ctx };
 
 	mnl_attr_put_u32(nlh, JVPN_A_IFINDEX, k->ifindex);
@@ -515,9 +400,9 @@ int kernel_events_read(struct kernel_link *k, kernel_event_cb cb, void *ctx)
 	ssize_t n;
 
 	for (;;) {
-		n = mnl_socket_recvfrom(k->sock, k->buf, KERNEL_BUF_SIZE);
+		n = mnl_socket_recvfrom(k->nl.sock, k->nl.rx, JVPN_NL_BUF_SIZE);
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		mnl_cb_run(k->buf, n, 0, 0, event_cb, &e);
+		mnl_cb_run(k->nl.rx, (size_t)n, 0, 0, event_cb, &e);
 	}
 }

@@ -15,42 +15,28 @@
 
 #include <linux/jvpn.h>
 
-#define KERNEL_ERR_LEN 256
+#include "nl.h"
+#include "sockaddr.h"
 
-union kernel_addr {
-	struct sockaddr sa;
-	struct sockaddr_in in4;
-	struct sockaddr_in6 in6;
-};
-
-struct kernel_prefix {
-	uint16_t family;	/* AF_INET or AF_INET6 */
-	uint8_t prefix_len;
-	uint8_t addr[16];
-};
+#define KERNEL_ERR_LEN (JVPN_NL_EXTACK_MAX + 128)
 
 struct kernel_link {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	uint16_t family_id;
-	uint32_t events_group;
+	struct jvpn_nl nl;	/* one request and its replies at a time */
 	unsigned int ifindex;
-	char *buf;		/* requests and replies, one at a time */
 	char err[KERNEL_ERR_LEN];	/* why the last request failed */
 };
 
 struct kernel_session_spec {
 	uint64_t id;
 	int fd;			/* bound UDP socket; the kernel takes a ref */
-	union kernel_addr remote;
+	union jvpn_sockaddr remote;
 	uint8_t tx_key[JVPN_KEY_LEN];
 	uint8_t rx_key[JVPN_KEY_LEN];
 	uint8_t key_phase;
 	uint64_t state_version;
 	uint8_t state;		/* enum jvpn_state */
 	uint32_t min_switch_ms;
-	const struct kernel_prefix *allowed_ips;
+	const struct jvpn_cidr *allowed_ips;
 	size_t n_allowed_ips;
 };
 
@@ -59,8 +45,8 @@ struct kernel_session_info {
 	uint64_t id;
 	uint64_t state_version;
 	uint8_t state;
-	union kernel_addr remote;
-	union kernel_addr local;
+	union jvpn_sockaddr remote;
+	union jvpn_sockaddr local;
 	uint64_t last_rx_ns;	/* CLOCK_BOOTTIME, 0 = never */
 	uint64_t last_tx_ns;
 	uint64_t stats[JVPN_STATS_A_MAX + 1];	/* by enum jvpn_stats_attr */
@@ -81,8 +67,8 @@ struct kernel_event {
 	uint64_t id;
 	uint64_t state_version;
 	uint32_t del_reason;
-	union kernel_addr remote;	/* stray: the candidate endpoint */
-	union kernel_addr local;
+	union jvpn_sockaddr remote;	/* stray: the candidate endpoint */
+	union jvpn_sockaddr local;
 };
 
 /* Opens a request socket for device @ifname; false with k->err set. */
@@ -96,7 +82,7 @@ int kernel_events_fd(const struct kernel_link *k);
 int kernel_session_new(struct kernel_link *k,
 		       const struct kernel_session_spec *spec);
 int kernel_session_switch(struct kernel_link *k, uint64_t id, int fd,
-			  const union kernel_addr *remote, uint64_t expected,
+			  const union jvpn_sockaddr *remote, uint64_t expected,
 			  uint64_t next);
 int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 			     uint64_t expected, uint64_t next, uint8_t state);

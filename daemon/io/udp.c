@@ -8,15 +8,10 @@
 
 #include "udp.h"
 
-socklen_t sockaddr_len(const union config_sockaddr *a)
-{
-	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in4);
-}
-
-int udp_open(int family, const union config_sockaddr *local,
+int udp_open(int family, const union jvpn_sockaddr *local,
 	     const char *ifname)
 {
-	union config_sockaddr any = { .sa.sa_family = (sa_family_t)family };
+	union jvpn_sockaddr any = { .sa.sa_family = (sa_family_t)family };
 	int fd, err;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -36,7 +31,7 @@ int udp_open(int family, const union config_sockaddr *local,
 		       (socklen_t)strlen(ifname) + 1))
 		goto fail;
 	if (bind(fd, &(local ? local : &any)->sa,
-		 sockaddr_len(local ? local : &any)))
+		 jvpn_sockaddr_len(local ? local : &any)))
 		goto fail;
 	return fd;
 fail:
@@ -45,13 +40,13 @@ fail:
 	return -err;
 }
 
-ssize_t udp_send(int fd, const union config_sockaddr *to, const void *buf,
+ssize_t udp_send(int fd, const union jvpn_sockaddr *to, const void *buf,
 		 size_t len)
 {
-	return sendto(fd, buf, len, 0, &to->sa, sockaddr_len(to));
+	return sendto(fd, buf, len, 0, &to->sa, jvpn_sockaddr_len(to));
 }
 
-ssize_t udp_recv(int fd, union config_sockaddr *from, void *buf,
+ssize_t udp_recv(int fd, union jvpn_sockaddr *from, void *buf,
 		 size_t size)
 {
 	socklen_t alen = sizeof(*from);
@@ -60,32 +55,15 @@ ssize_t udp_recv(int fd, union config_sockaddr *from, void *buf,
 	return recvfrom(fd, buf, size, 0, &from->sa, &alen);
 }
 
-const char *sockaddr_text(const union config_sockaddr *a, char *buf,
-			  size_t size)
+int udp_find_bound(const int *fds, size_t n, const union jvpn_sockaddr *local)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
-
-	if (a->sa.sa_family == AF_INET) {
-		inet_ntop(AF_INET, &a->in4.sin_addr, ip, sizeof(ip));
-		snprintf(buf, size, "%s:%u", ip, ntohs(a->in4.sin_port));
-	} else if (a->sa.sa_family == AF_INET6) {
-		inet_ntop(AF_INET6, &a->in6.sin6_addr, ip, sizeof(ip));
-		snprintf(buf, size, "[%s]:%u", ip, ntohs(a->in6.sin6_port));
-	} else {
-		snprintf(buf, size, "none");
-	}
-	return buf;
-}
-
-int udp_find_bound(const int *fds, size_t n, const union config_sockaddr *local)
-{
-	union config_sockaddr a;
+	union jvpn_sockaddr a;
 	socklen_t len;
 
 	for (size_t i = 0; i < n; i++) {
 		len = sizeof(a);
 		memset(&a, 0, sizeof(a));
-		if (!getsockname(fds[i], &a.sa, &len) && sockaddr_equal(&a, local))
+		if (!getsockname(fds[i], &a.sa, &len) && jvpn_sockaddr_equal(&a, local))
 			return fds[i];
 	}
 	return -1;
@@ -93,7 +71,7 @@ int udp_find_bound(const int *fds, size_t n, const union config_sockaddr *local)
 
 int udp_find_uplink(const int *fds, size_t n, const struct config_uplink *u)
 {
-	union config_sockaddr a;
+	union jvpn_sockaddr a;
 	char dev[IFNAMSIZ];
 	socklen_t len;
 
@@ -117,16 +95,4 @@ int udp_find_uplink(const int *fds, size_t n, const struct config_uplink *u)
 		return fds[i];
 	}
 	return -1;
-}
-
-int sockaddr_equal(const union config_sockaddr *a,
-		   const union config_sockaddr *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return 0;
-	if (a->sa.sa_family == AF_INET)
-		return a->in4.sin_port == b->in4.sin_port &&
-		       a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
-	return a->in6.sin6_port == b->in6.sin6_port &&
-	       !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
 }

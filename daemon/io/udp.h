@@ -8,27 +8,22 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "sockaddr.h"
 
 /*
  * A non-blocking socket bound to @local (port may be 0: the kernel picks)
  * of @family, and to device @ifname when not NULL/"" (an uplink). Returns
  * the fd or -errno.
  */
-int udp_open(int family, const union config_sockaddr *local,
+int udp_open(int family, const union jvpn_sockaddr *local,
 	     const char *ifname);
-ssize_t udp_send(int fd, const union config_sockaddr *to, const void *buf,
+ssize_t udp_send(int fd, const union jvpn_sockaddr *to, const void *buf,
 		 size_t len);
 /* One datagram, or -1 with errno (EAGAIN when none is pending). */
-ssize_t udp_recv(int fd, union config_sockaddr *from, void *buf,
+ssize_t udp_recv(int fd, union jvpn_sockaddr *from, void *buf,
 		 size_t size);
-socklen_t sockaddr_len(const union config_sockaddr *a);
-/* "192.0.2.1:51820" or "[2001:db8::1]:51820" */
-const char *sockaddr_text(const union config_sockaddr *a, char *buf,
-			  size_t size);
-int sockaddr_equal(const union config_sockaddr *a,
-		   const union config_sockaddr *b);
 /* The fd among @fds[0..n) bound to @local (address and port), or -1. */
-int udp_find_bound(const int *fds, size_t n, const union config_sockaddr *local);
+int udp_find_bound(const int *fds, size_t n, const union jvpn_sockaddr *local);
 /* The fd among @fds[0..n) on uplink @u (device, and address if given). */
 int udp_find_uplink(const int *fds, size_t n, const struct config_uplink *u);
 

@@ -56,8 +56,8 @@ struct job {
 
 static void put_one(struct nlmsghdr *nlh, const struct job *j, uint64_t i)
 {
-	union inet_sockaddr remote = { .in4 = { .sin_family = AF_INET } };
-	struct cidr aip = { .family = AF_INET, .prefix_len = 32 };
+	union jvpn_sockaddr remote = { .in4 = { .sin_family = AF_INET } };
+	struct jvpn_cidr aip = { .family = AF_INET, .prefix_len = 32 };
 	uint8_t key[JVPN_KEY_LEN];
 	uint32_t a;
 
@@ -119,7 +119,7 @@ static unsigned int wait_ack(struct jvpn_nl *nl, unsigned int last_seq)
 int main(int argc, char **argv)
 {
 	struct jvpn_nl nl;
-	union inet_sockaddr bind_addr;
+	union jvpn_sockaddr bind_addr;
 	struct in_addr base;
 	struct job j;
 	char *buf;

@@ -254,7 +254,7 @@ static void put_raw_allowed_ip(struct nlmsghdr *nlh,
 			       const struct raw_request *r)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, JVPN_A_ALLOWED_IPS);
-	struct cidr cidr = {
+	struct jvpn_cidr cidr = {
 		.family = r->allowed_ip_family,
 		.prefix_len = r->allowed_ip_prefix,
 		.addr = { 10, 114, 97, 119 },

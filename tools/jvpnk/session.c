@@ -62,12 +62,12 @@ struct session_new_args {
 	unsigned int ifindex;
 	uint64_t id;
 	const char *bind_text;	/* as written, for messages */
-	union inet_sockaddr bind;
+	union jvpn_sockaddr bind;
 	const char *bind_dev;	/* NULL: no SO_BINDTODEVICE */
-	union inet_sockaddr peer;
+	union jvpn_sockaddr peer;
 	uint8_t tx_key[JVPN_KEY_LEN];
 	uint8_t rx_key[JVPN_KEY_LEN];
-	struct cidr allowed_ips[MAX_ALLOWED_IPS];
+	struct jvpn_cidr allowed_ips[MAX_ALLOWED_IPS];
 	size_t n_allowed_ips;
 	uint64_t version;
 	/* optional attributes: sent only when given */
@@ -81,7 +81,7 @@ struct session_new_args {
 static int add_allowed_ip(const struct cli *cli, struct session_new_args *a,
 			  const char *value)
 {
-	struct cidr *cidr;
+	struct jvpn_cidr *cidr;
 
 	if (a->n_allowed_ips == MAX_ALLOWED_IPS)
 		return cli_bad_value(cli, "more prefixes than the tool's "

@@ -41,9 +41,9 @@ struct switch_args {
 	unsigned int ifindex;
 	uint64_t id;
 	const char *bind_text;	/* as written, for messages */
-	union inet_sockaddr bind;
+	union jvpn_sockaddr bind;
 	const char *bind_dev;	/* NULL: no SO_BINDTODEVICE */
-	union inet_sockaddr peer;
+	union jvpn_sockaddr peer;
 	uint64_t expected_version;
 	uint64_t version;
 	int fd;			/* the new transport socket */

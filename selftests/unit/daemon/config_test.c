@@ -110,10 +110,10 @@ static void expect_error(const struct diag *diag, const char *subject,
 	expect_finding(diag, subject, line, DIAG_ERROR, needle);
 }
 
-static void assert_endpoint(const union config_sockaddr *addr,
+static void assert_endpoint(const union jvpn_sockaddr *addr,
 			    const char *text, uint16_t port)
 {
-	union config_sockaddr want;
+	union jvpn_sockaddr want;
 
 	memset(&want, 0, sizeof(want));
 	if (inet_pton(AF_INET, text, &want.in4.sin_addr) == 1) {
@@ -285,7 +285,7 @@ static const char client_text[] =
 static void test_client_parses_exactly(void **state)
 {
 	const struct config_peer *gw;
-	union config_sockaddr local;
+	union jvpn_sockaddr local;
 	uint8_t key[JVPN_KEY_LEN];
 	struct config cfg;
 	struct diag diag;

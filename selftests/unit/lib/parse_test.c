@@ -129,7 +129,7 @@ static void test_u64_not_a_number(void **state)
 
 static void test_endpoint_v4(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 	struct in_addr want;
 
 	(void)state;
@@ -155,7 +155,7 @@ static void test_endpoint_v4(void **state)
 
 static void test_endpoint_v6(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 	struct in6_addr want;
 
 	(void)state;
@@ -182,7 +182,7 @@ static void test_endpoint_v6(void **state)
 static void test_endpoint_v6_scope(void **state)
 {
 	unsigned int lo = if_nametoindex("lo");
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 	struct in6_addr want;
 
 	(void)state;
@@ -198,7 +198,7 @@ static void test_endpoint_v6_scope(void **state)
 
 static void test_endpoint_v6_unknown_scope(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	assert_problem(parse_endpoint("[fe80::1%jvpnnosuchdev]:51820", &addr),
@@ -210,7 +210,7 @@ static void test_endpoint_v6_unknown_scope(void **state)
 /* port 0 is a valid width: the kernel, not the tool, refuses it */
 static void test_endpoint_port_zero_passed_on(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	memset(&addr, 0xa5, sizeof(addr));
@@ -226,7 +226,7 @@ static void test_endpoint_port_zero_passed_on(void **state)
 
 static void test_endpoint_port_too_wide(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	assert_problem(parse_endpoint("192.0.2.1:65536", &addr), "port");
@@ -244,7 +244,7 @@ static void test_endpoint_bad_port(void **state)
 		"[2001:db8::1]:", "[2001:db8::1]:-1", "[2001:db8::1]:80]",
 		"[2001:db8::1]:8 0",
 	};
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
@@ -253,7 +253,7 @@ static void test_endpoint_bad_port(void **state)
 
 static void test_endpoint_missing_port(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	assert_problem(parse_endpoint("192.0.2.1", &addr), "ADDR:PORT");
@@ -263,7 +263,7 @@ static void test_endpoint_missing_port(void **state)
 
 static void test_endpoint_missing_bracket(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	assert_problem(parse_endpoint("[2001:db8::1:51820", &addr), "']'");
@@ -288,7 +288,7 @@ static void test_endpoint_bad_address(void **state)
 		"[]:80", "[garbage]:80", "[2001:db8::1::2]:80",
 		"[192.0.2.1]:80", "[ 2001:db8::1]:80", "[2001:db8::g]:80",
 	};
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad4); i++) {
@@ -309,7 +309,7 @@ static void test_endpoint_bad_address(void **state)
 static void test_endpoint_too_long(void **state)
 {
 	char text[512];
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	snprintf(text, sizeof(text), "[%0300d]:80", 0);
@@ -325,7 +325,7 @@ static void test_endpoint_too_long(void **state)
 static void check_cidr(const char *text, int family, const char *addr,
 		       unsigned int prefix_len)
 {
-	struct cidr cidr;
+	struct jvpn_cidr cidr;
 	uint8_t want[16] = { 0 };
 
 	memset(&cidr, 0xa5, sizeof(cidr));
@@ -362,7 +362,7 @@ static void test_cidr_v6(void **state)
 
 static void test_cidr_prefix_too_long(void **state)
 {
-	struct cidr cidr;
+	struct jvpn_cidr cidr;
 
 	(void)state;
 	assert_problem(parse_cidr("10.0.0.0/33", &cidr), "0..32");
@@ -380,7 +380,7 @@ static void test_cidr_bad_prefix(void **state)
 		"10.0.0.0/24/8", "10.0.0.0/255.255.255.0", "fd00::/",
 		"fd00::/sixty",
 	};
-	struct cidr cidr;
+	struct jvpn_cidr cidr;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
@@ -396,7 +396,7 @@ static void test_cidr_bad_address(void **state)
 		"fd00:0000:0000:0000:0000:0000:0000:0000:0000/64",
 		"11111111111111111111111111111111111111111111111111111/8",
 	};
-	struct cidr cidr;
+	struct jvpn_cidr cidr;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
@@ -405,7 +405,7 @@ static void test_cidr_bad_address(void **state)
 
 static void test_cidr_addr_len(void **state)
 {
-	struct cidr cidr;
+	struct jvpn_cidr cidr;
 
 	(void)state;
 	assert_ok(parse_cidr("10.0.0.0/8", &cidr));
@@ -413,9 +413,9 @@ static void test_cidr_addr_len(void **state)
 	assert_ok(parse_cidr("fd00::/8", &cidr));
 	assert_int_equal(cidr_addr_len(&cidr), 16);
 
-	cidr = (struct cidr){ .family = AF_INET };
+	cidr = (struct jvpn_cidr){ .family = AF_INET };
 	assert_int_equal(cidr_addr_len(&cidr), 4);
-	cidr = (struct cidr){ .family = AF_INET6 };
+	cidr = (struct jvpn_cidr){ .family = AF_INET6 };
 	assert_int_equal(cidr_addr_len(&cidr), 16);
 }
 

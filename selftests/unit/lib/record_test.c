@@ -154,7 +154,7 @@ static char *printed(const struct record *rec, char separator)
 	return capture(1, call_record_print, &args);
 }
 
-static char *sockaddr_text(const union inet_sockaddr *addr)
+static char *printed_sockaddr(const union jvpn_sockaddr *addr)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -819,9 +819,9 @@ static void test_broken_cidrs(void **state)
 
 /* ---- format_sockaddr ---------------------------------------------- */
 
-static void check_sockaddr(const union inet_sockaddr *addr, const char *want)
+static void check_sockaddr(const union jvpn_sockaddr *addr, const char *want)
 {
-	char *text = sockaddr_text(addr);
+	char *text = printed_sockaddr(addr);
 
 	assert_string_equal(text, want);
 	free(text);
@@ -829,7 +829,7 @@ static void check_sockaddr(const union inet_sockaddr *addr, const char *want)
 
 static void test_format_sockaddr(void **state)
 {
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	memset(&addr, 0, sizeof(addr));
@@ -863,7 +863,7 @@ static void test_sockaddr_round_trip(void **state)
 		"[2001:db8::1]:51820", "[::]:0", "[::ffff:192.0.2.1]:80",
 		"[fe80::1%lo]:51820",
 	};
-	union inet_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {

@@ -10,7 +10,7 @@
 
 static void put(struct json_line *j, const char *s, size_t n)
 {
-	if (j->truncated || j->len + n + JSON_TAIL > j->size) {
+	if (j->truncated || j->len + n + j->tail > j->size) {
 		j->truncated = true;
 		return;
 	}
@@ -18,12 +18,12 @@ static void put(struct json_line *j, const char *s, size_t n)
 	j->len += n;
 }
 
-static void put_escaped(struct json_line *j, const char *s)
+static void put_escaped_n(struct json_line *j, const char *s, size_t n)
 {
 	char esc[8];
 
 	put(j, "\"", 1);
-	for (; *s; s++) {
+	for (; n && *s; s++, n--) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\') {
@@ -38,6 +38,11 @@ static void put_escaped(struct json_line *j, const char *s)
 		}
 	}
 	put(j, "\"", 1);
+}
+
+static void put_escaped(struct json_line *j, const char *s)
+{
+	put_escaped_n(j, s, strlen(s));
 }
 
 /* A member is written whole or not at all: the line stays valid JSON. */
@@ -62,7 +67,18 @@ static void end_member(struct json_line *j, size_t mark)
 
 void json_open(struct json_line *j, char *buf, size_t size)
 {
-	*j = (struct json_line){ .buf = buf, .size = size, .empty = true };
+	*j = (struct json_line){
+		.buf = buf, .size = size, .empty = true, .tail = JSON_TAIL,
+	};
+	put(j, "{", 1);
+}
+
+void json_open_whole(struct json_line *j, char *buf, size_t size)
+{
+	/* room kept back for }\n and the NUL only */
+	*j = (struct json_line){
+		.buf = buf, .size = size, .empty = true, .whole = true, .tail = 3,
+	};
 	put(j, "{", 1);
 }
 
@@ -91,10 +107,67 @@ void json_bool(struct json_line *j, const char *key, bool value)
 	end_member(j, mark);
 }
 
+/* How much of @s fits in @max bytes without cutting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+void json_strn(struct json_line *j, const char *key, const char *value,
+	       size_t max)
+{
+	size_t mark = put_key(j, key);
+
+	value = value ? value : "";
+	put_escaped_n(j, value, utf8_cut(value, max));
+	end_member(j, mark);
+}
+
+void json_raw(struct json_line *j, const char *key, const char *text)
+{
+	size_t mark = put_key(j, key);
+
+	put(j, text, strlen(text));
+	end_member(j, mark);
+}
+
+void json_list(struct json_line *j, const char *key, const char *csv)
+{
+	size_t mark = put_key(j, key);
+	const char *item = csv;
+
+	put(j, "[", 1);
+	while (*csv) {
+		const char *comma = strchr(item, ',');
+		size_t n = comma ? (size_t)(comma - item) : strlen(item);
+
+		if (item != csv)
+			put(j, ",", 1);
+		put_escaped_n(j, item, n);
+		if (!comma)
+			break;
+		item = comma + 1;
+	}
+	put(j, "]", 1);
+	end_member(j, mark);
+}
+
 size_t json_close(struct json_line *j)
 {
 	static const char mark[] = "\"truncated\":true";
 
+	if (j->size < j->tail || (j->truncated && j->whole)) {
+		if (j->size)
+			j->buf[0] = '\0';
+		return 0;
+	}
 	/* JSON_TAIL was kept back for exactly this */
 	if (j->truncated) {
 		if (!j->empty)

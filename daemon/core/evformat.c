@@ -8,6 +8,7 @@
 
 #include "names.h"
 #include "evformat.h"
+#include "json.h"
 #include "reason.h"
 
 /* Fixed per type: changing one breaks every saved search of a SIEM. */
@@ -223,55 +224,46 @@ size_t evformat_summary(char *buf, size_t size, const struct event *ev)
 
 /* ---- JSON lines ---------------------------------------------------------- */
 
-static void put_json_string(struct out *o, const char *s)
+static void json_field(struct json_line *j, const char *key, const char *value)
 {
-	size_t n = field_len(s);
-
-	putc_(o, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			putf(o, "\\%c", c);
-		else if (c < 0x20)
-			putf(o, "\\u%04x", c);
-		else
-			putc_(o, (char)c);
-	}
-	putc_(o, '"');
-}
-
-static void put_json_field(struct out *o, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	putf(o, ",\"%s\":", key);
-	put_json_string(o, value);
+	if (value)
+		json_strn(j, key, value, EVFORMAT_FIELD_MAX);
 }
 
 size_t evformat_json(char *buf, size_t size, const struct event *ev,
 		     const struct event_stamp *st)
 {
-	struct out o = out_init(buf, size);
+	char when[48], id[24], latency[32];
+	struct json_line j;
+	struct tm tm;
+	size_t len;
 
-	putf(&o, "{\"seq\":%" PRIu64 ",\"type\":\"%s\",\"time\":\"", st->seq,
-	     event_type_name(ev->type));
-	put_time(&o, &st->wall);
-	putf(&o, "\",\"mono_ns\":%" PRIu64 ",\"session_id\":\"%" PRIu64 "\"",
-	     st->mono_ns, ev->session_id);
-	putf(&o, ",\"state_version\":%" PRIu64 ",\"reason\":\"%s\"",
-	     ev->state_version, jvpnd_reason_name(ev->reason));
-	put_json_field(&o, "old_state", old_state_of(ev));
-	put_json_field(&o, "new_state", new_state_of(ev));
-	put_json_field(&o, "old_transport", ev->old_transport);
-	put_json_field(&o, "new_transport", ev->new_transport);
-	put_json_field(&o, "detail", ev->detail);
+	gmtime_r(&st->wall.tv_sec, &tm);
+	len = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + len, sizeof(when) - len, ".%03ldZ",
+		 st->wall.tv_nsec / 1000000);
+	snprintf(id, sizeof(id), "%" PRIu64, ev->session_id);
+	/* an event line is whole or lost (and counted), never cut */
+	json_open_whole(&j, buf, size);
+	json_u64(&j, "seq", st->seq);
+	json_str(&j, "type", event_type_name(ev->type));
+	json_str(&j, "time", when);
+	json_u64(&j, "mono_ns", st->mono_ns);
+	json_str(&j, "session_id", id);	/* past 2^53 a number loses digits */
+	json_u64(&j, "state_version", ev->state_version);
+	json_str(&j, "reason", jvpnd_reason_name(ev->reason));
+	json_field(&j, "old_state", old_state_of(ev));
+	json_field(&j, "new_state", new_state_of(ev));
+	json_field(&j, "old_transport", ev->old_transport);
+	json_field(&j, "new_transport", ev->new_transport);
+	json_field(&j, "detail", ev->detail);
 	if (ev->latency_us) {
-		puts_(&o, ",\"latency_ms\":");
-		put_latency_ms(&o, ev->latency_us);
+		snprintf(latency, sizeof(latency), "%" PRIu64 ".%03u",
+			 ev->latency_us / 1000,
+			 (unsigned int)(ev->latency_us % 1000));
+		json_raw(&j, "latency_ms", latency);
 	}
-	puts_(&o, "}\n");
-	return finish(&o);
+	return json_close(&j);
 }
 
 /* ---- RFC 5424 ------------------------------------------------------------ */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "obj.h"
 
 static char *dup_or_die(const char *s)
@@ -232,55 +233,40 @@ bool obj_parse_json(struct obj *o, const char *line)
 
 /* ---- writing ------------------------------------------------------ */
 
-static void print_string(const char *s, FILE *out)
+/* Room for @o as JSON: every byte escaped at worst (\u00XX), plus quotes
+ * and punctuation. */
+static size_t json_room(const struct obj *o)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t room = 64;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-static void print_list(const char *s, FILE *out)
-{
-	char *copy = dup_or_die(s), *save = NULL;
-	bool first = true;
-
-	fputc('[', out);
-	for (char *item = strtok_r(copy, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
-		if (!first)
-			fputc(',', out);
-		print_string(item, out);
-		first = false;
-	}
-	fputc(']', out);
-	free(copy);
+	for (size_t i = 0; i < o->n; i++)
+		room += 6 * (strlen(o->m[i].name) + strlen(o->m[i].value)) + 16;
+	return room;
 }
 
 void obj_print_json(const struct obj *o, FILE *out)
 {
-	fputc('{', out);
+	size_t room = json_room(o), len;
+	char *buf = malloc(room);
+	struct json_line j;
+
+	if (!buf) {
+		fputs("{\"truncated\":true}", out);
+		return;
+	}
+	json_open(&j, buf, room);
 	for (size_t i = 0; i < o->n; i++) {
 		const struct obj_member *m = &o->m[i];
 
-		if (i)
-			fputc(',', out);
-		print_string(m->name, out);
-		fputc(':', out);
 		if (m->kind == OBJ_NUMBER || m->kind == OBJ_BOOL)
-			fputs(m->value, out);
+			json_raw(&j, m->name, m->value);
 		else if (m->kind == OBJ_LIST)
-			print_list(m->value, out);
+			json_list(&j, m->name, m->value);
 		else
-			print_string(m->value, out);
+			json_str(&j, m->name, m->value);
 	}
-	fputc('}', out);
+	len = json_close(&j);
+	/* the caller ends the line */
+	fwrite(buf, 1, len ? len - 1 : 0, out);
+	free(buf);
 }

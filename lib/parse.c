@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "names.h"
 #include "parse.h"
 
@@ -181,39 +182,23 @@ const char *parse_key(const char *text, uint8_t key[JVPN_KEY_LEN])
 const char *parse_seconds(const char *text, int64_t *ms)
 {
 	/* a year: beyond any test, and far from overflowing int64 ms */
-	const int64_t max_seconds = 365LL * 24 * 3600;
-	const char *p = text;
-	int64_t whole = 0, frac = 0;
-	int digits = 0;
-	bool rest = false;
+	static const struct jvpn_duration_rules seconds = {
+		.bare_unit_ms = 1000,
+		.no_units = true,
+		.fractions = true,
+		.max_ms = 365ULL * 24 * 3600 * 1000,
+	};
+	uint64_t value;
 
-	if (!isdigit((unsigned char)*p))
-		return "expected seconds, such as 5 or 0.5";
-	for (; isdigit((unsigned char)*p); p++) {
-		whole = whole * 10 + (*p - '0');
-		if (whole > max_seconds)
-			return "more than a year";
-	}
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++, digits++) {
-			if (digits < 3)
-				frac = frac * 10 + (*p - '0');
-			else if (*p != '0')
-				rest = true;
-		}
-		if (!digits)
-			return "expected seconds, such as 5 or 0.5";
-	}
-	if (*p)
-		return "expected seconds, such as 5 or 0.5";
-	for (; digits < 3; digits++)
-		frac *= 10;
-	/* rounded up: a tiny timeout must not become "no wait at all" */
-	whole = whole * 1000 + frac + rest;
-	if (whole > max_seconds * 1000)
+	switch (jvpn_parse_duration(text, &seconds, &value)) {
+	case JVPN_DURATION_OK:
+		*ms = (int64_t)value;
+		return NULL;
+	case JVPN_DURATION_RANGE:
 		return "more than a year";
-	*ms = whole;
-	return NULL;
+	default:
+		return "expected seconds, such as 5 or 0.5";
+	}
 }
 
 const char *parse_state(const char *text, uint8_t *state)

@@ -5,9 +5,6 @@
  * which enforces the seeds' integration safety checklist on a policy.
  * docs/config.md gives every default and the reason for it.
  *
- * Also here: struct diag, the list of errors and warnings that the policy
- * and config layers report (policy.h is the lower of the two layers).
- *
  * Nothing here keeps global mutable state; every function works on the
  * structs it is given.
  */
@@ -19,55 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* ---- diagnostics --------------------------------------------------- */
-
-/* At most this many findings are kept; later ones are only counted. */
-#define DIAG_MAX_ENTRIES	50
-#define DIAG_SUBJECT_MAX	48
-#define DIAG_TEXT_MAX		400
-
-enum diag_severity {
-	DIAG_ERROR,	/* the file or policy is refused */
-	DIAG_WARNING,	/* legal but dangerous: accepted, reported */
-};
-
-struct diag_entry {
-	enum diag_severity severity;
-	unsigned int line;		/* 1-based; 0: the file as a whole */
-	/* The config key ("cooldown") or checklist item ("SessionTTL"). */
-	char subject[DIAG_SUBJECT_MAX];
-	/* The whole printable line: "jvpnd.conf:12: cooldown: expected ..." */
-	char text[DIAG_TEXT_MAX];
-};
-
-struct diag {
-	const char *file;	/* borrowed; prefixes every text; may be NULL */
-	unsigned int errors;	/* all found, kept or not */
-	unsigned int warnings;
-	unsigned int count;	/* kept in entries[] */
-	struct diag_entry entries[DIAG_MAX_ENTRIES];
-};
-
-void diag_init(struct diag *diag, const char *file);
-
-/*
- * Records one finding. message is the whole text after "FILE:LINE: " (and
- * "warning: "); subject is what it is about, kept apart for callers and
- * tests that look findings up.
- */
-void diag_report(struct diag *diag, enum diag_severity severity,
-		 unsigned int line, const char *subject, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-/* The first kept finding about subject, or NULL. */
-const struct diag_entry *diag_find(const struct diag *diag,
-				   const char *subject);
-
-/* Kept findings in order of line (file-wide ones last), stable. */
-void diag_sort_by_line(struct diag *diag);
-
-/* One line per kept finding, then a note if some were not kept. */
-void diag_print(const struct diag *diag, FILE *out);
+#include "diag.h"
 
 /* ---- policy -------------------------------------------------------- */
 

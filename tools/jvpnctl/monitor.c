@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "names.h"
+#include "parse.h"
 #include "view.h"
 
 #define MONITOR_RCVBUF (4 << 20)
@@ -306,13 +307,11 @@ static int parse_args(struct monitor *m, int argc, char **argv,
 						     "--count: expected a "
 						     "number above 0");
 		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			double s = strtod(argv[++i], &end);
-
-			if (*end || s <= 0)
+			if (parse_seconds(argv[++i], timeout_ms) ||
+			    *timeout_ms <= 0)
 				return jvpnctl_error(JVPNCTL_USAGE, "monitor",
 						     "--timeout: expected "
 						     "seconds above 0");
-			*timeout_ms = (int64_t)(s * 1000);
 		} else if (!strcmp(argv[i], "--rcvbuf") && i + 1 < argc) {
 			long v = strtol(argv[++i], &end, 10);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "duration.h"
 #include "policy.h"
 
@@ -140,7 +141,6 @@ static const struct transport_name transport_names[] = {
 	{ "quic", POLICY_TRANSPORT_QUIC },
 };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *policy_field_key(enum policy_field field)
 {
@@ -309,7 +309,7 @@ static bool set_rate(struct policy_rate *out, const char *text, char *why,
 static const struct transport_name *transport_by_name(const char *name,
 						      size_t len)
 {
-	for (size_t i = 0; i < ARRAY_LEN(transport_names); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(transport_names); i++)
 		if (strlen(transport_names[i].name) == len &&
 		    strncmp(transport_names[i].name, name, len) == 0)
 			return &transport_names[i];
@@ -420,7 +420,7 @@ static void format_transports(uint32_t mask, char *buf, size_t size)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_LEN(transport_names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(transport_names); i++) {
 		if (!(mask & transport_names[i].bit) || used >= size)
 			continue;
 		used += (size_t)snprintf(buf + used, size - used, "%s%s",

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "http.h"
 
 static void check_request(const struct http_request *req)
 {

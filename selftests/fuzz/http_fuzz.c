@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct http_request req, again;
 	enum http_parse verdict;
 
-	if (size > 2 * METRICS_REQUEST_MAX)
+	if (size > 2 * HTTP_REQUEST_MAX)
 		return 0;
 	memset(&req, 0x5a, sizeof(req));
 	verdict = http_parse_request(buf, size, &req);

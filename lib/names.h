@@ -4,8 +4,8 @@
  * function returns NULL for a number it does not know (a newer kernel);
  * a *_by_name() function returns -1 for a name it does not know.
  */
-#ifndef JVPNK_NAMES_H
-#define JVPNK_NAMES_H
+#ifndef JVPN_NAMES_H
+#define JVPN_NAMES_H
 
 const char *jvpn_state_name(unsigned int state);
 int jvpn_state_by_name(const char *name);
@@ -26,4 +26,4 @@ const char *jvpn_attr_name(unsigned int type);
  */
 const char *jvpn_nested_attr_name(unsigned int parent, unsigned int type);
 
-#endif /* JVPNK_NAMES_H */
+#endif /* JVPN_NAMES_H */

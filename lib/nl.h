@@ -4,12 +4,14 @@
  * "events" group resolved through the controller, and request/ack
  * transactions that keep the kernel's extended-ack message.
  */
-#ifndef JVPNK_NETLINK_H
-#define JVPNK_NETLINK_H
+#ifndef JVPN_NL_H
+#define JVPN_NL_H
 
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "util.h"
 
 /*
  * Large enough for a request with a thousand allowed IPs, and for the
@@ -56,7 +58,7 @@ int jvpn_nl_transact(struct jvpn_nl *nl, struct nlmsghdr *req,
 		     mnl_cb_t on_reply, void *data);
 
 /*
- * Prints "jvpnk: CMD: strerror: extack" for an error jvpn_nl_transact()
+ * Prints "TOOL: CMD: strerror: extack" for an error jvpn_nl_transact()
  * returned, and returns EXIT_FAILURE.
  */
 int jvpn_nl_report(const struct jvpn_nl *nl, int err);
@@ -66,12 +68,4 @@ int jvpn_nl_report(const struct jvpn_nl *nl, int err);
 int jvpn_nl_join_events(struct jvpn_nl *nl);
 int jvpn_nl_subscribe(struct jvpn_nl *nl);
 
-/* "jvpnk" or "jvpnctl": messages name the program that prints them. */
-static inline const char *tool_name(void)
-{
-	extern char *program_invocation_short_name;
-
-	return program_invocation_short_name;
-}
-
-#endif /* JVPNK_NETLINK_H */
+#endif /* JVPN_NL_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* Building jvpn requests, and the send-one-request-and-wait pattern. */
-#ifndef JVPNK_REQUEST_H
-#define JVPNK_REQUEST_H
+#ifndef JVPN_NLREQ_H
+#define JVPN_NLREQ_H
 
 #include <libmnl/libmnl.h>
 #include <stddef.h>
@@ -38,4 +38,4 @@ void put_allowed_ip(struct nlmsghdr *req, const struct jvpn_cidr *cidr);
 void put_allowed_ips(struct nlmsghdr *req, const struct jvpn_cidr *cidrs,
 		     size_t n);
 
-#endif /* JVPNK_REQUEST_H */
+#endif /* JVPN_NLREQ_H */

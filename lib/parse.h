@@ -8,8 +8,8 @@
  * makes sense (id 0, key phase 2, a prefix with host bits) is the kernel's
  * call, and the tests want to see the kernel make it.
  */
-#ifndef JVPNK_PARSE_H
-#define JVPNK_PARSE_H
+#ifndef JVPN_PARSE_H
+#define JVPN_PARSE_H
 
 #include <netinet/in.h>
 #include <stdint.h>
@@ -43,4 +43,4 @@ const char *parse_reason(const char *text, uint32_t *reason);
 /* The bytes of a cidr's address that go on the wire: 4 or 16. */
 size_t cidr_addr_len(const struct jvpn_cidr *cidr);
 
-#endif /* JVPNK_PARSE_H */
+#endif /* JVPN_PARSE_H */

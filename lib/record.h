@@ -4,8 +4,8 @@
  * key=value pairs printed on one line, so that shell tests can pick one
  * value (--field) or grep for "key=value".
  */
-#ifndef JVPNK_FORMAT_H
-#define JVPNK_FORMAT_H
+#ifndef JVPN_RECORD_H
+#define JVPN_RECORD_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,4 +65,4 @@ bool is_list_field(const char *name);
 /* "192.0.2.1:51820", "[2001:db8::1]:51820" */
 void format_sockaddr(FILE *out, const union jvpn_sockaddr *addr);
 
-#endif /* JVPNK_FORMAT_H */
+#endif /* JVPN_RECORD_H */

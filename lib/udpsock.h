@@ -4,8 +4,8 @@
  * fd to the kernel in JVPN_A_SOCKET_FD, and may then close it: the kernel
  * holds its own reference.
  */
-#ifndef JVPNK_TRANSPORT_H
-#define JVPNK_TRANSPORT_H
+#ifndef JVPN_UDPSOCK_H
+#define JVPN_UDPSOCK_H
 
 #include "parse.h"
 
@@ -17,4 +17,4 @@
 int transport_open(const char *cmd, const char *bind_text,
 		   const union jvpn_sockaddr *local, const char *bind_dev);
 
-#endif /* JVPNK_TRANSPORT_H */
+#endif /* JVPN_UDPSOCK_H */

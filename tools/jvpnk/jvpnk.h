@@ -11,8 +11,8 @@
 
 #include "util.h"
 
-/* Exit statuses, shared by every subcommand (EXIT_SUCCESS, EXIT_FAILURE). */
-#define EXIT_USAGE	2	/* bad command line: nothing was sent */
+/* Exit statuses, shared by every subcommand (EXIT_SUCCESS, EXIT_FAILURE,
+ * EXIT_USAGE of lib/util.h). */
 #define EXIT_TIMEOUT	3	/* monitor waited in vain */
 
 /*

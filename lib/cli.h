@@ -5,8 +5,8 @@
  * it knows which option a bad value belongs to, so every message can name
  * it, and it refuses a single-valued option given twice.
  */
-#ifndef JVPNK_CLI_H
-#define JVPNK_CLI_H
+#ifndef JVPN_CLI_H
+#define JVPN_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,12 +62,12 @@ int cli_parse(struct cli *cli, int argc, char **argv,
 bool cli_given(const struct cli *cli, int option);
 
 /*
- * These print "jvpnk: CMD: ..." and return EXIT_USAGE so that a caller can
+ * These print "TOOL: CMD: ..." and return EXIT_USAGE so that a caller can
  * write "return cli_bad_value(...)".
  */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* "jvpnk: CMD: --OPTION: problem", for the option being handled */
+/* "TOOL: CMD: --OPTION: problem", for the option being handled */
 int cli_bad_value(const struct cli *cli, const char *problem);
 
 /*
@@ -85,8 +85,8 @@ int cli_seconds(const struct cli *cli, const char *value, int64_t *ms);
 
 /*
  * The ifindex of a device named on the command line; 0 after printing
- * "jvpnk: CMD: device 'X': No such device".
+ * "TOOL: CMD: device 'X': No such device".
  */
 unsigned int cli_ifindex(const struct cli *cli, const char *name);
 
-#endif /* JVPNK_CLI_H */
+#endif /* JVPN_CLI_H */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "jvpnk.h"
+#include "util.h"
 #include "parse.h"
 
 /* cli_next() returns an index into options[], or one of these. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The gateway: answers handshakes, validates reattach requests in the
- * fixed order of DESIGN.md, proves a new path before any switch, and
+ * fixed order of docs/design.md, proves a new path before any switch, and
  * challenges an endpoint the kernel saw sending authenticated data from an
  * unbound address (NAT rebinding).
  */

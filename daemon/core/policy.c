@@ -484,9 +484,8 @@ size_t policy_diff(const struct policy *old, const struct policy *new,
 /* ---- the safety checklist ----------------------------------------- */
 
 /*
- * Item names: the seeds' checklist (integration-guide §6) in CamelCase,
- * plus the items deployment-model §6 and DESIGN.md add. docs/config.md
- * lists each rule and why.
+ * Item names: the safety checklist of docs/design.md in CamelCase, plus
+ * the items jvpnd adds there. docs/config.md lists each rule and why.
  */
 #define MAX_SESSION_TTL_S		(30u * 24 * 3600)
 #define SHORT_SESSION_TTL_S		300u

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Policy: the numbers that bound what a session may do when its transport
- * dies (DESIGN.md "Policy"), the two built-in profiles, and policy_check(),
- * which enforces the seeds' integration safety checklist on a policy.
+ * dies (docs/design.md, "Policy"), the two built-in profiles, and policy_check(),
+ * which enforces the safety checklist of docs/design.md on a policy.
  * docs/config.md gives every default and the reason for it.
  *
  * Nothing here keeps global mutable state; every function works on the

@@ -284,7 +284,7 @@ struct reattach_verdict {
 
 /*
  * Judges a REATTACH_REQUEST and returns the first failing check, in the
- * fixed order of DESIGN.md (docs/reattach.md, "Validation"):
+ * fixed order of docs/design.md (docs/reattach.md, "Validation"):
  *   UNKNOWN_SESSION  view NULL, or the session in HANDSHAKE or TERMINATED
  *   BAD_PROOF        !proof_ok: the mac did not verify (never answered)
  *   REPLAYED_NONCE   nonce <= the greatest seen

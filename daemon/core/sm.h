@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The session state machine (DESIGN.md "Session state machine"), one per
+ * The session state machine (docs/design.md, "The state machine"), one per
  * session on each end:
  *
  *   HANDSHAKE -> ACTIVE <-> VOLATILE -> DEGRADED -> ACTIVE,

@@ -148,7 +148,7 @@ section_nat() {
 	echo "A trial where no echo was lost is counted from the flush to the first"
 	echo "reply after it (about one ping interval). jvpn never moves a binding on"
 	echo "data alone: it answers a path challenge first (one round trip to the"
-	echo "client through the new mapping), by design (DESIGN.md, Reattach)."
+	echo "client through the new mapping), by design (docs/design.md, Reattach)."
 	echo
 }
 

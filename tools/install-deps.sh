@@ -7,7 +7,7 @@ packages=(
 	build-essential pkg-config flex bison bc xz-utils python3 cpio
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping
-	libnl-3-dev libnl-genl-3-dev libmnl-dev libsodium-dev libcmocka-dev
+	libmnl-dev libsodium-dev libcmocka-dev
 	clang libclang-rt-14-dev
 	dkms iperf3 nftables conntrack tcpdump
 	bash-completion man-db systemd util-linux

@@ -52,6 +52,7 @@ run_tier build build
 if ((total_fail)); then
 	echo "check: the build failed; no test tier can run"
 else
+	run_tier lint make -s lint
 	run_tier unit make -s unit
 	run_tier dist tools/dist-check.sh
 	run_tier fuzz make -s fuzz-short FUZZ_SECONDS=20

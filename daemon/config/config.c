@@ -22,12 +22,18 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include <sodium.h>
+
 #include "config.h"
+#include "key.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define WHY_MAX DIAG_TEXT_MAX
 /* A peer whose policy is the interface's; resolved at the end. */
 #define POLICY_OF_INTERFACE ((size_t)-1)
+
+_Static_assert(CONFIG_KEY_BASE64_LEN == KEYS_B64_LEN,
+	       "a key in the file is lib/key.c's text form");
 
 /* ---- step 1: the text as sections of entries ---------------------- */
 
@@ -629,21 +635,6 @@ static bool parse_cidr(const char *text, bool refuse_host_bits,
 	return true;
 }
 
-static int base64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* A character for a message: itself if printable, else \xNN. */
 static const char *shown_char(char c, char buf[8])
 {
@@ -656,63 +647,47 @@ static const char *shown_char(char c, char buf[8])
 	return buf;
 }
 
-static bool check_base64_text(const char *text, char *why, size_t why_size)
+/* Why text is not a key, in the file's words (lib/key.c has its own). */
+static void explain_key_fault(enum keys_status status,
+			      const struct key_b64_fault *fault,
+			      const char *text, char *why, size_t why_size)
 {
-	size_t len = strlen(text);
 	char c[8];
 
-	if (len != CONFIG_KEY_BASE64_LEN) {
+	if (status == KEYS_ERR_LENGTH)
 		snprintf(why, why_size, "expected %d base64 characters "
 			 "(a %d-byte key), got %zu", CONFIG_KEY_BASE64_LEN,
-			 JVPN_KEY_LEN, len);
-		return false;
-	}
-	for (size_t i = 0; i < len - 1; i++) {
-		if (base64_value(text[i]) < 0) {
-			snprintf(why, why_size, "invalid base64 character %s "
-				 "at position %zu", shown_char(text[i], c),
-				 i + 1);
-			return false;
-		}
-	}
-	if (text[len - 1] != '=') {
+			 JVPN_KEY_LEN, strlen(text));
+	else if (status == KEYS_ERR_CHAR &&
+		 fault->position < CONFIG_KEY_BASE64_LEN - 1)
+		snprintf(why, why_size, "invalid base64 character %s "
+			 "at position %zu", shown_char((char)fault->c, c),
+			 fault->position + 1);
+	else if (status == KEYS_ERR_CHAR)
 		snprintf(why, why_size, "a %d-byte key in base64 ends with "
 			 "one '=', got %s", JVPN_KEY_LEN,
-			 shown_char(text[len - 1], c));
-		return false;
-	}
-	return true;
+			 shown_char((char)fault->c, c));
+	else
+		snprintf(why, why_size, "is not canonical base64: the "
+			 "character before '=' has stray low bits");
 }
 
 /*
  * Standard alphabet, padded: 43 characters carry 258 bits, the last 2 of
- * which must be zero or two different texts would name one key.
+ * which must be zero or two different texts would name one key. Decoded
+ * by lib/key.c, the one reader of the text form.
  */
-static bool parse_key(const char *text, uint8_t key[JVPN_KEY_LEN],
-		      char *why, size_t why_size)
+static bool parse_public_key(const char *text, uint8_t key[JVPN_KEY_LEN],
+			     char *why, size_t why_size)
 {
-	uint32_t bits = 0;
-	unsigned int n_bits = 0;
-	size_t out = 0;
-	uint8_t any = 0;
+	struct key_b64_fault fault;
+	enum keys_status status = key_decode_base64(text, key, &fault);
 
-	if (!check_base64_text(text, why, why_size))
-		return false;
-	for (size_t i = 0; i < CONFIG_KEY_BASE64_LEN - 1; i++) {
-		bits = (bits << 6) | (uint32_t)base64_value(text[i]);
-		n_bits += 6;
-		if (n_bits >= 8) {
-			n_bits -= 8;
-			key[out++] = (uint8_t)(bits >> n_bits);
-			any |= key[out - 1];
-		}
-	}
-	if (bits & ((1u << n_bits) - 1)) {
-		snprintf(why, why_size, "is not canonical base64: the "
-			 "character before '=' has stray low bits");
+	if (status != KEYS_OK) {
+		explain_key_fault(status, &fault, text, why, why_size);
 		return false;
 	}
-	if (!any) {
+	if (sodium_is_zero(key, JVPN_KEY_LEN)) {
 		snprintf(why, why_size, "is the all-zero key, which X25519 "
 			 "refuses");
 		return false;
@@ -1369,7 +1344,7 @@ static bool apply_public_key(struct parser *p, void *target,
 {
 	struct config_peer *peer = target;
 
-	if (!parse_key(value, peer->public_key, why, why_size))
+	if (!parse_public_key(value, peer->public_key, why, why_size))
 		return false;
 	add_claim(p, &p->key_claims, peer->public_key, JVPN_KEY_LEN,
 		  peer->line);

@@ -143,8 +143,12 @@ bool set_path(char out[CONFIG_PATH_MAX], const char *text, char *why,
 	      size_t why_size);
 bool set_switch(bool *out, const char *value, char *why,
 		size_t why_size);
-bool same_sockaddr(const union config_sockaddr *a,
-		   const union config_sockaddr *b);
+bool append_unique(void *items, size_t *n, size_t max, const void *item,
+		   size_t size, const char *value, const char *what,
+		   char *why, size_t why_size);
+bool add_sockaddr(union config_sockaddr *list, size_t *n, size_t max,
+		  const char *value, const char *what, char *why,
+		  size_t why_size);
 bool for_each_item(struct parser *p, void *target, const char *text,
 		   bool (*add)(struct parser *, void *, const char *,
 			       char *, size_t),

@@ -41,24 +41,11 @@ static bool apply_listen(struct parser *p, void *target, const char *value,
 			 char *why, size_t why_size)
 {
 	struct config_interface *interface = target;
-	union config_sockaddr addr;
 
 	(void)p;
-	if (!parse_sockaddr(value, &addr, why, why_size))
-		return false;
-	for (size_t i = 0; i < interface->n_listen; i++) {
-		if (same_sockaddr(&interface->listen[i], &addr)) {
-			snprintf(why, why_size, "%s is already listed", value);
-			return false;
-		}
-	}
-	if (interface->n_listen == CONFIG_MAX_LISTEN) {
-		snprintf(why, why_size, "more than %d listen addresses",
-			 CONFIG_MAX_LISTEN);
-		return false;
-	}
-	interface->listen[interface->n_listen++] = addr;
-	return true;
+	return add_sockaddr(interface->listen, &interface->n_listen,
+			    CONFIG_MAX_LISTEN, value, "listen addresses", why,
+			    why_size);
 }
 
 static bool apply_private_key_file(struct parser *p, void *target,

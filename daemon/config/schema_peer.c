@@ -91,24 +91,11 @@ static bool add_endpoint(struct parser *p, void *target, const char *value,
 			 char *why, size_t why_size)
 {
 	struct config_peer *peer = target;
-	union config_sockaddr addr;
 
 	(void)p;
-	if (!parse_sockaddr(value, &addr, why, why_size))
-		return false;
-	for (size_t i = 0; i < peer->n_endpoints; i++) {
-		if (same_sockaddr(&peer->endpoints[i], &addr)) {
-			snprintf(why, why_size, "%s is already listed", value);
-			return false;
-		}
-	}
-	if (peer->n_endpoints == CONFIG_MAX_ENDPOINTS) {
-		snprintf(why, why_size, "more than %d endpoints in one peer",
-			 CONFIG_MAX_ENDPOINTS);
-		return false;
-	}
-	peer->endpoints[peer->n_endpoints++] = addr;
-	return true;
+	return add_sockaddr(peer->endpoints, &peer->n_endpoints,
+			    CONFIG_MAX_ENDPOINTS, value, "endpoints in one peer",
+			    why, why_size);
 }
 
 /* "wlan0" or "wlan0@192.0.2.7": an interface, maybe pinned to an address. */
@@ -135,19 +122,9 @@ static bool add_uplink(struct parser *p, void *target, const char *value,
 	(void)p;
 	if (!parse_uplink(value, &uplink, why, why_size))
 		return false;
-	for (size_t i = 0; i < peer->n_uplinks; i++) {
-		if (memcmp(&peer->uplinks[i], &uplink, sizeof(uplink)) == 0) {
-			snprintf(why, why_size, "%s is already listed", value);
-			return false;
-		}
-	}
-	if (peer->n_uplinks == CONFIG_MAX_UPLINKS) {
-		snprintf(why, why_size, "more than %d uplinks",
-			 CONFIG_MAX_UPLINKS);
-		return false;
-	}
-	peer->uplinks[peer->n_uplinks++] = uplink;
-	return true;
+	return append_unique(peer->uplinks, &peer->n_uplinks,
+			     CONFIG_MAX_UPLINKS, &uplink, sizeof(uplink), value,
+			     "uplinks", why, why_size);
 }
 
 static bool apply_address(struct parser *p, void *target, const char *value,

@@ -314,10 +314,43 @@ bool set_switch(bool *out, const char *value, char *why,
 	return false;
 }
 
-bool same_sockaddr(const union config_sockaddr *a,
-		   const union config_sockaddr *b)
+/*
+ * item (size bytes, parsed from the text value) appended to items, which
+ * hold *n and have room for max, unless it is there already: compared
+ * with memcmp, so items are zeroed before they are filled. what names the
+ * items in "more than 8 uplinks".
+ */
+bool append_unique(void *items, size_t *n, size_t max, const void *item,
+		   size_t size, const char *value, const char *what,
+		   char *why, size_t why_size)
 {
-	return memcmp(a, b, sizeof(*a)) == 0;
+	char *bytes = items;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (memcmp(bytes + i * size, item, size) == 0) {
+			snprintf(why, why_size, "%s is already listed", value);
+			return false;
+		}
+	}
+	if (*n == max) {
+		snprintf(why, why_size, "more than %zu %s", max, what);
+		return false;
+	}
+	memcpy(bytes + (*n)++ * size, item, size);
+	return true;
+}
+
+/* An ADDR:PORT appended to a list, as append_unique does. */
+bool add_sockaddr(union config_sockaddr *list, size_t *n, size_t max,
+		  const char *value, const char *what, char *why,
+		  size_t why_size)
+{
+	union config_sockaddr addr;
+
+	if (!parse_sockaddr(value, &addr, why, why_size))
+		return false;
+	return append_unique(list, n, max, &addr, sizeof(addr), value, what,
+			     why, why_size);
 }
 
 /*

@@ -29,42 +29,41 @@ static int compare_cidr_claims(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static void check_unique_keys(struct parser *p)
+typedef void report_repeat_fn(struct parser *p, const struct claim *repeat,
+			      const struct claim *first);
+
+/* Sorted by value, then line: each repeat is reported with its first. */
+static void check_unique_claims(struct parser *p, struct vec *vec,
+				report_repeat_fn *report)
 {
-	struct claim *claims = p->key_claims.items;
+	struct claim *claims = vec->items;
 
 	if (!claims)
 		return;
-	qsort(claims, p->key_claims.count, sizeof(*claims), compare_claims);
-	for (size_t i = 1, first = 0; i < p->key_claims.count; i++) {
+	qsort(claims, vec->count, sizeof(*claims), compare_claims);
+	for (size_t i = 1, first = 0; i < vec->count; i++) {
 		if (memcmp(claims[i].value, claims[first].value,
 			   sizeof(claims[i].value))) {
 			first = i;
 			continue;
 		}
-		key_error(p, claims[i].line, "public-key", "same key as the "
-			  "peer at line %u", claims[first].peer_line);
+		report(p, &claims[i], &claims[first]);
 	}
 }
 
-static void check_unique_names(struct parser *p)
+static void report_same_key(struct parser *p, const struct claim *repeat,
+			    const struct claim *first)
 {
-	struct claim *claims = p->name_claims.items;
+	key_error(p, repeat->line, "public-key", "same key as the "
+		  "peer at line %u", first->peer_line);
+}
 
-	if (!claims)
-		return;
-	qsort(claims, p->name_claims.count, sizeof(*claims), compare_claims);
-	for (size_t i = 1, first = 0; i < p->name_claims.count; i++) {
-		if (memcmp(claims[i].value, claims[first].value,
-			   sizeof(claims[i].value))) {
-			first = i;
-			continue;
-		}
-		key_error(p, claims[i].line, "name", "\"%s\" is already the "
-			  "name of the peer at line %u",
-			  (const char *)claims[i].value,
-			  claims[first].peer_line);
-	}
+static void report_same_name(struct parser *p, const struct claim *repeat,
+			     const struct claim *first)
+{
+	key_error(p, repeat->line, "name", "\"%s\" is already the "
+		  "name of the peer at line %u",
+		  (const char *)repeat->value, first->peer_line);
 }
 
 /*
@@ -127,8 +126,8 @@ void cross_check(struct parser *p)
 		diag_report(p->diag, DIAG_ERROR, 0, "interface",
 			    "no [interface] section");
 	check_peer_count(p);
-	check_unique_keys(p);
-	check_unique_names(p);
+	check_unique_claims(p, &p->key_claims, report_same_key);
+	check_unique_claims(p, &p->name_claims, report_same_name);
 	check_unique_allowed_ips(p);
 	resolve_peer_policies(p);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The steps run on a text (config_parse_buffer) or a file
- * (config_load), and what a parsed config answers.
+ * (config_load), config_free, and the policy of the interface or a peer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -148,15 +148,6 @@ void config_free(struct config *config)
 {
 	free(config->peers);
 	memset(config, 0, sizeof(*config));
-}
-
-const struct config_policy *config_find_policy(const struct config *config,
-					       const char *name)
-{
-	for (size_t i = 0; i < config->n_policies; i++)
-		if (strcmp(config->policies[i].policy.name, name) == 0)
-			return &config->policies[i];
-	return NULL;
 }
 
 const struct policy *config_interface_policy(const struct config *config)

@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Step 2: [policy NAME] sections, and the references to a profile.
+ * Step 2: [policy NAME] sections, and the references to a profile;
+ * config_find_policy.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "parser.h"
 
-static struct config_policy *find_policy(struct config *config,
-					 const char *name)
+const struct config_policy *config_find_policy(const struct config *config,
+					       const char *name)
 {
 	for (size_t i = 0; i < config->n_policies; i++)
 		if (strcmp(config->policies[i].policy.name, name) == 0)
 			return &config->policies[i];
 	return NULL;
+}
+
+/* config_find_policy, on the config being filled */
+static struct config_policy *find_policy(struct config *config,
+					 const char *name)
+{
+	return (struct config_policy *)config_find_policy(config, name);
 }
 
 static bool set_base(struct config_policy *policy, const char *value,

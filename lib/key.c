@@ -80,15 +80,19 @@ static bool is_base64_symbol(char c)
 	       (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
-/* any byte outside ASCII, without a branch on any single byte */
-static bool has_high_bit(const char *text, size_t len)
+/*
+ * Whether key, decoded from text, encodes back to exactly text: the one
+ * spelling key_to_base64 writes. Compared in constant time.
+ */
+static bool encodes_back(const char *text, const uint8_t key[JVPN_KEY_LEN])
 {
-	unsigned int acc = 0;
-	size_t i;
+	char again[KEYS_B64_SIZE];
+	bool same;
 
-	for (i = 0; i < len; i++)
-		acc |= (unsigned char)text[i];
-	return (acc & 0x80) != 0;
+	key_to_base64(key, again);
+	same = sodium_memcmp(again, text, KEYS_B64_LEN) == 0;
+	sodium_memzero(again, sizeof(again));
+	return same;
 }
 
 /*
@@ -97,58 +101,88 @@ static bool has_high_bit(const char *text, size_t len)
  * leaks nothing about a valid secret.
  */
 static enum keys_status diagnose_base64(const char *text,
-					char err[KEYS_ERR_SIZE])
+					struct key_b64_fault *fault)
 {
 	size_t i;
 
-	for (i = 0; i < KEYS_B64_LEN - 1; i++) {
-		if (is_base64_symbol(text[i]))
-			continue;
-		set_err(err, "bad character 0x%02x at position %zu (base64 expected)",
-			(unsigned char)text[i], i);
+	for (i = 0; i < KEYS_B64_LEN - 1; i++)
+		if (!is_base64_symbol(text[i]))
+			break;
+	fault->position = i;
+	fault->c = (unsigned char)text[i];
+	if (i < KEYS_B64_LEN - 1 || text[i] != '=')
 		return KEYS_ERR_CHAR;
-	}
-	if (text[KEYS_B64_LEN - 1] != '=') {
-		set_err(err, "bad character 0x%02x at position %d ('=' expected)",
-			(unsigned char)text[KEYS_B64_LEN - 1], KEYS_B64_LEN - 1);
-		return KEYS_ERR_CHAR;
-	}
-	set_err(err, "not canonical: character %d sets bits no 32-byte key has",
-		KEYS_B64_LEN - 2);
+	fault->position = KEYS_B64_LEN - 2;
+	fault->c = (unsigned char)text[KEYS_B64_LEN - 2];
 	return KEYS_ERR_NONCANONICAL;
+}
+
+enum keys_status key_decode_base64(const char *text,
+				   uint8_t key[JVPN_KEY_LEN],
+				   struct key_b64_fault *fault)
+{
+	struct key_b64_fault unused;
+	size_t key_len = 0;
+	const char *end = NULL;
+
+	if (!fault)
+		fault = &unused;
+	memset(fault, 0, sizeof(*fault));
+	if (!text || !key)
+		return KEYS_ERR_PARAM;
+	sodium_memzero(key, JVPN_KEY_LEN);
+	fault->len = strnlen(text, KEYS_B64_LEN + 1);
+	if (fault->len != KEYS_B64_LEN)
+		return KEYS_ERR_LENGTH;
+	/*
+	 * libsodium's decoder is constant time, but more lenient than a key
+	 * may be: 1.0.18 takes any byte >= 0x80 for '/' (found by
+	 * handshake_fuzz) and stops at a '=' anywhere. What it decodes must
+	 * also encode back to the very text, which is checked in constant
+	 * time too.
+	 */
+	if (sodium_base642bin(key, JVPN_KEY_LEN, text, KEYS_B64_LEN, NULL,
+			      &key_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    key_len == JVPN_KEY_LEN && end == text + KEYS_B64_LEN &&
+	    encodes_back(text, key))
+		return KEYS_OK;
+	sodium_memzero(key, JVPN_KEY_LEN);
+	return diagnose_base64(text, fault);
+}
+
+/* The sentence of a fault, for logs and jvpnctl. */
+static void describe_fault(enum keys_status status,
+			   const struct key_b64_fault *fault,
+			   char err[KEYS_ERR_SIZE])
+{
+	if (status == KEYS_ERR_PARAM)
+		set_err(err, "no key given");
+	else if (status == KEYS_ERR_LENGTH)
+		set_err(err, "wrong length: %s%zu characters, a key has %d",
+			fault->len > KEYS_B64_LEN ? "more than " : "",
+			fault->len > KEYS_B64_LEN ? (size_t)KEYS_B64_LEN :
+						    fault->len,
+			KEYS_B64_LEN);
+	else if (status == KEYS_ERR_CHAR && fault->position < KEYS_B64_LEN - 1)
+		set_err(err, "bad character 0x%02x at position %zu (base64 expected)",
+			fault->c, fault->position);
+	else if (status == KEYS_ERR_CHAR)
+		set_err(err, "bad character 0x%02x at position %d ('=' expected)",
+			fault->c, KEYS_B64_LEN - 1);
+	else if (status == KEYS_ERR_NONCANONICAL)
+		set_err(err, "not canonical: character %d sets bits no 32-byte key has",
+			KEYS_B64_LEN - 2);
 }
 
 enum keys_status key_from_base64(const char *text, uint8_t key[JVPN_KEY_LEN],
 				 char err[KEYS_ERR_SIZE])
 {
-	size_t text_len, key_len = 0;
-	const char *end = NULL;
+	struct key_b64_fault fault;
+	enum keys_status status = key_decode_base64(text, key, &fault);
 
-	if (!text || !key) {
-		set_err(err, "no key given");
-		return KEYS_ERR_PARAM;
-	}
-	sodium_memzero(key, JVPN_KEY_LEN);
-	text_len = strnlen(text, KEYS_B64_LEN + 1);
-	if (text_len != KEYS_B64_LEN) {
-		set_err(err, "wrong length: %s%zu characters, a key has %d",
-			text_len > KEYS_B64_LEN ? "more than " : "",
-			text_len > KEYS_B64_LEN ? (size_t)KEYS_B64_LEN : text_len,
-			KEYS_B64_LEN);
-		return KEYS_ERR_LENGTH;
-	}
-	/*
-	 * libsodium's decoder is constant time and refuses noncanonical
-	 * tails, but 1.0.18 takes any byte >= 0x80 for '/' (found by
-	 * handshake_fuzz): such bytes are refused here, also in constant time.
-	 */
-	if (!has_high_bit(text, KEYS_B64_LEN) &&
-	    sodium_base642bin(key, JVPN_KEY_LEN, text, KEYS_B64_LEN, NULL, &key_len,
-			      &end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-	    key_len == JVPN_KEY_LEN && end == text + KEYS_B64_LEN)
-		return KEYS_OK;
-	sodium_memzero(key, JVPN_KEY_LEN);
-	return diagnose_base64(text, err);
+	describe_fault(status, &fault, err);
+	return status;
 }
 
 /* Drops the line's end and any trailing blanks, as `wg pubkey` does. */

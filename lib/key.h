@@ -48,11 +48,30 @@ int keys_public_from_private(const uint8_t priv[JVPN_KEY_LEN],
 			     uint8_t pub[JVPN_KEY_LEN]);
 
 /*
+ * Where a text that is not a key goes wrong, for a caller that words its
+ * own message (the configuration file does).
+ */
+struct key_b64_fault {
+	size_t len;		/* its length, counted up to KEYS_B64_LEN + 1 */
+	size_t position;	/* KEYS_ERR_CHAR, _NONCANONICAL: from 0 */
+	unsigned char c;	/* the character at position */
+};
+
+/*
  * Decodes the 44-character text form (a NUL-terminated string, nothing
- * around it) into key. On failure key is zeroed and, when err is not NULL,
- * err gets a sentence such as "bad character '!' at position 7 (base64
- * expected)". A valid key decodes in constant time; only the diagnosis of
- * an invalid one looks at single characters.
+ * around it) into key: standard base64, padded, canonical, as
+ * key_to_base64 writes it and nothing else. On failure key is zeroed and,
+ * when fault is not NULL, *fault says where. A valid key decodes in
+ * constant time; only the diagnosis of an invalid one looks at single
+ * characters.
+ */
+enum keys_status key_decode_base64(const char *text,
+				   uint8_t key[JVPN_KEY_LEN],
+				   struct key_b64_fault *fault);
+
+/*
+ * key_decode_base64, with the fault as a sentence in err (when not NULL)
+ * such as "bad character 0x21 at position 7 (base64 expected)".
  */
 enum keys_status key_from_base64(const char *text, uint8_t key[JVPN_KEY_LEN],
 				 char err[KEYS_ERR_SIZE]);

@@ -190,6 +190,72 @@ static void test_base64_noncanonical(void **state)
 	expect_error(text, KEYS_ERR_NONCANONICAL, "not canonical");
 }
 
+/* the RFC 7748 public key's text, with c at position */
+static const char *mutated(char text[KEYS_B64_SIZE], size_t position, char c)
+{
+	strcpy(text, rfc7748_pub_b64);
+	text[position] = c;
+	return text;
+}
+
+/* libsodium 1.0.18 alone stops at a '=' and returns the bytes before it */
+static void test_base64_padding_inside(void **state)
+{
+	char text[KEYS_B64_SIZE];
+
+	(void)state;
+	expect_error(mutated(text, 40, '='), KEYS_ERR_CHAR,
+		     "0x3d at position 40");
+	mutated(text, 41, '=');
+	text[42] = '=';
+	expect_error(text, KEYS_ERR_CHAR, "position 41 (base64 expected)");
+}
+
+/* what a caller that words its own message is told */
+static void expect_fault(const char *text, enum keys_status expected,
+			 size_t len, size_t position, unsigned char c)
+{
+	struct key_b64_fault fault;
+	uint8_t key[JVPN_KEY_LEN];
+
+	memset(&fault, 0xaa, sizeof(fault));
+	memset(key, 0xaa, sizeof(key));
+	assert_int_equal(key_decode_base64(text, key, &fault), expected);
+	assert_int_equal(fault.len, len);
+	assert_int_equal(fault.position, position);
+	assert_int_equal(fault.c, c);
+	if (expected != KEYS_OK)
+		assert_true(sodium_is_zero(key, JVPN_KEY_LEN));
+}
+
+static void test_decode_fault(void **state)
+{
+	char text[KEYS_B64_SIZE], longer[KEYS_B64_SIZE + 4];
+	uint8_t key[JVPN_KEY_LEN], expected[JVPN_KEY_LEN];
+
+	(void)state;
+	expect_fault(rfc7748_pub_b64, KEYS_OK, KEYS_B64_LEN, 0, 0);
+	expect_fault("abc", KEYS_ERR_LENGTH, 3, 0, 0);
+	snprintf(longer, sizeof(longer), "%s===", rfc7748_pub_b64);
+	expect_fault(longer, KEYS_ERR_LENGTH, KEYS_B64_LEN + 1, 0, 0);
+	expect_fault(mutated(text, 7, '!'), KEYS_ERR_CHAR, KEYS_B64_LEN, 7,
+		     '!');
+	expect_fault(mutated(text, 17, (char)0x9e), KEYS_ERR_CHAR,
+		     KEYS_B64_LEN, 17, 0x9e);
+	expect_fault(mutated(text, 43, 'A'), KEYS_ERR_CHAR, KEYS_B64_LEN, 43,
+		     'A');
+	expect_fault(mutated(text, 42, 'p'), KEYS_ERR_NONCANONICAL,
+		     KEYS_B64_LEN, 42, 'p');
+
+	/* the fault is optional */
+	from_hex(rfc7748_pub_hex, expected);
+	assert_int_equal(key_decode_base64(rfc7748_pub_b64, key, NULL), KEYS_OK);
+	assert_memory_equal(key, expected, JVPN_KEY_LEN);
+	assert_int_equal(key_decode_base64(text, key, NULL),
+			 KEYS_ERR_NONCANONICAL);
+	assert_int_equal(key_decode_base64(NULL, key, NULL), KEYS_ERR_PARAM);
+}
+
 static void test_base64_null(void **state)
 {
 	uint8_t key[JVPN_KEY_LEN];
@@ -351,6 +417,8 @@ int main(void)
 		cmocka_unit_test(test_base64_bad_character),
 		cmocka_unit_test(test_base64_noncanonical),
 		cmocka_unit_test(test_base64_null),
+		cmocka_unit_test(test_base64_padding_inside),
+		cmocka_unit_test(test_decode_fault),
 		cmocka_unit_test_setup_teardown(test_load_private_0600,
 						dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_load_private_refuses_open_modes,

@@ -19,7 +19,7 @@
 #include "json.h"
 #include "reason.h"
 #include "role.h"
-#include "reload.h"
+#include "reconfigure.h"
 #include "sessions.h"
 #include "udp.h"
 

@@ -19,7 +19,7 @@
 #include "emit.h"
 #include "jvpnd_run.h"
 #include "metrics.h"
-#include "reload.h"
+#include "reconfigure.h"
 #include "role.h"
 #include "sessions.h"
 #include "statefile.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* A new configuration for a running daemon (SIGHUP, jvpnctl policy reload). */
-#ifndef JVPND_RELOAD_H
-#define JVPND_RELOAD_H
+#ifndef JVPND_RECONFIGURE_H
+#define JVPND_RECONFIGURE_H
 
 #include <stdbool.h>
 
@@ -13,4 +13,4 @@
  */
 bool jvpnd_reload(struct jvpnd *d, struct diag *diag);
 
-#endif /* JVPND_RELOAD_H */
+#endif /* JVPND_RECONFIGURE_H */

@@ -4,7 +4,7 @@
 
 #include "emit.h"
 #include "metrics.h"
-#include "reload.h"
+#include "reconfigure.h"
 #include "sessions.h"
 
 /* Peers are found again by key: a reload may add, remove or reorder them. */

@@ -10,7 +10,7 @@
  *   recv ADDR:PORT [--timeout S]
  *	print the first datagram a plain UDP socket receives
  *
- * Plain libc, and kernel/wire.h for the data header, so that the packets
+ * Plain libc, and uapi/jvpn/messages.h for the data header, so that the packets
  * are laid out exactly as the module expects them.
  */
 #include <arpa/inet.h>
@@ -57,7 +57,7 @@
 #define OVERSIZED_LEN 65000
 #define CONTROL_TYPE 0x01
 #define CONTROL_LEN 40
-/* daemon/proto.h: REATTACH_REQUEST, and its one valid length */
+/* daemon/core/reason.h: REATTACH_REQUEST, and its one valid length */
 #define REATTACH_REQUEST_TYPE 0x04
 #define REATTACH_REQUEST_LEN 76
 /* the largest frame a capture keeps: an unfragmented 64 KiB datagram */
@@ -723,7 +723,7 @@ static void build_oversized(struct datagram *d, const struct datagram_plan *p)
 	put_junk(d, OVERSIZED_LEN - JVPN_DATA_HDR_LEN);
 }
 
-/* A REATTACH_REQUEST (daemon/proto.h) of the right length for the
+/* A REATTACH_REQUEST (daemon/core/reason.h) of the right length for the
  * session, whose proof is junk: the gateway must drop it silently. */
 static void build_reattach_forged(struct datagram *d,
 				  const struct datagram_plan *p)

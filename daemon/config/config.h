@@ -45,27 +45,17 @@ enum config_role {
 
 /* An IPv4 or IPv6 address and port, ready for bind(2)/connect(2). Zeroed
  * before filling, so two equal endpoints compare equal with memcmp. */
-/* lib/sockaddr.h's, under the name the config layer has used */
-#define config_sockaddr jvpn_sockaddr
-
-/* A prefix; addr is in network byte order, zero past the family's size
- * (4 or 16 bytes) and, for allowed-ips, past prefix_len. */
-struct config_cidr {
-	sa_family_t family;		/* AF_INET or AF_INET6 */
-	uint8_t prefix_len;
-	uint8_t addr[16];
-};
 
 /* A local transport candidate of a client: "wlan0" or "wlan0@192.0.2.7". */
 struct config_uplink {
 	char ifname[IFNAMSIZ];
-	union config_sockaddr local;	/* AF_UNSPEC if no @ADDR; port 0 */
+	union jvpn_sockaddr local;	/* AF_UNSPEC if no @ADDR; port 0 */
 };
 
 struct config_interface {
 	enum config_role role;
 	char device[IFNAMSIZ];				/* "jvpn0" */
-	union config_sockaddr listen[CONFIG_MAX_LISTEN];	/* gateway */
+	union jvpn_sockaddr listen[CONFIG_MAX_LISTEN];	/* gateway */
 	size_t n_listen;
 	char private_key_file[CONFIG_PATH_MAX];
 	char state_file[CONFIG_PATH_MAX];
@@ -77,7 +67,7 @@ struct config_interface {
 	/* jvpnctl's way in: a unix socket only root may open */
 	char control_socket[CONFIG_PATH_MAX];
 	/* Prometheus text on loopback HTTP; AF_UNSPEC: off */
-	union config_sockaddr metrics_listen;
+	union jvpn_sockaddr metrics_listen;
 	size_t policy;		/* index into config.policies: `profile` */
 };
 
@@ -88,17 +78,17 @@ struct config_peer {
 	/* index into config.policies: the peer's `profile`, else the
 	 * interface's */
 	size_t policy;
-	struct config_cidr allowed_ips[CONFIG_MAX_ALLOWED_IPS];
+	struct jvpn_cidr allowed_ips[CONFIG_MAX_ALLOWED_IPS];
 	size_t n_allowed_ips;
 	/* client only: the gateway's addresses, in order of preference */
-	union config_sockaddr endpoints[CONFIG_MAX_ENDPOINTS];
+	union jvpn_sockaddr endpoints[CONFIG_MAX_ENDPOINTS];
 	size_t n_endpoints;
 	/* client only: local candidate transports, in order of preference;
 	 * none means one candidate chosen by the routing table */
 	struct config_uplink uplinks[CONFIG_MAX_UPLINKS];
 	size_t n_uplinks;
 	/* client only: its own inner address, host bits kept */
-	struct config_cidr address;
+	struct jvpn_cidr address;
 };
 
 /*

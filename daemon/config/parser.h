@@ -27,9 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
 #include "config.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define WHY_MAX DIAG_TEXT_MAX
 /* A peer whose policy is the interface's; resolved at the end. */
 #define POLICY_OF_INTERFACE ((size_t)-1)
@@ -66,7 +66,7 @@ struct claim {
 
 /* ... nor route the same prefix. */
 struct cidr_claim {
-	struct config_cidr cidr;
+	struct jvpn_cidr cidr;
 	unsigned int line;
 	unsigned int peer_line;
 };
@@ -127,14 +127,14 @@ void tokenize(struct parser *p, const char *text, size_t len);
 
 /* ---- values.c: the values of settings ----------------------------- */
 
-bool parse_address(const char *text, union config_sockaddr *out,
+bool parse_address(const char *text, union jvpn_sockaddr *out,
 		   char *why, size_t why_size);
-bool parse_sockaddr(const char *text, union config_sockaddr *out,
+bool parse_sockaddr(const char *text, union jvpn_sockaddr *out,
 		    char *why, size_t why_size);
-void format_cidr(const struct config_cidr *cidr, char *buf,
+void format_cidr(const struct jvpn_cidr *cidr, char *buf,
 		 size_t size);
 bool parse_config_cidr(const char *text, bool refuse_host_bits,
-		       struct config_cidr *out, char *why, size_t why_size);
+		       struct jvpn_cidr *out, char *why, size_t why_size);
 bool parse_public_key(const char *text, uint8_t key[JVPN_KEY_LEN],
 		      char *why, size_t why_size);
 bool set_ifname(char out[IFNAMSIZ], const char *text, char *why,
@@ -146,7 +146,7 @@ bool set_switch(bool *out, const char *value, char *why,
 bool append_unique(void *items, size_t *n, size_t max, const void *item,
 		   size_t size, const char *value, const char *what,
 		   char *why, size_t why_size);
-bool add_sockaddr(union config_sockaddr *list, size_t *n, size_t max,
+bool add_sockaddr(union jvpn_sockaddr *list, size_t *n, size_t max,
 		  const char *value, const char *what, char *why,
 		  size_t why_size);
 bool for_each_item(struct parser *p, void *target, const char *text,

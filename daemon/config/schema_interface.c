@@ -128,7 +128,7 @@ static bool apply_control_socket(struct parser *p, void *target,
 }
 
 /* Metrics tell a stranger much about the network: loopback only. */
-static bool is_loopback(const union config_sockaddr *addr)
+static bool is_loopback(const union jvpn_sockaddr *addr)
 {
 	if (addr->sa.sa_family == AF_INET)
 		return (ntohl(addr->in4.sin_addr.s_addr) >> 24) == 127;
@@ -140,7 +140,7 @@ static bool apply_metrics_listen(struct parser *p, void *target,
 				 size_t why_size)
 {
 	struct config_interface *interface = target;
-	union config_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	(void)p;
 	if (strcmp(value, "off") == 0) {
@@ -216,7 +216,7 @@ void look_up_role(struct parser *p)
 static void finish_interface(struct parser *p, const struct seen *seen)
 {
 	struct config_interface *interface = &p->config->interface;
-	const size_t n = ARRAY_LEN(interface_rules);
+	const size_t n = ARRAY_SIZE(interface_rules);
 	unsigned int line = p->interface_line;
 
 	require_key(p, interface_rules, n, seen, line, "role",
@@ -260,7 +260,7 @@ void read_interface_section(struct parser *p,
 	}
 	p->interface_line = section->line;
 	snprintf(interface->device, sizeof(interface->device), "jvpn0");
-	apply_section(p, section, interface_rules, ARRAY_LEN(interface_rules),
+	apply_section(p, section, interface_rules, ARRAY_SIZE(interface_rules),
 		      "[interface]", interface, &seen);
 	finish_interface(p, &seen);
 }

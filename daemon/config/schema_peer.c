@@ -38,7 +38,7 @@ static bool add_allowed_ip(struct parser *p, void *target, const char *item,
 {
 	struct config_peer *peer = target;
 	struct cidr_claim *claim;
-	struct config_cidr cidr;
+	struct jvpn_cidr cidr;
 
 	if (!parse_config_cidr(item, true, &cidr, why, why_size))
 		return false;
@@ -131,7 +131,7 @@ static bool apply_address(struct parser *p, void *target, const char *value,
 			  char *why, size_t why_size)
 {
 	struct config_peer *peer = target;
-	struct config_cidr address;
+	struct jvpn_cidr address;
 
 	(void)p;
 	if (!parse_config_cidr(value, false, &address, why, why_size))
@@ -163,7 +163,7 @@ static const struct rule peer_rules[] = {
 static void finish_peer(struct parser *p, const struct seen *seen,
 			unsigned int line)
 {
-	const size_t n = ARRAY_LEN(peer_rules);
+	const size_t n = ARRAY_SIZE(peer_rules);
 
 	require_key(p, peer_rules, n, seen, line, "public-key",
 		    "the peer's X25519 public key in base64");
@@ -214,7 +214,7 @@ void read_peer_section(struct parser *p, const struct section *section)
 		p->first_peer_line = section->line;
 	peer->line = section->line;
 	peer->policy = POLICY_OF_INTERFACE;
-	apply_section(p, section, peer_rules, ARRAY_LEN(peer_rules), "[peer]",
+	apply_section(p, section, peer_rules, ARRAY_SIZE(peer_rules), "[peer]",
 		      peer, &seen);
 	finish_peer(p, &seen, section->line);
 }

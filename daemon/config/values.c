@@ -37,7 +37,7 @@ static bool parse_port(const char *text, uint16_t *port)
 }
 
 /* An address with no port: IPv4, or IPv6 without brackets. */
-bool parse_address(const char *text, union config_sockaddr *out,
+bool parse_address(const char *text, union jvpn_sockaddr *out,
 		   char *why, size_t why_size)
 {
 	char shown[72];
@@ -63,7 +63,7 @@ bool parse_address(const char *text, union config_sockaddr *out,
 }
 
 /* "192.0.2.1:51820" or "[2001:db8::1]:51820"; names are not resolved. */
-bool parse_sockaddr(const char *text, union config_sockaddr *out,
+bool parse_sockaddr(const char *text, union jvpn_sockaddr *out,
 		    char *why, size_t why_size)
 {
 	char host[CONFIG_LINE_MAX + 1], shown[72];
@@ -117,7 +117,7 @@ static size_t family_len(sa_family_t family)
 	return family == AF_INET ? 4 : 16;
 }
 
-void format_cidr(const struct config_cidr *cidr, char *buf,
+void format_cidr(const struct jvpn_cidr *cidr, char *buf,
 		 size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -126,7 +126,7 @@ void format_cidr(const struct config_cidr *cidr, char *buf,
 	snprintf(buf, size, "%s/%u", addr, cidr->prefix_len);
 }
 
-static bool has_host_bits(const struct config_cidr *cidr)
+static bool has_host_bits(const struct jvpn_cidr *cidr)
 {
 	for (size_t bit = cidr->prefix_len; bit < family_len(cidr->family) * 8;
 	     bit++)
@@ -135,7 +135,7 @@ static bool has_host_bits(const struct config_cidr *cidr)
 	return false;
 }
 
-static void clear_host_bits(struct config_cidr *cidr)
+static void clear_host_bits(struct jvpn_cidr *cidr)
 {
 	for (size_t bit = cidr->prefix_len; bit < 128; bit++)
 		cidr->addr[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
@@ -147,11 +147,11 @@ static void clear_host_bits(struct config_cidr *cidr)
  * they are refused with the network spelled out.
  */
 bool parse_config_cidr(const char *text, bool refuse_host_bits,
-		       struct config_cidr *out, char *why, size_t why_size)
+		       struct jvpn_cidr *out, char *why, size_t why_size)
 {
 	char addr_text[CONFIG_LINE_MAX + 1], shown[72], fixed[64];
 	const char *slash = strchr(text, '/');
-	union config_sockaddr addr;
+	union jvpn_sockaddr addr;
 	unsigned long prefix_len = 0;
 
 	snprintf(addr_text, sizeof(addr_text), "%.*s",
@@ -184,7 +184,7 @@ bool parse_config_cidr(const char *text, bool refuse_host_bits,
 	}
 	out->prefix_len = (uint8_t)prefix_len;
 	if (refuse_host_bits && has_host_bits(out)) {
-		struct config_cidr network = *out;
+		struct jvpn_cidr network = *out;
 
 		clear_host_bits(&network);
 		format_cidr(&network, fixed, sizeof(fixed));
@@ -341,11 +341,11 @@ bool append_unique(void *items, size_t *n, size_t max, const void *item,
 }
 
 /* An ADDR:PORT appended to a list, as append_unique does. */
-bool add_sockaddr(union config_sockaddr *list, size_t *n, size_t max,
+bool add_sockaddr(union jvpn_sockaddr *list, size_t *n, size_t max,
 		  const char *value, const char *what, char *why,
 		  size_t why_size)
 {
-	union config_sockaddr addr;
+	union jvpn_sockaddr addr;
 
 	if (!parse_sockaddr(value, &addr, why, why_size))
 		return false;

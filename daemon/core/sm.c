@@ -80,7 +80,7 @@ bool sm_transition_allowed(enum jvpn_state from, enum jvpn_state to)
 
 /*
  * Every reason this build knows. No default case: a reason added to
- * proto.h fails the -Werror build here until someone decides whether it
+ * daemon/core/reason.h fails the -Werror build here until someone decides whether it
  * may end a session.
  */
 static bool reason_known(enum jvpnd_reason r)

@@ -16,7 +16,7 @@
 
 #include "event.h"
 
-/* Reason codes are below 64 (daemon/proto.h); the last slot collects any
+/* Reason codes are below 64 (daemon/core/reason.h); the last slot collects any
  * other code a peer sends, and jvpnd_reason_name() calls it "unknown". */
 #define STATS_REASON_SLOTS	64
 #define STATS_STATES		(JVPN_STATE_MAX + 1)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * libFuzzer harness for daemon/config.c: any bytes as a configuration
+ * libFuzzer harness for daemon/config/: any bytes as a configuration
  * file. Built with ASan and UBSan (Makefile FUZZ_CFLAGS), so a crash,
  * an overflow, undefined behaviour or a leak fails the run.
  *

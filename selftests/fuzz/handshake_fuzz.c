@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * libFuzzer harness for the handshake's parsers (daemon/handshake.c) and
- * the key text parser (daemon/keys.c), with a fixed key set.
+ * libFuzzer harness for the handshake's parsers (daemon/core/handshake.c) and
+ * the key text parser (lib/key.c), with a fixed key set.
  *
  * The first input byte picks a target; the rest is the message. Random
  * bytes rarely carry a valid mac1, so some targets recompute mac1 (as any

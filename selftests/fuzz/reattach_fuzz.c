@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * libFuzzer harness of daemon/reattach.c (and the sm/limiter code it
+ * libFuzzer harness of daemon/core/reattach.c (and the sm/limiter code it
  * drives). Every input is used three ways:
  *
  *  1. as it is, into reattach_peek and every decoder: nothing may crash

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for kernel/header.c: the data header's encoding on the wire
- * (kernel/wire.h) and every verdict of its decoder.
+ * (uapi/jvpn/messages.h) and every verdict of its decoder.
  */
 #include <kunit/test.h>
 #include <linux/build_bug.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * cpbench: the control plane's cost on one core, measured on the host with
- * the daemon's own code (daemon/handshake.c, daemon/reattach.c, the
+ * the daemon's own code (daemon/core/handshake.c, daemon/core/reattach.c, the
  * built-in "mobile" policy):
  *
  *   cpbench handshake SECS   gateway side of a handshake (mac1 check,

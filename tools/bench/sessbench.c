@@ -10,7 +10,7 @@
  * allowed IP AIP_BASE + i (/32) and keys made from i; all share one UDP
  * socket bound to BIND_ADDR:PORT, which the kernel keeps after we exit.
  * Prints one JSON object: how many were created and how long it took.
- * Reuses jvpnk's netlink plumbing (tools/jvpnk/netlink.c, request.c).
+ * Reuses jvpnk's netlink plumbing (lib/nl.c, lib/nlreq.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/config.c: whole files to struct config, and every
+ * Unit tests of daemon/config/: whole files to struct config, and every
  * class of error named by file, line and key.
  *
  * Most error cases are rows of a table: a small valid file (a gateway or
@@ -20,9 +20,9 @@
 
 #include <cmocka.h>
 
+#include "util.h"
 #include "config.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* bytes 1..32, 33..64 and 65..96 in standard base64 */
 #define KEY1 "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
@@ -128,7 +128,7 @@ static void assert_endpoint(const union jvpn_sockaddr *addr,
 	assert_memory_equal(addr, &want, sizeof(want));
 }
 
-static void assert_cidr(const struct config_cidr *cidr, const char *text,
+static void assert_cidr(const struct jvpn_cidr *cidr, const char *text,
 			uint8_t prefix_len)
 {
 	uint8_t want[16] = { 0 };
@@ -1063,7 +1063,7 @@ static void test_all_errors_reported_in_line_order(void **state)
 	size_t n = 0;
 
 	parse_refused("many.conf", text, &cfg, &diag);
-	if (diag.errors != ARRAY_LEN(want))
+	if (diag.errors != ARRAY_SIZE(want))
 		fail_with_diag(&diag, "not exactly the six errors");
 	for (size_t i = 0; i < diag.count; i++) {
 		if (diag.entries[i].severity != DIAG_ERROR)
@@ -1072,7 +1072,7 @@ static void test_all_errors_reported_in_line_order(void **state)
 		assert_string_equal(diag.entries[i].subject, want[n].subject);
 		n++;
 	}
-	assert_int_equal(n, ARRAY_LEN(want));
+	assert_int_equal(n, ARRAY_SIZE(want));
 }
 
 static void test_errors_capped_at_50(void **state)
@@ -1160,7 +1160,7 @@ static void test_empty_file(void **state)
 	struct diag diag;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
 		parse_refused("empty.conf", texts[i], &cfg, &diag);
 		assert_int_equal(diag.errors, 1);
 		assert_string_equal(diag.entries[0].text,
@@ -1292,7 +1292,7 @@ static void test_operator_outlets(void **state)
 	struct diag diag;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(outlets); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(outlets); i++) {
 		size_t size = strlen(text) + 200;
 		char *other = malloc(size);
 		char *at;
@@ -1575,12 +1575,12 @@ int main(void)
 		cmocka_unit_test(test_reload_refuses_new_gateway_key),
 		cmocka_unit_test(test_reload_of_invalid_file_keeps_running),
 	};
-	struct CMUnitTest tests[ARRAY_LEN(fixed) + ARRAY_LEN(line_cases)];
+	struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(line_cases)];
 	size_t n = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		tests[n++] = fixed[i];
-	for (size_t i = 0; i < ARRAY_LEN(line_cases); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(line_cases); i++)
 		tests[n++] = (struct CMUnitTest){
 			.name = line_cases[i].title,
 			.test_func = run_line_case,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/evformat.c: the exact bytes of each rendering (JSON
+ * Unit tests of daemon/core/evformat.c: the exact bytes of each rendering (JSON
  * line, RFC 5424, journald native datagram, CEF) for the same events, the
  * escaping each format needs, the field cap at a UTF-8 boundary, a buffer
  * too small, and the per-type constants (MESSAGE_IDs distinct and well

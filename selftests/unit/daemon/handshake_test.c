@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/handshake.c. Keys, time and randomness are fixed, so
+ * Unit tests of daemon/core/handshake.c. Keys, time and randomness are fixed, so
  * every run sees the same bytes; test_spec_derivation recomputes a whole
  * handshake from the formulas of docs/control-plane-protocol.md with
  * libsodium directly, so the document and the code cannot drift apart.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/limiter.c: token bucket arithmetic (burst, exact
+ * Unit tests of daemon/core/limiter.c: token bucket arithmetic (burst, exact
  * refill, cap, a clock that goes backwards), cooldown, the sliding window
  * at exactly 60 s, the per-source table's LRU bound, and the client's
  * retry schedule with its give-up.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/outlet.c and daemon/events.c: datagrams reach a
+ * Unit tests of daemon/io/outlet.c and daemon/eventbus.c: datagrams reach a
  * listener; a busy listener costs lines, not time; a listener that went
  * away is lost from and found again once it is back, at most once per
  * second; a full pipe loses lines and a torn line is closed before the

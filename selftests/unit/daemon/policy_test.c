@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/policy.c: the built-in profiles, the text form of
+ * Unit tests of daemon/core/policy.c: the built-in profiles, the text form of
  * each field, the safety checklist (one test per finding, by item name),
  * policy_diff and the diagnostics list.
  *
@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
+#include "util.h"
 #include "policy.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Fails with every kept finding printed, so a failure explains itself. */
 static void fail_with_diag(const struct diag *diag, const char *why)
@@ -134,7 +134,7 @@ static void test_builtins_pass_the_checklist(void **state)
 	struct diag diag;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		diag_init(&diag, NULL);
 		assert_int_equal(policy_check(policy_builtin(names[i]), &diag),
 				 0);
@@ -180,7 +180,7 @@ static void test_durations_accepted(void **state)
 	uint64_t ms;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		ms = 12345;
 		if (!policy_parse_duration_ms(cases[i].text, &ms))
 			fail_msg("\"%s\" refused", cases[i].text);
@@ -201,7 +201,7 @@ static void test_durations_refused(void **state)
 	uint64_t ms = 777;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		if (policy_parse_duration_ms(bad[i], &ms))
 			fail_msg("\"%s\" accepted as %llu ms", bad[i],
 				 (unsigned long long)ms);
@@ -310,7 +310,7 @@ static void test_format_reads_back(void **state)
 	static const char *const names[] = { "mobile", "datacenter" };
 
 	(void)state;
-	for (size_t n = 0; n < ARRAY_LEN(names); n++) {
+	for (size_t n = 0; n < ARRAY_SIZE(names); n++) {
 		const struct policy *original = policy_builtin(names[n]);
 		struct policy copy;
 
@@ -359,7 +359,7 @@ static void log_change(void *ctx, const char *key, const char *old_text,
 {
 	struct diff_log *log = ctx;
 
-	assert_true(log->count < ARRAY_LEN(log->lines));
+	assert_true(log->count < ARRAY_SIZE(log->lines));
 	snprintf(log->lines[log->count++], sizeof(log->lines[0]),
 		 "%s %s -> %s", key, old_text, new_text);
 }
@@ -593,8 +593,8 @@ static void test_check_reports_every_item(void **state)
 	(void)state;
 	memset(&policy, 0, sizeof(policy));	/* nothing defined at all */
 	diag_init(&diag, NULL);
-	assert_true(policy_check(&policy, &diag) >= ARRAY_LEN(items));
-	for (size_t i = 0; i < ARRAY_LEN(items); i++)
+	assert_true(policy_check(&policy, &diag) >= ARRAY_SIZE(items));
+	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
 		if (!diag_find(&diag, items[i]))
 			fail_with_diag(&diag, items[i]);
 	assert_non_null(strstr(diag.entries[0].text, "policy (unnamed): "));
@@ -685,12 +685,12 @@ int main(void)
 		cmocka_unit_test(test_diag_sorts_by_line_stably),
 		cmocka_unit_test(test_diag_without_file),
 	};
-	struct CMUnitTest tests[ARRAY_LEN(fixed) + ARRAY_LEN(checklist_cases)];
+	struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(checklist_cases)];
 	size_t n = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		tests[n++] = fixed[i];
-	for (size_t i = 0; i < ARRAY_LEN(checklist_cases); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(checklist_cases); i++)
 		tests[n++] = (struct CMUnitTest){
 			.name = checklist_cases[i].title,
 			.test_func = run_checklist_case,

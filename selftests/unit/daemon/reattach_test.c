@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/reattach.c: every message's round trip and byte
+ * Unit tests of daemon/core/reattach.c: every message's round trip and byte
  * layout; every truncated, extended, bit-flipped, re-keyed or
  * field-corrupted message refused; the gateway's nine checks, each
  * reached alone and each reported first when it and every later check

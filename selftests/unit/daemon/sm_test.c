@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/sm.c: every allowed transition with its reasons and
+ * Unit tests of daemon/core/sm.c: every allowed transition with its reasons and
  * its one record, every refused one (nothing changes, nothing is emitted),
  * TERMINATED is final, the switch bump, the end of the version space, and
  * sm_evaluate for every due transition on both sides of its boundary.
@@ -39,7 +39,7 @@ static const enum jvpn_state ALL_STATES[] = {
 };
 #define N_STATES	5
 
-/* Every reason proto.h defines, NONE first. */
+/* Every reason daemon/core/reason.h defines, NONE first. */
 static const enum jvpnd_reason ALL_REASONS[] = {
 	JVPND_REASON_NONE, JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_BAD_PROOF,
 	JVPND_REASON_REPLAYED_NONCE, JVPND_REASON_STALE_TIMESTAMP,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/stats.c: histogram bucketing at, below and above
+ * Unit tests of daemon/core/stats.c: histogram bucketing at, below and above
  * each bound ("le" semantics), and which event moves which counter.
  */
 #include <setjmp.h>

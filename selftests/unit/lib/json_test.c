@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/json.c: the control socket's lines are valid JSON
+ * Unit tests of lib/json.c: the control socket's lines are valid JSON
  * whatever goes into them, and a line that does not fit is cut at a
  * member's edge and says so.
  */

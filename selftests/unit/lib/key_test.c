@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of daemon/keys.c: X25519 static keys, their WireGuard-style
+ * Unit tests of lib/key.c: X25519 static keys, their WireGuard-style
  * text form, and the permission check on private key files.
  */
 #include <fcntl.h>

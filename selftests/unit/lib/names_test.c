@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of tools/jvpnk/names.c: the names of uapi numbers, both ways.
+ * Unit tests of lib/names.c: the names of uapi numbers, both ways.
  * The expected tables below are written out by hand on purpose: a name
  * changed in names.c breaks the shell tests that grep for it.
  */

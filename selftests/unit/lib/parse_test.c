@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of tools/jvpnk/parse.c: command-line text to values.
+ * Unit tests of lib/parse.c: command-line text to values.
  *
  * parse.h: each parser returns NULL on success or a phrase naming what is
  * wrong, and checks syntax and field width only; whether a value makes

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of tools/jvpnk/format.c: kernel messages to key=value records.
+ * Unit tests of lib/record.c: kernel messages to key=value records.
  * Messages are built in a buffer with libmnl, as the kernel would send
  * them, so no netlink socket is needed. The field names are written out
  * by hand on purpose: the shell tests grep for "key=value".

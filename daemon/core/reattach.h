@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Reattach, path validation and probes: the session-bound control
- *  messages 0x04..0x0c of uapi/jvpn/messages.h, their codecs, and the gateway's judgement
+ * messages 0x04..0x0c of uapi/jvpn/messages.h, their codecs, and the gateway's judgement
  * of a REATTACH_REQUEST. docs/reattach.md is the prose of this file: byte
  * layouts, the order of checks and the reasoning behind each decision.
  *

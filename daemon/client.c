@@ -94,7 +94,7 @@ static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
 	if (handshake_initiator_consume_reject(&d->hs, msg, len, &rej) != HS_OK)
 		return;
 	jvpnd_emit(d, EV_REATTACH_REJECT, NULL, rej.reason,
-	     "the gateway refused the handshake: giving up");
+		   "the gateway refused the handshake: giving up");
 	d->gave_up = true;
 }
 
@@ -117,8 +117,8 @@ static void send_probe(struct session *s)
 
 static uint8_t class_of(const union jvpn_sockaddr *a)
 {
-	return a->sa.sa_family == AF_INET6 ? REATTACH_CLASS_UDP6 :
-					     REATTACH_CLASS_UDP4;
+	return a->sa.sa_family == AF_INET6 ? REATTACH_CLASS_UDP6
+					   : REATTACH_CLASS_UDP4;
 }
 
 /* The next candidate: every other uplink first, then the bound one. */
@@ -136,7 +136,7 @@ static void send_request(struct jvpnd *d, struct session *s)
 
 	d->candidate = (d->uplink + 1 + d->reattach_attempts) % d->n_fds;
 	if (d->reattach_attempts && d->reattach_attempts % d->n_fds == 0)
-		d->endpoint++;	/* every uplink failed: another gateway address */
+		d->endpoint++; /* every uplink failed: another gateway address */
 	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
 	if (n)
 		udp_send(uplink_fd(d, d->candidate), endpoint(d), out, n);
@@ -171,7 +171,8 @@ static void on_path_challenge(struct session *s, int fd,
 
 	if (reattach_decode_path_challenge(msg, len, s->keys.control, &p))
 		return;
-	n = reattach_encode_path_response(&p, s->keys.control, out, sizeof(out));
+	n = reattach_encode_path_response(&p, s->keys.control, out,
+					  sizeof(out));
 	if (n)
 		udp_send(fd, from, out, n);
 }
@@ -191,8 +192,8 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 		.reason = JVPND_REASON_REATTACHED,
 		.old_state = -1,
 		.new_state = (int)s->sm.state,
-		.new_transport = jvpn_sockaddr_text(&s->remote, remote,
-					       sizeof(remote)),
+		.new_transport =
+			jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
 		.latency_us = jvpn_boot_us() - d->reattach_sent_us,
 	};
 
@@ -233,7 +234,8 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 		s->peer_bound = rej.state_version;
 	if (rej.nonce_floor > s->nonce)
 		s->nonce = rej.nonce_floor;
-	jvpnd_emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason, NULL);
+	jvpnd_emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason,
+		   NULL);
 	if (rej.reason == JVPND_REASON_SWITCH_LIMIT ||
 	    rej.reason == JVPND_REASON_UNKNOWN_SESSION)
 		session_end(d, s, (enum jvpnd_reason)rej.reason);
@@ -254,16 +256,16 @@ static void send_rekey(struct session *s)
 /* The next generation opens packets here before the gateway seals any. */
 static void start_rekey(struct jvpnd *d, struct session *s)
 {
-	if (handshake_rotate(&s->keys, s->keys.generation + 1,
-			     &s->next_keys) != HS_OK ||
+	if (handshake_rotate(&s->keys, s->keys.generation + 1, &s->next_keys) !=
+		    HS_OK ||
 	    session_install_keys(d, s, &s->next_keys, true))
 		return;
 	s->rekey_pending = true;
 	send_rekey(s);
 }
 
-static void on_rekey_ack(struct jvpnd *d, struct session *s,
-			 const uint8_t *msg, size_t len)
+static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
+			 size_t len)
 {
 	uint32_t gen;
 	uint64_t id;
@@ -271,7 +273,8 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s,
 
 	if (!s->rekey_pending ||
 	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK, s->keys.control, &id,
-			 &gen) || id != s->id || gen != s->next_keys.generation ||
+			 &gen) ||
+	    id != s->id || gen != s->next_keys.generation ||
 	    session_install_keys(d, s, &s->next_keys, false))
 		return;
 	handshake_keys_wipe(&s->keys);
@@ -298,8 +301,9 @@ static void tick_rekey(struct jvpnd *d, struct session *s)
 	}
 }
 
-static void client_datagram(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
-		     const uint8_t *msg, size_t len)
+static void client_datagram(struct jvpnd *d, int fd,
+			    const union jvpn_sockaddr *from, const uint8_t *msg,
+			    size_t len)
 {
 	struct session *s = the_session(d);
 	struct reattach_probe p;
@@ -374,8 +378,9 @@ static void client_tick(struct jvpnd *d)
 	}
 	if (d->gave_up)
 		return;
-	if (!d->hs_sent_ms || jvpn_boot_ms() - d->hs_sent_ms >= p->handshake_timeout_ms) {
-		if (d->hs_sent_ms) {	/* no answer: try the next path */
+	if (!d->hs_sent_ms ||
+	    jvpn_boot_ms() - d->hs_sent_ms >= p->handshake_timeout_ms) {
+		if (d->hs_sent_ms) { /* no answer: try the next path */
 			d->uplink = (d->uplink + 1) % d->n_fds;
 			if (d->uplink == 0)
 				d->endpoint++;
@@ -390,7 +395,8 @@ static int client_start(struct jvpnd *d)
 	size_t n = gw->n_uplinks ? gw->n_uplinks : 1;
 
 	if (d->cfg.n_peers != 1 || !gw->n_endpoints) {
-		fprintf(stderr, "jvpnd: a client needs exactly one [peer] with an endpoint\n");
+		fprintf(stderr, "jvpnd: a client needs exactly one [peer] with "
+				"an endpoint\n");
 		return -1;
 	}
 	int restored[CONFIG_MAX_UPLINKS + CONFIG_MAX_LISTEN];
@@ -401,12 +407,14 @@ static int client_start(struct jvpnd *d)
 	memcpy(restored, d->fds, n_restored * sizeof(int));
 	d->n_fds = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct config_uplink *u = gw->n_uplinks ? &gw->uplinks[i] : NULL;
+		const struct config_uplink *u =
+			gw->n_uplinks ? &gw->uplinks[i] : NULL;
 		int fd = u ? udp_find_uplink(restored, n_restored, u) : -1;
 
 		if (fd < 0)
 			fd = udp_open(gw->endpoints[0].sa.sa_family,
-				      u ? &u->local : NULL, u ? u->ifname : NULL);
+				      u ? &u->local : NULL,
+				      u ? u->ifname : NULL);
 		if (fd < 0) {
 			fprintf(stderr, "jvpnd: uplink %s: %s\n",
 				u ? u->ifname : "default", strerror(-fd));
@@ -425,7 +433,7 @@ static int client_start(struct jvpnd *d)
 
 static size_t client_max_sessions(void)
 {
-	return 1;	/* its one gateway */
+	return 1; /* its one gateway */
 }
 
 static size_t client_slot_of_peer(size_t peer)

@@ -232,7 +232,8 @@ static void do_status(struct jvpnd *d, struct ctl_conn *c)
 	size_t n = sessions_count(d, NULL);
 
 	if (in->metrics_listen.sa.sa_family != AF_UNSPEC)
-		jvpn_sockaddr_text(&in->metrics_listen, metrics, sizeof(metrics));
+		jvpn_sockaddr_text(&in->metrics_listen, metrics,
+				   sizeof(metrics));
 	send_ok(c);
 	json_open(&j, buf, sizeof(buf));
 	json_str(&j, "role", d->role->name);
@@ -503,7 +504,8 @@ static void on_listen(void *ctx, int fd, uint32_t events)
 			refuse(conn, "busy", "too many control connections");
 			continue;
 		}
-		*c = (struct ctl_conn){ .fd = conn, .opened_ms = jvpn_boot_ms() };
+		*c = (struct ctl_conn){ .fd = conn,
+					.opened_ms = jvpn_boot_ms() };
 		if (loop_watch(&d->loop, conn, EPOLLIN, on_conn, ctl)) {
 			close(conn);
 			c->fd = -1;
@@ -627,7 +629,8 @@ int control_start(struct jvpnd *d)
 	if (!err)
 		err = listen_on(ctl);
 	if (!err) {
-		err = loop_watch(&d->loop, ctl->listen_fd, EPOLLIN, on_listen, ctl);
+		err = loop_watch(&d->loop, ctl->listen_fd, EPOLLIN, on_listen,
+				 ctl);
 		if (err)
 			close(ctl->listen_fd);
 	}

@@ -2,9 +2,8 @@
 #include "emit.h"
 #include "udp.h"
 
-void jvpnd_emit(struct jvpnd *d, enum event_type type,
-		const struct session *s, enum jvpnd_reason reason,
-		const char *detail)
+void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
+		enum jvpnd_reason reason, const char *detail)
 {
 	char remote[64];
 	struct event ev = {
@@ -15,7 +14,8 @@ void jvpnd_emit(struct jvpnd *d, enum event_type type,
 		.old_state = -1,
 		.new_state = s ? (int)s->sm.state : -1,
 		.new_transport = s ? jvpn_sockaddr_text(&s->remote, remote,
-						   sizeof(remote)) : NULL,
+							sizeof(remote))
+				   : NULL,
 		.detail = detail,
 	};
 

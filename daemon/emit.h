@@ -6,8 +6,7 @@
 #include "jvpnd.h"
 
 /* @s may be NULL (the daemon itself); @detail may be NULL. */
-void jvpnd_emit(struct jvpnd *d, enum event_type type,
-		const struct session *s, enum jvpnd_reason reason,
-		const char *detail);
+void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
+		enum jvpnd_reason reason, const char *detail);
 
 #endif /* JVPND_EMIT_H */

@@ -14,8 +14,8 @@
 _Static_assert(OUTLET_PATH_MAX >= CONFIG_PATH_MAX,
 	       "every configured path fits an outlet");
 
-#define SYSLOG_SOCKET	"/dev/log"
-#define JOURNAL_SOCKET	"/run/systemd/journal/socket"
+#define SYSLOG_SOCKET  "/dev/log"
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 void events_init(struct event_outlets *o)
 {
@@ -118,8 +118,7 @@ void events_close(struct event_outlets *o)
 		outlet_close(&o->outlets[k]);
 }
 
-void events_counts_text(const struct event_outlets *o, char *buf,
-			size_t size)
+void events_counts_text(const struct event_outlets *o, char *buf, size_t size)
 {
 	size_t len = 0;
 

@@ -29,8 +29,8 @@ enum outlet_kind {
 /* A part of jvpnd that sees every event after the outlets: the control
  * socket's monitor subscribers, the metrics. json is the JSON line
  * (with its newline) that the json outlet writes. */
-typedef void (*event_tap_fn)(void *ctx, const struct event *ev,
-			     uint64_t seq, const char *json, size_t len);
+typedef void (*event_tap_fn)(void *ctx, const struct event *ev, uint64_t seq,
+			     const char *json, size_t len);
 #define EVENTS_MAX_TAPS 4
 
 struct event_tap {
@@ -40,7 +40,7 @@ struct event_tap {
 
 struct event_outlets {
 	struct outlet outlets[OUTLET_COUNT];
-	uint64_t seq;		/* per daemon: gaps show lost events */
+	uint64_t seq; /* per daemon: gaps show lost events */
 	/* per outlet, since start (reloads keep them): lines it took in
 	 * full, and lines it should have had but did not (docs/events.md) */
 	uint64_t sent[OUTLET_COUNT];
@@ -77,8 +77,7 @@ int events_open(struct event_outlets *o, const struct config_interface *ifc,
 void events_close(struct event_outlets *o);
 /* "json sent=12 lost=0, syslog sent=9 lost=3" over the enabled outlets,
  * or "no outlet"; for a DAEMON event's detail. */
-void events_counts_text(const struct event_outlets *o, char *buf,
-			size_t size);
+void events_counts_text(const struct event_outlets *o, char *buf, size_t size);
 void events_emit(struct event_outlets *o, const struct event *ev);
 
 #endif /* JVPND_EVENTBUS_H */

@@ -32,7 +32,8 @@ static const struct hs_params hs_params = {
 static long peer_by_key(const struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN])
 {
 	for (size_t i = 0; i < d->cfg.n_peers; i++)
-		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, JVPN_KEY_LEN))
+		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub,
+				   JVPN_KEY_LEN))
 			return (long)i;
 	return -1;
 }
@@ -77,7 +78,8 @@ static bool source_allowed(struct jvpnd *d, const union jvpn_sockaddr *from)
 	struct reattach_source src;
 	struct limiter_bucket *b;
 
-	if (!reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from), &src))
+	if (!reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
+					   &src))
 		return false;
 	b = limiter_table_get(&d->sources, src.key, src.key_len, &rate,
 			      jvpn_boot_ms());
@@ -102,8 +104,11 @@ static void handshake_refused(struct jvpnd *d, int fd,
 	char who[64];
 
 	jvpn_sockaddr_text(from, who, sizeof(who));
-	jvpnd_emit(d, res->status == HS_ERR_REPLAY || res->status == HS_ERR_AUTH ?
-		EV_SECURITY_EVENT : EV_REATTACH_REJECT, NULL, res->reason, who);
+	jvpnd_emit(d,
+		   res->status == HS_ERR_REPLAY || res->status == HS_ERR_AUTH
+			   ? EV_SECURITY_EVENT
+			   : EV_REATTACH_REJECT,
+		   NULL, res->reason, who);
 	if (res->send_reject &&
 	    handshake_responder_reject(res, &hs_params, out, &len) == HS_OK)
 		udp_send(fd, from, out, len);
@@ -123,12 +128,14 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	if (!handshake_init_mac1_ok(d->pub, msg, len))
 		return;
 	if (!source_allowed(d, from)) {
-		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPND_REASON_RATE_LIMITED,
-		     "handshake from a source over its rate");
+		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
+			   JVPND_REASON_RATE_LIMITED,
+			   "handshake from a source over its rate");
 		return;
 	}
 	if (handshake_responder_consume_init(&st, d->priv, d->pub, &hs_params,
-					     &peer_ops, d, msg, len, &res) != HS_OK) {
+					     &peer_ops, d, msg, len,
+					     &res) != HS_OK) {
 		handshake_refused(d, fd, from, &res);
 		handshake_responder_wipe(&st);
 		return;
@@ -146,21 +153,22 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 
 /* ---- probes ---- */
 
-static void on_probe(struct session *s, int fd,
-		     const union jvpn_sockaddr *from, const uint8_t *msg,
-		     size_t len)
+static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
+		     const uint8_t *msg, size_t len)
 {
 	uint8_t out[REATTACH_PROBE_LEN];
 	struct reattach_probe p;
 	size_t n;
 
 	/* a replayed probe must not pass for a live path */
-	if (reattach_decode_probe(msg, len, s->keys.control, &p) != REATTACH_OK ||
+	if (reattach_decode_probe(msg, len, s->keys.control, &p) !=
+		    REATTACH_OK ||
 	    p.seq <= s->probe_seq)
 		return;
 	s->probe_seq = p.seq;
 	if (s->sm.state == JVPN_STATE_HANDSHAKE &&
-	    (!jvpn_sockaddr_equal(from, &s->remote) || !session_confirm(s->d, s)))
+	    (!jvpn_sockaddr_equal(from, &s->remote) ||
+	     !session_confirm(s->d, s)))
 		return;
 	/* a probe proves the path it came on only if it is the bound one */
 	if (fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
@@ -280,23 +288,26 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 	char who[64];
 
 	if (len != REATTACH_REQUEST_LEN ||
-	    !reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from), &src))
-		return;		/* malformed, not forged: no security event */
+	    !reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
+					   &src))
+		return; /* malformed, not forged: no security event */
 	if (s) {
 		st = reattach_decode_request(msg, len, s->keys.control, &req);
 		if (st != REATTACH_OK && st != REATTACH_E_MAC)
 			return;
 		proof_ok = st == REATTACH_OK;
 	}
-	session_reattach_policy(s ? session_policy(d, s) :
-			       config_interface_policy(&d->cfg), &rp);
+	session_reattach_policy(s ? session_policy(d, s)
+				  : config_interface_policy(&d->cfg),
+				&rp);
 	if (s && s->sm.state == JVPN_STATE_DEGRADED)
 		session_degraded_policy(&rp);
 	reattach_validate(s ? &view : NULL, &req, proof_ok, &src, &clock, &rp,
 			  &d->sources, &v);
 	jvpn_sockaddr_text(from, who, sizeof(who));
 	if (v.rate_event)
-		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, s, JVPND_REASON_RATE_LIMITED, who);
+		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, s,
+			   JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
 		jvpnd_emit(d, EV_SECURITY_EVENT, s, v.reason, who);
 	if (v.reason == JVPND_REASON_NONE) {
@@ -327,8 +338,8 @@ static void emit_success(struct jvpnd *d, const struct session *s,
 		.reason = s->pending_reason,
 		.old_state = -1,
 		.new_state = (int)s->sm.state,
-		.new_transport = jvpn_sockaddr_text(&s->remote, remote,
-					       sizeof(remote)),
+		.new_transport =
+			jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
 		.detail = old,
 		.latency_us = jvpn_boot_us() - s->pending_since_us,
 	};
@@ -369,7 +380,8 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 	struct reattach_path p;
 
 	if (path) {
-		if (reattach_decode_path_response(msg, len, s->keys.control, &p))
+		if (reattach_decode_path_response(msg, len, s->keys.control,
+						  &p))
 			return;
 		memcpy(token, p.token, sizeof(token));
 	} else {
@@ -386,8 +398,9 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 	commit_path(d, s);
 }
 
-static void gateway_datagram(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
-		      const uint8_t *msg, size_t len)
+static void gateway_datagram(struct jvpnd *d, int fd,
+			     const union jvpn_sockaddr *from,
+			     const uint8_t *msg, size_t len)
 {
 	uint64_t id = 0;
 	uint8_t type = msg[0];
@@ -487,12 +500,12 @@ static int gateway_start(struct jvpnd *d)
 
 static size_t gateway_max_sessions(void)
 {
-	return CONFIG_MAX_PEERS;	/* every peer a reload may add */
+	return CONFIG_MAX_PEERS; /* every peer a reload may add */
 }
 
 static size_t gateway_slot_of_peer(size_t peer)
 {
-	return peer;	/* one session per peer at most */
+	return peer; /* one session per peer at most */
 }
 
 const struct role_ops gateway_role = {

@@ -73,10 +73,11 @@ static void tell_systemd(struct jvpnd *d)
 		return;
 	d->notify_status_ms = now;
 	n = sessions_count(d, by_state);
-	snprintf(status, sizeof(status), "%s %s: %zu sessions (%" PRIu64
-		 " active, %" PRIu64 " volatile, %" PRIu64 " degraded)",
-		 d->role->name, d->cfg.interface.device,
-		 n, by_state[JVPN_STATE_ACTIVE], by_state[JVPN_STATE_VOLATILE],
+	snprintf(status, sizeof(status),
+		 "%s %s: %zu sessions (%" PRIu64 " active, %" PRIu64
+		 " volatile, %" PRIu64 " degraded)",
+		 d->role->name, d->cfg.interface.device, n,
+		 by_state[JVPN_STATE_ACTIVE], by_state[JVPN_STATE_VOLATILE],
 		 by_state[JVPN_STATE_DEGRADED]);
 	notify_status(&d->notify, status);
 }

@@ -24,39 +24,39 @@
 #include "stats.h"
 
 /* health is judged this often; also the granularity of every timer */
-#define JVPND_TICK_MS		50
-#define JVPND_MAX_DATAGRAM	2048
-#define JVPND_MAX_SESSIONS	CONFIG_MAX_PEERS
+#define JVPND_TICK_MS	   50
+#define JVPND_MAX_DATAGRAM 2048
+#define JVPND_MAX_SESSIONS CONFIG_MAX_PEERS
 
 struct session {
 	uint64_t id;
 	size_t peer;			/* index in config.peers */
-	uint8_t peer_pub[JVPN_KEY_LEN];	/* finds the peer again on reload */
+	uint8_t peer_pub[JVPN_KEY_LEN]; /* finds the peer again on reload */
 	struct sm sm;
 	struct handshake_keys keys;
-	struct handshake_keys next_keys;	/* client: rotation under way */
+	struct handshake_keys next_keys; /* client: rotation under way */
 	bool rekey_pending;
 	uint64_t keys_since_ms;
 	uint64_t rekey_sent_ms;
-	int fd;				/* socket of the bound transport */
-	union jvpn_sockaddr remote;	/* bound remote endpoint */
-	uint64_t last_rx_ms;		/* newest authenticated rx, boottime */
-	uint64_t last_probe_ms;		/* client: last PROBE sent */
+	int fd;			    /* socket of the bound transport */
+	union jvpn_sockaddr remote; /* bound remote endpoint */
+	uint64_t last_rx_ms;	    /* newest authenticated rx, boottime */
+	uint64_t last_probe_ms;	    /* client: last PROBE sent */
 	uint64_t probe_seq;
-	uint64_t nonce;			/* client: last REATTACH nonce sent */
-	uint64_t peer_bound;		/* client: gateway's bound version */
-	struct reattach_session rs;	/* gateway: nonces, budget, switches */
+	uint64_t nonce;		    /* client: last REATTACH nonce sent */
+	uint64_t peer_bound;	    /* client: gateway's bound version */
+	struct reattach_session rs; /* gateway: nonces, budget, switches */
 	/* gateway: a path being validated before a switch */
 	bool pending;
 	uint8_t token[JVPN_REATTACH_TOKEN_LEN];
 	uint64_t pending_nonce;
 	uint64_t pending_until_ms;
-	uint64_t pending_since_us;	/* the challenge went out: latency */
+	uint64_t pending_since_us; /* the challenge went out: latency */
 	int pending_fd;
 	union jvpn_sockaddr pending_remote;
-	enum jvpnd_reason pending_reason;	/* REATTACHED or NAT_REBINDING */
+	enum jvpnd_reason pending_reason; /* REATTACHED or NAT_REBINDING */
 	bool in_use;
-	bool in_kernel;			/* the kernel mirrors its state */
+	bool in_kernel; /* the kernel mirrors its state */
 	/* why an operator ended it, for the TERMINATED event; else NULL */
 	const char *end_detail;
 	struct jvpnd *d;
@@ -76,24 +76,24 @@ struct jvpnd {
 	struct config cfg;
 	uint8_t priv[JVPN_KEY_LEN];
 	uint8_t pub[JVPN_KEY_LEN];
-	struct kernel_link kreq;	/* requests */
-	struct kernel_link kev;		/* events */
+	struct kernel_link kreq; /* requests */
+	struct kernel_link kev;	 /* events */
 	struct event_outlets out;
-	const struct role_ops *role;	/* gateway.c or client.c */
+	const struct role_ops *role; /* gateway.c or client.c */
 	struct loop loop;
 	int sigfd;
 	int timerfd;
 	int fds[CONFIG_MAX_LISTEN + CONFIG_MAX_UPLINKS];
 	size_t n_fds;
-	struct session *sessions;	/* gateway: one per peer at most */
+	struct session *sessions; /* gateway: one per peer at most */
 	size_t n_sessions;
 	bool stop;
-	bool dirty;			/* a session changed: save the state file */
+	bool dirty; /* a session changed: save the state file */
 	uint64_t started_ms;
-	struct control *control;	/* jvpnctl's unix socket */
-	struct notify notify;		/* systemd, if it started us */
-	uint64_t notify_status_ms;	/* when STATUS was last worked out */
-	struct metrics *metrics;	/* NULL: metrics-listen = off */
+	struct control *control;   /* jvpnctl's unix socket */
+	struct notify notify;	   /* systemd, if it started us */
+	uint64_t notify_status_ms; /* when STATUS was last worked out */
+	struct metrics *metrics;   /* NULL: metrics-listen = off */
 	/* counted from the start, whether metrics are served or not, so that
 	 * turning them on by a reload shows the whole life of the process */
 	struct stats stats;
@@ -106,13 +106,13 @@ struct jvpnd {
 	/* client */
 	struct hs_initiator hs;
 	uint64_t hs_sent_ms;
-	size_t uplink;			/* active uplink index */
-	size_t endpoint;		/* active gateway endpoint index */
+	size_t uplink;	 /* active uplink index */
+	size_t endpoint; /* active gateway endpoint index */
 	uint64_t reattach_sent_ms;
-	uint64_t reattach_sent_us;	/* for the reattach latency */
+	uint64_t reattach_sent_us; /* for the reattach latency */
 	unsigned int reattach_attempts;
-	size_t candidate;		/* uplink tried by the last request */
-	bool gave_up;			/* refused for good: no more tries */
+	size_t candidate; /* uplink tried by the last request */
+	bool gave_up;	  /* refused for good: no more tries */
 };
 
 #endif /* JVPND_JVPND_H */

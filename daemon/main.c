@@ -14,10 +14,10 @@
 
 static int usage(FILE *out)
 {
-	fprintf(out,
-		"usage: jvpnd --config FILE      run as the file says\n"
-		"       jvpnd --check-config FILE  validate FILE, name each error\n"
-		"       jvpnd --version\n");
+	fprintf(out, "usage: jvpnd --config FILE      run as the file says\n"
+		     "       jvpnd --check-config FILE  validate FILE, name "
+		     "each error\n"
+		     "       jvpnd --version\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -30,7 +30,7 @@ static bool load(struct jvpnd *d)
 		diag_print(&diag, stderr);
 		return false;
 	}
-	diag_print(&diag, stderr);	/* warnings */
+	diag_print(&diag, stderr); /* warnings */
 	if (keys_load_private_file(d->cfg.interface.private_key_file, d->priv,
 				   err) != KEYS_OK) {
 		fprintf(stderr, "jvpnd: %s\n", err);
@@ -55,7 +55,7 @@ static bool open_links(struct jvpnd *d)
 		fprintf(stderr, "jvpnd: %s\n", err);
 		return false;
 	}
-	if (*err)	/* a socket: retried, its events counted as lost */
+	if (*err) /* a socket: retried, its events counted as lost */
 		fprintf(stderr, "jvpnd: %s: retried every second\n", err);
 	return true;
 }
@@ -72,7 +72,7 @@ static bool alloc_tables(struct jvpnd *d)
 
 int main(int argc, char **argv)
 {
-	static struct jvpnd d;	/* large; one per process */
+	static struct jvpnd d; /* large; one per process */
 	int ret;
 
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
@@ -94,8 +94,8 @@ int main(int argc, char **argv)
 	d.config_path = argv[2];
 	if (!load(&d))
 		return 1;
-	d.role = d.cfg.interface.role == CONFIG_ROLE_GATEWAY ? &gateway_role :
-							       &client_role;
+	d.role = d.cfg.interface.role == CONFIG_ROLE_GATEWAY ? &gateway_role
+							     : &client_role;
 	if (!open_links(&d) || !alloc_tables(&d))
 		return 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -23,20 +23,19 @@
 #include "sessions.h"
 #include "udp.h"
 
-
 /* ---- the server --------------------------------------------------------------- */
 
 /* How often open connections are checked against their deadline. */
-#define METRICS_SWEEP_MS	250
+#define METRICS_SWEEP_MS 250
 /* Connections taken per wake-up: the loop has other work. */
-#define METRICS_ACCEPT_BURST	16
+#define METRICS_ACCEPT_BURST 16
 
 struct metrics_conn {
-	int fd;			/* -1: free */
+	int fd; /* -1: free */
 	uint64_t deadline_ms;
 	size_t in_len;
 	char in[METRICS_REQUEST_MAX];
-	struct expo out;	/* the response, once there is one */
+	struct expo out; /* the response, once there is one */
 	size_t out_off;
 };
 
@@ -46,11 +45,11 @@ static const int response_codes[] = { 200, 400, 404, 405, 431, 503, 505, 0 };
 
 struct metrics {
 	struct jvpnd *d;
-	union jvpn_sockaddr addr;	/* what listen_fd is bound to */
-	int listen_fd;			/* -1: none */
+	union jvpn_sockaddr addr; /* what listen_fd is bound to */
+	int listen_fd;		  /* -1: none */
 	int timer_fd;
 	bool timer_armed;
-	uint64_t start_time_s;		/* the process's, wall clock */
+	uint64_t start_time_s; /* the process's, wall clock */
 	uint64_t responses[N_CODES];
 	struct metrics_conn conns[METRICS_MAX_CONNS];
 };
@@ -67,13 +66,20 @@ static void count_response(struct metrics *m, int code)
 static const char *status_text(int code)
 {
 	switch (code) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 431: return "Request Header Fields Too Large";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
 	}
 	return "Error";
 }
@@ -116,8 +122,10 @@ static void render_daemon(struct expo *e, const struct metrics *m)
 	expo_sample(e, "jvpnd_up", NULL, 1);
 	expo_family(e, "jvpnd_build_info", "gauge",
 		    "jvpnd's version and role; the value is always 1.");
-	expo_sample(e, "jvpnd_build_info", (const char *const[]){
-		"version", JVPN_VERSION, "role", role, NULL }, 1);
+	expo_sample(e, "jvpnd_build_info",
+		    (const char *const[]){ "version", JVPN_VERSION, "role",
+					   role, NULL },
+		    1);
 	expo_family(e, "jvpnd_start_time_seconds", "gauge",
 		    "When jvpnd started, seconds since the Unix epoch.");
 	expo_sample(e, "jvpnd_start_time_seconds", NULL, m->start_time_s);
@@ -130,13 +138,15 @@ static void render_responses(struct expo *e, const struct metrics *m)
 	char code[8];
 
 	expo_family(e, "jvpnd_metrics_responses_total", "counter",
-		    "Answers of this endpoint by HTTP status; code \"none\": closed unanswered (timeout, client gone).");
+		    "Answers of this endpoint by HTTP status; code \"none\": "
+		    "closed unanswered (timeout, client gone).");
 	for (size_t i = 0; i < N_CODES; i++) {
 		snprintf(code, sizeof(code), "%d", response_codes[i]);
 		expo_sample(e, "jvpnd_metrics_responses_total",
 			    (const char *const[]){
-				"code", response_codes[i] ? code : "none",
-				NULL }, m->responses[i]);
+				    "code", response_codes[i] ? code : "none",
+				    NULL },
+			    m->responses[i]);
 	}
 }
 
@@ -148,13 +158,17 @@ static void render_outlets(struct expo *e, const struct event_outlets *o)
 	expo_family(e, "jvpnd_events_total", "counter",
 		    "Event lines an outlet took in full.");
 	for (int k = 0; k < OUTLET_COUNT; k++)
-		expo_sample(e, "jvpnd_events_total", (const char *const[]){
-			"outlet", outlet_name(k), NULL }, o->sent[k]);
+		expo_sample(
+			e, "jvpnd_events_total",
+			(const char *const[]){ "outlet", outlet_name(k), NULL },
+			o->sent[k]);
 	expo_family(e, "jvpnd_events_lost_total", "counter",
 		    "Event lines an outlet should have had but did not take.");
 	for (int k = 0; k < OUTLET_COUNT; k++)
-		expo_sample(e, "jvpnd_events_lost_total", (const char *const[]){
-			"outlet", outlet_name(k), NULL }, o->lost[k]);
+		expo_sample(
+			e, "jvpnd_events_lost_total",
+			(const char *const[]){ "outlet", outlet_name(k), NULL },
+			o->lost[k]);
 }
 
 static void render_page(struct expo *e, struct metrics *m)
@@ -166,7 +180,8 @@ static void render_page(struct expo *e, struct metrics *m)
 	render_daemon(e, m);
 	metrics_render_stats(e, &m->d->stats);
 	expo_family(e, "jvpnd_kernel_query_success", "gauge",
-		    "1: the kernel's counters below were read for this scrape; 0: the netlink query failed and they are absent.");
+		    "1: the kernel's counters below were read for this scrape; "
+		    "0: the netlink query failed and they are absent.");
 	expo_sample(e, "jvpnd_kernel_query_success",
 		    (const char *const[]){ "device", dev, NULL }, kernel_ok);
 	if (kernel_ok)
@@ -220,7 +235,7 @@ static void conn_flush(struct metrics *m, struct metrics_conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;	/* EPOLLOUT brings us back */
+			return; /* EPOLLOUT brings us back */
 		if (n <= 0)
 			break;
 		c->out_off += (size_t)n;
@@ -302,7 +317,7 @@ static void conn_read(struct metrics *m, struct metrics_conn *c)
 	if (r != HTTP_PARSE_MORE)
 		respond(m, c, parse_status(r, &req),
 			r == HTTP_PARSE_DONE && !strcmp(req.method, "HEAD"));
-	else if (eof) {		/* gone before a whole request */
+	else if (eof) { /* gone before a whole request */
 		count_response(m, 0);
 		conn_close(m, c);
 	}
@@ -371,7 +386,7 @@ static void on_listen(void *ctx, int fd, uint32_t events)
 		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (c < 0)
-			return;	/* EAGAIN, or a connection already gone */
+			return; /* EAGAIN, or a connection already gone */
 		take_conn(ctx, c);
 	}
 }
@@ -454,7 +469,8 @@ static struct metrics *metrics_create(struct jvpnd *d)
 	for (size_t i = 0; i < METRICS_MAX_CONNS; i++)
 		m->conns[i].fd = -1;
 	m->start_time_s = process_start_time();
-	m->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	m->timer_fd =
+		timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (m->timer_fd < 0 ||
 	    loop_watch(&d->loop, m->timer_fd, EPOLLIN, on_timer, m)) {
 		if (m->timer_fd >= 0)
@@ -490,16 +506,15 @@ void metrics_stop(struct jvpnd *d)
 	d->metrics = NULL;
 }
 
-static void report(struct jvpnd *d, const union jvpn_sockaddr *addr,
-		   int err)
+static void report(struct jvpnd *d, const union jvpn_sockaddr *addr, int err)
 {
 	char where[64], what[160];
 
-	snprintf(what, sizeof(what),
-		 "metrics-listen %s: %s; metrics are %s", jvpn_sockaddr_text(addr,
-		 where, sizeof(where)), strerror(-err),
-		 d->metrics && d->metrics->listen_fd >= 0 ?
-		 "still served where they were" : "not served");
+	snprintf(what, sizeof(what), "metrics-listen %s: %s; metrics are %s",
+		 jvpn_sockaddr_text(addr, where, sizeof(where)), strerror(-err),
+		 d->metrics && d->metrics->listen_fd >= 0
+			 ? "still served where they were"
+			 : "not served");
 	fprintf(stderr, "jvpnd: %s\n", what);
 	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, what);
 }

@@ -25,9 +25,9 @@
 #include "http.h"
 #include "metrics_page.h"
 
-#define METRICS_MAX_CONNS	8
-#define METRICS_REQUEST_MAX	HTTP_REQUEST_MAX
-#define METRICS_TIMEOUT_MS	5000	/* whole connection, read and write */
+#define METRICS_MAX_CONNS   8
+#define METRICS_REQUEST_MAX HTTP_REQUEST_MAX
+#define METRICS_TIMEOUT_MS  5000 /* whole connection, read and write */
 
 /* ---- the server in jvpnd ---- */
 

@@ -22,7 +22,7 @@ static void remap_peers(struct jvpnd *d)
 				s->peer = p;
 				found = true;
 			}
-		if (!found)	/* the operator removed the peer */
+		if (!found) /* the operator removed the peer */
 			session_end(d, s, JVPND_REASON_ADMIN);
 	}
 }
@@ -51,7 +51,7 @@ bool jvpnd_reload(struct jvpnd *d, struct diag *diag)
 		diag_print(diag, stderr);
 		reopen_outlets(d);
 		jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN,
-		     "reload refused: the running configuration stays");
+			   "reload refused: the running configuration stays");
 		return false;
 	}
 	config_free(&d->cfg);
@@ -59,6 +59,7 @@ bool jvpnd_reload(struct jvpnd *d, struct diag *diag)
 	metrics_apply_config(d);
 	remap_peers(d);
 	reopen_outlets(d);
-	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN, "configuration reloaded");
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN,
+		   "configuration reloaded");
 	return true;
 }

@@ -16,7 +16,7 @@
 #include "udp.h"
 
 struct role_ops {
-	const char *name;	/* "gateway" or "client": status, metrics */
+	const char *name; /* "gateway" or "client": status, metrics */
 	/* sessions the table must hold room for (a reload may add peers) */
 	size_t (*max_sessions)(void);
 	/* the table slot of config peer @peer's session */

@@ -75,10 +75,9 @@ static int resync_kernel_version(struct jvpnd *d, struct session *s,
 	if (kernel_session_get(&d->kreq, s->id, &info))
 		return -ESTALE;
 	if (info.state_version < rec->new_version)
-		return kernel_session_set_state(&d->kreq, s->id,
-						info.state_version,
-						rec->new_version,
-						(uint8_t)rec->new_state);
+		return kernel_session_set_state(
+			&d->kreq, s->id, info.state_version, rec->new_version,
+			(uint8_t)rec->new_state);
 	kernel_session_del(&d->kreq, s->id, JVPN_DEL_REASON_SECURITY);
 	s->in_kernel = false;
 	return -ESTALE;
@@ -90,15 +89,17 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 	struct jvpnd *d = s->d;
 	char remote[64];
 	struct event ev = {
-		.type = rec->new_state == JVPN_STATE_TERMINATED ?
-			EV_SESSION_TERMINATED : rec->old_state == rec->new_state ?
-			EV_TRANSPORT_SWITCH : EV_STATE_CHANGE,
+		.type = rec->new_state == JVPN_STATE_TERMINATED
+				? EV_SESSION_TERMINATED
+			: rec->old_state == rec->new_state ? EV_TRANSPORT_SWITCH
+							   : EV_STATE_CHANGE,
 		.session_id = s->id,
 		.state_version = rec->new_version,
 		.reason = rec->reason,
 		.old_state = (int)rec->old_state,
 		.new_state = (int)rec->new_state,
-		.new_transport = jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
+		.new_transport =
+			jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
 		.detail = s->end_detail,
 	};
 	int err;
@@ -110,7 +111,8 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 	    rec->new_state == JVPN_STATE_TERMINATED)
 		return;
 	err = kernel_session_set_state(&d->kreq, s->id, rec->old_version,
-				       rec->new_version, (uint8_t)rec->new_state);
+				       rec->new_version,
+				       (uint8_t)rec->new_state);
 	if (err == -ESTALE)
 		err = resync_kernel_version(d, s, rec);
 	if (err)
@@ -133,8 +135,7 @@ void session_limits(const struct policy *p, struct sm_limits *lim)
 	lim->transport_loss_ttl_ms = p->transport_loss_ttl_ms;
 }
 
-void session_reattach_policy(const struct policy *p,
-			     struct reattach_policy *rp)
+void session_reattach_policy(const struct policy *p, struct reattach_policy *rp)
 {
 	rp->freshness_ms = p->freshness_window_ms;
 	rp->session_rate.per_second = p->reattach_rate_per_session.per_second;
@@ -143,8 +144,10 @@ void session_reattach_policy(const struct policy *p,
 	rp->source_rate.burst = p->reattach_rate_per_source.burst;
 	rp->cooldown_ms = p->cooldown_ms;
 	/* the window remembers at most LIMITER_WINDOW_CAP switches */
-	rp->max_switches_per_minute = p->max_switches_per_minute < LIMITER_WINDOW_CAP ?
-				      p->max_switches_per_minute : LIMITER_WINDOW_CAP;
+	rp->max_switches_per_minute =
+		p->max_switches_per_minute < LIMITER_WINDOW_CAP
+			? p->max_switches_per_minute
+			: LIMITER_WINDOW_CAP;
 	/* policy_transport and reattach_class bits coincide for UDP */
 	rp->allowed_classes = p->allowed_transports & REATTACH_CLASSES_KNOWN;
 }
@@ -251,7 +254,7 @@ bool session_confirm(struct jvpnd *d, struct session *s)
 	}
 	s->in_kernel = true;
 	jvpnd_emit(d, EV_SESSION_CREATED, s, JVPND_REASON_HANDSHAKE_DONE,
-	     d->cfg.peers[peer].name[0] ? d->cfg.peers[peer].name : NULL);
+		   d->cfg.peers[peer].name[0] ? d->cfg.peers[peer].name : NULL);
 	jvpnd_changed(d);
 	return true;
 }
@@ -259,21 +262,30 @@ bool session_confirm(struct jvpnd *d, struct session *s)
 static uint32_t del_reason(enum jvpnd_reason why)
 {
 	switch (why) {
-	case JVPND_REASON_SESSION_TTL: return JVPN_DEL_REASON_SESSION_TTL;
-	case JVPND_REASON_TRANSPORT_LOSS_TTL: return JVPN_DEL_REASON_TRANSPORT_LOSS_TTL;
-	case JVPND_REASON_SWITCH_LIMIT: return JVPN_DEL_REASON_SWITCH_LIMIT;
-	case JVPND_REASON_SECURITY: return JVPN_DEL_REASON_SECURITY;
-	case JVPND_REASON_VERSION_MISMATCH: return JVPN_DEL_REASON_VERSION_MISMATCH;
-	case JVPND_REASON_REPLACED: return JVPN_DEL_REASON_REPLACED;
-	default: return JVPN_DEL_REASON_ADMIN;
+	case JVPND_REASON_SESSION_TTL:
+		return JVPN_DEL_REASON_SESSION_TTL;
+	case JVPND_REASON_TRANSPORT_LOSS_TTL:
+		return JVPN_DEL_REASON_TRANSPORT_LOSS_TTL;
+	case JVPND_REASON_SWITCH_LIMIT:
+		return JVPN_DEL_REASON_SWITCH_LIMIT;
+	case JVPND_REASON_SECURITY:
+		return JVPN_DEL_REASON_SECURITY;
+	case JVPND_REASON_VERSION_MISMATCH:
+		return JVPN_DEL_REASON_VERSION_MISMATCH;
+	case JVPND_REASON_REPLACED:
+		return JVPN_DEL_REASON_REPLACED;
+	default:
+		return JVPN_DEL_REASON_ADMIN;
 	}
 }
 
 void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 {
 	if (s->sm.state != JVPN_STATE_TERMINATED)
-		sm_transition(&s->sm, JVPN_STATE_TERMINATED, why, jvpn_boot_ms());
-	if (s->in_kernel && kernel_session_del(&d->kreq, s->id, del_reason(why)))
+		sm_transition(&s->sm, JVPN_STATE_TERMINATED, why,
+			      jvpn_boot_ms());
+	if (s->in_kernel &&
+	    kernel_session_del(&d->kreq, s->id, del_reason(why)))
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
 	handshake_keys_wipe(&s->keys);
@@ -285,10 +297,9 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 int session_install_keys(struct jvpnd *d, struct session *s,
 			 const struct handshake_keys *keys, bool next)
 {
-	int err = kernel_session_set_keys(&d->kreq, s->id,
-					  handshake_keys_tx(keys),
-					  handshake_keys_rx(keys),
-					  (uint8_t)(keys->generation & 1), next);
+	int err = kernel_session_set_keys(
+		&d->kreq, s->id, handshake_keys_tx(keys),
+		handshake_keys_rx(keys), (uint8_t)(keys->generation & 1), next);
 
 	if (err)
 		fprintf(stderr, "jvpnd: session %llu: keys: %s\n",
@@ -348,7 +359,9 @@ int session_switch(struct jvpnd *d, struct session *s, int fd,
 	s->last_rx_ms = now;
 	reattach_note_switch(&s->rs, now);
 	sm_bump_for_switch(&s->sm, why, now);
-	if (s->sm.state != JVPN_STATE_ACTIVE && s->sm.state != JVPN_STATE_DEGRADED)
-		sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED, now);
+	if (s->sm.state != JVPN_STATE_ACTIVE &&
+	    s->sm.state != JVPN_STATE_DEGRADED)
+		sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED,
+			      now);
 	return 0;
 }

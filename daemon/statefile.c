@@ -17,7 +17,7 @@
 #include "statefile.h"
 #include "udp.h"
 
-#define STATE_MAGIC "jvpnd-state 1"
+#define STATE_MAGIC    "jvpnd-state 1"
 #define STATE_LINE_MAX 2048
 
 /* ---- writing ---- */
@@ -37,15 +37,17 @@ static void put_remote(FILE *f, const union jvpn_sockaddr *a)
 		put_hex(f, "remote4", (const uint8_t *)&a->in4.sin_addr, 4);
 	else
 		put_hex(f, "remote6", (const uint8_t *)&a->in6.sin6_addr, 16);
-	fprintf(f, " port=%u", ntohs(a->sa.sa_family == AF_INET ?
-				     a->in4.sin_port : a->in6.sin6_port));
+	fprintf(f, " port=%u",
+		ntohs(a->sa.sa_family == AF_INET ? a->in4.sin_port
+						 : a->in6.sin6_port));
 }
 
 static void put_session(FILE *f, const struct session *s)
 {
 	const struct handshake_keys *k = &s->keys;
 
-	fprintf(f, "session id=%" PRIu64 " state=%d version=%" PRIu64
+	fprintf(f,
+		"session id=%" PRIu64 " state=%d version=%" PRIu64
 		" bound=%" PRIu64 " created=%" PRIu64 " since=%" PRIu64
 		" nonce=%" PRIu64 " peer_bound=%" PRIu64 " last_nonce=%" PRIu64
 		" last_switch=%" PRIu64 " gen=%u pver=%u initiator=%d",
@@ -138,8 +140,7 @@ static bool get_u64(const char *line, const char *key, uint64_t *out)
 	return !errno && !*end;
 }
 
-static bool get_hex(const char *line, const char *key, uint8_t *out,
-		    size_t len)
+static bool get_hex(const char *line, const char *key, uint8_t *out, size_t len)
 {
 	char buf[2 * 64 + 1];
 	size_t got = 0;
@@ -207,7 +208,8 @@ static bool parse_session(const char *line, struct record *r)
 static long peer_index(const struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN])
 {
 	for (size_t i = 0; i < d->cfg.n_peers; i++)
-		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub, JVPN_KEY_LEN))
+		if (!sodium_memcmp(d->cfg.peers[i].public_key, pub,
+				   JVPN_KEY_LEN))
 			return (long)i;
 	return -1;
 }
@@ -281,7 +283,8 @@ static bool restore_one(struct jvpnd *d, const struct record *r)
 		return false;
 	s->in_use = true;
 	s->in_kernel = true;
-	jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_NONE, "session restored after restart");
+	jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_NONE,
+		   "session restored after restart");
 	return true;
 }
 
@@ -323,7 +326,8 @@ int statefile_restore(struct jvpnd *d)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "peer-ts ", 8))
 			parse_peer_ts(d, line);
-		else if (!strncmp(line, "session ", 8) && k.n <= d->n_sessions &&
+		else if (!strncmp(line, "session ", 8) &&
+			 k.n <= d->n_sessions &&
 			 parse_session(line, &k.records[k.n]))
 			k.n++;
 	}
@@ -333,7 +337,8 @@ int statefile_restore(struct jvpnd *d)
 			restored++;
 out:
 	if (k.records)
-		sodium_memzero(k.records, (d->n_sessions + 1) * sizeof(*k.records));
+		sodium_memzero(k.records,
+			       (d->n_sessions + 1) * sizeof(*k.records));
 	free(k.records);
 	sodium_memzero(line, sizeof(line));
 	fclose(f);

@@ -13,8 +13,8 @@
 
 /* cli_next() returns an index into options[], or one of these. */
 enum {
-	CLI_END = -1,		/* every argument was read */
-	CLI_ERROR = -2,		/* a message was printed */
+	CLI_END = -1,	/* every argument was read */
+	CLI_ERROR = -2, /* a message was printed */
 };
 
 static int find_option(const struct cli *cli, const char *name, size_t len)
@@ -102,8 +102,9 @@ static int cli_next(struct cli *cli, const char **value)
 			continue;
 		}
 		if (arg[1] != '-') {
-			cli_usage_error(cli, "unknown option '%s' (options "
-					     "are spelt --name)",
+			cli_usage_error(cli,
+					"unknown option '%s' (options "
+					"are spelt --name)",
 					arg);
 			return CLI_ERROR;
 		}
@@ -134,9 +135,9 @@ static int check_positional(const struct cli *cli)
 				       cli->positional[want]);
 	if (cli->n_positional < want)
 		return cli_usage_error(cli, "missing %s",
-				       cli->spec->positional_names ?
-					       cli->spec->positional_names :
-					       "arguments");
+				       cli->spec->positional_names
+					       ? cli->spec->positional_names
+					       : "arguments");
 	return 0;
 }
 
@@ -233,7 +234,7 @@ unsigned int cli_ifindex(const struct cli *cli, const char *name)
 	unsigned int ifindex = if_nametoindex(name);
 
 	if (!ifindex)
-		fprintf(stderr, "jvpnk: %s: device '%s': %s\n", cli->cmd,
-			name, strerror(errno));
+		fprintf(stderr, "jvpnk: %s: device '%s': %s\n", cli->cmd, name,
+			strerror(errno));
 	return ifindex;
 }

@@ -15,30 +15,30 @@
 #define CLI_MAX_POSITIONAL 4
 
 struct cli_option {
-	const char *name;	/* without the leading "--" */
+	const char *name; /* without the leading "--" */
 	bool takes_value;
 	bool repeatable;
 };
 
 /* What a subcommand accepts. */
 struct cli_spec {
-	const struct cli_option *options;	/* at most 64 */
+	const struct cli_option *options; /* at most 64 */
 	size_t n_options;
-	const int *required;	/* indexes into options[] */
+	const int *required; /* indexes into options[] */
 	size_t n_required;
-	size_t n_positional;	/* exactly this many */
-	const char *positional_names;	/* "DEV CASE", for messages */
+	size_t n_positional;	      /* exactly this many */
+	const char *positional_names; /* "DEV CASE", for messages */
 };
 
 struct cli {
-	const char *cmd;	/* the subcommand, for messages */
+	const char *cmd; /* the subcommand, for messages */
 	int argc;
 	char **argv;
-	int next;		/* index of the next argument to read */
-	bool options_ended;	/* "--" was seen */
+	int next;	    /* index of the next argument to read */
+	bool options_ended; /* "--" was seen */
 	const struct cli_spec *spec;
-	uint64_t given;		/* bit i: options[i] appeared */
-	int current;		/* the option being handled, or -1 */
+	uint64_t given; /* bit i: options[i] appeared */
+	int current;	/* the option being handled, or -1 */
 	const char *positional[CLI_MAX_POSITIONAL];
 	size_t n_positional;
 };
@@ -47,8 +47,8 @@ struct cli {
  * Handles one option (an index into options[]; value is NULL for a flag).
  * Returns 0, or EXIT_USAGE having printed why.
  */
-typedef int (*cli_handler)(const struct cli *cli, int option,
-			   const char *value, void *args);
+typedef int (*cli_handler)(const struct cli *cli, int option, const char *value,
+			   void *args);
 
 /*
  * Reads argv (argv[0] is the subcommand) against spec, calling handle for

@@ -59,8 +59,7 @@ void diag_report(struct diag *diag, enum diag_severity severity,
 	va_end(args);
 }
 
-const struct diag_entry *diag_find(const struct diag *diag,
-				   const char *subject)
+const struct diag_entry *diag_find(const struct diag *diag, const char *subject)
 {
 	for (unsigned int i = 0; i < diag->count; i++)
 		if (strcmp(diag->entries[i].subject, subject) == 0)
@@ -81,8 +80,8 @@ void diag_sort_by_line(struct diag *diag)
 		struct diag_entry moving = diag->entries[i];
 		unsigned int j = i;
 
-		while (j > 0 && sort_key(&diag->entries[j - 1]) >
-				sort_key(&moving)) {
+		while (j > 0 &&
+		       sort_key(&diag->entries[j - 1]) > sort_key(&moving)) {
 			diag->entries[j] = diag->entries[j - 1];
 			j--;
 		}
@@ -97,7 +96,8 @@ void diag_print(const struct diag *diag, FILE *out)
 	for (unsigned int i = 0; i < diag->count; i++)
 		fprintf(out, "%s\n", diag->entries[i].text);
 	if (found > diag->count)
-		fprintf(out, "%s%s%u more errors and warnings not shown "
+		fprintf(out,
+			"%s%s%u more errors and warnings not shown "
 			"(only the first %d are kept)\n",
 			diag->file ? diag->file : "", diag->file ? ": " : "",
 			found - diag->count, DIAG_MAX_ENTRIES);

@@ -10,18 +10,18 @@
 #include <stdio.h>
 
 /* At most this many findings are kept; later ones are only counted. */
-#define DIAG_MAX_ENTRIES	50
-#define DIAG_SUBJECT_MAX	48
-#define DIAG_TEXT_MAX		400
+#define DIAG_MAX_ENTRIES 50
+#define DIAG_SUBJECT_MAX 48
+#define DIAG_TEXT_MAX	 400
 
 enum diag_severity {
-	DIAG_ERROR,	/* the file or policy is refused */
-	DIAG_WARNING,	/* legal but dangerous: accepted, reported */
+	DIAG_ERROR,   /* the file or policy is refused */
+	DIAG_WARNING, /* legal but dangerous: accepted, reported */
 };
 
 struct diag_entry {
 	enum diag_severity severity;
-	unsigned int line;		/* 1-based; 0: the file as a whole */
+	unsigned int line; /* 1-based; 0: the file as a whole */
 	/* The config key ("cooldown") or checklist item ("SessionTTL"). */
 	char subject[DIAG_SUBJECT_MAX];
 	/* The whole printable line: "jvpnd.conf:12: cooldown: expected ..." */
@@ -29,10 +29,10 @@ struct diag_entry {
 };
 
 struct diag {
-	const char *file;	/* borrowed; prefixes every text; may be NULL */
-	unsigned int errors;	/* all found, kept or not */
+	const char *file;    /* borrowed; prefixes every text; may be NULL */
+	unsigned int errors; /* all found, kept or not */
 	unsigned int warnings;
-	unsigned int count;	/* kept in entries[] */
+	unsigned int count; /* kept in entries[] */
 	struct diag_entry entries[DIAG_MAX_ENTRIES];
 };
 

@@ -8,7 +8,10 @@ static const struct {
 	const char *suffix;
 	uint64_t ms;
 } units[] = {
-	{ "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 },
+	{ "ms", 1 },
+	{ "s", 1000 },
+	{ "m", 60 * 1000 },
+	{ "h", 3600 * 1000 },
 };
 
 static bool is_digit(char c)
@@ -66,9 +69,9 @@ static const char *fraction(const char *p, uint64_t unit, uint64_t *ms,
 	return p;
 }
 
-enum jvpn_duration_status jvpn_parse_duration(const char *text,
-					      const struct jvpn_duration_rules *r,
-					      uint64_t *ms)
+enum jvpn_duration_status
+jvpn_parse_duration(const char *text, const struct jvpn_duration_rules *r,
+		    uint64_t *ms)
 {
 	const char *p = text, *frac_at = NULL, *unit;
 	uint64_t whole, per, part = 0;

@@ -68,7 +68,10 @@ static void end_member(struct json_line *j, size_t mark)
 void json_open(struct json_line *j, char *buf, size_t size)
 {
 	*j = (struct json_line){
-		.buf = buf, .size = size, .empty = true, .tail = JSON_TAIL,
+		.buf = buf,
+		.size = size,
+		.empty = true,
+		.tail = JSON_TAIL,
 	};
 	put(j, "{", 1);
 }
@@ -77,7 +80,11 @@ void json_open_whole(struct json_line *j, char *buf, size_t size)
 {
 	/* room kept back for }\n and the NUL only */
 	*j = (struct json_line){
-		.buf = buf, .size = size, .empty = true, .whole = true, .tail = 3,
+		.buf = buf,
+		.size = size,
+		.empty = true,
+		.whole = true,
+		.tail = 3,
 	};
 	put(j, "{", 1);
 }

@@ -21,8 +21,8 @@ struct json_line {
 	size_t len;
 	bool empty; /* no member yet: no comma before the next */
 	bool truncated;
-	bool whole;		/* json_open_whole: all or nothing */
-	size_t tail;		/* bytes kept back for the close */
+	bool whole;  /* json_open_whole: all or nothing */
+	size_t tail; /* bytes kept back for the close */
 };
 
 void json_open(struct json_line *j, char *buf, size_t size);

@@ -16,25 +16,33 @@
 #include "key.h"
 
 /* A key file holds one line; anything longer is not a key. */
-#define KEY_FILE_MAX	128
+#define KEY_FILE_MAX 128
 
 const char *keys_status_name(enum keys_status status)
 {
 	switch (status) {
-	case KEYS_OK:			return "ok";
-	case KEYS_ERR_LENGTH:		return "length";
-	case KEYS_ERR_CHAR:		return "character";
-	case KEYS_ERR_NONCANONICAL:	return "noncanonical";
-	case KEYS_ERR_PERMISSIONS:	return "permissions";
-	case KEYS_ERR_NOT_REGULAR:	return "not-regular";
-	case KEYS_ERR_IO:		return "io";
-	case KEYS_ERR_PARAM:		return "param";
+	case KEYS_OK:
+		return "ok";
+	case KEYS_ERR_LENGTH:
+		return "length";
+	case KEYS_ERR_CHAR:
+		return "character";
+	case KEYS_ERR_NONCANONICAL:
+		return "noncanonical";
+	case KEYS_ERR_PERMISSIONS:
+		return "permissions";
+	case KEYS_ERR_NOT_REGULAR:
+		return "not-regular";
+	case KEYS_ERR_IO:
+		return "io";
+	case KEYS_ERR_PARAM:
+		return "param";
 	}
 	return "unknown";
 }
 
-__attribute__((format(printf, 2, 3)))
-static void set_err(char err[KEYS_ERR_SIZE], const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void
+set_err(char err[KEYS_ERR_SIZE], const char *fmt, ...)
 {
 	va_list ap;
 
@@ -117,8 +125,7 @@ static enum keys_status diagnose_base64(const char *text,
 	return KEYS_ERR_NONCANONICAL;
 }
 
-enum keys_status key_decode_base64(const char *text,
-				   uint8_t key[JVPN_KEY_LEN],
+enum keys_status key_decode_base64(const char *text, uint8_t key[JVPN_KEY_LEN],
 				   struct key_b64_fault *fault)
 {
 	struct key_b64_fault unused;
@@ -161,17 +168,22 @@ static void describe_fault(enum keys_status status,
 	else if (status == KEYS_ERR_LENGTH)
 		set_err(err, "wrong length: %s%zu characters, a key has %d",
 			fault->len > KEYS_B64_LEN ? "more than " : "",
-			fault->len > KEYS_B64_LEN ? (size_t)KEYS_B64_LEN :
-						    fault->len,
+			fault->len > KEYS_B64_LEN ? (size_t)KEYS_B64_LEN
+						  : fault->len,
 			KEYS_B64_LEN);
 	else if (status == KEYS_ERR_CHAR && fault->position < KEYS_B64_LEN - 1)
-		set_err(err, "bad character 0x%02x at position %zu (base64 expected)",
+		set_err(err,
+			"bad character 0x%02x at position %zu (base64 "
+			"expected)",
 			fault->c, fault->position);
 	else if (status == KEYS_ERR_CHAR)
-		set_err(err, "bad character 0x%02x at position %d ('=' expected)",
+		set_err(err,
+			"bad character 0x%02x at position %d ('=' expected)",
 			fault->c, KEYS_B64_LEN - 1);
 	else if (status == KEYS_ERR_NONCANONICAL)
-		set_err(err, "not canonical: character %d sets bits no 32-byte key has",
+		set_err(err,
+			"not canonical: character %d sets bits no 32-byte key "
+			"has",
 			KEYS_B64_LEN - 2);
 }
 
@@ -209,7 +221,9 @@ static enum keys_status check_key_file_mode(int fd, const char *path,
 	}
 	/* a private key others can read is no longer private */
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		set_err(err, "%s: mode %04o gives group or others access to a private key; refusing it (chmod 600 %s)",
+		set_err(err,
+			"%s: mode %04o gives group or others access to a "
+			"private key; refusing it (chmod 600 %s)",
 			path, (unsigned int)(st.st_mode & 07777), path);
 		return KEYS_ERR_PERMISSIONS;
 	}
@@ -239,8 +253,8 @@ static enum keys_status read_small_file(int fd, const char *path, char *buf,
 	return KEYS_OK;
 }
 
-static enum keys_status parse_key_file(const char *path, char *buf,
-				       size_t len, uint8_t key[JVPN_KEY_LEN],
+static enum keys_status parse_key_file(const char *path, char *buf, size_t len,
+				       uint8_t key[JVPN_KEY_LEN],
 				       char err[KEYS_ERR_SIZE])
 {
 	char why[KEYS_ERR_SIZE];
@@ -285,7 +299,8 @@ enum keys_status keys_load_private_file(const char *path,
 	}
 	status = check_key_file_mode(fd, path, err);
 	if (status == KEYS_OK)
-		status = read_small_file(fd, path, buf, KEY_FILE_MAX, &len, err);
+		status =
+			read_small_file(fd, path, buf, KEY_FILE_MAX, &len, err);
 	close(fd);
 	if (status == KEYS_OK)
 		status = parse_key_file(path, buf, len, key, err);

@@ -15,19 +15,19 @@
 
 #include <jvpn/messages.h>
 
-#define KEYS_B64_LEN	44		/* characters of the text form */
-#define KEYS_B64_SIZE	(KEYS_B64_LEN + 1)	/* with the NUL */
-#define KEYS_ERR_SIZE	512		/* error messages, which name the file */
+#define KEYS_B64_LEN  44		 /* characters of the text form */
+#define KEYS_B64_SIZE (KEYS_B64_LEN + 1) /* with the NUL */
+#define KEYS_ERR_SIZE 512 /* error messages, which name the file */
 
 enum keys_status {
 	KEYS_OK = 0,
-	KEYS_ERR_LENGTH,	/* the text is not 44 characters long */
-	KEYS_ERR_CHAR,		/* a character outside base64, or no '=' at the end */
-	KEYS_ERR_NONCANONICAL,	/* the 43rd character sets bits beyond 256 */
-	KEYS_ERR_PERMISSIONS,	/* private key file open to group or others */
-	KEYS_ERR_NOT_REGULAR,	/* private key path is not a regular file */
-	KEYS_ERR_IO,		/* open or read failed; the message has errno's text */
-	KEYS_ERR_PARAM,		/* NULL argument */
+	KEYS_ERR_LENGTH, /* the text is not 44 characters long */
+	KEYS_ERR_CHAR,	 /* a character outside base64, or no '=' at the end */
+	KEYS_ERR_NONCANONICAL, /* the 43rd character sets bits beyond 256 */
+	KEYS_ERR_PERMISSIONS,  /* private key file open to group or others */
+	KEYS_ERR_NOT_REGULAR,  /* private key path is not a regular file */
+	KEYS_ERR_IO,	/* open or read failed; the message has errno's text */
+	KEYS_ERR_PARAM, /* NULL argument */
 };
 
 /* "length", "character", ...: a stable name for logs and tests */
@@ -52,9 +52,9 @@ int keys_public_from_private(const uint8_t priv[JVPN_KEY_LEN],
  * own message (the configuration file does).
  */
 struct key_b64_fault {
-	size_t len;		/* its length, counted up to KEYS_B64_LEN + 1 */
-	size_t position;	/* KEYS_ERR_CHAR, _NONCANONICAL: from 0 */
-	unsigned char c;	/* the character at position */
+	size_t len;	 /* its length, counted up to KEYS_B64_LEN + 1 */
+	size_t position; /* KEYS_ERR_CHAR, _NONCANONICAL: from 0 */
+	unsigned char c; /* the character at position */
 };
 
 /*
@@ -65,8 +65,7 @@ struct key_b64_fault {
  * constant time; only the diagnosis of an invalid one looks at single
  * characters.
  */
-enum keys_status key_decode_base64(const char *text,
-				   uint8_t key[JVPN_KEY_LEN],
+enum keys_status key_decode_base64(const char *text, uint8_t key[JVPN_KEY_LEN],
 				   struct key_b64_fault *fault);
 
 /*

@@ -12,7 +12,10 @@ struct name_table {
 	unsigned int count;
 };
 
-#define NAME_TABLE(array) { array, ARRAY_SIZE(array) }
+#define NAME_TABLE(array)                                                      \
+	{                                                                      \
+		array, ARRAY_SIZE(array)                                       \
+	}
 
 static const char *const state_names[] = {
 	[JVPN_STATE_HANDSHAKE] = "HANDSHAKE",

@@ -20,16 +20,16 @@ struct transaction {
 	const struct nlmsghdr *req;
 	mnl_cb_t on_reply;
 	void *data;
-	int error;		/* -errno from NLMSG_ERROR or NLMSG_DONE */
+	int error; /* -errno from NLMSG_ERROR or NLMSG_DONE */
 };
 
 /* The TLVs of an extended ack (NETLINK_EXT_ACK). */
 struct extack {
 	const char *msg;
 	bool has_offset, has_missing, has_missing_nest;
-	uint32_t offset;	/* of the bad attribute in the request */
+	uint32_t offset; /* of the bad attribute in the request */
 	uint32_t missing_type;
-	uint32_t missing_nest;	/* offset of the nest it was missing from */
+	uint32_t missing_nest; /* offset of the nest it was missing from */
 };
 
 /* Says why in nl->err; EXIT_FAILURE. */
@@ -135,7 +135,7 @@ static bool attr_path_at(const struct nlmsghdr *req, uint32_t offset,
 			continue;
 		}
 		if (offset < start)
-			return false;	/* in padding: no attribute there */
+			return false; /* in padding: no attribute there */
 		append_name(path, size, parent, type);
 		if (offset == start)
 			return true;
@@ -226,7 +226,7 @@ static int on_error(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_STOP;
 	}
 	if (!err->error)
-		return MNL_CB_STOP;	/* the ack */
+		return MNL_CB_STOP; /* the ack */
 	t->error = err->error;
 	/* the request is echoed before the TLVs unless NETLINK_CAP_ACK took */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
@@ -267,8 +267,8 @@ static int receive_replies(struct transaction *t)
 	};
 
 	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(nl->sock, nl->rx,
-						  JVPN_NL_BUF_SIZE);
+		ssize_t len =
+			mnl_socket_recvfrom(nl->sock, nl->rx, JVPN_NL_BUF_SIZE);
 		int ret;
 
 		if (len < 0)
@@ -304,15 +304,17 @@ int jvpn_nl_transact(struct jvpn_nl *nl, struct nlmsghdr *req,
 int jvpn_nl_report(const struct jvpn_nl *nl, int err)
 {
 	if (err == -EINTR)
-		fprintf(stderr, "%s: %s: the dump was interrupted by a "
-				"concurrent change (NLM_F_DUMP_INTR); "
-				"run it again\n",
+		fprintf(stderr,
+			"%s: %s: the dump was interrupted by a "
+			"concurrent change (NLM_F_DUMP_INTR); "
+			"run it again\n",
 			tool_name(), nl->cmd);
 	else if (nl->extack[0])
 		fprintf(stderr, "%s: %s: %s: %s\n", tool_name(), nl->cmd,
 			strerror(-err), nl->extack);
 	else
-		fprintf(stderr, "%s: %s: %s\n", tool_name(), nl->cmd, strerror(-err));
+		fprintf(stderr, "%s: %s: %s\n", tool_name(), nl->cmd,
+			strerror(-err));
 	return EXIT_FAILURE;
 }
 
@@ -336,7 +338,8 @@ static void read_mcast_groups(const struct nlattr *groups,
 {
 	const struct nlattr *group;
 
-	mnl_attr_for_each_nested(group, groups) {
+	mnl_attr_for_each_nested(group, groups)
+	{
 		const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
 
 		mnl_attr_parse_nested(group, mcast_group_attr, tb);
@@ -344,8 +347,7 @@ static void read_mcast_groups(const struct nlattr *groups,
 		    !tb[CTRL_ATTR_MCAST_GRP_ID] ||
 		    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_NAME],
 				      MNL_TYPE_NUL_STRING) ||
-		    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_ID],
-				      MNL_TYPE_U32))
+		    mnl_attr_validate(tb[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32))
 			continue;
 		if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
 			    JVPN_MCGRP_EVENTS))
@@ -378,8 +380,8 @@ static int on_family(const struct nlmsghdr *nlh, void *data)
 
 static int resolve_family(struct jvpn_nl *nl)
 {
-	struct nlmsghdr *req = new_request(nl, GENL_ID_CTRL,
-					   CTRL_CMD_GETFAMILY, 1, 0);
+	struct nlmsghdr *req =
+		new_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
 	struct family_info info = { 0 };
 	int err;
 
@@ -387,8 +389,10 @@ static int resolve_family(struct jvpn_nl *nl)
 	err = jvpn_nl_transact(nl, req, on_family, &info);
 	if (err == -ENOENT) {
 		nl->no_family = true;
-		return fail(nl, "generic netlink family \"%s\" not found: "
-				"is jvpn.ko loaded?", JVPN_GENL_NAME);
+		return fail(nl,
+			    "generic netlink family \"%s\" not found: "
+			    "is jvpn.ko loaded?",
+			    JVPN_GENL_NAME);
 	}
 	if (err)
 		return fail(nl, "resolving family \"%s\": %s%s%s",

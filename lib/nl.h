@@ -17,19 +17,19 @@
  * Large enough for a request with a thousand allowed IPs, and for the
  * biggest batch the kernel sends (it caps dump skbs at 32 KiB).
  */
-#define JVPN_NL_BUF_SIZE 65536
+#define JVPN_NL_BUF_SIZE   65536
 #define JVPN_NL_EXTACK_MAX 512
 
 struct jvpn_nl {
-	const char *cmd;	/* the subcommand, for messages */
+	const char *cmd; /* the subcommand, for messages */
 	struct mnl_socket *sock;
 	unsigned int portid;
 	unsigned int seq;
 	uint16_t family_id;
-	uint32_t events_group;	/* 0 if the family has no "events" group */
-	bool no_family;		/* jvpn.ko is not loaded */
-	char *tx;		/* the request being built */
-	char *rx;		/* one batch of replies */
+	uint32_t events_group; /* 0 if the family has no "events" group */
+	bool no_family;	       /* jvpn.ko is not loaded */
+	char *tx;	       /* the request being built */
+	char *rx;	       /* one batch of replies */
 	/* the kernel's words on the last error, "" if it gave none */
 	char extack[JVPN_NL_EXTACK_MAX];
 	/* why connecting or joining failed, for whoever reports it */

@@ -25,8 +25,7 @@ int request_once(const char *cmd, uint8_t genl_cmd, request_builder build,
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-void put_session_ref(struct nlmsghdr *req, unsigned int ifindex,
-		     uint64_t id)
+void put_session_ref(struct nlmsghdr *req, unsigned int ifindex, uint64_t id)
 {
 	mnl_attr_put_u32(req, JVPN_A_IFINDEX, ifindex);
 	mnl_attr_put_u64(req, JVPN_A_SESSION_ID, id);

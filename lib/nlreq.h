@@ -24,8 +24,7 @@ int request_once(const char *cmd, uint8_t genl_cmd, request_builder build,
 		 const void *args);
 
 /* JVPN_A_IFINDEX and JVPN_A_SESSION_ID: which session a request is about */
-void put_session_ref(struct nlmsghdr *req, unsigned int ifindex,
-		     uint64_t id);
+void put_session_ref(struct nlmsghdr *req, unsigned int ifindex, uint64_t id);
 
 /* A nest of enum jvpn_endpoint_attr: ADDR4 or ADDR6, and PORT. */
 void put_endpoint(struct nlmsghdr *req, uint16_t type,

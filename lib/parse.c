@@ -138,9 +138,10 @@ const char *parse_cidr(const char *text, struct jvpn_cidr *out)
 
 	prefix_len = cidr_addr_len(out) * 8;
 	if (slash && parse_u64(slash + 1, prefix_len, &prefix_len))
-		return out->family == AF_INET ?
-			       "expected a prefix length 0..32 after the '/'" :
-			       "expected a prefix length 0..128 after the '/'";
+		return out->family == AF_INET
+			       ? "expected a prefix length 0..32 after the '/'"
+			       : "expected a prefix length 0..128 after the "
+				 "'/'";
 	out->prefix_len = (uint8_t)prefix_len;
 	return NULL;
 }

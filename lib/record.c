@@ -12,25 +12,31 @@
 #include "names.h"
 
 enum field_kind {
-	FIELD_UINT,		/* u8/u16/u32/u64, by the attribute's length */
-	FIELD_SINT,		/* s32 */
-	FIELD_STATE,		/* u8, enum jvpn_state */
-	FIELD_REASON,		/* u32, enum jvpn_del_reason */
-	FIELD_ENDPOINT,		/* nest, enum jvpn_endpoint_attr */
-	FIELD_ALLOWED_IPS,	/* nest of JVPN_A_ALLOWED_IP */
-	FIELD_CIDR,		/* nest, enum jvpn_allowed_ip_attr */
-	FIELD_HEX,		/* binary */
+	FIELD_UINT,	   /* u8/u16/u32/u64, by the attribute's length */
+	FIELD_SINT,	   /* s32 */
+	FIELD_STATE,	   /* u8, enum jvpn_state */
+	FIELD_REASON,	   /* u32, enum jvpn_del_reason */
+	FIELD_ENDPOINT,	   /* nest, enum jvpn_endpoint_attr */
+	FIELD_ALLOWED_IPS, /* nest of JVPN_A_ALLOWED_IP */
+	FIELD_CIDR,	   /* nest, enum jvpn_allowed_ip_attr */
+	FIELD_HEX,	   /* binary */
 };
 
 struct field {
 	const char *name;
-	bool in_stats;		/* an attribute of the JVPN_A_STATS nest */
+	bool in_stats; /* an attribute of the JVPN_A_STATS nest */
 	uint16_t type;
 	enum field_kind kind;
 };
 
-#define TOP(name, type, kind) { name, false, type, kind }
-#define STAT(name, type) { name, true, type, FIELD_UINT }
+#define TOP(name, type, kind)                                                  \
+	{                                                                      \
+		name, false, type, kind                                        \
+	}
+#define STAT(name, type)                                                       \
+	{                                                                      \
+		name, true, type, FIELD_UINT                                   \
+	}
 
 /* Every attribute a message can carry, in uapi order. */
 static const struct field fields[] = {
@@ -72,8 +78,7 @@ static const struct field fields[] = {
 	STAT("drop_no_route", JVPN_STATS_A_DROP_NO_ROUTE),
 	STAT("drop_tx_error", JVPN_STATS_A_DROP_TX_ERROR),
 	STAT("switches", JVPN_STATS_A_SWITCHES),
-	STAT("stray_events_suppressed",
-	     JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED),
+	STAT("stray_events_suppressed", JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED),
 };
 
 static void out_of_memory(void)
@@ -309,7 +314,8 @@ static void print_allowed_ips(FILE *out, const struct nlattr *nest)
 	const struct nlattr *attr;
 	bool first = true;
 
-	mnl_attr_for_each_nested(attr, nest) {
+	mnl_attr_for_each_nested(attr, nest)
+	{
 		if (mnl_attr_get_type(attr) != JVPN_A_ALLOWED_IP)
 			continue;
 		if (!first)
@@ -353,8 +359,8 @@ static void print_field(FILE *out, const struct field *field,
 static const struct nlattr *field_attr(const struct jvpn_attrs *attrs,
 				       const struct field *field)
 {
-	return field->in_stats ? attrs->stats[field->type] :
-				 attrs->top[field->type];
+	return field->in_stats ? attrs->stats[field->type]
+			       : attrs->top[field->type];
 }
 
 static const struct field *find_field(const char *name)
@@ -374,7 +380,8 @@ bool is_number_field(const char *name)
 {
 	const struct field *field = find_field(name);
 
-	return field && (field->kind == FIELD_UINT || field->kind == FIELD_SINT);
+	return field &&
+	       (field->kind == FIELD_UINT || field->kind == FIELD_SINT);
 }
 
 bool is_list_field(const char *name)

@@ -19,8 +19,8 @@
 #define RECORD_MAX_ITEMS 64
 
 struct record_item {
-	const char *name;	/* a string literal */
-	char *value;		/* owned */
+	const char *name; /* a string literal */
+	char *value;	  /* owned */
 };
 
 struct record {

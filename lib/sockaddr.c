@@ -32,7 +32,8 @@ const char *jvpn_sockaddr_text(const union jvpn_sockaddr *a, char *buf,
 	} else if (a->sa.sa_family == AF_INET6) {
 		text6(&a->in6, buf, size);
 	} else {
-		snprintf(buf, size, a->sa.sa_family == AF_UNSPEC ? "none" : "?");
+		snprintf(buf, size,
+			 a->sa.sa_family == AF_UNSPEC ? "none" : "?");
 	}
 	return buf;
 }

@@ -13,14 +13,14 @@
 #include <sys/socket.h>
 
 union jvpn_sockaddr {
-	struct sockaddr sa;		/* sa_family AF_UNSPEC: none */
+	struct sockaddr sa; /* sa_family AF_UNSPEC: none */
 	struct sockaddr_in in4;
 	struct sockaddr_in6 in6;
 };
 
 /* A prefix; addr in network byte order, zero past the family's size. */
 struct jvpn_cidr {
-	uint16_t family;		/* AF_INET or AF_INET6 */
+	uint16_t family; /* AF_INET or AF_INET6 */
 	uint8_t prefix_len;
 	uint8_t addr[16];
 };

@@ -46,8 +46,8 @@ static int bind_to_device(const char *cmd, int fd, const char *bind_dev)
 int transport_open(const char *cmd, const char *bind_text,
 		   const union jvpn_sockaddr *local, const char *bind_dev)
 {
-	socklen_t len = local->sa.sa_family == AF_INET6 ? sizeof(local->in6) :
-							  sizeof(local->in4);
+	socklen_t len = local->sa.sa_family == AF_INET6 ? sizeof(local->in6)
+							: sizeof(local->in4);
 	int fd = socket(local->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC,
 			IPPROTO_UDP);
 

@@ -3,7 +3,7 @@
 #ifndef JVPN_UTIL_H
 #define JVPN_UTIL_H
 
-#include <stdlib.h>	/* EXIT_SUCCESS, EXIT_FAILURE: the tools' statuses */
+#include <stdlib.h> /* EXIT_SUCCESS, EXIT_FAILURE: the tools' statuses */
 
 /* Every tool's status for a bad command line: nothing was done. */
 #define EXIT_USAGE 2

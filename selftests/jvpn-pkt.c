@@ -43,23 +43,23 @@
 
 #include "util.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE   2
 #define EXIT_TIMEOUT 3
 
 #define DEFAULT_TIMEOUT_MS 10000
-#define DEFAULT_REPLAYS 3
+#define DEFAULT_REPLAYS	   3
 /* Far ahead of any window, so that only the tag can fail. */
 #define DEFAULT_COUNTER (UINT64_C(1) << 32)
 #define DEFAULT_SESSION 1
 /* No test creates this session: the id reads "deadbeef..." in a dump. */
-#define UNKNOWN_SESSION UINT64_C(0xdeadbeefdeadbeef)
+#define UNKNOWN_SESSION	    UINT64_C(0xdeadbeefdeadbeef)
 #define JUNK_CIPHERTEXT_LEN 64
-#define OVERSIZED_LEN 65000
-#define CONTROL_TYPE 0x01
-#define CONTROL_LEN 40
+#define OVERSIZED_LEN	    65000
+#define CONTROL_TYPE	    0x01
+#define CONTROL_LEN	    40
 /* daemon/core/reason.h: REATTACH_REQUEST, and its one valid length */
 #define REATTACH_REQUEST_TYPE 0x04
-#define REATTACH_REQUEST_LEN 76
+#define REATTACH_REQUEST_LEN  76
 /* the largest frame a capture keeps: an unfragmented 64 KiB datagram */
 #define FRAME_MAX (ETH_HLEN + 65535 + 64)
 
@@ -74,8 +74,8 @@ union endpoint {
 
 /* One --option of a subcommand, and where its text goes. */
 struct option_slot {
-	const char *name;	/* without the "--" */
-	const char *value;	/* NULL if not given */
+	const char *name;  /* without the "--" */
+	const char *value; /* NULL if not given */
 };
 
 struct command_line {
@@ -156,8 +156,8 @@ static bool parse_u64(const char *text, uint64_t max, uint64_t *out)
 	if (!*digits)
 		return false;
 	for (const char *c = digits; *c; c++)
-		if (!(hex ? isxdigit((unsigned char)*c) :
-			    isdigit((unsigned char)*c)))
+		if (!(hex ? isxdigit((unsigned char)*c)
+			  : isdigit((unsigned char)*c)))
 			return false;
 	errno = 0;
 	value = strtoull(digits, NULL, hex ? 16 : 10);
@@ -195,8 +195,9 @@ static int option_timeout(const struct command_line *cl, int64_t *ms)
 	seconds = strtod(slot->value, &end);
 	if (!isdigit((unsigned char)slot->value[0]) || *end || errno ||
 	    seconds > 365.0 * 24 * 3600)
-		return usage_error(cl->cmd, "--timeout: '%s': expected "
-					    "seconds, such as 5 or 0.5",
+		return usage_error(cl->cmd,
+				   "--timeout: '%s': expected "
+				   "seconds, such as 5 or 0.5",
 				   slot->value);
 	/* rounded up: a tiny timeout must not mean "do not wait at all" */
 	*ms = (int64_t)(seconds * 1000);
@@ -249,8 +250,8 @@ static const char *parse_endpoint(const char *text, union endpoint *ep)
 	else
 		return "not an IP address before the port";
 	/* sin_port and sin6_port share their offset */
-	if (!parse_port(port, ep->sa.sa_family == AF_INET ? &ep->in4.sin_port :
-							    &ep->in6.sin6_port))
+	if (!parse_port(port, ep->sa.sa_family == AF_INET ? &ep->in4.sin_port
+							  : &ep->in6.sin6_port))
 		return "expected a port number 0..65535";
 	return NULL;
 }
@@ -262,16 +263,14 @@ static int positional_endpoint(const struct command_line *cl, size_t index,
 
 	if (!problem)
 		return 0;
-	return usage_error(cl->cmd, "'%s': %s", cl->positional[index],
-			   problem);
+	return usage_error(cl->cmd, "'%s': %s", cl->positional[index], problem);
 }
 
 /* Shared helpers */
 
 static socklen_t endpoint_len(const union endpoint *ep)
 {
-	return ep->sa.sa_family == AF_INET6 ? sizeof(ep->in6) :
-					      sizeof(ep->in4);
+	return ep->sa.sa_family == AF_INET6 ? sizeof(ep->in6) : sizeof(ep->in4);
 }
 
 static void print_endpoint(FILE *out, const union endpoint *ep)
@@ -331,10 +330,10 @@ static void announce_listening(void)
 
 /* Where the parts of a captured jvpn data frame are. */
 struct data_frame {
-	uint16_t ethertype;	/* ETH_P_IP or ETH_P_IPV6 */
-	size_t l3;		/* offset of the IP header */
-	size_t udp;		/* offset of the UDP header */
-	size_t udp_len;		/* UDP header and payload */
+	uint16_t ethertype; /* ETH_P_IP or ETH_P_IPV6 */
+	size_t l3;	    /* offset of the IP header */
+	size_t udp;	    /* offset of the UDP header */
+	size_t udp_len;	    /* UDP header and payload */
 };
 
 /* The link header length and protocol of a frame on a device of hatype. */
@@ -447,10 +446,10 @@ static void fix_udp_checksum(uint8_t *frame, const struct data_frame *df)
 		return;
 	udp[6] = udp[7] = 0;
 	if (df->ethertype == ETH_P_IP) {
-		sum = sum_words(ip + 12, 8, 0);	/* saddr, daddr */
+		sum = sum_words(ip + 12, 8, 0); /* saddr, daddr */
 		sum += IPPROTO_UDP + (uint32_t)df->udp_len;
 	} else {
-		sum = sum_words(ip + 8, 32, 0);	/* saddr, daddr */
+		sum = sum_words(ip + 8, 32, 0); /* saddr, daddr */
 		pseudo_tail[2] = (uint8_t)(df->udp_len >> 8);
 		pseudo_tail[3] = (uint8_t)df->udp_len;
 		pseudo_tail[7] = IPPROTO_UDP;
@@ -494,7 +493,7 @@ struct capture {
 	size_t len;
 	struct sockaddr_ll from;
 	struct data_frame df;
-	uint8_t type;		/* the message type wanted */
+	uint8_t type; /* the message type wanted */
 };
 
 /* 0 captured, EXIT_TIMEOUT, or EXIT_FAILURE */
@@ -509,8 +508,9 @@ static int capture_data_frame(const char *cmd, int fd, uint16_t port,
 		ssize_t len;
 
 		if (ready == 0) {
-			fprintf(stderr, "jvpn-pkt: %s: no data packet to port "
-					"%u within the timeout\n",
+			fprintf(stderr,
+				"jvpn-pkt: %s: no data packet to port "
+				"%u within the timeout\n",
 				cmd, ntohs(port));
 			return EXIT_TIMEOUT;
 		}
@@ -594,7 +594,9 @@ out:
 static int cmd_replay(int argc, char **argv)
 {
 	struct option_slot options[] = {
-		{ "dst-port", NULL }, { "count", NULL }, { "timeout", NULL },
+		{ "dst-port", NULL },
+		{ "count", NULL },
+		{ "timeout", NULL },
 		{ "type", NULL },
 	};
 	struct command_line cl = { .options = options,
@@ -627,16 +629,16 @@ static int cmd_replay(int argc, char **argv)
 /* What the crafted datagram is made of. */
 struct datagram_plan {
 	uint64_t session;
-	uint64_t counter;		/* data: the nonce; reattach: its nonce */
-	uint64_t state_version;		/* reattach-signed */
-	uint8_t key[32];		/* reattach-signed: the control key */
+	uint64_t counter;	/* data: the nonce; reattach: its nonce */
+	uint64_t state_version; /* reattach-signed */
+	uint8_t key[32];	/* reattach-signed: the control key */
 };
 
 /* A datagram being built; sized for the largest kind. */
 struct datagram {
 	uint8_t bytes[OVERSIZED_LEN];
 	size_t len;
-	bool has_header;	/* print session and counter */
+	bool has_header; /* print session and counter */
 };
 
 static void put_junk(struct datagram *d, size_t len)
@@ -687,14 +689,12 @@ static void build_short(struct datagram *d, const struct datagram_plan *p)
 	d->len = 3;
 }
 
-static void build_header_only(struct datagram *d,
-			      const struct datagram_plan *p)
+static void build_header_only(struct datagram *d, const struct datagram_plan *p)
 {
 	put_header(d, p->session, p->counter);
 }
 
-static void build_bad_version(struct datagram *d,
-			      const struct datagram_plan *p)
+static void build_bad_version(struct datagram *d, const struct datagram_plan *p)
 {
 	put_header(d, p->session, p->counter);
 	last_header(d)->version = JVPN_PROTO_VERSION + 1;
@@ -710,8 +710,7 @@ static void build_reserved_set(struct datagram *d,
 }
 
 /* Also garbage-tag: well-formed, but no key can open the junk. */
-static void build_sealed_junk(struct datagram *d,
-			      const struct datagram_plan *p)
+static void build_sealed_junk(struct datagram *d, const struct datagram_plan *p)
 {
 	put_header(d, p->session, p->counter);
 	put_junk(d, JUNK_CIPHERTEXT_LEN + JVPN_TAG_LEN);
@@ -731,7 +730,7 @@ static void build_reattach_forged(struct datagram *d,
 	uint64_t id = htobe64(p->session);
 
 	d->bytes[0] = REATTACH_REQUEST_TYPE;
-	d->bytes[1] = 1;	/* control-plane version */
+	d->bytes[1] = 1; /* control-plane version */
 	d->bytes[2] = d->bytes[3] = 0;
 	memcpy(d->bytes + 4, &id, sizeof(id));
 	d->len = 12;
@@ -758,9 +757,9 @@ static void build_reattach_signed(struct datagram *d,
 	put_be64(d->bytes + 4, p->session);
 	put_be64(d->bytes + 12, p->state_version);
 	put_be64(d->bytes + 20, p->counter);
-	put_be64(d->bytes + 28, (uint64_t)now.tv_sec * 1000 +
-				(uint64_t)now.tv_nsec / 1000000);
-	d->bytes[36] = 1;	/* transport class udp4 */
+	put_be64(d->bytes + 28,
+		 (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000);
+	d->bytes[36] = 1; /* transport class udp4 */
 	crypto_auth_hmacsha256(d->bytes + 44, d->bytes, 44, p->key);
 	d->len = REATTACH_REQUEST_LEN;
 }
@@ -875,7 +874,7 @@ static int cmd_send(int argc, char **argv)
 {
 	struct option_slot options[] = {
 		{ "from-port", NULL }, { "session", NULL }, { "counter", NULL },
-		{ "key", NULL }, { "version", NULL },
+		{ "key", NULL },       { "version", NULL },
 	};
 	struct command_line cl = { .options = options,
 				   .n_options = ARRAY_SIZE(options) };
@@ -918,8 +917,9 @@ static int receive_one(const char *cmd, int fd, int64_t timeout_ms)
 	ssize_t len;
 
 	if (ready == 0) {
-		fprintf(stderr, "jvpn-pkt: %s: no datagram within the "
-				"timeout\n",
+		fprintf(stderr,
+			"jvpn-pkt: %s: no datagram within the "
+			"timeout\n",
 			cmd);
 		return EXIT_TIMEOUT;
 	}
@@ -973,7 +973,8 @@ static void print_help(FILE *out)
 	      "KIND:  short header-only bad-version reserved-set "
 	      "unknown-session\n"
 	      "       garbage-tag oversized control reattach-forged\n"
-	      "       reattach-signed (--key HEX64 --version V --counter NONCE)\n"
+	      "       reattach-signed (--key HEX64 --version V --counter "
+	      "NONCE)\n"
 	      "ADDR:PORT  192.0.2.1:51820 or [2001:db8::1]:51820; "
 	      "timeouts default to 10 s\n"
 	      "exit:  0 done, 1 failed, 2 usage, 3 timeout\n",

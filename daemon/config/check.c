@@ -54,14 +54,17 @@ static void check_unique_claims(struct parser *p, struct vec *vec,
 static void report_same_key(struct parser *p, const struct claim *repeat,
 			    const struct claim *first)
 {
-	key_error(p, repeat->line, "public-key", "same key as the "
-		  "peer at line %u", first->peer_line);
+	key_error(p, repeat->line, "public-key",
+		  "same key as the "
+		  "peer at line %u",
+		  first->peer_line);
 }
 
 static void report_same_name(struct parser *p, const struct claim *repeat,
 			     const struct claim *first)
 {
-	key_error(p, repeat->line, "name", "\"%s\" is already the "
+	key_error(p, repeat->line, "name",
+		  "\"%s\" is already the "
 		  "name of the peer at line %u",
 		  (const char *)repeat->value, first->peer_line);
 }
@@ -88,11 +91,14 @@ static void check_unique_allowed_ips(struct parser *p)
 		}
 		format_cidr(&claims[i].cidr, text, sizeof(text));
 		if (claims[i].peer_line == claims[first].peer_line)
-			key_error(p, claims[i].line, "allowed-ips", "%s is "
+			key_error(p, claims[i].line, "allowed-ips",
+				  "%s is "
 				  "listed twice in this peer (first at line "
-				  "%u)", text, claims[first].line);
+				  "%u)",
+				  text, claims[first].line);
 		else
-			key_error(p, claims[i].line, "allowed-ips", "%s is "
+			key_error(p, claims[i].line, "allowed-ips",
+				  "%s is "
 				  "already routed to the peer at line %u",
 				  text, claims[first].peer_line);
 	}
@@ -101,10 +107,12 @@ static void check_unique_allowed_ips(struct parser *p)
 static void check_peer_count(struct parser *p)
 {
 	if (p->role == CONFIG_ROLE_CLIENT && !p->peers.count)
-		diag_report(p->diag, DIAG_ERROR, 0, "peer", "no [peer] "
+		diag_report(p->diag, DIAG_ERROR, 0, "peer",
+			    "no [peer] "
 			    "section: a client needs its gateway's [peer]");
 	if (p->role == CONFIG_ROLE_GATEWAY && !p->peers.count)
-		diag_report(p->diag, DIAG_WARNING, 0, "peer", "no [peer] "
+		diag_report(p->diag, DIAG_WARNING, 0, "peer",
+			    "no [peer] "
 			    "section: this gateway accepts nobody");
 }
 
@@ -112,8 +120,8 @@ static void check_peer_count(struct parser *p)
 static void resolve_peer_policies(struct parser *p)
 {
 	for (size_t i = 0; i < p->peers.count; i++) {
-		struct config_peer *peer = VEC_AT(&p->peers,
-						  struct config_peer, i);
+		struct config_peer *peer =
+			VEC_AT(&p->peers, struct config_peer, i);
 
 		if (peer->policy == POLICY_OF_INTERFACE)
 			peer->policy = p->config->interface.policy;

@@ -24,18 +24,18 @@
 #include "policy.h"
 #include "sockaddr.h"
 
-#define CONFIG_LINE_MAX		1024	/* characters, without the newline */
-#define CONFIG_FILE_MAX		(16u << 20)	/* bytes */
-#define CONFIG_PATH_MAX		1024	/* with the NUL */
-#define CONFIG_PEER_NAME_MAX	64	/* with the NUL */
-#define CONFIG_KEY_BASE64_LEN	44	/* its standard base64 text */
-#define CONFIG_MAX_PEERS	4096
-#define CONFIG_MAX_LISTEN	8
-#define CONFIG_MAX_ENDPOINTS	8	/* per peer */
-#define CONFIG_MAX_UPLINKS	8	/* per peer */
-#define CONFIG_MAX_ALLOWED_IPS	64	/* per peer; = the kernel's bound */
+#define CONFIG_LINE_MAX	       1024	   /* characters, without the newline */
+#define CONFIG_FILE_MAX	       (16u << 20) /* bytes */
+#define CONFIG_PATH_MAX	       1024	   /* with the NUL */
+#define CONFIG_PEER_NAME_MAX   64	   /* with the NUL */
+#define CONFIG_KEY_BASE64_LEN  44	   /* its standard base64 text */
+#define CONFIG_MAX_PEERS       4096
+#define CONFIG_MAX_LISTEN      8
+#define CONFIG_MAX_ENDPOINTS   8  /* per peer */
+#define CONFIG_MAX_UPLINKS     8  /* per peer */
+#define CONFIG_MAX_ALLOWED_IPS 64 /* per peer; = the kernel's bound */
 /* The two built-in profiles plus up to 30 of the file's own. */
-#define CONFIG_MAX_POLICIES	32
+#define CONFIG_MAX_POLICIES 32
 
 enum config_role {
 	CONFIG_ROLE_NONE,
@@ -49,32 +49,32 @@ enum config_role {
 /* A local transport candidate of a client: "wlan0" or "wlan0@192.0.2.7". */
 struct config_uplink {
 	char ifname[IFNAMSIZ];
-	union jvpn_sockaddr local;	/* AF_UNSPEC if no @ADDR; port 0 */
+	union jvpn_sockaddr local; /* AF_UNSPEC if no @ADDR; port 0 */
 };
 
 struct config_interface {
 	enum config_role role;
-	char device[IFNAMSIZ];				/* "jvpn0" */
-	union jvpn_sockaddr listen[CONFIG_MAX_LISTEN];	/* gateway */
+	char device[IFNAMSIZ];			       /* "jvpn0" */
+	union jvpn_sockaddr listen[CONFIG_MAX_LISTEN]; /* gateway */
 	size_t n_listen;
 	char private_key_file[CONFIG_PATH_MAX];
 	char state_file[CONFIG_PATH_MAX];
-	char event_log[CONFIG_PATH_MAX];	/* "" when none */
-	bool event_log_stdout;			/* event-log = stdout */
-	bool syslog;				/* RFC 5424 to /dev/log */
-	bool journald;				/* native journal protocol */
-	char cef_log[CONFIG_PATH_MAX];		/* CEF lines; "" when none */
+	char event_log[CONFIG_PATH_MAX]; /* "" when none */
+	bool event_log_stdout;		 /* event-log = stdout */
+	bool syslog;			 /* RFC 5424 to /dev/log */
+	bool journald;			 /* native journal protocol */
+	char cef_log[CONFIG_PATH_MAX];	 /* CEF lines; "" when none */
 	/* jvpnctl's way in: a unix socket only root may open */
 	char control_socket[CONFIG_PATH_MAX];
 	/* Prometheus text on loopback HTTP; AF_UNSPEC: off */
 	union jvpn_sockaddr metrics_listen;
-	size_t policy;		/* index into config.policies: `profile` */
+	size_t policy; /* index into config.policies: `profile` */
 };
 
 struct config_peer {
-	unsigned int line;				/* of its [peer] */
+	unsigned int line; /* of its [peer] */
 	uint8_t public_key[JVPN_KEY_LEN];
-	char name[CONFIG_PEER_NAME_MAX];		/* "" when none */
+	char name[CONFIG_PEER_NAME_MAX]; /* "" when none */
 	/* index into config.policies: the peer's `profile`, else the
 	 * interface's */
 	size_t policy;
@@ -96,9 +96,9 @@ struct config_peer {
  * the file's own. policies[0] is "mobile", policies[1] "datacenter".
  */
 struct config_policy {
-	struct policy policy;		/* the result: base + overrides */
-	char base[POLICY_NAME_MAX];	/* the built-in it starts from */
-	unsigned int line;		/* of its [policy NAME]; 0: untouched */
+	struct policy policy;	    /* the result: base + overrides */
+	char base[POLICY_NAME_MAX]; /* the built-in it starts from */
+	unsigned int line;	    /* of its [policy NAME]; 0: untouched */
 	/* bit (1 << enum policy_field) for each field the file sets */
 	uint32_t overridden;
 };
@@ -107,7 +107,7 @@ struct config {
 	struct config_interface interface;
 	struct config_policy policies[CONFIG_MAX_POLICIES];
 	size_t n_policies;
-	struct config_peer *peers;	/* owned: config_free() */
+	struct config_peer *peers; /* owned: config_free() */
 	size_t n_peers;
 };
 

@@ -32,8 +32,7 @@ static bool is_profile_name(const char *text)
 static void add_section(struct parser *p, enum section_kind kind,
 			unsigned int line, const char *name)
 {
-	struct section *section = vec_push(p, &p->sections,
-					   sizeof(*section));
+	struct section *section = vec_push(p, &p->sections, sizeof(*section));
 
 	if (!section)
 		return;
@@ -86,7 +85,8 @@ static void read_header(struct parser *p, char *header, unsigned int line)
 	} else {
 		diag_report(p->diag, DIAG_ERROR, line, "section",
 			    "[%s]: unknown section; expected [interface], "
-			    "[peer] or [policy NAME]", inner);
+			    "[peer] or [policy NAME]",
+			    inner);
 		add_section(p, SECTION_IGNORED, line, NULL);
 	}
 }
@@ -119,12 +119,13 @@ static void read_setting(struct parser *p, char *text, unsigned int line)
 		return;
 	}
 	if (!section) {
-		key_error(p, line, key, "outside any section; put it under "
+		key_error(p, line, key,
+			  "outside any section; put it under "
 			  "[interface], [peer] or [policy NAME]");
 		return;
 	}
 	if (section->kind == SECTION_IGNORED)
-		return;		/* its header was already reported */
+		return; /* its header was already reported */
 	entry = vec_push(p, &p->entries, sizeof(*entry));
 	if (!entry)
 		return;
@@ -148,21 +149,21 @@ static size_t utf8_sequence_len(const unsigned char *text, size_t left)
 	if (c >= 0xc2 && c <= 0xdf) {
 		len = 2;
 		if (c == 0xc2)
-			low = 0xa0;	/* not U+0080..U+009F, C1 controls */
+			low = 0xa0; /* not U+0080..U+009F, C1 controls */
 	} else if (c >= 0xe0 && c <= 0xef) {
 		len = 3;
 		if (c == 0xe0)
-			low = 0xa0;	/* not overlong */
+			low = 0xa0; /* not overlong */
 		if (c == 0xed)
-			high = 0x9f;	/* not a UTF-16 surrogate */
+			high = 0x9f; /* not a UTF-16 surrogate */
 	} else if (c >= 0xf0 && c <= 0xf4) {
 		len = 4;
 		if (c == 0xf0)
-			low = 0x90;	/* not overlong */
+			low = 0x90; /* not overlong */
 		if (c == 0xf4)
-			high = 0x8f;	/* not above U+10FFFF */
+			high = 0x8f; /* not above U+10FFFF */
 	} else {
-		return 0;	/* 0x80..0xc1 and 0xf5.. never start one */
+		return 0; /* 0x80..0xc1 and 0xf5.. never start one */
 	}
 	if (left < len || text[1] < low || text[1] > high)
 		return 0;
@@ -189,7 +190,8 @@ static bool has_bad_character(struct parser *p, const char *text, size_t len,
 		if ((c < 0x20 && c != '\t') || c == 0x7f) {
 			diag_report(p->diag, DIAG_ERROR, line, "line",
 				    "line %u has the control character 0x%02x "
-				    "at column %zu", line, c, i + 1);
+				    "at column %zu",
+				    line, c, i + 1);
 			return true;
 		}
 		if (c < 0x80)
@@ -198,8 +200,8 @@ static bool has_bad_character(struct parser *p, const char *text, size_t len,
 		if (!sequence) {
 			diag_report(p->diag, DIAG_ERROR, line, "line",
 				    "line %u is not valid UTF-8 (or has a "
-				    "control character) at column %zu", line,
-				    i + 1);
+				    "control character) at column %zu",
+				    line, i + 1);
 			return true;
 		}
 		i += sequence - 1;
@@ -217,13 +219,17 @@ static void report_long_line(struct parser *p, const char *text,
 	if (len < sizeof(key)) {
 		snprintf(key, sizeof(key), "%.*s", (int)len, text);
 		if (is_word(trim(key), "-", sizeof(key) - 1)) {
-			key_error(p, line, trim(key), "line is longer than %d "
-				  "characters", CONFIG_LINE_MAX);
+			key_error(p, line, trim(key),
+				  "line is longer than %d "
+				  "characters",
+				  CONFIG_LINE_MAX);
 			return;
 		}
 	}
-	diag_report(p->diag, DIAG_ERROR, line, "line", "line %u is longer "
-		    "than %d characters", line, CONFIG_LINE_MAX);
+	diag_report(p->diag, DIAG_ERROR, line, "line",
+		    "line %u is longer "
+		    "than %d characters",
+		    line, CONFIG_LINE_MAX);
 }
 
 /* One line, without its '\n'; text is ours to cut into strings. */
@@ -232,7 +238,7 @@ static void read_line(struct parser *p, char *text, size_t len,
 {
 	char *content;
 
-	if (len && text[len - 1] == '\r')	/* CRLF files */
+	if (len && text[len - 1] == '\r') /* CRLF files */
 		len--;
 	text[len] = '\0';
 	if (len > CONFIG_LINE_MAX) {
@@ -241,7 +247,7 @@ static void read_line(struct parser *p, char *text, size_t len,
 	}
 	if (has_bad_character(p, text, len, line))
 		return;
-	text[strcspn(text, "#")] = '\0';	/* comments run to the end */
+	text[strcspn(text, "#")] = '\0'; /* comments run to the end */
 	content = trim(text);
 	if (!*content)
 		return;
@@ -265,11 +271,11 @@ void tokenize(struct parser *p, const char *text, size_t len)
 	memcpy(p->text, text, len);
 	p->text[len] = '\0';
 	if (len >= 3 && memcmp(p->text, "\xef\xbb\xbf", 3) == 0)
-		start = 3;	/* a UTF-8 byte order mark from an editor */
+		start = 3; /* a UTF-8 byte order mark from an editor */
 
 	while (start < len && !p->out_of_memory) {
-		const char *newline = memchr(p->text + start, '\n',
-					     len - start);
+		const char *newline =
+			memchr(p->text + start, '\n', len - start);
 		size_t line_len = newline ? (size_t)(newline - p->text) - start
 					  : len - start;
 

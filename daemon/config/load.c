@@ -69,7 +69,7 @@ int config_parse_buffer(const char *name, const char *text, size_t len,
 		memset(out, 0, sizeof(*out));
 		return -1;
 	}
-	out->peers = p.peers.items;	/* handed over, not freed below */
+	out->peers = p.peers.items; /* handed over, not freed below */
 	out->n_peers = p.peers.count;
 	p.peers.items = NULL;
 	parser_free(&p);
@@ -107,8 +107,10 @@ static char *read_file(const char *path, size_t *len, struct diag *diag)
 		}
 		size += fread(text + size, 1, capacity - size, file);
 		if (size > CONFIG_FILE_MAX) {
-			diag_report(diag, DIAG_ERROR, 0, NULL, "larger than "
-				    "%u bytes", CONFIG_FILE_MAX);
+			diag_report(diag, DIAG_ERROR, 0, NULL,
+				    "larger than "
+				    "%u bytes",
+				    CONFIG_FILE_MAX);
 			goto fail;
 		}
 		if (ferror(file)) {

@@ -37,8 +37,7 @@ void vec_free(struct vec *vec)
 }
 
 void report_key(struct parser *p, enum diag_severity severity,
-		unsigned int line, const char *key, const char *fmt,
-		...)
+		unsigned int line, const char *key, const char *fmt, ...)
 {
 	char message[DIAG_TEXT_MAX];
 	va_list args;
@@ -46,8 +45,8 @@ void report_key(struct parser *p, enum diag_severity severity,
 	va_start(args, fmt);
 	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
-	diag_report(p->diag, severity, line, key, "%.*s: %s",
-		    DIAG_SUBJECT_MAX, key, message);
+	diag_report(p->diag, severity, line, key, "%.*s: %s", DIAG_SUBJECT_MAX,
+		    key, message);
 }
 
 bool is_blank(char c)

@@ -10,15 +10,17 @@
 
 static const char *role_name(enum config_role role)
 {
-	return role == CONFIG_ROLE_GATEWAY ? "gateway" :
-	       role == CONFIG_ROLE_CLIENT ? "client" : "none";
+	return role == CONFIG_ROLE_GATEWAY  ? "gateway"
+	       : role == CONFIG_ROLE_CLIENT ? "client"
+					    : "none";
 }
 
-static void report_fixed(struct diag *diag, const char *key,
-			 const char *what)
+static void report_fixed(struct diag *diag, const char *key, const char *what)
 {
-	diag_report(diag, DIAG_ERROR, 0, key, "%s: %s cannot change on "
-		    "reload; restart jvpnd to change it", key, what);
+	diag_report(diag, DIAG_ERROR, 0, key,
+		    "%s: %s cannot change on "
+		    "reload; restart jvpnd to change it",
+		    key, what);
 }
 
 unsigned int config_check_reload(const struct config *running,
@@ -29,7 +31,8 @@ unsigned int config_check_reload(const struct config *running,
 	unsigned int before = diag->errors;
 
 	if (a->role != b->role)
-		diag_report(diag, DIAG_ERROR, 0, "role", "role: %s cannot "
+		diag_report(diag, DIAG_ERROR, 0, "role",
+			    "role: %s cannot "
 			    "become %s on reload; restart jvpnd to change it",
 			    role_name(a->role), role_name(b->role));
 	if (strcmp(a->device, b->device))
@@ -47,8 +50,8 @@ unsigned int config_check_reload(const struct config *running,
 	    running->n_peers && next->n_peers &&
 	    memcmp(running->peers[0].public_key, next->peers[0].public_key,
 		   JVPN_KEY_LEN))
-		diag_report(diag, DIAG_ERROR, next->peers[0].line,
-			    "public-key", "public-key: the gateway's key "
+		diag_report(diag, DIAG_ERROR, next->peers[0].line, "public-key",
+			    "public-key: the gateway's key "
 			    "cannot change on reload: a new gateway is a new "
 			    "session; restart jvpnd");
 	return diag->errors - before;

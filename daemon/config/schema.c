@@ -23,7 +23,8 @@ static void report_unknown_key(struct parser *p, const struct entry *entry,
 {
 	if (policy_field_by_key(entry->key) >= 0 ||
 	    strcmp(entry->key, "base") == 0)
-		key_error(p, entry->line, entry->key, "unknown key in %s; "
+		key_error(p, entry->line, entry->key,
+			  "unknown key in %s; "
 			  "it is a policy key: put it under [policy NAME]",
 			  section);
 	else
@@ -46,8 +47,10 @@ static void apply_entry(struct parser *p, const struct rule *rules,
 	}
 	index = (size_t)(rule - rules);
 	if (seen->line[index] && !rule->repeatable) {
-		key_error(p, entry->line, entry->key, "already set at line %u;"
-			  " it may appear once", seen->line[index]);
+		key_error(p, entry->line, entry->key,
+			  "already set at line %u;"
+			  " it may appear once",
+			  seen->line[index]);
 		return;
 	}
 	if (p->role != CONFIG_ROLE_NONE && !(rule->roles & (1u << p->role))) {
@@ -62,8 +65,8 @@ static void apply_entry(struct parser *p, const struct rule *rules,
 }
 
 void apply_section(struct parser *p, const struct section *section,
-		   const struct rule *rules, size_t n_rules,
-		   const char *name, void *target, struct seen *seen)
+		   const struct rule *rules, size_t n_rules, const char *name,
+		   void *target, struct seen *seen)
 {
 	for (size_t i = 0; i < section->n_entries; i++)
 		apply_entry(p, rules, n_rules, name,
@@ -81,10 +84,9 @@ static bool seen_key(const struct rule *rules, size_t n_rules,
 }
 
 /* Missing keys are reported at the section's header. */
-void require_key(struct parser *p, const struct rule *rules,
-		 size_t n_rules, const struct seen *seen,
-		 unsigned int header_line, const char *key,
-		 const char *what)
+void require_key(struct parser *p, const struct rule *rules, size_t n_rules,
+		 const struct seen *seen, unsigned int header_line,
+		 const char *key, const char *what)
 {
 	if (!seen_key(rules, n_rules, seen, key))
 		key_error(p, header_line, key, "missing; %s", what);

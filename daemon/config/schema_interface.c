@@ -58,8 +58,8 @@ static bool apply_private_key_file(struct parser *p, void *target,
 	return set_path(interface->private_key_file, value, why, why_size);
 }
 
-static bool apply_state_file(struct parser *p, void *target,
-			     const char *value, char *why, size_t why_size)
+static bool apply_state_file(struct parser *p, void *target, const char *value,
+			     char *why, size_t why_size)
 {
 	struct config_interface *interface = target;
 
@@ -79,8 +79,10 @@ static bool apply_event_log(struct parser *p, void *target, const char *value,
 	}
 	if (set_path(interface->event_log, value, why, why_size))
 		return true;
-	snprintf(why, why_size, "expected stdout or an absolute path, got "
-		 "\"%.64s\"", value);
+	snprintf(why, why_size,
+		 "expected stdout or an absolute path, got "
+		 "\"%.64s\"",
+		 value);
 	return false;
 }
 
@@ -120,8 +122,10 @@ static bool apply_control_socket(struct parser *p, void *target,
 
 	p->interface_has_control_socket = true;
 	if (strlen(value) > max) {
-		snprintf(why, why_size, "a unix socket path has at most %zu "
-			 "characters", max);
+		snprintf(why, why_size,
+			 "a unix socket path has at most %zu "
+			 "characters",
+			 max);
 		return false;
 	}
 	return set_path(interface->control_socket, value, why, why_size);
@@ -136,8 +140,7 @@ static bool is_loopback(const union jvpn_sockaddr *addr)
 }
 
 static bool apply_metrics_listen(struct parser *p, void *target,
-				 const char *value, char *why,
-				 size_t why_size)
+				 const char *value, char *why, size_t why_size)
 {
 	struct config_interface *interface = target;
 	union jvpn_sockaddr addr;
@@ -151,9 +154,11 @@ static bool apply_metrics_listen(struct parser *p, void *target,
 	if (!parse_sockaddr(value, &addr, why, why_size))
 		return false;
 	if (!is_loopback(&addr)) {
-		snprintf(why, why_size, "%s is not a loopback address: "
+		snprintf(why, why_size,
+			 "%s is not a loopback address: "
 			 "metrics are served on 127.0.0.0/8 or [::1] only; "
-			 "put a proxy in front to publish them", value);
+			 "put a proxy in front to publish them",
+			 value);
 		return false;
 	}
 	interface->metrics_listen = addr;
@@ -173,10 +178,11 @@ static bool apply_interface_profile(struct parser *p, void *target,
 static const struct rule interface_rules[] = {
 	{ "role", false, ROLE_ANY, NULL, apply_role },
 	{ "device", false, ROLE_ANY, NULL, apply_device },
-	{ "listen", true, ROLE_GATEWAY, "only a gateway listens; a client "
-	  "sends from its uplinks", apply_listen },
-	{ "private-key-file", false, ROLE_ANY, NULL,
-	  apply_private_key_file },
+	{ "listen", true, ROLE_GATEWAY,
+	  "only a gateway listens; a client "
+	  "sends from its uplinks",
+	  apply_listen },
+	{ "private-key-file", false, ROLE_ANY, NULL, apply_private_key_file },
 	{ "state-file", false, ROLE_ANY, NULL, apply_state_file },
 	{ "event-log", false, ROLE_ANY, NULL, apply_event_log },
 	{ "syslog", false, ROLE_ANY, NULL, apply_syslog },
@@ -197,9 +203,9 @@ void look_up_role(struct parser *p)
 		if (section->kind != SECTION_INTERFACE)
 			continue;
 		for (size_t i = 0; i < section->n_entries; i++) {
-			const struct entry *entry = VEC_AT(
-				&p->entries, struct entry,
-				section->first_entry + i);
+			const struct entry *entry =
+				VEC_AT(&p->entries, struct entry,
+				       section->first_entry + i);
 
 			if (strcmp(entry->key, "role") == 0) {
 				if (!strcmp(entry->value, "gateway"))
@@ -209,7 +215,7 @@ void look_up_role(struct parser *p)
 				return;
 			}
 		}
-		return;		/* only the first [interface] counts */
+		return; /* only the first [interface] counts */
 	}
 }
 
@@ -246,8 +252,7 @@ static void finish_interface(struct parser *p, const struct seen *seen)
 			    "event is lost");
 }
 
-void read_interface_section(struct parser *p,
-			    const struct section *section)
+void read_interface_section(struct parser *p, const struct section *section)
 {
 	struct config_interface *interface = &p->config->interface;
 	struct seen seen = { { 0 } };
@@ -255,7 +260,8 @@ void read_interface_section(struct parser *p,
 	if (p->interface_line) {
 		diag_report(p->diag, DIAG_ERROR, section->line, "interface",
 			    "[interface]: a second [interface] section; the "
-			    "first is at line %u", p->interface_line);
+			    "first is at line %u",
+			    p->interface_line);
 		return;
 	}
 	p->interface_line = section->line;

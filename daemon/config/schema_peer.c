@@ -8,8 +8,8 @@
 
 #include "parser.h"
 
-static bool add_claim(struct parser *p, struct vec *claims,
-		      const void *value, size_t len, unsigned int peer_line)
+static bool add_claim(struct parser *p, struct vec *claims, const void *value,
+		      size_t len, unsigned int peer_line)
 {
 	struct claim *claim = vec_push(p, claims, sizeof(*claim));
 
@@ -21,8 +21,8 @@ static bool add_claim(struct parser *p, struct vec *claims,
 	return true;
 }
 
-static bool apply_public_key(struct parser *p, void *target,
-			     const char *value, char *why, size_t why_size)
+static bool apply_public_key(struct parser *p, void *target, const char *value,
+			     char *why, size_t why_size)
 {
 	struct config_peer *peer = target;
 
@@ -57,8 +57,8 @@ static bool add_allowed_ip(struct parser *p, void *target, const char *item,
 	return true;
 }
 
-static bool apply_allowed_ips(struct parser *p, void *target,
-			      const char *value, char *why, size_t why_size)
+static bool apply_allowed_ips(struct parser *p, void *target, const char *value,
+			      char *why, size_t why_size)
 {
 	return for_each_item(p, target, value, add_allowed_ip, why, why_size);
 }
@@ -94,8 +94,8 @@ static bool add_endpoint(struct parser *p, void *target, const char *value,
 
 	(void)p;
 	return add_sockaddr(peer->endpoints, &peer->n_endpoints,
-			    CONFIG_MAX_ENDPOINTS, value, "endpoints in one peer",
-			    why, why_size);
+			    CONFIG_MAX_ENDPOINTS, value,
+			    "endpoints in one peer", why, why_size);
 }
 
 /* "wlan0" or "wlan0@192.0.2.7": an interface, maybe pinned to an address. */
@@ -137,7 +137,8 @@ static bool apply_address(struct parser *p, void *target, const char *value,
 	if (!parse_config_cidr(value, false, &address, why, why_size))
 		return false;
 	if (!address.prefix_len) {
-		snprintf(why, why_size, "a /0 prefix is not an address of "
+		snprintf(why, why_size,
+			 "a /0 prefix is not an address of "
 			 "this side; write e.g. 10.8.0.2/24");
 		return false;
 	}
@@ -149,15 +150,20 @@ static const struct rule peer_rules[] = {
 	{ "public-key", false, ROLE_ANY, NULL, apply_public_key },
 	{ "allowed-ips", true, ROLE_ANY, NULL, apply_allowed_ips },
 	{ "name", false, ROLE_ANY, NULL, apply_name },
-	{ "profile", false, ROLE_GATEWAY, "a client's profile is the "
-	  "[interface] profile", apply_peer_profile },
-	{ "endpoint", true, ROLE_CLIENT, "only a client dials its peer; a "
+	{ "profile", false, ROLE_GATEWAY,
+	  "a client's profile is the "
+	  "[interface] profile",
+	  apply_peer_profile },
+	{ "endpoint", true, ROLE_CLIENT,
+	  "only a client dials its peer; a "
 	  "gateway learns client addresses from their handshakes",
 	  add_endpoint },
 	{ "uplink", true, ROLE_CLIENT, "only a client has uplinks",
 	  add_uplink },
-	{ "address", false, ROLE_CLIENT, "only a client has an address "
-	  "here; a gateway's clients are its allowed-ips", apply_address },
+	{ "address", false, ROLE_CLIENT,
+	  "only a client has an address "
+	  "here; a gateway's clients are its allowed-ips",
+	  apply_address },
 };
 
 static void finish_peer(struct parser *p, const struct seen *seen,
@@ -168,9 +174,9 @@ static void finish_peer(struct parser *p, const struct seen *seen,
 	require_key(p, peer_rules, n, seen, line, "public-key",
 		    "the peer's X25519 public key in base64");
 	require_key(p, peer_rules, n, seen, line, "allowed-ips",
-		    p->role == CONFIG_ROLE_CLIENT ?
-		    "the prefixes to send through the tunnel" :
-		    "the inner addresses this client may use");
+		    p->role == CONFIG_ROLE_CLIENT
+			    ? "the prefixes to send through the tunnel"
+			    : "the inner addresses this client may use");
 	if (p->role != CONFIG_ROLE_CLIENT)
 		return;
 	require_key(p, peer_rules, n, seen, line, "endpoint",

@@ -24,14 +24,16 @@ static struct config_policy *find_policy(struct config *config,
 	return (struct config_policy *)config_find_policy(config, name);
 }
 
-static bool set_base(struct config_policy *policy, const char *value,
-		     char *why, size_t why_size)
+static bool set_base(struct config_policy *policy, const char *value, char *why,
+		     size_t why_size)
 {
 	char shown[72];
 
 	if (policy_builtin(policy->policy.name)) {
-		snprintf(why, why_size, "[policy %s] tunes a built-in "
-			 "profile, which has no base", policy->policy.name);
+		snprintf(why, why_size,
+			 "[policy %s] tunes a built-in "
+			 "profile, which has no base",
+			 policy->policy.name);
 		return false;
 	}
 	if (!policy_builtin(value)) {
@@ -51,19 +53,24 @@ static void apply_policy_entry(struct parser *p, struct config_policy *policy,
 {
 	int field = policy_field_by_key(entry->key);
 	bool is_base = strcmp(entry->key, "base") == 0;
-	unsigned int *first = is_base ? base_line : field >= 0 ?
-			      &seen[field] : NULL;
+	unsigned int *first = is_base	   ? base_line
+			      : field >= 0 ? &seen[field]
+					   : NULL;
 	char why[WHY_MAX];
 	bool ok;
 
 	if (!first) {
-		key_error(p, entry->line, entry->key, "unknown key in "
-			  "[policy %s]", policy->policy.name);
+		key_error(p, entry->line, entry->key,
+			  "unknown key in "
+			  "[policy %s]",
+			  policy->policy.name);
 		return;
 	}
 	if (*first) {
-		key_error(p, entry->line, entry->key, "already set at line %u;"
-			  " it may appear once", *first);
+		key_error(p, entry->line, entry->key,
+			  "already set at line %u;"
+			  " it may appear once",
+			  *first);
 		return;
 	}
 	*first = entry->line;
@@ -85,9 +92,11 @@ static void resolve_policy(struct parser *p, struct config_policy *policy,
 	char name[POLICY_NAME_MAX];
 
 	if (!base) {
-		key_error(p, policy->line, "base", "missing; [policy %s] is "
+		key_error(p, policy->line, "base",
+			  "missing; [policy %s] is "
 			  "not a built-in profile: set base = mobile or base "
-			  "= datacenter", policy->policy.name);
+			  "= datacenter",
+			  policy->policy.name);
 		return;
 	}
 	memcpy(name, policy->policy.name, sizeof(name));
@@ -115,21 +124,20 @@ static struct config_policy *open_policy(struct parser *p,
 	if (!policy && config->n_policies == CONFIG_MAX_POLICIES) {
 		diag_report(p->diag, DIAG_ERROR, section->line, "policy",
 			    "[policy %s]: more than %d profiles of the "
-			    "file's own", section->name,
-			    CONFIG_MAX_POLICIES - 2);
+			    "file's own",
+			    section->name, CONFIG_MAX_POLICIES - 2);
 		return NULL;
 	}
 	if (!policy) {
 		policy = &config->policies[config->n_policies++];
-		snprintf(policy->policy.name, sizeof(policy->policy.name),
-			 "%s", section->name);
+		snprintf(policy->policy.name, sizeof(policy->policy.name), "%s",
+			 section->name);
 	}
 	policy->line = section->line;
 	return policy;
 }
 
-void read_policy_section(struct parser *p,
-			 const struct section *section)
+void read_policy_section(struct parser *p, const struct section *section)
 {
 	struct config_policy *policy = open_policy(p, section);
 	unsigned int seen[POLICY_FIELD_COUNT] = { 0 }, base_line = 0;
@@ -154,14 +162,15 @@ void add_builtin_policy(struct config *config, const char *name)
 }
 
 /* A profile reference: built-in or [policy NAME] (all read by now). */
-bool lookup_profile(struct parser *p, const char *value,
-		    size_t *index, char *why, size_t why_size)
+bool lookup_profile(struct parser *p, const char *value, size_t *index,
+		    char *why, size_t why_size)
 {
 	const struct config_policy *policy = find_policy(p->config, value);
 	char shown[72];
 
 	if (!policy) {
-		snprintf(why, why_size, "no profile called %s: use mobile, "
+		snprintf(why, why_size,
+			 "no profile called %s: use mobile, "
 			 "datacenter or the NAME of a [policy NAME] section",
 			 quoted(value, shown, sizeof(shown)));
 		return false;

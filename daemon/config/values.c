@@ -37,16 +37,17 @@ static bool parse_port(const char *text, uint16_t *port)
 }
 
 /* An address with no port: IPv4, or IPv6 without brackets. */
-bool parse_address(const char *text, union jvpn_sockaddr *out,
-		   char *why, size_t why_size)
+bool parse_address(const char *text, union jvpn_sockaddr *out, char *why,
+		   size_t why_size)
 {
 	char shown[72];
 
 	memset(out, 0, sizeof(*out));
 	if (strchr(text, '%')) {
-		snprintf(why, why_size, "scoped (link-local) addresses such as "
-			 "%s are not supported", quoted(text, shown,
-							sizeof(shown)));
+		snprintf(why, why_size,
+			 "scoped (link-local) addresses such as "
+			 "%s are not supported",
+			 quoted(text, shown, sizeof(shown)));
 		return false;
 	}
 	if (inet_pton(AF_INET, text, &out->in4.sin_addr) == 1) {
@@ -57,14 +58,16 @@ bool parse_address(const char *text, union jvpn_sockaddr *out,
 		out->in6.sin6_family = AF_INET6;
 		return true;
 	}
-	snprintf(why, why_size, "expected a numeric IPv4 or IPv6 address, "
-		 "got %s", quoted(text, shown, sizeof(shown)));
+	snprintf(why, why_size,
+		 "expected a numeric IPv4 or IPv6 address, "
+		 "got %s",
+		 quoted(text, shown, sizeof(shown)));
 	return false;
 }
 
 /* "192.0.2.1:51820" or "[2001:db8::1]:51820"; names are not resolved. */
-bool parse_sockaddr(const char *text, union jvpn_sockaddr *out,
-		    char *why, size_t why_size)
+bool parse_sockaddr(const char *text, union jvpn_sockaddr *out, char *why,
+		    size_t why_size)
 {
 	char host[CONFIG_LINE_MAX + 1], shown[72];
 	const char *colon, *port_text;
@@ -83,7 +86,8 @@ bool parse_sockaddr(const char *text, union jvpn_sockaddr *out,
 		if (!colon)
 			goto bad;
 		if (memchr(text, ':', (size_t)(colon - text))) {
-			snprintf(why, why_size, "an IPv6 address needs "
+			snprintf(why, why_size,
+				 "an IPv6 address needs "
 				 "brackets, as in [2001:db8::1]:51820, got %s",
 				 quoted(text, shown, sizeof(shown)));
 			return false;
@@ -92,8 +96,10 @@ bool parse_sockaddr(const char *text, union jvpn_sockaddr *out,
 		port_text = colon + 1;
 	}
 	if (!parse_port(port_text, &port)) {
-		snprintf(why, why_size, "expected a port 1..65535 after ':', "
-			 "got %s", quoted(text, shown, sizeof(shown)));
+		snprintf(why, why_size,
+			 "expected a port 1..65535 after ':', "
+			 "got %s",
+			 quoted(text, shown, sizeof(shown)));
 		return false;
 	}
 	if (!parse_address(host, out, why, why_size))
@@ -106,7 +112,8 @@ bool parse_sockaddr(const char *text, union jvpn_sockaddr *out,
 		out->in6.sin6_port = htons(port);
 	return true;
 bad:
-	snprintf(why, why_size, "expected ADDR:PORT such as 192.0.2.1:51820 "
+	snprintf(why, why_size,
+		 "expected ADDR:PORT such as 192.0.2.1:51820 "
 		 "or [2001:db8::1]:51820, got %s",
 		 quoted(text, shown, sizeof(shown)));
 	return false;
@@ -117,8 +124,7 @@ static size_t family_len(sa_family_t family)
 	return family == AF_INET ? 4 : 16;
 }
 
-void format_cidr(const struct jvpn_cidr *cidr, char *buf,
-		 size_t size)
+void format_cidr(const struct jvpn_cidr *cidr, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -138,7 +144,7 @@ static bool has_host_bits(const struct jvpn_cidr *cidr)
 static void clear_host_bits(struct jvpn_cidr *cidr)
 {
 	for (size_t bit = cidr->prefix_len; bit < 128; bit++)
-		cidr->addr[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		cidr->addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
 }
 
 /*
@@ -175,7 +181,8 @@ bool parse_config_cidr(const char *text, bool refuse_host_bits,
 		if (digits[0] < '0' || digits[0] > '9' || *end || errno ||
 		    strlen(digits) > 3 ||
 		    prefix_len > family_len(out->family) * 8) {
-			snprintf(why, why_size, "expected a prefix length "
+			snprintf(why, why_size,
+				 "expected a prefix length "
 				 "0..%zu after '/', got %s",
 				 family_len(out->family) * 8,
 				 quoted(text, shown, sizeof(shown)));
@@ -188,8 +195,10 @@ bool parse_config_cidr(const char *text, bool refuse_host_bits,
 
 		clear_host_bits(&network);
 		format_cidr(&network, fixed, sizeof(fixed));
-		snprintf(why, why_size, "%s has host bits set; the network "
-			 "is %s", quoted(text, shown, sizeof(shown)), fixed);
+		snprintf(why, why_size,
+			 "%s has host bits set; the network "
+			 "is %s",
+			 quoted(text, shown, sizeof(shown)), fixed);
 		return false;
 	}
 	return true;
@@ -215,20 +224,24 @@ static void explain_key_fault(enum keys_status status,
 	char c[8];
 
 	if (status == KEYS_ERR_LENGTH)
-		snprintf(why, why_size, "expected %d base64 characters "
-			 "(a %d-byte key), got %zu", CONFIG_KEY_BASE64_LEN,
-			 JVPN_KEY_LEN, strlen(text));
+		snprintf(why, why_size,
+			 "expected %d base64 characters "
+			 "(a %d-byte key), got %zu",
+			 CONFIG_KEY_BASE64_LEN, JVPN_KEY_LEN, strlen(text));
 	else if (status == KEYS_ERR_CHAR &&
 		 fault->position < CONFIG_KEY_BASE64_LEN - 1)
-		snprintf(why, why_size, "invalid base64 character %s "
-			 "at position %zu", shown_char((char)fault->c, c),
-			 fault->position + 1);
+		snprintf(why, why_size,
+			 "invalid base64 character %s "
+			 "at position %zu",
+			 shown_char((char)fault->c, c), fault->position + 1);
 	else if (status == KEYS_ERR_CHAR)
-		snprintf(why, why_size, "a %d-byte key in base64 ends with "
-			 "one '=', got %s", JVPN_KEY_LEN,
-			 shown_char((char)fault->c, c));
+		snprintf(why, why_size,
+			 "a %d-byte key in base64 ends with "
+			 "one '=', got %s",
+			 JVPN_KEY_LEN, shown_char((char)fault->c, c));
 	else
-		snprintf(why, why_size, "is not canonical base64: the "
+		snprintf(why, why_size,
+			 "is not canonical base64: the "
 			 "character before '=' has stray low bits");
 }
 
@@ -237,8 +250,8 @@ static void explain_key_fault(enum keys_status status,
  * which must be zero or two different texts would name one key. Decoded
  * by lib/key.c, the one reader of the text form.
  */
-bool parse_public_key(const char *text, uint8_t key[JVPN_KEY_LEN],
-		      char *why, size_t why_size)
+bool parse_public_key(const char *text, uint8_t key[JVPN_KEY_LEN], char *why,
+		      size_t why_size)
 {
 	struct key_b64_fault fault;
 	enum keys_status status = key_decode_base64(text, key, &fault);
@@ -248,7 +261,8 @@ bool parse_public_key(const char *text, uint8_t key[JVPN_KEY_LEN],
 		return false;
 	}
 	if (sodium_is_zero(key, JVPN_KEY_LEN)) {
-		snprintf(why, why_size, "is the all-zero key, which X25519 "
+		snprintf(why, why_size,
+			 "is the all-zero key, which X25519 "
 			 "refuses");
 		return false;
 	}
@@ -271,7 +285,8 @@ bool set_ifname(char out[IFNAMSIZ], const char *text, char *why,
 	char shown[72];
 
 	if (!is_ifname(text)) {
-		snprintf(why, why_size, "expected an interface name of 1..%d "
+		snprintf(why, why_size,
+			 "expected an interface name of 1..%d "
 			 "characters without '/', ':', '@' or blanks, got %s",
 			 IFNAMSIZ - 1, quoted(text, shown, sizeof(shown)));
 		return false;
@@ -300,8 +315,7 @@ bool set_path(char out[CONFIG_PATH_MAX], const char *text, char *why,
 }
 
 /* "on" or "off" */
-bool set_switch(bool *out, const char *value, char *why,
-		size_t why_size)
+bool set_switch(bool *out, const char *value, char *why, size_t why_size)
 {
 	char shown[72];
 
@@ -321,8 +335,8 @@ bool set_switch(bool *out, const char *value, char *why,
  * items in "more than 8 uplinks".
  */
 bool append_unique(void *items, size_t *n, size_t max, const void *item,
-		   size_t size, const char *value, const char *what,
-		   char *why, size_t why_size)
+		   size_t size, const char *value, const char *what, char *why,
+		   size_t why_size)
 {
 	char *bytes = items;
 
@@ -358,8 +372,8 @@ bool add_sockaddr(union jvpn_sockaddr *list, size_t *n, size_t max,
  * first that fails. text is a copy we may cut.
  */
 bool for_each_item(struct parser *p, void *target, const char *text,
-		   bool (*add)(struct parser *, void *, const char *,
-			       char *, size_t),
+		   bool (*add)(struct parser *, void *, const char *, char *,
+			       size_t),
 		   char *why, size_t why_size)
 {
 	char copy[CONFIG_LINE_MAX + 1];
@@ -372,7 +386,8 @@ bool for_each_item(struct parser *p, void *target, const char *text,
 		if (comma)
 			*comma = '\0';
 		if (!*trim(item)) {
-			snprintf(why, why_size, "empty item in a "
+			snprintf(why, why_size,
+				 "empty item in a "
 				 "comma-separated list");
 			return false;
 		}

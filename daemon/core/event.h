@@ -20,20 +20,20 @@ enum event_type {
 	EV_SECURITY_EVENT,
 	EV_RATE_LIMIT_TRIGGER,
 	EV_SESSION_TERMINATED,
-	EV_KEY_ROTATION,	/* data keys moved to the next generation */
-	EV_DAEMON,		/* start, reload, resync: the daemon itself */
+	EV_KEY_ROTATION, /* data keys moved to the next generation */
+	EV_DAEMON,	 /* start, reload, resync: the daemon itself */
 };
 
 struct event {
 	enum event_type type;
-	uint64_t session_id;	/* 0: none */
+	uint64_t session_id; /* 0: none */
 	uint64_t state_version;
 	enum jvpnd_reason reason;
-	int old_state;		/* enum jvpn_state, -1: not a transition */
+	int old_state; /* enum jvpn_state, -1: not a transition */
 	int new_state;
-	const char *old_transport;	/* "addr:port" or NULL */
+	const char *old_transport; /* "addr:port" or NULL */
 	const char *new_transport;
-	const char *detail;	/* free text or NULL */
+	const char *detail; /* free text or NULL */
 	/* REATTACH_SUCCESS: from the request to the committed switch; 0 when
 	 * not measured */
 	uint64_t latency_us;

@@ -21,21 +21,20 @@ struct event_kind {
 };
 
 static const struct event_kind kinds[] = {
-	[EV_SESSION_CREATED] = { "fd748c0a0d6168950b3bf1e49a48d226", 6, 3,
-				 100, "Session created" },
+	[EV_SESSION_CREATED] = { "fd748c0a0d6168950b3bf1e49a48d226", 6, 3, 100,
+				 "Session created" },
 	[EV_STATE_CHANGE] = { "75cfe7642212f1b73a8b69c5247767fa", 5, 4, 101,
 			      "Session state changed" },
-	[EV_TRANSPORT_SWITCH] = { "7f6a95afa3582ab61cc43df3fcb0951f", 6, 3,
-				  102, "Transport switched" },
-	[EV_TRANSPORT_SWITCH_DENIED] = { "fc9cae706cb6c0226b90d9e0f262bc6d",
-					 5, 5, 103,
-					 "Transport switch denied" },
-	[EV_REATTACH_SUCCESS] = { "38b9d95eacb12074bf6048a07a149234", 6, 3,
-				  104, "Reattach succeeded" },
-	[EV_REATTACH_REJECT] = { "7b131ca50c833c6b669515e9307f25f7", 5, 6,
-				 105, "Reattach rejected" },
-	[EV_SECURITY_EVENT] = { "837ac5018074e706f5211e44961597c8", 4, 8,
-				106, "Security event" },
+	[EV_TRANSPORT_SWITCH] = { "7f6a95afa3582ab61cc43df3fcb0951f", 6, 3, 102,
+				  "Transport switched" },
+	[EV_TRANSPORT_SWITCH_DENIED] = { "fc9cae706cb6c0226b90d9e0f262bc6d", 5,
+					 5, 103, "Transport switch denied" },
+	[EV_REATTACH_SUCCESS] = { "38b9d95eacb12074bf6048a07a149234", 6, 3, 104,
+				  "Reattach succeeded" },
+	[EV_REATTACH_REJECT] = { "7b131ca50c833c6b669515e9307f25f7", 5, 6, 105,
+				 "Reattach rejected" },
+	[EV_SECURITY_EVENT] = { "837ac5018074e706f5211e44961597c8", 4, 8, 106,
+				"Security event" },
 	[EV_RATE_LIMIT_TRIGGER] = { "d9e64663b4f621b714abcf82c359dbc9", 5, 6,
 				    107, "Rate limit triggered" },
 	[EV_SESSION_TERMINATED] = { "77ff54acb9ab9ab2a16acb1ebecc6f5b", 5, 4,
@@ -52,8 +51,8 @@ static const struct event_kind unknown_kind = {
 
 static const struct event_kind *kind_of(enum event_type type)
 {
-	return (size_t)type < sizeof(kinds) / sizeof(kinds[0]) ?
-		       &kinds[type] : &unknown_kind;
+	return (size_t)type < sizeof(kinds) / sizeof(kinds[0]) ? &kinds[type]
+							       : &unknown_kind;
 }
 
 const char *event_message_id(enum event_type type)
@@ -100,8 +99,8 @@ static void puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-__attribute__((format(printf, 2, 3)))
-static void putf(struct out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void putf(struct out *o,
+						       const char *fmt, ...)
 {
 	char tmp[128];
 	va_list ap;
@@ -249,7 +248,7 @@ size_t evformat_json(char *buf, size_t size, const struct event *ev,
 	json_str(&j, "type", event_type_name(ev->type));
 	json_str(&j, "time", when);
 	json_u64(&j, "mono_ns", st->mono_ns);
-	json_str(&j, "session_id", id);	/* past 2^53 a number loses digits */
+	json_str(&j, "session_id", id); /* past 2^53 a number loses digits */
 	json_u64(&j, "state_version", ev->state_version);
 	json_str(&j, "reason", jvpnd_reason_name(ev->reason));
 	json_field(&j, "old_state", old_state_of(ev));
@@ -452,8 +451,8 @@ static void put_cef(struct out *o, const char *key, const char *value)
 	put_cef_value(o, value, field_len(value));
 }
 
-static void put_cef_labelled(struct out *o, const char *key,
-			     const char *label, const char *value)
+static void put_cef_labelled(struct out *o, const char *key, const char *label,
+			     const char *value)
 {
 	if (!value)
 		return;
@@ -504,8 +503,9 @@ size_t evformat_cef(char *buf, size_t size, const struct event *ev,
 	putf(&o, "|%d|", k->cef_signature);
 	put_cef_header(&o, k->cef_name);
 	putf(&o, "|%d|", k->cef_severity);
-	putf(&o, "rt=%" PRIu64, (uint64_t)st->wall.tv_sec * 1000 +
-				       (uint64_t)st->wall.tv_nsec / 1000000);
+	putf(&o, "rt=%" PRIu64,
+	     (uint64_t)st->wall.tv_sec * 1000 +
+		     (uint64_t)st->wall.tv_nsec / 1000000);
 	putf(&o, " cat=%s", event_type_name(ev->type));
 	if (from->hostname && *from->hostname)
 		put_cef(&o, "dvchost", from->hostname);

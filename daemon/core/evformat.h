@@ -20,24 +20,24 @@
 
 #include "event.h"
 
-#define EVFORMAT_FIELD_MAX	256
-#define EVENT_LINE_MAX		8192
+#define EVFORMAT_FIELD_MAX 256
+#define EVENT_LINE_MAX	   8192
 
 /* IANA's example Private Enterprise Number (RFC 5612): a placeholder
  * until Jumping VPN has a number of its own. */
-#define EVFORMAT_SD_ID		"jvpn@32473"
-#define EVFORMAT_APP_NAME	"jvpnd"
-#define EVFORMAT_FACILITY	3	/* daemon */
+#define EVFORMAT_SD_ID	  "jvpn@32473"
+#define EVFORMAT_APP_NAME "jvpnd"
+#define EVFORMAT_FACILITY 3 /* daemon */
 
 struct event_stamp {
 	uint64_t seq;
-	uint64_t mono_ns;	/* CLOCK_MONOTONIC */
-	struct timespec wall;	/* CLOCK_REALTIME */
+	uint64_t mono_ns;     /* CLOCK_MONOTONIC */
+	struct timespec wall; /* CLOCK_REALTIME */
 };
 
 /* Who sends: RFC 5424's HOSTNAME and PROCID, CEF's dvchost and dvcpid. */
 struct event_origin {
-	const char *hostname;	/* NULL or "": "-" */
+	const char *hostname; /* NULL or "": "-" */
 	int pid;
 };
 

@@ -10,11 +10,12 @@
 
 #include "handshake.h"
 
-#define HS_TAG_LEN	crypto_aead_chacha20poly1305_ietf_ABYTES
-#define TAI64_LABEL	(UINT64_C(1) << 62)	/* TAI64 second 0 */
-#define NSEC_PER_SEC	1000000000u
+#define HS_TAG_LEN   crypto_aead_chacha20poly1305_ietf_ABYTES
+#define TAI64_LABEL  (UINT64_C(1) << 62) /* TAI64 second 0 */
+#define NSEC_PER_SEC 1000000000u
 
-_Static_assert(JVPN_KEY_LEN == JVPN_KEY_LEN, "X25519 keys are JVPN_KEY_LEN bytes");
+_Static_assert(JVPN_KEY_LEN == JVPN_KEY_LEN,
+	       "X25519 keys are JVPN_KEY_LEN bytes");
 _Static_assert(HS_TAG_LEN == 16, "Poly1305 tags are 16 bytes");
 _Static_assert(JVPN_KEY_LEN == crypto_aead_chacha20poly1305_ietf_KEYBYTES,
 	       "AEAD keys are JVPN_KEY_LEN bytes");
@@ -31,20 +32,22 @@ enum {
 	INIT_OFF_TIMESTAMP = INIT_OFF_STATIC + JVPN_KEY_LEN + HS_TAG_LEN,
 	INIT_OFF_MAC1 = INIT_OFF_TIMESTAMP + JVPN_HS_TIMESTAMP_LEN + HS_TAG_LEN,
 };
-_Static_assert(INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN == JVPN_HS_INIT_LEN, "INIT layout");
+_Static_assert(INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN == JVPN_HS_INIT_LEN,
+	       "INIT layout");
 
 /* HANDSHAKE_RESP */
 enum {
 	RESP_OFF_TYPE = 0,
 	RESP_OFF_VERSION = 1,
-	RESP_OFF_RESERVED = 2,		/* two bytes */
+	RESP_OFF_RESERVED = 2, /* two bytes */
 	RESP_OFF_SESSION_ID = 4,
 	RESP_OFF_INITIATOR_ID = 12,
 	RESP_OFF_EPHEMERAL = 20,
 	RESP_OFF_CONFIRM = RESP_OFF_EPHEMERAL + JVPN_KEY_LEN,
 	RESP_OFF_MAC1 = RESP_OFF_CONFIRM + HS_TAG_LEN,
 };
-_Static_assert(RESP_OFF_MAC1 + JVPN_HS_MAC1_LEN == JVPN_HS_RESP_LEN, "RESP layout");
+_Static_assert(RESP_OFF_MAC1 + JVPN_HS_MAC1_LEN == JVPN_HS_RESP_LEN,
+	       "RESP layout");
 
 /* HANDSHAKE_REJECT */
 enum {
@@ -53,7 +56,7 @@ enum {
 	REJECT_OFF_VERSION_MAX = 2,
 	REJECT_OFF_RESERVED = 3,
 	REJECT_OFF_INITIATOR_ID = 4,
-	REJECT_OFF_REASON = 12,		/* u16 */
+	REJECT_OFF_REASON = 12, /* u16 */
 };
 _Static_assert(REJECT_OFF_REASON + 2 == JVPN_HS_REJECT_LEN, "REJECT layout");
 
@@ -161,7 +164,8 @@ static void mac1_compute(uint8_t mac[JVPN_HS_MAC1_LEN],
 
 	hash_two(key, MAC1_LABEL, sizeof(MAC1_LABEL) - 1, receiver_pub,
 		 JVPN_KEY_LEN);
-	crypto_generichash(mac, JVPN_HS_MAC1_LEN, msg, covered_len, key, JVPN_KEY_LEN);
+	crypto_generichash(mac, JVPN_HS_MAC1_LEN, msg, covered_len, key,
+			   JVPN_KEY_LEN);
 }
 
 /* Writes the last JVPN_HS_MAC1_LEN bytes of msg[msg_len]. */
@@ -243,10 +247,9 @@ static int decrypt_and_hash(struct hs_symmetric *sym,
 			    const uint8_t *sealed, size_t sealed_len,
 			    uint8_t *plain)
 {
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(plain, NULL, NULL, sealed,
-						      sealed_len, sym->h,
-						      JVPN_KEY_LEN, zero_nonce,
-						      key) != 0)
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(
+		    plain, NULL, NULL, sealed, sealed_len, sym->h, JVPN_KEY_LEN,
+		    zero_nonce, key) != 0)
 		return -1;
 	mix_hash(sym, sealed, sealed_len);
 	return 0;
@@ -393,16 +396,26 @@ enum hs_status handshake_rotate(const struct handshake_keys *old,
 const char *handshake_status_name(enum hs_status status)
 {
 	switch (status) {
-	case HS_OK:			return "ok";
-	case HS_ERR_PARAM:		return "param";
-	case HS_ERR_STATE:		return "state";
-	case HS_ERR_MALFORMED:		return "malformed";
-	case HS_ERR_MAC1:		return "mac1";
-	case HS_ERR_UNMATCHED:		return "unmatched";
-	case HS_ERR_VERSION:		return "version";
-	case HS_ERR_AUTH:		return "auth";
-	case HS_ERR_UNKNOWN_PEER:	return "unknown-peer";
-	case HS_ERR_REPLAY:		return "replay";
+	case HS_OK:
+		return "ok";
+	case HS_ERR_PARAM:
+		return "param";
+	case HS_ERR_STATE:
+		return "state";
+	case HS_ERR_MALFORMED:
+		return "malformed";
+	case HS_ERR_MAC1:
+		return "mac1";
+	case HS_ERR_UNMATCHED:
+		return "unmatched";
+	case HS_ERR_VERSION:
+		return "version";
+	case HS_ERR_AUTH:
+		return "auth";
+	case HS_ERR_UNKNOWN_PEER:
+		return "unknown-peer";
+	case HS_ERR_REPLAY:
+		return "replay";
 	}
 	return "unknown";
 }
@@ -410,11 +423,16 @@ const char *handshake_status_name(enum hs_status status)
 enum jvpnd_reason handshake_status_reason(enum hs_status status)
 {
 	switch (status) {
-	case HS_ERR_VERSION:		return JVPND_REASON_VERSION_MISMATCH;
-	case HS_ERR_UNKNOWN_PEER:	return JVPND_REASON_UNKNOWN_PEER;
-	case HS_ERR_REPLAY:		return JVPND_REASON_REPLAYED_HANDSHAKE;
-	case HS_ERR_AUTH:		return JVPND_REASON_BAD_PROOF;
-	default:			return JVPND_REASON_NONE;
+	case HS_ERR_VERSION:
+		return JVPND_REASON_VERSION_MISMATCH;
+	case HS_ERR_UNKNOWN_PEER:
+		return JVPND_REASON_UNKNOWN_PEER;
+	case HS_ERR_REPLAY:
+		return JVPND_REASON_REPLAYED_HANDSHAKE;
+	case HS_ERR_AUTH:
+		return JVPND_REASON_BAD_PROOF;
+	default:
+		return JVPND_REASON_NONE;
 	}
 }
 
@@ -577,9 +595,10 @@ static enum hs_status init_open(struct hs_symmetric *sym,
 	status = HS_ERR_AUTH;
 	if (mix_dh(sym, my_priv, res->peer_pub, key) != 0 ||
 	    decrypt_and_hash(sym, key, msg + INIT_OFF_TIMESTAMP,
-			     JVPN_HS_TIMESTAMP_LEN + HS_TAG_LEN, timestamp) != 0)
+			     JVPN_HS_TIMESTAMP_LEN + HS_TAG_LEN,
+			     timestamp) != 0)
 		goto out;
-	status = HS_ERR_MALFORMED;	/* authentic, but not a timestamp */
+	status = HS_ERR_MALFORMED; /* authentic, but not a timestamp */
 	if (!timestamp_decode(timestamp, &res->timestamp))
 		goto out;
 	status = HS_ERR_REPLAY;
@@ -593,13 +612,11 @@ out:
 	return status;
 }
 
-static enum hs_status consume_init(struct hs_responder *st,
-				   const uint8_t my_priv[JVPN_KEY_LEN],
-				   const uint8_t my_pub[JVPN_KEY_LEN],
-				   const struct hs_params *params,
-				   const struct hs_peer_ops *peers,
-				   void *peers_ctx, const uint8_t *msg,
-				   size_t len, struct hs_result *res)
+static enum hs_status
+consume_init(struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
+	     const uint8_t my_pub[JVPN_KEY_LEN], const struct hs_params *params,
+	     const struct hs_peer_ops *peers, void *peers_ctx,
+	     const uint8_t *msg, size_t len, struct hs_result *res)
 {
 	uint8_t my_min, my_max;
 	enum hs_status status;
@@ -634,14 +651,11 @@ static enum hs_status consume_init(struct hs_responder *st,
 	return HS_OK;
 }
 
-enum hs_status handshake_responder_consume_init(struct hs_responder *st,
-						const uint8_t my_priv[JVPN_KEY_LEN],
-						const uint8_t my_pub[JVPN_KEY_LEN],
-						const struct hs_params *params,
-						const struct hs_peer_ops *peers,
-						void *peers_ctx,
-						const uint8_t *msg, size_t len,
-						struct hs_result *res)
+enum hs_status handshake_responder_consume_init(
+	struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
+	const uint8_t my_pub[JVPN_KEY_LEN], const struct hs_params *params,
+	const struct hs_peer_ops *peers, void *peers_ctx, const uint8_t *msg,
+	size_t len, struct hs_result *res)
 {
 	enum hs_status status;
 
@@ -657,8 +671,8 @@ enum hs_status handshake_responder_consume_init(struct hs_responder *st,
 		res->version = 0;
 	res->status = status;
 	res->reason = handshake_status_reason(status);
-	res->send_reject = status == HS_ERR_VERSION ||
-			   status == HS_ERR_UNKNOWN_PEER;
+	res->send_reject =
+		status == HS_ERR_VERSION || status == HS_ERR_UNKNOWN_PEER;
 	return status;
 }
 
@@ -702,8 +716,7 @@ out:
 	return status;
 }
 
-static enum hs_status reply(const struct hs_responder *st,
-			    uint64_t session_id,
+static enum hs_status reply(const struct hs_responder *st, uint64_t session_id,
 			    const struct hs_params *params, uint8_t *out,
 			    size_t *out_len, struct handshake_keys *keys)
 {
@@ -807,8 +820,8 @@ static enum hs_status resp_open(const struct hs_initiator *st,
 
 	mix_hash(sym, msg, RESP_OFF_EPHEMERAL);
 	mix_ephemeral(sym, msg + RESP_OFF_EPHEMERAL);
-	if (mix_dh(sym, st->ephemeral_priv, msg + RESP_OFF_EPHEMERAL,
-		   NULL) == 0 &&
+	if (mix_dh(sym, st->ephemeral_priv, msg + RESP_OFF_EPHEMERAL, NULL) ==
+		    0 &&
 	    mix_dh(sym, st->static_priv, msg + RESP_OFF_EPHEMERAL, key) == 0 &&
 	    decrypt_and_hash(sym, key, msg + RESP_OFF_CONFIRM, HS_TAG_LEN,
 			     empty) == 0)
@@ -850,7 +863,8 @@ static bool reject_reason_valid(uint16_t reason)
 }
 
 enum hs_status handshake_initiator_consume_reject(const struct hs_initiator *st,
-						  const uint8_t *msg, size_t len,
+						  const uint8_t *msg,
+						  size_t len,
 						  struct hs_reject *rej)
 {
 	uint8_t gw_min, gw_max, common;
@@ -869,7 +883,8 @@ enum hs_status handshake_initiator_consume_reject(const struct hs_initiator *st,
 	gw_min = msg[REJECT_OFF_VERSION_MIN];
 	gw_max = msg[REJECT_OFF_VERSION_MAX];
 	reason = get_be16(msg + REJECT_OFF_REASON);
-	if (!reject_reason_valid(reason) || !version_range_valid(gw_min, gw_max))
+	if (!reject_reason_valid(reason) ||
+	    !version_range_valid(gw_min, gw_max))
 		return HS_ERR_MALFORMED;
 	/* a version mismatch between ranges that overlap is a lie */
 	if (reason == JVPND_REASON_VERSION_MISMATCH &&

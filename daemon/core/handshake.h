@@ -37,8 +37,8 @@
  * must pass a clock that only moves forward across its restarts.
  */
 struct hs_time {
-	uint64_t sec;		/* < 2^62 */
-	uint32_t nsec;		/* < 1000000000 */
+	uint64_t sec;  /* < 2^62 */
+	uint32_t nsec; /* < 1000000000 */
 };
 
 /* a later than b */
@@ -46,15 +46,15 @@ bool hs_time_after(const struct hs_time *a, const struct hs_time *b);
 
 enum hs_status {
 	HS_OK = 0,
-	HS_ERR_PARAM,		/* bad argument: NULL, short buffer, bad range, session id 0 */
-	HS_ERR_STATE,		/* the state is not waiting for this call */
-	HS_ERR_MALFORMED,	/* wrong length, type, reserved or field values */
-	HS_ERR_MAC1,		/* mac1 does not verify: not meant for our key */
-	HS_ERR_UNMATCHED,	/* RESP/REJECT echoes another attempt's initiator id */
-	HS_ERR_VERSION,		/* no common protocol version */
-	HS_ERR_AUTH,		/* AEAD or X25519 failed: forged or corrupted */
-	HS_ERR_UNKNOWN_PEER,	/* client key not on the gateway's list */
-	HS_ERR_REPLAY,		/* timestamp not greater than the greatest seen */
+	HS_ERR_PARAM, /* bad argument: NULL, short buffer, bad range, session id 0 */
+	HS_ERR_STATE,	  /* the state is not waiting for this call */
+	HS_ERR_MALFORMED, /* wrong length, type, reserved or field values */
+	HS_ERR_MAC1,	  /* mac1 does not verify: not meant for our key */
+	HS_ERR_UNMATCHED, /* RESP/REJECT echoes another attempt's initiator id */
+	HS_ERR_VERSION,	  /* no common protocol version */
+	HS_ERR_AUTH,	  /* AEAD or X25519 failed: forged or corrupted */
+	HS_ERR_UNKNOWN_PEER, /* client key not on the gateway's list */
+	HS_ERR_REPLAY,	     /* timestamp not greater than the greatest seen */
 };
 
 /* "ok", "malformed", "mac1", ...: stable names for logs and tests */
@@ -73,7 +73,7 @@ enum jvpnd_reason handshake_status_reason(enum hs_status status);
  * the defaults: this build's JVPN_CP_VERSION_MIN..MAX and randombytes_buf.
  */
 struct hs_params {
-	uint8_t version_min;	/* 1 <= version_min <= version_max */
+	uint8_t version_min; /* 1 <= version_min <= version_max */
 	uint8_t version_max;
 	/* fills buf with len random bytes; NULL means randombytes_buf */
 	void (*random)(void *ctx, void *buf, size_t len);
@@ -94,7 +94,8 @@ struct hs_peer_ops {
 	 * client; false when none was accepted yet (keep them across
 	 * restarts, in the state file, or a captured INIT replays once)
 	 */
-	bool (*last_timestamp)(void *ctx, const uint8_t client_pub[JVPN_KEY_LEN],
+	bool (*last_timestamp)(void *ctx,
+			       const uint8_t client_pub[JVPN_KEY_LEN],
 			       struct hs_time *greatest);
 	/* record ts as the greatest; called once per accepted INIT */
 	void (*store_timestamp)(void *ctx,
@@ -110,14 +111,14 @@ struct hs_peer_ops {
  * handshake_rotate(), and wipes the struct with handshake_keys_wipe().
  */
 struct handshake_keys {
-	uint8_t data_i2r[JVPN_KEY_LEN];	/* data key initiator -> responder */
-	uint8_t data_r2i[JVPN_KEY_LEN];	/* data key responder -> initiator */
+	uint8_t data_i2r[JVPN_KEY_LEN]; /* data key initiator -> responder */
+	uint8_t data_r2i[JVPN_KEY_LEN]; /* data key responder -> initiator */
 	uint8_t control[JVPN_KEY_LEN];	/* HMAC-SHA256 key, never a data key */
 	uint8_t chain[JVPN_KEY_LEN];	/* secret seed of the next generation */
 	uint64_t session_id;		/* assigned by the gateway, never 0 */
-	uint32_t generation;		/* 0 from the handshake, +1 per rotation */
-	uint8_t version;		/* negotiated protocol version */
-	bool initiator;			/* this end sent the INIT */
+	uint32_t generation; /* 0 from the handshake, +1 per rotation */
+	uint8_t version;     /* negotiated protocol version */
+	bool initiator;	     /* this end sent the INIT */
 };
 
 const uint8_t *handshake_keys_tx(const struct handshake_keys *keys);
@@ -151,7 +152,7 @@ struct hs_initiator {
 	uint64_t initiator_id;
 	uint8_t version_min;
 	uint8_t version_max;
-	bool pending;			/* INIT sent, no RESP consumed yet */
+	bool pending; /* INIT sent, no RESP consumed yet */
 };
 
 /* Gateway side between consume_init and reply. Private to handshake.c. */
@@ -161,7 +162,7 @@ struct hs_responder {
 	uint8_t initiator_static[JVPN_KEY_LEN];
 	uint64_t initiator_id;
 	uint8_t version;
-	bool ready;			/* INIT accepted, reply not sent */
+	bool ready; /* INIT accepted, reply not sent */
 };
 
 /*
@@ -170,14 +171,14 @@ struct hs_responder {
  */
 struct hs_result {
 	enum hs_status status;
-	enum jvpnd_reason reason;	/* handshake_status_reason(status) */
-	bool send_reject;		/* handshake_responder_reject() may answer */
+	enum jvpnd_reason reason; /* handshake_status_reason(status) */
+	bool send_reject;	  /* handshake_responder_reject() may answer */
 	/* mac1 verified and fields well-formed: the next three are valid */
 	bool offer_valid;
 	uint64_t initiator_id;
-	uint8_t version_min;		/* the client's offer */
+	uint8_t version_min; /* the client's offer */
 	uint8_t version_max;
-	uint8_t version;		/* negotiated; valid on HS_OK */
+	uint8_t version; /* negotiated; valid on HS_OK */
 	/*
 	 * The static key the INIT names (it decrypted under es). Proven to be
 	 * the sender's only on HS_OK and HS_ERR_REPLAY (ss verified); on
@@ -185,13 +186,13 @@ struct hs_result {
 	 */
 	bool has_peer_pub;
 	uint8_t peer_pub[JVPN_KEY_LEN];
-	struct hs_time timestamp;	/* valid on HS_OK and HS_ERR_REPLAY */
+	struct hs_time timestamp; /* valid on HS_OK and HS_ERR_REPLAY */
 };
 
 /* What a REJECT said; see the protocol document for what it is worth. */
 struct hs_reject {
-	enum jvpnd_reason reason;	/* VERSION_MISMATCH or UNKNOWN_PEER */
-	uint8_t version_min;		/* the gateway's range */
+	enum jvpnd_reason reason; /* VERSION_MISMATCH or UNKNOWN_PEER */
+	uint8_t version_min;	  /* the gateway's range */
 	uint8_t version_max;
 };
 
@@ -227,14 +228,11 @@ bool handshake_init_mac1_ok(const uint8_t my_pub[JVPN_KEY_LEN],
  * the timestamp has been stored through peers->store_timestamp and st is
  * ready for handshake_responder_reply(). st is wiped on any failure.
  */
-enum hs_status handshake_responder_consume_init(struct hs_responder *st,
-						const uint8_t my_priv[JVPN_KEY_LEN],
-						const uint8_t my_pub[JVPN_KEY_LEN],
-						const struct hs_params *params,
-						const struct hs_peer_ops *peers,
-						void *peers_ctx,
-						const uint8_t *msg, size_t len,
-						struct hs_result *res);
+enum hs_status handshake_responder_consume_init(
+	struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
+	const uint8_t my_pub[JVPN_KEY_LEN], const struct hs_params *params,
+	const struct hs_peer_ops *peers, void *peers_ctx, const uint8_t *msg,
+	size_t len, struct hs_result *res);
 
 /*
  * Gateway, after HS_OK: writes the HANDSHAKE_RESP (JVPN_HS_RESP_LEN bytes)
@@ -276,7 +274,8 @@ enum hs_status handshake_initiator_consume_resp(struct hs_initiator *st,
  * this attempt with rej->reason; it must conclude nothing else.
  */
 enum hs_status handshake_initiator_consume_reject(const struct hs_initiator *st,
-						  const uint8_t *msg, size_t len,
+						  const uint8_t *msg,
+						  size_t len,
 						  struct hs_reject *rej);
 
 /* The initiator id a RESP or REJECT echoes, to find the pending attempt. */

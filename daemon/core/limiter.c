@@ -90,7 +90,8 @@ uint64_t limiter_bucket_wait_ms(const struct limiter_bucket *b,
 	refill_ms = (missing + rate->per_second - 1) / rate->per_second;
 	/* A clock behind last_ms refills nothing until it catches up. */
 	behind = b->last_ms > now_ms ? b->last_ms - now_ms : 0;
-	return behind > UINT64_MAX - refill_ms ? UINT64_MAX : behind + refill_ms;
+	return behind > UINT64_MAX - refill_ms ? UINT64_MAX
+					       : behind + refill_ms;
 }
 
 /* ---- cooldown ------------------------------------------------------ */
@@ -141,8 +142,8 @@ static uint64_t window_nth_newest(const struct limiter_window *w, uint32_t i)
 			   LIMITER_WINDOW_CAP];
 }
 
-uint32_t limiter_window_count(const struct limiter_window *w,
-			      uint64_t now_ms, uint64_t span_ms)
+uint32_t limiter_window_count(const struct limiter_window *w, uint64_t now_ms,
+			      uint64_t span_ms)
 {
 	uint32_t inside = 0;
 
@@ -157,8 +158,8 @@ uint32_t limiter_window_count(const struct limiter_window *w,
 	return inside;
 }
 
-size_t limiter_window_times(const struct limiter_window *w,
-			    uint64_t *out, size_t out_cap)
+size_t limiter_window_times(const struct limiter_window *w, uint64_t *out,
+			    size_t out_cap)
 {
 	size_t n = w->count < out_cap ? w->count : out_cap;
 
@@ -329,8 +330,8 @@ struct limiter_bucket *limiter_table_get(struct limiter_table *t,
 		return NULL;
 	i = table_find(t, key, key_len);
 	if (i == LIMITER_NIL)
-		return &t->entries[table_insert(t, key, key_len, rate,
-						now_ms)].bucket;
+		return &t->entries[table_insert(t, key, key_len, rate, now_ms)]
+				.bucket;
 	lru_unlink(t, i);
 	lru_push_newest(t, i);
 	return &t->entries[i].bucket;
@@ -362,8 +363,7 @@ void limiter_backoff_reset(struct limiter_backoff *b)
 }
 
 /* The wait before attempt k (1-based): none for the first. */
-static uint64_t backoff_step(const struct limiter_backoff_policy *p,
-			     uint32_t k)
+static uint64_t backoff_step(const struct limiter_backoff_policy *p, uint32_t k)
 {
 	uint32_t shift;
 	uint64_t d;
@@ -395,8 +395,8 @@ uint64_t limiter_backoff_jitter(uint64_t delay_ms, uint32_t random)
 {
 	uint64_t half = delay_ms - delay_ms / 2;
 	/* half * random / 2^32 without a 128-bit product */
-	uint64_t add = (half >> 32) * random +
-		       (((half & 0xffffffffu) * random) >> 32);
+	uint64_t add =
+		(half >> 32) * random + (((half & 0xffffffffu) * random) >> 32);
 
 	return delay_ms / 2 + add;
 }

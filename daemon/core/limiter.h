@@ -20,8 +20,8 @@
 
 /* Same shape and units as struct policy_rate (policy.h). */
 struct limiter_rate {
-	uint32_t per_second;	/* refill; 0: the burst is all there is */
-	uint32_t burst;		/* capacity; at least 1 */
+	uint32_t per_second; /* refill; 0: the burst is all there is */
+	uint32_t burst;	     /* capacity; at least 1 */
 };
 
 bool limiter_rate_valid(const struct limiter_rate *rate);
@@ -33,12 +33,12 @@ bool limiter_rate_valid(const struct limiter_rate *rate);
  * policy applies to a running bucket at once.
  */
 struct limiter_bucket {
-	uint64_t credit;	/* milli-tokens, at most burst * 1000 */
-	uint64_t last_ms;	/* refill clock; never moves backwards */
-	uint32_t refusals;	/* refused since the last grant (saturates) */
+	uint64_t credit;   /* milli-tokens, at most burst * 1000 */
+	uint64_t last_ms;  /* refill clock; never moves backwards */
+	uint32_t refusals; /* refused since the last grant (saturates) */
 };
 
-#define LIMITER_TOKEN	1000u	/* milli-tokens per request */
+#define LIMITER_TOKEN 1000u /* milli-tokens per request */
 
 /* A new bucket is full: a fresh session or source may use its burst. */
 void limiter_bucket_init(struct limiter_bucket *b,
@@ -74,18 +74,18 @@ uint64_t limiter_cooldown_left_ms(uint64_t last_ms, uint64_t now_ms,
 
 /* ---- sliding window of event times -------------------------------- */
 
-#define LIMITER_MINUTE_MS	60000u
+#define LIMITER_MINUTE_MS 60000u
 /*
  * The newest LIMITER_WINDOW_CAP times are kept, older ones overwritten.
  * Counts are exact up to the capacity, so a limit compared with a count
  * must not exceed it (reattach clamps max_switches_per_minute to it).
  */
-#define LIMITER_WINDOW_CAP	64u
+#define LIMITER_WINDOW_CAP 64u
 
 struct limiter_window {
 	uint64_t times_ms[LIMITER_WINDOW_CAP];
-	uint32_t next;		/* slot the next time goes to */
-	uint32_t count;		/* valid slots, at most the capacity */
+	uint32_t next;	/* slot the next time goes to */
+	uint32_t count; /* valid slots, at most the capacity */
 };
 
 void limiter_window_init(struct limiter_window *w);
@@ -97,12 +97,12 @@ void limiter_window_add(struct limiter_window *w, uint64_t now_ms);
  * that went backwards) count as inside: a limit must not loosen because
  * the clock jumped.
  */
-uint32_t limiter_window_count(const struct limiter_window *w,
-			      uint64_t now_ms, uint64_t span_ms);
+uint32_t limiter_window_count(const struct limiter_window *w, uint64_t now_ms,
+			      uint64_t span_ms);
 
 /* Copies the kept times, newest first, into out; returns how many. */
-size_t limiter_window_times(const struct limiter_window *w,
-			    uint64_t *out, size_t out_cap);
+size_t limiter_window_times(const struct limiter_window *w, uint64_t *out,
+			    size_t out_cap);
 
 /* ---- per-source table ---------------------------------------------- */
 
@@ -118,29 +118,29 @@ size_t limiter_window_times(const struct limiter_window *w,
  * limiter_table_init: capacity * sizeof(struct limiter_source) plus one
  * uint32_t per hash slot (the next power of two >= capacity).
  */
-#define LIMITER_KEY_MAX		16	/* an IPv6 address */
-#define LIMITER_HASH_KEY_LEN	16	/* crypto_shorthash_KEYBYTES */
-#define LIMITER_TABLE_MAX	(1u << 20)
-#define LIMITER_NIL		UINT32_MAX
+#define LIMITER_KEY_MAX	     16 /* an IPv6 address */
+#define LIMITER_HASH_KEY_LEN 16 /* crypto_shorthash_KEYBYTES */
+#define LIMITER_TABLE_MAX    (1u << 20)
+#define LIMITER_NIL	     UINT32_MAX
 
 struct limiter_source {
 	struct limiter_bucket bucket;
-	uint32_t hash_next;	/* next entry in the same hash slot */
-	uint32_t lru_newer;	/* towards the most recently used */
+	uint32_t hash_next; /* next entry in the same hash slot */
+	uint32_t lru_newer; /* towards the most recently used */
 	uint32_t lru_older;
-	uint8_t key_len;	/* 0: free */
+	uint8_t key_len; /* 0: free */
 	uint8_t key[LIMITER_KEY_MAX];
 };
 
 struct limiter_table {
-	struct limiter_source *entries;	/* capacity of them */
+	struct limiter_source *entries; /* capacity of them */
 	uint32_t *slots;		/* hash slots: entry index or NIL */
 	uint32_t capacity;
-	uint32_t slot_mask;		/* slots - 1 */
+	uint32_t slot_mask; /* slots - 1 */
 	uint32_t used;
-	uint32_t newest;		/* LRU ends, entry indices or NIL */
+	uint32_t newest; /* LRU ends, entry indices or NIL */
 	uint32_t oldest;
-	uint64_t evictions;		/* for counters and tests */
+	uint64_t evictions; /* for counters and tests */
 	uint8_t hash_key[LIMITER_HASH_KEY_LEN];
 };
 
@@ -179,13 +179,13 @@ const struct limiter_bucket *limiter_table_peek(const struct limiter_table *t,
  * attempt to giving up is below max_attempts * max(max_ms, hints).
  */
 struct limiter_backoff_policy {
-	uint32_t first_ms;	/* wait before the second attempt; >= 1 */
-	uint32_t max_ms;	/* cap of any wait; >= first_ms */
-	uint32_t max_attempts;	/* policy max_reattach_attempts; >= 1 */
+	uint32_t first_ms;     /* wait before the second attempt; >= 1 */
+	uint32_t max_ms;       /* cap of any wait; >= first_ms */
+	uint32_t max_attempts; /* policy max_reattach_attempts; >= 1 */
 };
 
 struct limiter_backoff {
-	uint32_t attempts;	/* made so far */
+	uint32_t attempts; /* made so far */
 };
 
 bool limiter_backoff_policy_valid(const struct limiter_backoff_policy *p);

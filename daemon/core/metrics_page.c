@@ -26,9 +26,9 @@ static const char *us_as_seconds(uint64_t us, char *buf, size_t size)
  * series that appears only at its first increment hides that increment
  * from rate()), any other only once it is not zero.
  */
-static void render_by_reason(struct expo *e, const char *name,
-			     const char *help, const uint64_t *counts,
-			     const int *expected, size_t n_expected)
+static void render_by_reason(struct expo *e, const char *name, const char *help,
+			     const uint64_t *counts, const int *expected,
+			     size_t n_expected)
 {
 	expo_family(e, name, "counter", help);
 	for (size_t slot = 0; slot < STATS_REASON_SLOTS; slot++) {
@@ -38,14 +38,17 @@ static void render_by_reason(struct expo *e, const char *name,
 			show = stats_reason_slot(expected[i]) == slot;
 		if (!show)
 			continue;
-		expo_sample(e, name, (const char *const[]){
-			"reason", jvpnd_reason_name((enum jvpnd_reason)slot), NULL },
-			counts[slot]);
+		expo_sample(e, name,
+			    (const char *const[]){
+				    "reason",
+				    jvpnd_reason_name((enum jvpnd_reason)slot),
+				    NULL },
+			    counts[slot]);
 	}
 }
 
-static void render_histogram(struct expo *e, const char *name,
-			     const char *help, const struct stats_histogram *h)
+static void render_histogram(struct expo *e, const char *name, const char *help,
+			     const struct stats_histogram *h)
 {
 	char bucket[96], le[32];
 	uint64_t cumulative = 0;
@@ -60,36 +63,43 @@ static void render_histogram(struct expo *e, const char *name,
 	}
 	expo_sample(e, bucket, (const char *const[]){ "le", "+Inf", NULL },
 		    h->count);
-	expo_printf(e, "%s_sum %s\n", name, us_as_seconds(h->sum_us, le,
-							    sizeof(le)));
+	expo_printf(e, "%s_sum %s\n", name,
+		    us_as_seconds(h->sum_us, le, sizeof(le)));
 	expo_printf(e, "%s_count %" PRIu64 "\n", name, h->count);
 }
 
 static const int switch_reasons[] = {
-	JVPND_REASON_REATTACHED, JVPND_REASON_NAT_REBINDING,
+	JVPND_REASON_REATTACHED,
+	JVPND_REASON_NAT_REBINDING,
 };
 static const int reject_reasons[] = {
-	JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_REPLAYED_NONCE,
-	JVPND_REASON_STALE_TIMESTAMP, JVPND_REASON_STALE_VERSION,
-	JVPND_REASON_RATE_LIMITED, JVPND_REASON_COOLDOWN,
-	JVPND_REASON_SWITCH_LIMIT, JVPND_REASON_CLASS_NOT_ALLOWED,
+	JVPND_REASON_UNKNOWN_SESSION,  JVPND_REASON_REPLAYED_NONCE,
+	JVPND_REASON_STALE_TIMESTAMP,  JVPND_REASON_STALE_VERSION,
+	JVPND_REASON_RATE_LIMITED,     JVPND_REASON_COOLDOWN,
+	JVPND_REASON_SWITCH_LIMIT,     JVPND_REASON_CLASS_NOT_ALLOWED,
 	JVPND_REASON_VERSION_MISMATCH, JVPND_REASON_UNKNOWN_PEER,
 };
 static const int security_reasons[] = {
-	JVPND_REASON_BAD_PROOF, JVPND_REASON_REPLAYED_HANDSHAKE,
+	JVPND_REASON_BAD_PROOF,
+	JVPND_REASON_REPLAYED_HANDSHAKE,
 };
 static const int termination_reasons[] = {
-	JVPND_REASON_SWITCH_LIMIT, JVPND_REASON_SESSION_TTL,
-	JVPND_REASON_TRANSPORT_LOSS_TTL, JVPND_REASON_SECURITY,
-	JVPND_REASON_ADMIN, JVPND_REASON_REPLACED,
+	JVPND_REASON_SWITCH_LIMIT,
+	JVPND_REASON_SESSION_TTL,
+	JVPND_REASON_TRANSPORT_LOSS_TTL,
+	JVPND_REASON_SECURITY,
+	JVPND_REASON_ADMIN,
+	JVPND_REASON_REPLACED,
 };
 
 static void render_state_counts(struct expo *e, const char *name,
 				const char *label, const uint64_t *counts)
 {
 	for (int i = 0; i < STATS_STATES; i++)
-		expo_sample(e, name, (const char *const[]){
-			label, jvpn_state_name(i), NULL }, counts[i]);
+		expo_sample(e, name,
+			    (const char *const[]){ label, jvpn_state_name(i),
+						   NULL },
+			    counts[i]);
 }
 
 void metrics_render_stats(struct expo *e, const struct stats *st)
@@ -99,40 +109,51 @@ void metrics_render_stats(struct expo *e, const struct stats *st)
 	expo_sample(e, "jvpnd_sessions_created_total", NULL,
 		    st->sessions_created);
 	expo_family(e, "jvpnd_state_transitions_total", "counter",
-		    "Changes of session state, by the state entered (switches and terminations not included).");
+		    "Changes of session state, by the state entered (switches "
+		    "and terminations not included).");
 	render_state_counts(e, "jvpnd_state_transitions_total", "to",
 			    st->transitions);
 	render_by_reason(e, "jvpnd_sessions_terminated_total",
 			 "Sessions terminated, by reason.", st->terminations,
 			 termination_reasons, ARRAY_SIZE(termination_reasons));
-	render_by_reason(e, "jvpnd_switches_total",
-			 "Transport switches committed in the kernel, by reason.",
-			 st->switches, switch_reasons, ARRAY_SIZE(switch_reasons));
+	render_by_reason(
+		e, "jvpnd_switches_total",
+		"Transport switches committed in the kernel, by reason.",
+		st->switches, switch_reasons, ARRAY_SIZE(switch_reasons));
 	render_by_reason(e, "jvpnd_switch_denials_total",
-			 "Switches the kernel refused (compare-and-swap or its own bound), by the reason of the attempt.",
+			 "Switches the kernel refused (compare-and-swap or its "
+			 "own bound), by the reason of the attempt.",
 			 st->switch_denials, switch_reasons,
 			 ARRAY_SIZE(switch_reasons));
 	render_by_reason(e, "jvpnd_reattach_successes_total",
 			 "Reattaches completed, by reason.",
 			 st->reattach_successes, switch_reasons,
 			 ARRAY_SIZE(switch_reasons));
-	render_by_reason(e, "jvpnd_rejects_total",
-			 "Reattach and handshake requests refused with an answer (gateway) or refusals received (client), by reason.",
-			 st->rejects, reject_reasons, ARRAY_SIZE(reject_reasons));
+	render_by_reason(
+		e, "jvpnd_rejects_total",
+		"Reattach and handshake requests refused with an answer "
+		"(gateway) or refusals received (client), by reason.",
+		st->rejects, reject_reasons, ARRAY_SIZE(reject_reasons));
 	render_by_reason(e, "jvpnd_security_events_total",
-			 "Forged or replayed control messages, dropped without an answer, by reason.",
+			 "Forged or replayed control messages, dropped without "
+			 "an answer, by reason.",
 			 st->security_events, security_reasons,
 			 ARRAY_SIZE(security_reasons));
 	expo_family(e, "jvpnd_rate_limit_triggers_total", "counter",
-		    "Requests refused by a rate limit (per source or per session).");
+		    "Requests refused by a rate limit (per source or per "
+		    "session).");
 	expo_sample(e, "jvpnd_rate_limit_triggers_total", NULL,
 		    st->rate_limit_triggers);
 	expo_family(e, "jvpnd_key_rotations_total", "counter",
 		    "Data keys moved to their next generation.");
 	expo_sample(e, "jvpnd_key_rotations_total", NULL, st->key_rotations);
-	render_histogram(e, "jvpnd_reattach_latency_seconds",
-			 "Latency of client-asked reattaches. Gateway: from a valid REATTACH_REQUEST to the switch committed in the kernel. Client: from sending the REATTACH_REQUEST to the switch committed after its ACK.",
-			 &st->reattach_latency);
+	render_histogram(
+		e, "jvpnd_reattach_latency_seconds",
+		"Latency of client-asked reattaches. Gateway: from a valid "
+		"REATTACH_REQUEST to the switch committed in the kernel. "
+		"Client: from sending the REATTACH_REQUEST to the switch "
+		"committed after its ACK.",
+		&st->reattach_latency);
 }
 
 void metrics_render_sessions(struct expo *e,
@@ -146,7 +167,7 @@ void metrics_render_sessions(struct expo *e,
 struct kernel_metric {
 	const char *name;
 	const char *help;
-	int attr;		/* enum jvpn_stats_attr */
+	int attr; /* enum jvpn_stats_attr */
 };
 
 static const struct kernel_metric kernel_counters[] = {
@@ -197,7 +218,9 @@ void metrics_render_kernel(struct expo *e, const char *device,
 	expo_family(e, "jvpn_drops_total", "counter",
 		    "Packets the kernel dropped, by reason.");
 	for (size_t i = 0; i < ARRAY_SIZE(kernel_drops); i++)
-		expo_sample(e, "jvpn_drops_total", (const char *const[]){
-			"device", device, "reason", kernel_drops[i].reason,
-			NULL }, stats[kernel_drops[i].attr]);
+		expo_sample(e, "jvpn_drops_total",
+			    (const char *const[]){ "device", device, "reason",
+						   kernel_drops[i].reason,
+						   NULL },
+			    stats[kernel_drops[i].attr]);
 }

@@ -80,11 +80,11 @@ const struct policy *policy_builtin(const char *name)
 /* ---- the text form of each field ---------------------------------- */
 
 enum field_kind {
-	KIND_MILLISECONDS,	/* uint32_t, written as a duration */
-	KIND_SECONDS,		/* uint32_t, a duration in whole seconds */
-	KIND_COUNT,		/* uint32_t */
-	KIND_RATE,		/* struct policy_rate */
-	KIND_TRANSPORTS,	/* uint32_t of enum policy_transport bits */
+	KIND_MILLISECONDS, /* uint32_t, written as a duration */
+	KIND_SECONDS,	   /* uint32_t, a duration in whole seconds */
+	KIND_COUNT,	   /* uint32_t */
+	KIND_RATE,	   /* struct policy_rate */
+	KIND_TRANSPORTS,   /* uint32_t of enum policy_transport bits */
 };
 
 struct field_desc {
@@ -93,7 +93,7 @@ struct field_desc {
 	size_t offset;
 };
 
-#define FIELD(id, key, kind, member) \
+#define FIELD(id, key, kind, member)                                           \
 	[id] = { key, kind, offsetof(struct policy, member) }
 
 static const struct field_desc fields[POLICY_FIELD_COUNT] = {
@@ -115,16 +115,15 @@ static const struct field_desc fields[POLICY_FIELD_COUNT] = {
 	      KIND_RATE, reattach_rate_per_session),
 	FIELD(POLICY_REATTACH_RATE_PER_SOURCE, "reattach-rate-per-source",
 	      KIND_RATE, reattach_rate_per_source),
-	FIELD(POLICY_REPLAY_WINDOW, "replay-window", KIND_COUNT,
-	      replay_window),
+	FIELD(POLICY_REPLAY_WINDOW, "replay-window", KIND_COUNT, replay_window),
 	FIELD(POLICY_FRESHNESS_WINDOW, "freshness-window", KIND_MILLISECONDS,
 	      freshness_window_ms),
-	FIELD(POLICY_ALLOWED_TRANSPORTS, "allowed-transports",
-	      KIND_TRANSPORTS, allowed_transports),
-	FIELD(POLICY_HANDSHAKE_TIMEOUT, "handshake-timeout",
-	      KIND_MILLISECONDS, handshake_timeout_ms),
-	FIELD(POLICY_MAX_REATTACH_ATTEMPTS, "max-reattach-attempts",
-	      KIND_COUNT, max_reattach_attempts),
+	FIELD(POLICY_ALLOWED_TRANSPORTS, "allowed-transports", KIND_TRANSPORTS,
+	      allowed_transports),
+	FIELD(POLICY_HANDSHAKE_TIMEOUT, "handshake-timeout", KIND_MILLISECONDS,
+	      handshake_timeout_ms),
+	FIELD(POLICY_MAX_REATTACH_ATTEMPTS, "max-reattach-attempts", KIND_COUNT,
+	      max_reattach_attempts),
 	FIELD(POLICY_REKEY_AFTER, "rekey-after", KIND_MILLISECONDS,
 	      rekey_after_ms),
 };
@@ -140,7 +139,6 @@ static const struct transport_name transport_names[] = {
 	{ "tcp", POLICY_TRANSPORT_TCP },
 	{ "quic", POLICY_TRANSPORT_QUIC },
 };
-
 
 const char *policy_field_key(enum policy_field field)
 {
@@ -221,7 +219,7 @@ static bool parse_decimal(const char *text, uint64_t max, uint64_t *value,
 bool policy_parse_duration_ms(const char *text, uint64_t *ms)
 {
 	static const struct jvpn_duration_rules config = {
-		.max_ms = UINT64_MAX,	/* each key checks its own range */
+		.max_ms = UINT64_MAX, /* each key checks its own range */
 	};
 
 	return jvpn_parse_duration(text, &config, ms) == JVPN_DURATION_OK;
@@ -325,15 +323,15 @@ static bool add_transport(uint32_t *mask, const char *item, size_t len,
 
 	snprintf(copy, sizeof(copy), "%.*s", (int)len, item);
 	if (!known) {
-		snprintf(why, why_size,
-			 "expected a list of udp4, udp6, got %s",
+		snprintf(why, why_size, "expected a list of udp4, udp6, got %s",
 			 quoted(copy, shown, sizeof(shown)));
 		return false;
 	}
 	if (!(known->bit & POLICY_TRANSPORTS_SUPPORTED)) {
 		snprintf(why, why_size,
 			 "\"%s\" is not supported by this build "
-			 "(udp4 and udp6 are)", known->name);
+			 "(udp4 and udp6 are)",
+			 known->name);
 		return false;
 	}
 	*mask |= known->bit;
@@ -353,8 +351,7 @@ static bool set_transports(uint32_t *out, const char *text, char *why,
 
 		while (trimmed && strchr(" \t", item[lead + trimmed - 1]))
 			trimmed--;
-		if (!add_transport(&mask, item + lead, trimmed, why,
-				   why_size))
+		if (!add_transport(&mask, item + lead, trimmed, why, why_size))
 			return false;
 		if (!item[len])
 			break;
@@ -373,17 +370,15 @@ bool policy_set_field(struct policy *policy, enum policy_field field,
 	}
 	switch (fields[field].kind) {
 	case KIND_MILLISECONDS:
-		return set_duration(field_u32(policy, field), text, false,
-				    why, why_size);
+		return set_duration(field_u32(policy, field), text, false, why,
+				    why_size);
 	case KIND_SECONDS:
-		return set_duration(field_u32(policy, field), text, true,
-				    why, why_size);
+		return set_duration(field_u32(policy, field), text, true, why,
+				    why_size);
 	case KIND_COUNT:
-		return set_count(field_u32(policy, field), text, why,
-				 why_size);
+		return set_count(field_u32(policy, field), text, why, why_size);
 	case KIND_RATE:
-		return set_rate(field_rate(policy, field), text, why,
-				why_size);
+		return set_rate(field_rate(policy, field), text, why, why_size);
 	case KIND_TRANSPORTS:
 		return set_transports(field_u32(policy, field), text, why,
 				      why_size);
@@ -429,8 +424,8 @@ static void format_transports(uint32_t mask, char *buf, size_t size)
 	}
 }
 
-void policy_format_field(const struct policy *policy,
-			 enum policy_field field, char *buf, size_t size)
+void policy_format_field(const struct policy *policy, enum policy_field field,
+			 char *buf, size_t size)
 {
 	const struct policy_rate *rate;
 
@@ -487,27 +482,27 @@ size_t policy_diff(const struct policy *old, const struct policy *new,
  * Item names: the safety checklist of docs/design.md in CamelCase, plus
  * the items jvpnd adds there. docs/config.md lists each rule and why.
  */
-#define MAX_SESSION_TTL_S		(30u * 24 * 3600)
-#define SHORT_SESSION_TTL_S		300u
-#define MAX_SWITCHES_PER_MINUTE		600u
-#define CALM_SWITCHES_PER_MINUTE	60u
-#define MIN_FRESHNESS_WINDOW_MS		1000u
-#define MAX_FRESHNESS_WINDOW_MS		(10u * 60 * 1000)
-#define CALM_RATE_PER_SESSION		10u
-#define LONG_HANDSHAKE_TIMEOUT_MS	(30u * 1000)
-#define MANY_REATTACH_ATTEMPTS		100u
+#define MAX_SESSION_TTL_S	  (30u * 24 * 3600)
+#define SHORT_SESSION_TTL_S	  300u
+#define MAX_SWITCHES_PER_MINUTE	  600u
+#define CALM_SWITCHES_PER_MINUTE  60u
+#define MIN_FRESHNESS_WINDOW_MS	  1000u
+#define MAX_FRESHNESS_WINDOW_MS	  (10u * 60 * 1000)
+#define CALM_RATE_PER_SESSION	  10u
+#define LONG_HANDSHAKE_TIMEOUT_MS (30u * 1000)
+#define MANY_REATTACH_ATTEMPTS	  100u
 
 struct check {
 	const struct policy *policy;
-	const unsigned int *field_lines;	/* may be NULL */
+	const unsigned int *field_lines; /* may be NULL */
 	unsigned int line;
 	struct diag *diag;
 	unsigned int errors;
 };
 
 static void item_report(struct check *check, enum diag_severity severity,
-			uint32_t fields, const char *item, const char *fmt,
-			...) __attribute__((format(printf, 5, 6)));
+			uint32_t fields, const char *item, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /*
  * Where a finding points: the latest line among those that set one of
@@ -526,12 +521,11 @@ static unsigned int finding_line(const struct check *check, uint32_t fields)
 
 /* "policy mobile: SessionTTL: session-ttl 0s is undefined ..." */
 static void item_report(struct check *check, enum diag_severity severity,
-			uint32_t fields, const char *item, const char *fmt,
-			...)
+			uint32_t fields, const char *item, const char *fmt, ...)
 {
 	char message[DIAG_TEXT_MAX];
-	const char *name = check->policy->name[0] ? check->policy->name
-						  : "(unnamed)";
+	const char *name =
+		check->policy->name[0] ? check->policy->name : "(unnamed)";
 	unsigned int line = finding_line(check, fields);
 	va_list args;
 
@@ -540,16 +534,15 @@ static void item_report(struct check *check, enum diag_severity severity,
 	va_end(args);
 	if (severity == DIAG_ERROR)
 		check->errors++;
-	diag_report(check->diag, severity, line, item,
-		    "policy %.*s: %s: %s", POLICY_NAME_MAX, name, item,
-		    message);
+	diag_report(check->diag, severity, line, item, "policy %.*s: %s: %s",
+		    POLICY_NAME_MAX, name, item, message);
 }
 
 /* fields: F(x) | F(y), the fields the finding is about. */
 #define F(field) (1u << (field))
-#define item_error(check, fields, item, ...) \
+#define item_error(check, fields, item, ...)                                   \
 	item_report(check, DIAG_ERROR, fields, item, __VA_ARGS__)
-#define item_warning(check, fields, item, ...) \
+#define item_warning(check, fields, item, ...)                                 \
 	item_report(check, DIAG_WARNING, fields, item, __VA_ARGS__)
 
 /* A field as config text, for messages. */
@@ -573,11 +566,13 @@ static void check_session_ttl(struct check *c)
 	else if (ttl > MAX_SESSION_TTL_S)
 		item_error(c, F(POLICY_SESSION_TTL), "SessionTTL",
 			   "session-ttl %s is above 720h (30 days): "
-			   "identities would outlive any audit window", v);
+			   "identities would outlive any audit window",
+			   v);
 	else if (ttl < SHORT_SESSION_TTL_S)
 		item_warning(c, F(POLICY_SESSION_TTL), "SessionTTL",
 			     "session-ttl %s is below 5m: every session "
-			     "re-handshakes that often", v);
+			     "re-handshakes that often",
+			     v);
 }
 
 static void check_transport_loss_ttl(struct check *c)
@@ -589,22 +584,27 @@ static void check_transport_loss_ttl(struct check *c)
 	shown(c, POLICY_SESSION_TTL, ttl, sizeof(ttl));
 	shown(c, POLICY_HEALTH_THRESHOLD, health, sizeof(health));
 	if (!p->transport_loss_ttl_ms)
-		item_error(c, F(POLICY_TRANSPORT_LOSS_TTL),
-			   "TransportLossTTL", "transport-loss-ttl is "
+		item_error(c, F(POLICY_TRANSPORT_LOSS_TTL), "TransportLossTTL",
+			   "transport-loss-ttl is "
 			   "undefined (0s); a session without a path must end "
 			   "at a known time");
 	else if (p->session_ttl_s && (uint64_t)p->transport_loss_ttl_ms >=
-				     (uint64_t)p->session_ttl_s * 1000)
-		item_error(c, F(POLICY_TRANSPORT_LOSS_TTL) |
-			   F(POLICY_SESSION_TTL), "TransportLossTTL",
+					     (uint64_t)p->session_ttl_s * 1000)
+		item_error(c,
+			   F(POLICY_TRANSPORT_LOSS_TTL) | F(POLICY_SESSION_TTL),
+			   "TransportLossTTL",
 			   "transport-loss-ttl %s is not below session-ttl "
-			   "%s", v, ttl);
+			   "%s",
+			   v, ttl);
 	else if (p->transport_loss_ttl_ms <= p->health_threshold_ms)
-		item_error(c, F(POLICY_TRANSPORT_LOSS_TTL) |
-			   F(POLICY_HEALTH_THRESHOLD), "TransportLossTTL",
+		item_error(c,
+			   F(POLICY_TRANSPORT_LOSS_TTL) |
+				   F(POLICY_HEALTH_THRESHOLD),
+			   "TransportLossTTL",
 			   "transport-loss-ttl %s is not above "
 			   "health-threshold %s: a session would end before "
-			   "it could reattach", v, health);
+			   "it could reattach",
+			   v, health);
 }
 
 static void check_max_switches(struct check *c)
@@ -613,18 +613,23 @@ static void check_max_switches(struct check *c)
 
 	if (!max)
 		item_error(c, F(POLICY_MAX_SWITCHES_PER_MINUTE),
-			   "MaxSwitchesPerMinute", "max-switches-per-minute "
+			   "MaxSwitchesPerMinute",
+			   "max-switches-per-minute "
 			   "is undefined (0); set 1..600");
 	else if (max > MAX_SWITCHES_PER_MINUTE)
 		item_error(c, F(POLICY_MAX_SWITCHES_PER_MINUTE),
-			   "MaxSwitchesPerMinute", "max-switches-per-minute "
+			   "MaxSwitchesPerMinute",
+			   "max-switches-per-minute "
 			   "%" PRIu32 " is above 600: switching would be "
-			   "unbounded in practice", max);
+			   "unbounded in practice",
+			   max);
 	else if (max > CALM_SWITCHES_PER_MINUTE)
 		item_warning(c, F(POLICY_MAX_SWITCHES_PER_MINUTE),
-			     "MaxSwitchesPerMinute", "max-switches-per-minute "
+			     "MaxSwitchesPerMinute",
+			     "max-switches-per-minute "
 			     "%" PRIu32 " is above 60: a flapping link will "
-			     "churn keys", max);
+			     "churn keys",
+			     max);
 }
 
 static void check_replay_window(struct check *c)
@@ -642,11 +647,12 @@ static void check_one_rate(struct check *c, enum policy_field field,
 			   const struct policy_rate *rate)
 {
 	if (!rate->per_second || !rate->burst)
-		item_error(c, F(field), "RateLimiter", "%s %" PRIu32
-			   "/s burst %" PRIu32 " is undefined: both the rate "
+		item_error(c, F(field), "RateLimiter",
+			   "%s %" PRIu32 "/s burst %" PRIu32
+			   " is undefined: both the rate "
 			   "and the burst must be above 0",
-			   policy_field_key(field),
-			   rate->per_second, rate->burst);
+			   policy_field_key(field), rate->per_second,
+			   rate->burst);
 }
 
 static void check_rate_limiter(struct check *c)
@@ -661,16 +667,19 @@ static void check_rate_limiter(struct check *c)
 		       &p->reattach_rate_per_source);
 	if (session > CALM_RATE_PER_SESSION)
 		item_warning(c, F(POLICY_REATTACH_RATE_PER_SESSION),
-			     "RateLimiter", "reattach-rate-per-session %"
-			     PRIu32 "/s is above 10/s: a session reattaching "
+			     "RateLimiter",
+			     "reattach-rate-per-session %" PRIu32
+			     "/s is above 10/s: a session reattaching "
 			     "that often is flapping, not recovering",
 			     session);
 	if (source && session > source)
-		item_warning(c, F(POLICY_REATTACH_RATE_PER_SESSION) |
-			     F(POLICY_REATTACH_RATE_PER_SOURCE),
-			     "RateLimiter", "reattach-rate-per-session %"
-			     PRIu32 "/s is above reattach-rate-per-source %"
-			     PRIu32 "/s: the per-source limit will bind first",
+		item_warning(c,
+			     F(POLICY_REATTACH_RATE_PER_SESSION) |
+				     F(POLICY_REATTACH_RATE_PER_SOURCE),
+			     "RateLimiter",
+			     "reattach-rate-per-session %" PRIu32
+			     "/s is above reattach-rate-per-source %" PRIu32
+			     "/s: the per-source limit will bind first",
 			     session, source);
 }
 
@@ -688,16 +697,20 @@ static void check_cooldown(struct check *c)
 	else if (p->cooldown_ms > POLICY_KERNEL_MAX_SWITCH_INTERVAL_MS)
 		item_error(c, F(POLICY_COOLDOWN), "Cooldown",
 			   "cooldown %s is above 1h, the largest switch "
-			   "interval the kernel accepts", v);
+			   "interval the kernel accepts",
+			   v);
 	else if (p->cooldown_ms > p->recovery_window_ms)
 		item_error(c, F(POLICY_COOLDOWN) | F(POLICY_RECOVERY_WINDOW),
-			   "Cooldown", "cooldown %s is longer than "
+			   "Cooldown",
+			   "cooldown %s is longer than "
 			   "recovery-window %s: a session could never switch "
-			   "twice inside the window", v, window);
+			   "twice inside the window",
+			   v, window);
 	else if (p->cooldown_ms < POLICY_KERNEL_MIN_SWITCH_INTERVAL_MS)
 		item_warning(c, F(POLICY_COOLDOWN), "Cooldown",
 			     "cooldown %s is below 100ms: two switches that "
-			     "close are a flap, not a recovery", v);
+			     "close are a flap, not a recovery",
+			     v);
 }
 
 static void check_health_threshold(struct check *c)
@@ -713,11 +726,14 @@ static void check_health_threshold(struct check *c)
 			   "transport could not be judged");
 	else if ((uint64_t)p->health_threshold_ms <=
 		 2 * (uint64_t)p->probe_interval_ms)
-		item_error(c, F(POLICY_HEALTH_THRESHOLD) |
-			   F(POLICY_PROBE_INTERVAL), "HealthThreshold",
+		item_error(c,
+			   F(POLICY_HEALTH_THRESHOLD) |
+				   F(POLICY_PROBE_INTERVAL),
+			   "HealthThreshold",
 			   "health-threshold %s is not above twice "
 			   "probe-interval %s: one lost probe would declare a "
-			   "healthy transport dead", v, probe);
+			   "healthy transport dead",
+			   v, probe);
 }
 
 static void check_recovery_window(struct check *c)
@@ -735,12 +751,15 @@ static void check_recovery_window(struct check *c)
 			   "session would be DEGRADED");
 	else if (p->max_switches_per_minute &&
 		 p->degraded_after_switches > p->max_switches_per_minute)
-		item_warning(c, F(POLICY_DEGRADED_AFTER_SWITCHES) |
-			     F(POLICY_MAX_SWITCHES_PER_MINUTE),
-			     "RecoveryWindow", "degraded-after-switches %"
-			     PRIu32 " is above max-switches-per-minute %"
-			     PRIu32 ": sessions may be terminated before they "
-			     "are ever DEGRADED", p->degraded_after_switches,
+		item_warning(c,
+			     F(POLICY_DEGRADED_AFTER_SWITCHES) |
+				     F(POLICY_MAX_SWITCHES_PER_MINUTE),
+			     "RecoveryWindow",
+			     "degraded-after-switches %" PRIu32
+			     " is above max-switches-per-minute %" PRIu32
+			     ": sessions may be terminated before they "
+			     "are ever DEGRADED",
+			     p->degraded_after_switches,
 			     p->max_switches_per_minute);
 }
 
@@ -752,11 +771,11 @@ static void check_freshness_window(struct check *c)
 	shown(c, POLICY_FRESHNESS_WINDOW, v, sizeof(v));
 	if (window < MIN_FRESHNESS_WINDOW_MS ||
 	    window > MAX_FRESHNESS_WINDOW_MS)
-		item_error(c, F(POLICY_FRESHNESS_WINDOW),
-			   "FreshnessWindow",
+		item_error(c, F(POLICY_FRESHNESS_WINDOW), "FreshnessWindow",
 			   "freshness-window %s is outside 1s..10m: below, "
 			   "honest clocks fail; above, a captured request "
-			   "stays usable too long", v);
+			   "stays usable too long",
+			   v);
 }
 
 static void check_transport_classes(struct check *c)
@@ -766,15 +785,14 @@ static void check_transport_classes(struct check *c)
 
 	format_transports(mask & ~POLICY_TRANSPORTS_SUPPORTED, v, sizeof(v));
 	if (!(mask & POLICY_TRANSPORTS_SUPPORTED))
-		item_error(c, F(POLICY_ALLOWED_TRANSPORTS),
-			   "TransportClasses",
+		item_error(c, F(POLICY_ALLOWED_TRANSPORTS), "TransportClasses",
 			   "allowed-transports names no transport this build "
 			   "supports (udp4, udp6)");
 	if (mask & ~POLICY_TRANSPORTS_SUPPORTED)
-		item_error(c, F(POLICY_ALLOWED_TRANSPORTS),
-			   "TransportClasses",
+		item_error(c, F(POLICY_ALLOWED_TRANSPORTS), "TransportClasses",
 			   "allowed-transports has \"%s\", not supported by "
-			   "this build", v[0] ? v : "unknown bits");
+			   "this build",
+			   v[0] ? v : "unknown bits");
 }
 
 static void check_handshake_timeout(struct check *c)
@@ -784,15 +802,14 @@ static void check_handshake_timeout(struct check *c)
 
 	shown(c, POLICY_HANDSHAKE_TIMEOUT, v, sizeof(v));
 	if (!timeout)
-		item_error(c, F(POLICY_HANDSHAKE_TIMEOUT),
-			   "HandshakeTimeout",
+		item_error(c, F(POLICY_HANDSHAKE_TIMEOUT), "HandshakeTimeout",
 			   "handshake-timeout is undefined (0s)");
 	else if (timeout > LONG_HANDSHAKE_TIMEOUT_MS)
-		item_warning(c, F(POLICY_HANDSHAKE_TIMEOUT),
-			     "HandshakeTimeout",
+		item_warning(c, F(POLICY_HANDSHAKE_TIMEOUT), "HandshakeTimeout",
 			     "handshake-timeout %s is above 30s: half-open "
 			     "handshakes hold state that long, a lever for "
-			     "floods", v);
+			     "floods",
+			     v);
 }
 
 static void check_reattach_attempts(struct check *c)
@@ -806,17 +823,20 @@ static void check_reattach_attempts(struct check *c)
 			   "must give up within policy, never retry forever");
 	else if (attempts > MANY_REATTACH_ATTEMPTS)
 		item_warning(c, F(POLICY_MAX_REATTACH_ATTEMPTS),
-			     "ReattachAttempts", "max-reattach-attempts %"
-			     PRIu32 " is above 100: close to retrying forever",
+			     "ReattachAttempts",
+			     "max-reattach-attempts %" PRIu32
+			     " is above 100: close to retrying forever",
 			     attempts);
 }
 
 unsigned int policy_check_at(const struct policy *policy,
-			     const unsigned int *field_lines,
-			     unsigned int line, struct diag *diag)
+			     const unsigned int *field_lines, unsigned int line,
+			     struct diag *diag)
 {
-	struct check check = { .policy = policy, .field_lines = field_lines,
-			       .line = line, .diag = diag };
+	struct check check = { .policy = policy,
+			       .field_lines = field_lines,
+			       .line = line,
+			       .diag = diag };
 
 	check_session_ttl(&check);
 	check_transport_loss_ttl(&check);

@@ -20,19 +20,19 @@
 
 /* ---- policy -------------------------------------------------------- */
 
-#define POLICY_NAME_MAX		32	/* with the NUL */
+#define POLICY_NAME_MAX 32 /* with the NUL */
 
 /*
  * The replay window of jvpn.ko (kernel/constants.h JVPN_REPLAY_WINDOW):
  * fixed in this build. A policy may ask for more (recorded, the kernel
  * still enforces this); it may not ask for less.
  */
-#define POLICY_KERNEL_REPLAY_WINDOW		8128
+#define POLICY_KERNEL_REPLAY_WINDOW 8128
 /* The kernel refuses a per-session switch interval above one hour
  * (JVPN_MAX_MIN_SWITCH_INTERVAL_MS); cooldown is mirrored into it. */
-#define POLICY_KERNEL_MAX_SWITCH_INTERVAL_MS	(3600u * 1000u)
+#define POLICY_KERNEL_MAX_SWITCH_INTERVAL_MS (3600u * 1000u)
 /* The kernel's own default floor between switches. */
-#define POLICY_KERNEL_MIN_SWITCH_INTERVAL_MS	100u
+#define POLICY_KERNEL_MIN_SWITCH_INTERVAL_MS 100u
 
 /* Transport classes. tcp and quic are named so that a config using them
  * is refused with "not supported by this build", not "unknown". */
@@ -42,7 +42,7 @@ enum policy_transport {
 	POLICY_TRANSPORT_TCP = 1u << 2,
 	POLICY_TRANSPORT_QUIC = 1u << 3,
 };
-#define POLICY_TRANSPORTS_SUPPORTED \
+#define POLICY_TRANSPORTS_SUPPORTED                                            \
 	(POLICY_TRANSPORT_UDP4 | POLICY_TRANSPORT_UDP6)
 
 /* A token bucket: refilled at per_second, holding at most burst. */
@@ -52,7 +52,7 @@ struct policy_rate {
 };
 
 struct policy {
-	char name[POLICY_NAME_MAX];		/* the profile's name */
+	char name[POLICY_NAME_MAX]; /* the profile's name */
 	/* No authenticated rx for this long: ACTIVE -> VOLATILE. */
 	uint32_t health_threshold_ms;
 	/* A probe goes out when nothing was received for this long. */
@@ -70,12 +70,12 @@ struct policy {
 	/* More switches than this in any minute: TERMINATED. */
 	uint32_t max_switches_per_minute;
 	struct policy_rate reattach_rate_per_session;
-	struct policy_rate reattach_rate_per_source;	/* per source address */
+	struct policy_rate reattach_rate_per_source; /* per source address */
 	/* Packets; at least POLICY_KERNEL_REPLAY_WINDOW. */
 	uint32_t replay_window;
 	/* Largest |now - timestamp| of an acceptable REATTACH_REQUEST. */
 	uint32_t freshness_window_ms;
-	uint32_t allowed_transports;		/* enum policy_transport bits */
+	uint32_t allowed_transports; /* enum policy_transport bits */
 	/* A handshake not finished in this long is abandoned. */
 	uint32_t handshake_timeout_ms;
 	/* A client gives up (TERMINATED) after this many failed attempts. */
@@ -125,8 +125,8 @@ void policy_copy_field(struct policy *dst, const struct policy *src,
 		       enum policy_field field);
 
 /* The field's value as config text that policy_set_field reads back. */
-void policy_format_field(const struct policy *policy,
-			 enum policy_field field, char *buf, size_t size);
+void policy_format_field(const struct policy *policy, enum policy_field field,
+			 char *buf, size_t size);
 
 /*
  * The safety checklist (docs/config.md "Safety checklist"). Reports each
@@ -139,15 +139,15 @@ void policy_format_field(const struct policy *policy,
  */
 unsigned int policy_check(const struct policy *policy, struct diag *diag);
 unsigned int policy_check_at(const struct policy *policy,
-			     const unsigned int *field_lines,
-			     unsigned int line, struct diag *diag);
+			     const unsigned int *field_lines, unsigned int line,
+			     struct diag *diag);
 
 /*
  * Calls report once per field that differs, with both values as config
  * text (for a SIGHUP log line "cooldown 500ms -> 1s"). Returns how many.
  */
-typedef void policy_diff_fn(void *ctx, const char *key,
-			    const char *old_text, const char *new_text);
+typedef void policy_diff_fn(void *ctx, const char *key, const char *old_text,
+			    const char *new_text);
 size_t policy_diff(const struct policy *old, const struct policy *new,
 		   policy_diff_fn *report, void *ctx);
 

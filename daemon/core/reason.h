@@ -8,12 +8,11 @@
 #ifndef JVPND_REASON_H
 #define JVPND_REASON_H
 
-
 enum jvpnd_reason {
 	JVPND_REASON_NONE = 0,
 	/* reattach rejects, in the fixed order the gateway checks them */
 	JVPND_REASON_UNKNOWN_SESSION = 1,
-	JVPND_REASON_BAD_PROOF = 2,		/* never sent: silent drop */
+	JVPND_REASON_BAD_PROOF = 2, /* never sent: silent drop */
 	JVPND_REASON_REPLAYED_NONCE = 3,
 	JVPND_REASON_STALE_TIMESTAMP = 4,
 	JVPND_REASON_STALE_VERSION = 5,
@@ -27,7 +26,7 @@ enum jvpnd_reason {
 	JVPND_REASON_REPLAYED_HANDSHAKE = 22,
 	/* state transitions */
 	JVPND_REASON_HANDSHAKE_DONE = 40,
-	JVPND_REASON_HEALTH_THRESHOLD = 41,	/* no rx for the threshold */
+	JVPND_REASON_HEALTH_THRESHOLD = 41, /* no rx for the threshold */
 	JVPND_REASON_RECOVERED = 42,
 	JVPND_REASON_REPEATED_INSTABILITY = 43,
 	JVPND_REASON_REATTACHED = 44,
@@ -38,7 +37,7 @@ enum jvpnd_reason {
 	JVPND_REASON_NAT_REBINDING = 49,
 	JVPND_REASON_INTERFACE_DOWN = 50,
 	JVPND_REASON_SOCKET_ERROR = 51,
-	JVPND_REASON_REPLACED = 52,		/* a confirmed new handshake */
+	JVPND_REASON_REPLACED = 52, /* a confirmed new handshake */
 };
 
 const char *jvpnd_reason_name(enum jvpnd_reason reason);

@@ -74,14 +74,22 @@ static bool all_zero(const uint8_t *p, size_t n)
 const char *reattach_status_name(enum reattach_status st)
 {
 	switch (st) {
-	case REATTACH_OK:		return "ok";
-	case REATTACH_E_LENGTH:		return "length";
-	case REATTACH_E_MAC:		return "mac";
-	case REATTACH_E_TYPE:		return "type";
-	case REATTACH_E_VERSION:	return "version";
-	case REATTACH_E_RESERVED:	return "reserved";
-	case REATTACH_E_FIELD:		return "field";
-	case REATTACH_E_PARAM:		return "param";
+	case REATTACH_OK:
+		return "ok";
+	case REATTACH_E_LENGTH:
+		return "length";
+	case REATTACH_E_MAC:
+		return "mac";
+	case REATTACH_E_TYPE:
+		return "type";
+	case REATTACH_E_VERSION:
+		return "version";
+	case REATTACH_E_RESERVED:
+		return "reserved";
+	case REATTACH_E_FIELD:
+		return "field";
+	case REATTACH_E_PARAM:
+		return "param";
 	}
 	return "unknown";
 }
@@ -154,8 +162,7 @@ static size_t seal(uint8_t type, uint64_t session_id, size_t body_len,
 static bool can_encode(const void *m, const uint8_t *key, uint64_t sid,
 		       const uint8_t *out, size_t cap, size_t body_len)
 {
-	return m && key && out && sid != 0 &&
-	       cap >= JVPN_CP_MSG_LEN(body_len);
+	return m && key && out && sid != 0 && cap >= JVPN_CP_MSG_LEN(body_len);
 }
 
 /*
@@ -183,14 +190,14 @@ static enum reattach_status open_env(uint8_t type, size_t body_len,
 	return *sid ? REATTACH_OK : REATTACH_E_FIELD;
 }
 
-#define BODY(p)	((p) + JVPN_CP_HDR_LEN)
+#define BODY(p) ((p) + JVPN_CP_HDR_LEN)
 
 /* ---- REATTACH_REQUEST ---------------------------------------------- */
 
 /* body: state_version(8) nonce(8) timestamp_ms(8) class(1) reserved(7) */
 size_t reattach_encode_request(const struct reattach_request *m,
-			       const uint8_t key[JVPN_KEY_LEN],
-			       uint8_t *out, size_t cap)
+			       const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			       size_t cap)
 {
 	uint8_t *b;
 
@@ -216,8 +223,8 @@ enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
 	const uint8_t *b;
 
 	memset(&r, 0, sizeof(r));
-	st = open_env(JVPN_MSG_REATTACH_REQUEST, JVPN_REATTACH_REQUEST_BODY, buf,
-		      len, key, &r.session_id);
+	st = open_env(JVPN_MSG_REATTACH_REQUEST, JVPN_REATTACH_REQUEST_BODY,
+		      buf, len, key, &r.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	b = BODY(buf);
@@ -250,7 +257,8 @@ static size_t encode_challenge_as(uint8_t type,
 	b = BODY(out);
 	put_be64(b, m->request_nonce);
 	memcpy(b + 8, m->token, JVPN_REATTACH_TOKEN_LEN);
-	return seal(type, m->session_id, JVPN_REATTACH_CHALLENGE_BODY, key, out);
+	return seal(type, m->session_id, JVPN_REATTACH_CHALLENGE_BODY, key,
+		    out);
 }
 
 static enum reattach_status decode_challenge_as(uint8_t type,
@@ -278,16 +286,16 @@ static enum reattach_status decode_challenge_as(uint8_t type,
 }
 
 size_t reattach_encode_challenge(const struct reattach_challenge *m,
-				 const uint8_t key[JVPN_KEY_LEN],
-				 uint8_t *out, size_t cap)
+				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+				 size_t cap)
 {
 	return encode_challenge_as(JVPN_MSG_REATTACH_CHALLENGE, m, key, out,
 				   cap);
 }
 
 size_t reattach_encode_response(const struct reattach_challenge *m,
-				const uint8_t key[JVPN_KEY_LEN],
-				uint8_t *out, size_t cap)
+				const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+				size_t cap)
 {
 	return encode_challenge_as(JVPN_MSG_REATTACH_RESPONSE, m, key, out,
 				   cap);
@@ -314,19 +322,20 @@ enum reattach_status reattach_decode_response(const uint8_t *buf, size_t len,
 /* body: request_nonce(8) state_version(8); version 0 is HANDSHAKE's and
  * can never be the result of a switch */
 size_t reattach_encode_ack(const struct reattach_ack *m,
-			   const uint8_t key[JVPN_KEY_LEN],
-			   uint8_t *out, size_t cap)
+			   const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			   size_t cap)
 {
 	uint8_t *b;
 
 	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
-			JVPN_REATTACH_ACK_BODY) || m->state_version == 0)
+			JVPN_REATTACH_ACK_BODY) ||
+	    m->state_version == 0)
 		return 0;
 	b = BODY(out);
 	put_be64(b, m->request_nonce);
 	put_be64(b + 8, m->state_version);
-	return seal(JVPN_MSG_REATTACH_ACK, m->session_id, JVPN_REATTACH_ACK_BODY,
-		    key, out);
+	return seal(JVPN_MSG_REATTACH_ACK, m->session_id,
+		    JVPN_REATTACH_ACK_BODY, key, out);
 }
 
 enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
@@ -338,8 +347,8 @@ enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
 	const uint8_t *b;
 
 	memset(&a, 0, sizeof(a));
-	st = open_env(JVPN_MSG_REATTACH_ACK, JVPN_REATTACH_ACK_BODY, buf, len, key,
-		      &a.session_id);
+	st = open_env(JVPN_MSG_REATTACH_ACK, JVPN_REATTACH_ACK_BODY, buf, len,
+		      key, &a.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	b = BODY(buf);
@@ -365,8 +374,8 @@ static bool reject_reason_sendable(uint16_t reason)
 /* body: reason(2) reserved(2) retry_after_ms(4) request_nonce(8)
  *       state_version(8) nonce_floor(8) */
 size_t reattach_encode_reject(const struct reattach_reject *m,
-			      const uint8_t key[JVPN_KEY_LEN],
-			      uint8_t *out, size_t cap)
+			      const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			      size_t cap)
 {
 	uint8_t *b;
 
@@ -394,8 +403,8 @@ enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
 	const uint8_t *b;
 
 	memset(&r, 0, sizeof(r));
-	st = open_env(JVPN_MSG_REATTACH_REJECT, JVPN_REATTACH_REJECT_BODY, buf, len,
-		      key, &r.session_id);
+	st = open_env(JVPN_MSG_REATTACH_REJECT, JVPN_REATTACH_REJECT_BODY, buf,
+		      len, key, &r.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	b = BODY(buf);
@@ -460,18 +469,18 @@ size_t reattach_encode_path_response(const struct reattach_path *m,
 	return encode_path_as(JVPN_MSG_PATH_RESPONSE, m, key, out, cap);
 }
 
-enum reattach_status reattach_decode_path_challenge(const uint8_t *buf,
-						    size_t len,
-						    const uint8_t key[JVPN_KEY_LEN],
-						    struct reattach_path *m)
+enum reattach_status
+reattach_decode_path_challenge(const uint8_t *buf, size_t len,
+			       const uint8_t key[JVPN_KEY_LEN],
+			       struct reattach_path *m)
 {
 	return decode_path_as(JVPN_MSG_PATH_CHALLENGE, buf, len, key, m);
 }
 
-enum reattach_status reattach_decode_path_response(const uint8_t *buf,
-						   size_t len,
-						   const uint8_t key[JVPN_KEY_LEN],
-						   struct reattach_path *m)
+enum reattach_status
+reattach_decode_path_response(const uint8_t *buf, size_t len,
+			      const uint8_t key[JVPN_KEY_LEN],
+			      struct reattach_path *m)
 {
 	return decode_path_as(JVPN_MSG_PATH_RESPONSE, buf, len, key, m);
 }
@@ -512,15 +521,15 @@ static enum reattach_status decode_probe_as(uint8_t type, const uint8_t *buf,
 }
 
 size_t reattach_encode_probe(const struct reattach_probe *m,
-			     const uint8_t key[JVPN_KEY_LEN],
-			     uint8_t *out, size_t cap)
+			     const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			     size_t cap)
 {
 	return encode_probe_as(JVPN_MSG_PROBE, m, key, out, cap);
 }
 
 size_t reattach_encode_probe_ack(const struct reattach_probe *m,
-				 const uint8_t key[JVPN_KEY_LEN],
-				 uint8_t *out, size_t cap)
+				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+				 size_t cap)
 {
 	return encode_probe_as(JVPN_MSG_PROBE_ACK, m, key, out, cap);
 }
@@ -575,8 +584,7 @@ void reattach_note_switch(struct reattach_session *rs, uint64_t now_ms)
  * caller's buffer need not be aligned for sockaddr_in6.
  */
 static bool sockaddr_bytes(const struct sockaddr *sa, socklen_t len,
-			   uint8_t addr[16], size_t *addr_len,
-			   uint8_t port[2])
+			   uint8_t addr[16], size_t *addr_len, uint8_t port[2])
 {
 	struct sockaddr_in in4;
 	struct sockaddr_in6 in6;
@@ -620,8 +628,8 @@ bool reattach_source_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 	 * through 2^64 fresh buckets */
 	src->key_len = addr_len == 4 ? 4 : 8;
 	memcpy(src->key, addr, src->key_len);
-	src->observed_class = addr_len == 4 ? REATTACH_CLASS_UDP4
-					    : REATTACH_CLASS_UDP6;
+	src->observed_class =
+		addr_len == 4 ? REATTACH_CLASS_UDP4 : REATTACH_CLASS_UDP6;
 	return true;
 }
 
@@ -632,8 +640,7 @@ bool reattach_path_key_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 	uint8_t addr[16], port[2];
 	size_t addr_len;
 
-	if (!key || !key_len ||
-	    !sockaddr_bytes(sa, len, addr, &addr_len, port))
+	if (!key || !key_len || !sockaddr_bytes(sa, len, addr, &addr_len, port))
 		return false;
 	memcpy(key, addr, addr_len);
 	memcpy(key + addr_len, port, 2);
@@ -712,14 +719,13 @@ static bool charge_source(struct judging *j, struct limiter_table *sources,
 		return true;
 	v->source_limited = true;
 	v->rate_event |= b->refusals == 1;
-	j->source_wait_ms = clamp_u32(limiter_bucket_wait_ms(b, rate,
-							     j->now->mono_ms));
+	j->source_wait_ms =
+		clamp_u32(limiter_bucket_wait_ms(b, rate, j->now->mono_ms));
 	return false;
 }
 
 /* Checks 1-5: is this the session's own, fresh, current request? */
-static enum jvpnd_reason judge_identity(const struct judging *j,
-				       bool proof_ok)
+static enum jvpnd_reason judge_identity(const struct judging *j, bool proof_ok)
 {
 	const struct reattach_request *req = j->req;
 	struct reattach_session *rs;
@@ -751,7 +757,7 @@ static uint32_t switch_limit(const struct reattach_policy *p)
 
 /* Checks 6-9: may this session switch now, to this class? */
 static enum jvpnd_reason judge_limits(const struct judging *j,
-				     struct reattach_verdict *v)
+				      struct reattach_verdict *v)
 {
 	struct reattach_session *rs = j->session->rs;
 	const struct reattach_policy *p = j->policy;
@@ -764,9 +770,8 @@ static enum jvpnd_reason judge_limits(const struct judging *j,
 	if (!limiter_bucket_take(&rs->bucket, &p->session_rate, now)) {
 		v->session_limited = true;
 		v->rate_event |= rs->bucket.refusals == 1;
-		v->retry_after_ms = clamp_u32(
-			limiter_bucket_wait_ms(&rs->bucket, &p->session_rate,
-					       now));
+		v->retry_after_ms = clamp_u32(limiter_bucket_wait_ms(
+			&rs->bucket, &p->session_rate, now));
 		return JVPND_REASON_RATE_LIMITED;
 	}
 	if (!limiter_cooldown_over(rs->last_switch_ms, now, p->cooldown_ms)) {
@@ -800,18 +805,18 @@ static bool may_answer(const struct judging *j, bool proof_ok,
 	return true;
 }
 
-enum jvpnd_reason reattach_validate(const struct reattach_view *session,
-				   const struct reattach_request *req,
-				   bool proof_ok,
-				   const struct reattach_source *src,
-				   const struct reattach_clock *now,
-				   const struct reattach_policy *policy,
-				   struct limiter_table *sources,
-				   struct reattach_verdict *out)
+enum jvpnd_reason reattach_validate(
+	const struct reattach_view *session, const struct reattach_request *req,
+	bool proof_ok, const struct reattach_source *src,
+	const struct reattach_clock *now, const struct reattach_policy *policy,
+	struct limiter_table *sources, struct reattach_verdict *out)
 {
 	struct reattach_verdict v = { .reason = JVPND_REASON_UNKNOWN_SESSION };
 	struct judging j = {
-		.session = session, .req = req, .src = src, .now = now,
+		.session = session,
+		.req = req,
+		.src = src,
+		.now = now,
 		.policy = policy,
 	};
 
@@ -851,8 +856,7 @@ void reattach_make_reject(const struct reattach_view *session,
 bool reattach_pending_arm(struct reattach_pending *p,
 			  const uint8_t token[JVPN_REATTACH_TOKEN_LEN],
 			  uint64_t request_nonce, const uint8_t *path,
-			  size_t path_len, uint64_t now_ms,
-			  uint64_t timeout_ms)
+			  size_t path_len, uint64_t now_ms, uint64_t timeout_ms)
 {
 	memset(p, 0, sizeof(*p));
 	if (!token || !path || path_len == 0 ||
@@ -868,11 +872,11 @@ bool reattach_pending_arm(struct reattach_pending *p,
 	return true;
 }
 
-enum reattach_match reattach_pending_match(struct reattach_pending *p,
-					   const uint8_t token[JVPN_REATTACH_TOKEN_LEN],
-					   uint64_t request_nonce,
-					   const uint8_t *path,
-					   size_t path_len, uint64_t now_ms)
+enum reattach_match
+reattach_pending_match(struct reattach_pending *p,
+		       const uint8_t token[JVPN_REATTACH_TOKEN_LEN],
+		       uint64_t request_nonce, const uint8_t *path,
+		       size_t path_len, uint64_t now_ms)
 {
 	bool token_ok;
 
@@ -882,8 +886,7 @@ enum reattach_match reattach_pending_match(struct reattach_pending *p,
 		p->armed = false;
 		return REATTACH_MATCH_EXPIRED;
 	}
-	if (!path || path_len != p->path_len ||
-	    memcmp(path, p->path, path_len))
+	if (!path || path_len != p->path_len || memcmp(path, p->path, path_len))
 		return REATTACH_MATCH_WRONG_PATH;
 	token_ok = token &&
 		   sodium_memcmp(token, p->token, JVPN_REATTACH_TOKEN_LEN) == 0;

@@ -37,15 +37,16 @@
 #include "reason.h"
 #include "sm.h"
 
-
 /* Total sizes of the messages of uapi/jvpn/messages.h. */
-#define REATTACH_REQUEST_LEN	JVPN_CP_MSG_LEN(JVPN_REATTACH_REQUEST_BODY)	  /* 76 */
-#define REATTACH_CHALLENGE_LEN	JVPN_CP_MSG_LEN(JVPN_REATTACH_CHALLENGE_BODY) /* 68 */
-#define REATTACH_ACK_LEN	JVPN_CP_MSG_LEN(JVPN_REATTACH_ACK_BODY)	  /* 60 */
-#define REATTACH_REJECT_LEN	JVPN_CP_MSG_LEN(JVPN_REATTACH_REJECT_BODY)	  /* 76 */
-#define REATTACH_PATH_LEN	JVPN_CP_MSG_LEN(JVPN_PATH_BODY)	  /* 60 */
-#define REATTACH_PROBE_LEN	JVPN_CP_MSG_LEN(JVPN_PROBE_BODY)	  /* 60 */
-#define REATTACH_MSG_MAX	REATTACH_REQUEST_LEN
+#define REATTACH_REQUEST_LEN                                                   \
+	JVPN_CP_MSG_LEN(JVPN_REATTACH_REQUEST_BODY) /* 76 */
+#define REATTACH_CHALLENGE_LEN                                                 \
+	JVPN_CP_MSG_LEN(JVPN_REATTACH_CHALLENGE_BODY)		       /* 68 */
+#define REATTACH_ACK_LEN    JVPN_CP_MSG_LEN(JVPN_REATTACH_ACK_BODY)    /* 60 */
+#define REATTACH_REJECT_LEN JVPN_CP_MSG_LEN(JVPN_REATTACH_REJECT_BODY) /* 76 */
+#define REATTACH_PATH_LEN   JVPN_CP_MSG_LEN(JVPN_PATH_BODY)	       /* 60 */
+#define REATTACH_PROBE_LEN  JVPN_CP_MSG_LEN(JVPN_PROBE_BODY)	       /* 60 */
+#define REATTACH_MSG_MAX    REATTACH_REQUEST_LEN
 
 /*
  * Transport classes on the wire. Class c is allowed by policy bit
@@ -56,9 +57,9 @@ enum reattach_class {
 	REATTACH_CLASS_UDP4 = 1,
 	REATTACH_CLASS_UDP6 = 2,
 };
-#define REATTACH_CLASS_BIT(c)	(1u << ((c) - 1))
-#define REATTACH_CLASSES_KNOWN \
-	(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP4) | \
+#define REATTACH_CLASS_BIT(c) (1u << ((c)-1))
+#define REATTACH_CLASSES_KNOWN                                                 \
+	(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP4) |                             \
 	 REATTACH_CLASS_BIT(REATTACH_CLASS_UDP6))
 
 /* ---- messages ------------------------------------------------------ */
@@ -66,18 +67,18 @@ enum reattach_class {
 /* 0x04, client -> gateway over the candidate path. */
 struct reattach_request {
 	uint64_t session_id;
-	uint64_t state_version;	/* the bound version the client last learnt */
-	uint64_t nonce;		/* strictly increasing per session, from 1 */
-	uint64_t timestamp_ms;	/* client's wall clock, Unix ms */
-	uint8_t transport_class;	/* enum reattach_class of the candidate */
+	uint64_t state_version;	 /* the bound version the client last learnt */
+	uint64_t nonce;		 /* strictly increasing per session, from 1 */
+	uint64_t timestamp_ms;	 /* client's wall clock, Unix ms */
+	uint8_t transport_class; /* enum reattach_class of the candidate */
 };
 
 /* 0x05 REATTACH_CHALLENGE (gateway -> candidate path) and 0x06
  * REATTACH_RESPONSE (client, over the same path, echoing both fields). */
 struct reattach_challenge {
 	uint64_t session_id;
-	uint64_t request_nonce;	/* which request this answers */
-	uint8_t token[JVPN_REATTACH_TOKEN_LEN];	/* random, never all zero */
+	uint64_t request_nonce;			/* which request this answers */
+	uint8_t token[JVPN_REATTACH_TOKEN_LEN]; /* random, never all zero */
 };
 
 /* 0x07, gateway -> client over the new path, after the commit. A
@@ -85,17 +86,17 @@ struct reattach_challenge {
 struct reattach_ack {
 	uint64_t session_id;
 	uint64_t request_nonce;
-	uint64_t state_version;	/* the new bound version */
+	uint64_t state_version; /* the new bound version */
 };
 
 /* 0x08, gateway -> the path the request came from. */
 struct reattach_reject {
 	uint64_t session_id;
-	uint16_t reason;		/* enum jvpnd_reason: 1, 3..9 */
-	uint32_t retry_after_ms;	/* 0: no hint */
+	uint16_t reason;	 /* enum jvpnd_reason: 1, 3..9 */
+	uint32_t retry_after_ms; /* 0: no hint */
 	uint64_t request_nonce;
-	uint64_t state_version;		/* gateway's current: to resync */
-	uint64_t nonce_floor;		/* greatest nonce seen: to resync */
+	uint64_t state_version; /* gateway's current: to resync */
+	uint64_t nonce_floor;	/* greatest nonce seen: to resync */
 };
 
 /* 0x09 PATH_CHALLENGE (gateway -> an unbound endpoint that sent
@@ -109,19 +110,19 @@ struct reattach_path {
  * echoing both fields). */
 struct reattach_probe {
 	uint64_t session_id;
-	uint64_t seq;		/* strictly increasing per sender */
-	uint64_t timestamp_ms;	/* sender's monotonic clock, for the RTT */
+	uint64_t seq;	       /* strictly increasing per sender */
+	uint64_t timestamp_ms; /* sender's monotonic clock, for the RTT */
 };
 
 enum reattach_status {
 	REATTACH_OK = 0,
-	REATTACH_E_LENGTH,	/* not exactly the type's length */
-	REATTACH_E_MAC,		/* forged, corrupted, or another key */
-	REATTACH_E_TYPE,	/* authentic, but another type */
-	REATTACH_E_VERSION,	/* outside JVPN_CP_VERSION_MIN..MAX */
-	REATTACH_E_RESERVED,	/* a reserved byte is not zero */
-	REATTACH_E_FIELD,	/* session id 0, a reason that is not sent, ... */
-	REATTACH_E_PARAM,	/* encoders: bad argument or short buffer */
+	REATTACH_E_LENGTH,   /* not exactly the type's length */
+	REATTACH_E_MAC,	     /* forged, corrupted, or another key */
+	REATTACH_E_TYPE,     /* authentic, but another type */
+	REATTACH_E_VERSION,  /* outside JVPN_CP_VERSION_MIN..MAX */
+	REATTACH_E_RESERVED, /* a reserved byte is not zero */
+	REATTACH_E_FIELD,    /* session id 0, a reason that is not sent, ... */
+	REATTACH_E_PARAM,    /* encoders: bad argument or short buffer */
 };
 
 const char *reattach_status_name(enum reattach_status st);
@@ -132,20 +133,20 @@ const char *reattach_status_name(enum reattach_status st);
  * an all-zero token, a reject reason that is never sent).
  */
 size_t reattach_encode_request(const struct reattach_request *m,
-			       const uint8_t key[JVPN_KEY_LEN],
-			       uint8_t *out, size_t cap);
+			       const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			       size_t cap);
 size_t reattach_encode_challenge(const struct reattach_challenge *m,
-				 const uint8_t key[JVPN_KEY_LEN],
-				 uint8_t *out, size_t cap);
+				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+				 size_t cap);
 size_t reattach_encode_response(const struct reattach_challenge *m,
-				const uint8_t key[JVPN_KEY_LEN],
-				uint8_t *out, size_t cap);
+				const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+				size_t cap);
 size_t reattach_encode_ack(const struct reattach_ack *m,
-			   const uint8_t key[JVPN_KEY_LEN],
-			   uint8_t *out, size_t cap);
+			   const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			   size_t cap);
 size_t reattach_encode_reject(const struct reattach_reject *m,
-			      const uint8_t key[JVPN_KEY_LEN],
-			      uint8_t *out, size_t cap);
+			      const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			      size_t cap);
 size_t reattach_encode_path_challenge(const struct reattach_path *m,
 				      const uint8_t key[JVPN_KEY_LEN],
 				      uint8_t *out, size_t cap);
@@ -153,11 +154,11 @@ size_t reattach_encode_path_response(const struct reattach_path *m,
 				     const uint8_t key[JVPN_KEY_LEN],
 				     uint8_t *out, size_t cap);
 size_t reattach_encode_probe(const struct reattach_probe *m,
-			     const uint8_t key[JVPN_KEY_LEN],
-			     uint8_t *out, size_t cap);
+			     const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+			     size_t cap);
 size_t reattach_encode_probe_ack(const struct reattach_probe *m,
-				 const uint8_t key[JVPN_KEY_LEN],
-				 uint8_t *out, size_t cap);
+				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
+				 size_t cap);
 
 enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
 					     const uint8_t key[JVPN_KEY_LEN],
@@ -174,14 +175,14 @@ enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
 enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
 					    const uint8_t key[JVPN_KEY_LEN],
 					    struct reattach_reject *m);
-enum reattach_status reattach_decode_path_challenge(const uint8_t *buf,
-						    size_t len,
-						    const uint8_t key[JVPN_KEY_LEN],
-						    struct reattach_path *m);
-enum reattach_status reattach_decode_path_response(const uint8_t *buf,
-						   size_t len,
-						   const uint8_t key[JVPN_KEY_LEN],
-						   struct reattach_path *m);
+enum reattach_status
+reattach_decode_path_challenge(const uint8_t *buf, size_t len,
+			       const uint8_t key[JVPN_KEY_LEN],
+			       struct reattach_path *m);
+enum reattach_status
+reattach_decode_path_response(const uint8_t *buf, size_t len,
+			      const uint8_t key[JVPN_KEY_LEN],
+			      struct reattach_path *m);
 enum reattach_status reattach_decode_probe(const uint8_t *buf, size_t len,
 					   const uint8_t key[JVPN_KEY_LEN],
 					   struct reattach_probe *m);
@@ -222,18 +223,18 @@ struct reattach_policy {
 	struct limiter_rate session_rate;
 	struct limiter_rate source_rate;
 	uint32_t cooldown_ms;
-	uint32_t max_switches_per_minute;	/* 1..LIMITER_WINDOW_CAP */
-	uint32_t allowed_classes;		/* REATTACH_CLASS_BIT()s */
+	uint32_t max_switches_per_minute; /* 1..LIMITER_WINDOW_CAP */
+	uint32_t allowed_classes;	  /* REATTACH_CLASS_BIT()s */
 };
 
 bool reattach_policy_valid(const struct reattach_policy *p);
 
 /* The gateway's reattach bookkeeping of one session; lives with it. */
 struct reattach_session {
-	uint64_t last_nonce;		/* greatest authenticated nonce; 0: none */
-	uint64_t last_switch_ms;	/* monotonic; 0: never switched */
+	uint64_t last_nonce;	 /* greatest authenticated nonce; 0: none */
+	uint64_t last_switch_ms; /* monotonic; 0: never switched */
 	struct limiter_bucket bucket;	/* the session's request budget */
-	struct limiter_window switches;	/* committed switch times */
+	struct limiter_window switches; /* committed switch times */
 };
 
 void reattach_session_init(struct reattach_session *rs,
@@ -257,7 +258,7 @@ struct reattach_view {
 struct reattach_source {
 	uint8_t key[LIMITER_KEY_MAX];
 	uint8_t key_len;
-	uint8_t observed_class;	/* enum reattach_class */
+	uint8_t observed_class; /* enum reattach_class */
 };
 
 /* From recvfrom's address; a v4-mapped IPv6 address counts as IPv4.
@@ -266,20 +267,20 @@ bool reattach_source_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 				   struct reattach_source *src);
 
 struct reattach_clock {
-	uint64_t mono_ms;	/* CLOCK_BOOTTIME: limits, cooldown */
-	uint64_t wall_ms;	/* CLOCK_REALTIME: the request's timestamp */
+	uint64_t mono_ms; /* CLOCK_BOOTTIME: limits, cooldown */
+	uint64_t wall_ms; /* CLOCK_REALTIME: the request's timestamp */
 };
 
 struct reattach_verdict {
-	enum jvpnd_reason reason;	/* NONE: accepted, send the challenge */
-	bool answer;		/* a REJECT (or the challenge) may be sent */
-	bool security_event;	/* BAD_PROOF: emit SECURITY_EVENT */
-	bool terminate;		/* SWITCH_LIMIT: the caller ends the session */
-	bool source_limited;	/* the source's bucket refused */
-	bool session_limited;	/* the session's bucket refused */
-	bool rate_event;	/* a bucket has just run dry: one
+	enum jvpnd_reason reason; /* NONE: accepted, send the challenge */
+	bool answer;		  /* a REJECT (or the challenge) may be sent */
+	bool security_event;	  /* BAD_PROOF: emit SECURITY_EVENT */
+	bool terminate;		 /* SWITCH_LIMIT: the caller ends the session */
+	bool source_limited;	 /* the source's bucket refused */
+	bool session_limited;	 /* the session's bucket refused */
+	bool rate_event;	 /* a bucket has just run dry: one
 				 * RATE_LIMIT_TRIGGER, not one per packet */
-	uint32_t retry_after_ms;	/* for RATE_LIMITED and COOLDOWN */
+	uint32_t retry_after_ms; /* for RATE_LIMITED and COOLDOWN */
 };
 
 /*
@@ -301,14 +302,11 @@ struct reattach_verdict {
  * proof_ok false never reaches the nonce check, so forged input changes
  * nothing of the session. out may be NULL.
  */
-enum jvpnd_reason reattach_validate(const struct reattach_view *session,
-				   const struct reattach_request *req,
-				   bool proof_ok,
-				   const struct reattach_source *src,
-				   const struct reattach_clock *now,
-				   const struct reattach_policy *policy,
-				   struct limiter_table *sources,
-				   struct reattach_verdict *out);
+enum jvpnd_reason reattach_validate(
+	const struct reattach_view *session, const struct reattach_request *req,
+	bool proof_ok, const struct reattach_source *src,
+	const struct reattach_clock *now, const struct reattach_policy *policy,
+	struct limiter_table *sources, struct reattach_verdict *out);
 
 /* The REJECT to send for a refused request (verdict->answer true). */
 void reattach_make_reject(const struct reattach_view *session,
@@ -318,7 +316,7 @@ void reattach_make_reject(const struct reattach_view *session,
 
 /* ---- the path challenge the gateway waits on ---------------------- */
 
-#define REATTACH_PATH_KEY_MAX	18	/* IPv6 address + port */
+#define REATTACH_PATH_KEY_MAX 18 /* IPv6 address + port */
 
 /*
  * One outstanding challenge per session: a new one replaces the old.
@@ -328,18 +326,18 @@ void reattach_make_reject(const struct reattach_view *session,
 struct reattach_pending {
 	bool armed;
 	uint8_t token[JVPN_REATTACH_TOKEN_LEN];
-	uint64_t request_nonce;		/* 0 for a PATH_CHALLENGE */
-	uint64_t deadline_ms;		/* monotonic */
+	uint64_t request_nonce; /* 0 for a PATH_CHALLENGE */
+	uint64_t deadline_ms;	/* monotonic */
 	uint8_t path[REATTACH_PATH_KEY_MAX];
 	uint8_t path_len;
 };
 
 enum reattach_match {
 	REATTACH_MATCH_OK,
-	REATTACH_MATCH_NONE,		/* nothing outstanding */
-	REATTACH_MATCH_EXPIRED,		/* too late: disarmed */
-	REATTACH_MATCH_WRONG_PATH,	/* answered from another endpoint */
-	REATTACH_MATCH_WRONG_TOKEN,	/* or another request's nonce */
+	REATTACH_MATCH_NONE,	    /* nothing outstanding */
+	REATTACH_MATCH_EXPIRED,	    /* too late: disarmed */
+	REATTACH_MATCH_WRONG_PATH,  /* answered from another endpoint */
+	REATTACH_MATCH_WRONG_TOKEN, /* or another request's nonce */
 };
 
 /* Address and port bytes of an endpoint (v4-mapped as IPv4); false for
@@ -362,10 +360,10 @@ bool reattach_pending_arm(struct reattach_pending *p,
  * now < deadline. A wrong path or token leaves the challenge armed, so a
  * stray answer cannot cancel the genuine one.
  */
-enum reattach_match reattach_pending_match(struct reattach_pending *p,
-					   const uint8_t token[JVPN_REATTACH_TOKEN_LEN],
-					   uint64_t request_nonce,
-					   const uint8_t *path,
-					   size_t path_len, uint64_t now_ms);
+enum reattach_match
+reattach_pending_match(struct reattach_pending *p,
+		       const uint8_t token[JVPN_REATTACH_TOKEN_LEN],
+		       uint64_t request_nonce, const uint8_t *path,
+		       size_t path_len, uint64_t now_ms);
 
 #endif /* JVPND_REATTACH_H */

@@ -6,7 +6,7 @@
 #include "reason.h"
 #include "rekey.h"
 
-#define REKEY_BODY_END	(JVPN_REKEY_LEN - JVPN_CP_MAC_LEN)
+#define REKEY_BODY_END (JVPN_REKEY_LEN - JVPN_CP_MAC_LEN)
 
 static void put_be(uint8_t *p, uint64_t v, int bytes)
 {

@@ -18,7 +18,6 @@
 
 #include <jvpn/messages.h>
 
-
 size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
 		    const uint8_t key[32], uint8_t out[JVPN_REKEY_LEN]);
 /* The session id a REKEY names, before anything is verified. */

@@ -44,8 +44,7 @@ enum sm_status sm_restore(struct sm *sm, const struct sm_snapshot *snap,
 	    snap->bound_version > snap->version)
 		return SM_INVALID;
 	/* The last version belongs to TERMINATED only (see SM_EXHAUSTED). */
-	if (snap->version == UINT64_MAX &&
-	    snap->state != JVPN_STATE_TERMINATED)
+	if (snap->version == UINT64_MAX && snap->state != JVPN_STATE_TERMINATED)
 		return SM_INVALID;
 	memset(sm, 0, sizeof(*sm));
 	sm->state = snap->state;
@@ -64,8 +63,7 @@ bool sm_transition_allowed(enum jvpn_state from, enum jvpn_state to)
 	case JVPN_STATE_HANDSHAKE:
 		return to == JVPN_STATE_ACTIVE || to == JVPN_STATE_TERMINATED;
 	case JVPN_STATE_ACTIVE:
-		return to == JVPN_STATE_VOLATILE ||
-		       to == JVPN_STATE_TERMINATED;
+		return to == JVPN_STATE_VOLATILE || to == JVPN_STATE_TERMINATED;
 	case JVPN_STATE_VOLATILE:
 		return to == JVPN_STATE_ACTIVE || to == JVPN_STATE_DEGRADED ||
 		       to == JVPN_STATE_TERMINATED;
@@ -182,7 +180,7 @@ static enum sm_status commit(struct sm *sm, enum jvpn_state to,
 			     enum jvpnd_reason reason, uint64_t now_ms)
 {
 	if (sm->version == UINT64_MAX)
-		return SM_INVALID;	/* only a corrupted struct gets here */
+		return SM_INVALID; /* only a corrupted struct gets here */
 	if (sm->version + 1 == UINT64_MAX && to != JVPN_STATE_TERMINATED) {
 		apply_change(sm, JVPN_STATE_TERMINATED, JVPND_REASON_SECURITY,
 			     now_ms);
@@ -341,7 +339,7 @@ bool sm_evaluate(const struct sm *sm, const struct sm_limits *lim,
 		return due_volatile(sm, lim, in, d);
 	case JVPN_STATE_DEGRADED:
 		return due_degraded(sm, lim, in, d);
-	case JVPN_STATE_HANDSHAKE:	/* the handshake has its own timeout */
+	case JVPN_STATE_HANDSHAKE: /* the handshake has its own timeout */
 	case JVPN_STATE_TERMINATED:
 	case __JVPN_STATE_MAX:
 		break;
@@ -356,8 +354,8 @@ unsigned int sm_tick(struct sm *sm, const struct sm_limits *lim,
 	struct sm_due d;
 
 	while (applied < SM_TICK_MAX && sm_evaluate(sm, lim, in, &d)) {
-		enum sm_status st = sm_transition(sm, d.to, d.reason,
-						  in->now_ms);
+		enum sm_status st =
+			sm_transition(sm, d.to, d.reason, in->now_ms);
 
 		if (st != SM_OK && st != SM_EXHAUSTED)
 			break;

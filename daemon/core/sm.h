@@ -34,17 +34,17 @@
  * is version 1 on both ends without sending it, and that is also where
  * jvpn.ko starts a session it is given without JVPN_A_STATE_VERSION.
  */
-#define SM_FIRST_VERSION	0
+#define SM_FIRST_VERSION 0
 
 /* One change of state or version: what the event outlet turns into a
  * STATE_CHANGE, TRANSPORT_SWITCH or SESSION_TERMINATED event. */
 struct sm_record {
 	enum jvpn_state old_state;
-	enum jvpn_state new_state;	/* == old_state for a switch */
+	enum jvpn_state new_state; /* == old_state for a switch */
 	uint64_t old_version;
-	uint64_t new_version;		/* old_version + 1, always */
+	uint64_t new_version; /* old_version + 1, always */
 	enum jvpnd_reason reason;
-	uint64_t time_ms;		/* as passed by the caller */
+	uint64_t time_ms; /* as passed by the caller */
 };
 
 /*
@@ -64,16 +64,16 @@ struct sm {
 	 */
 	uint64_t bound_version;
 	uint64_t created_ms;
-	uint64_t since_ms;		/* when the current state was entered */
-	sm_outlet_fn *outlet;		/* may be NULL */
+	uint64_t since_ms;    /* when the current state was entered */
+	sm_outlet_fn *outlet; /* may be NULL */
 	void *outlet_ctx;
 };
 
 enum sm_status {
 	SM_OK = 0,
-	SM_NO_REASON,		/* reason NONE, unknown, or not one of this change */
-	SM_REFUSED,		/* not an allowed transition */
-	SM_FINAL,		/* the machine is TERMINATED */
+	SM_NO_REASON, /* reason NONE, unknown, or not one of this change */
+	SM_REFUSED,   /* not an allowed transition */
+	SM_FINAL,     /* the machine is TERMINATED */
 	/*
 	 * The change would have used the last version, which only
 	 * TERMINATED may take: the machine was TERMINATED instead, with
@@ -81,7 +81,7 @@ enum sm_status {
 	 * that claims them is corrupt or forged).
 	 */
 	SM_EXHAUSTED,
-	SM_INVALID,		/* bad argument (sm_restore, NULL) */
+	SM_INVALID, /* bad argument (sm_restore, NULL) */
 };
 
 /* HANDSHAKE, version SM_FIRST_VERSION, created and since now_ms. Emits no
@@ -134,7 +134,7 @@ enum sm_status sm_bump_for_switch(struct sm *sm, enum jvpnd_reason reason,
 
 /* Same names, widths and units as the fields of struct policy. */
 struct sm_limits {
-	uint32_t health_threshold_ms;	/* no rx this long: VOLATILE */
+	uint32_t health_threshold_ms; /* no rx this long: VOLATILE */
 	uint32_t recovery_window_ms;
 	uint32_t degraded_after_switches;
 	uint32_t session_ttl_s;
@@ -189,7 +189,7 @@ bool sm_evaluate(const struct sm *sm, const struct sm_limits *lim,
  * no due transition leads to one whose condition is its opposite. Returns
  * how many were applied.
  */
-#define SM_TICK_MAX	4
+#define SM_TICK_MAX 4
 unsigned int sm_tick(struct sm *sm, const struct sm_limits *lim,
 		     const struct sm_inputs *in);
 

@@ -5,8 +5,8 @@
 #include "stats.h"
 
 const uint64_t stats_latency_bounds_us[STATS_LATENCY_BUCKETS] = {
-	250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
-	500000, 1000000, 2500000, 5000000,
+	250,   500,    1000,   2500,   5000,	10000,	 25000,
+	50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
 };
 
 void stats_init(struct stats *st)
@@ -16,8 +16,9 @@ void stats_init(struct stats *st)
 
 size_t stats_reason_slot(int reason)
 {
-	return reason >= 0 && reason < STATS_REASON_SLOTS - 1 ?
-		(size_t)reason : STATS_REASON_SLOTS - 1;
+	return reason >= 0 && reason < STATS_REASON_SLOTS - 1
+		       ? (size_t)reason
+		       : STATS_REASON_SLOTS - 1;
 }
 
 void stats_observe(struct stats_histogram *h, uint64_t value_us)
@@ -25,7 +26,8 @@ void stats_observe(struct stats_histogram *h, uint64_t value_us)
 	size_t i = 0;
 
 	/* "le": a value equal to a bound belongs to that bound's bucket */
-	while (i < STATS_LATENCY_BUCKETS && value_us > stats_latency_bounds_us[i])
+	while (i < STATS_LATENCY_BUCKETS &&
+	       value_us > stats_latency_bounds_us[i])
 		i++;
 	h->buckets[i]++;
 	h->count++;
@@ -87,4 +89,3 @@ void stats_on_event(struct stats *st, const struct event *ev)
 		break;
 	}
 }
-

@@ -18,13 +18,13 @@
 
 /* Reason codes are below 64 (daemon/core/reason.h); the last slot collects any
  * other code a peer sends, and jvpnd_reason_name() calls it "unknown". */
-#define STATS_REASON_SLOTS	64
-#define STATS_STATES		(JVPN_STATE_MAX + 1)
+#define STATS_REASON_SLOTS 64
+#define STATS_STATES	   (JVPN_STATE_MAX + 1)
 
 /* Upper bounds of the reattach latency buckets, microseconds: from a
  * switch across two veths (well under 1 ms) to a mobile link that takes
  * seconds; the overflow bucket (+Inf) is implicit. */
-#define STATS_LATENCY_BUCKETS	14
+#define STATS_LATENCY_BUCKETS 14
 extern const uint64_t stats_latency_bounds_us[STATS_LATENCY_BUCKETS];
 
 struct stats_histogram {
@@ -36,7 +36,7 @@ struct stats_histogram {
 
 struct stats {
 	uint64_t sessions_created;
-	uint64_t transitions[STATS_STATES];	/* STATE_CHANGE, by new state */
+	uint64_t transitions[STATS_STATES]; /* STATE_CHANGE, by new state */
 	uint64_t terminations[STATS_REASON_SLOTS];
 	uint64_t switches[STATS_REASON_SLOTS];
 	uint64_t switch_denials[STATS_REASON_SLOTS];

@@ -138,22 +138,21 @@ enum http_parse http_parse_request(const char *buf, size_t len,
 		return HTTP_PARSE_BAD;
 	while (next_line(buf, len, &pos, &l, &n)) {
 		if (first && !n && pos <= 2)
-			continue;	/* one empty line before: RFC 9112 2.2 */
+			continue; /* one empty line before: RFC 9112 2.2 */
 		if (!first && !n) {
 			/* 1.1 needs Host (RFC 9112 3.2) */
-			return req->minor >= 1 && !host ? HTTP_PARSE_BAD :
-							  HTTP_PARSE_DONE;
+			return req->minor >= 1 && !host ? HTTP_PARSE_BAD
+							: HTTP_PARSE_DONE;
 		}
 		if (memchr(l, '\r', n))
-			return HTTP_PARSE_BAD;	/* a bare CR */
-		r = first ? parse_request_line(l, n, req) :
-			    parse_header(l, n, &host);
+			return HTTP_PARSE_BAD; /* a bare CR */
+		r = first ? parse_request_line(l, n, req)
+			  : parse_header(l, n, &host);
 		if (r != HTTP_PARSE_DONE)
 			return r;
 		first = false;
 	}
-	return len >= HTTP_REQUEST_MAX ? HTTP_PARSE_TOO_LARGE :
-					 HTTP_PARSE_MORE;
+	return len >= HTTP_REQUEST_MAX ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_MORE;
 }
 
 int http_route(const struct http_request *req)

@@ -6,22 +6,22 @@
 #include <stddef.h>
 
 enum http_parse {
-	HTTP_PARSE_MORE,	/* not complete yet: read more */
+	HTTP_PARSE_MORE, /* not complete yet: read more */
 	HTTP_PARSE_DONE,
-	HTTP_PARSE_BAD,		/* 400 */
-	HTTP_PARSE_TOO_LARGE,	/* 431: no end of headers in the limit */
-	HTTP_PARSE_VERSION,	/* 505: not HTTP/1.x */
+	HTTP_PARSE_BAD,	      /* 400 */
+	HTTP_PARSE_TOO_LARGE, /* 431: no end of headers in the limit */
+	HTTP_PARSE_VERSION,   /* 505: not HTTP/1.x */
 };
 
 /* request line and headers: a request without their end in it is refused */
-#define HTTP_REQUEST_MAX	4096
-#define HTTP_METHOD_MAX	16
-#define HTTP_PATH_MAX	256
+#define HTTP_REQUEST_MAX 4096
+#define HTTP_METHOD_MAX	 16
+#define HTTP_PATH_MAX	 256
 
 struct http_request {
 	char method[HTTP_METHOD_MAX];
-	char path[HTTP_PATH_MAX];	/* without the query */
-	int minor;			/* HTTP/1.minor */
+	char path[HTTP_PATH_MAX]; /* without the query */
+	int minor;		  /* HTTP/1.minor */
 };
 
 /*

@@ -81,8 +81,7 @@ int kernel_events_fd(const struct kernel_link *k)
 
 /* ---- requests ---- */
 
-static struct nlmsghdr *request(struct kernel_link *k, uint8_t cmd,
-				uint64_t id)
+static struct nlmsghdr *request(struct kernel_link *k, uint8_t cmd, uint64_t id)
 {
 	struct nlmsghdr *nlh = jvpn_nl_request(&k->nl, cmd, 0);
 
@@ -107,13 +106,14 @@ static void put_endpoint(struct nlmsghdr *nlh, uint16_t type,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-static void put_allowed_ips(struct nlmsghdr *nlh,
-			    const struct jvpn_cidr *p, size_t n)
+static void put_allowed_ips(struct nlmsghdr *nlh, const struct jvpn_cidr *p,
+			    size_t n)
 {
 	struct nlattr *list = mnl_attr_nest_start(nlh, JVPN_A_ALLOWED_IPS);
 
 	for (size_t i = 0; i < n; i++) {
-		struct nlattr *one = mnl_attr_nest_start(nlh, JVPN_A_ALLOWED_IP);
+		struct nlattr *one =
+			mnl_attr_nest_start(nlh, JVPN_A_ALLOWED_IP);
 
 		mnl_attr_put_u16(nlh, JVPN_AIP_A_FAMILY, p[i].family);
 		mnl_attr_put(nlh, JVPN_AIP_A_ADDR,
@@ -136,7 +136,8 @@ int kernel_session_new(struct kernel_link *k,
 	mnl_attr_put_u8(nlh, JVPN_A_KEY_PHASE, spec->key_phase);
 	mnl_attr_put_u64(nlh, JVPN_A_STATE_VERSION, spec->state_version);
 	mnl_attr_put_u8(nlh, JVPN_A_STATE, spec->state);
-	mnl_attr_put_u32(nlh, JVPN_A_MIN_SWITCH_INTERVAL_MS, spec->min_switch_ms);
+	mnl_attr_put_u32(nlh, JVPN_A_MIN_SWITCH_INTERVAL_MS,
+			 spec->min_switch_ms);
 	if (spec->n_allowed_ips)
 		put_allowed_ips(nlh, spec->allowed_ips, spec->n_allowed_ips);
 	return transact(k, nlh, "session-new", NULL, NULL);
@@ -167,8 +168,8 @@ int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 }
 
 int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
-			    const uint8_t *tx, const uint8_t *rx,
-			    uint8_t phase, bool next)
+			    const uint8_t *tx, const uint8_t *rx, uint8_t phase,
+			    bool next)
 {
 	struct nlmsghdr *nlh = request(k, JVPN_CMD_SESSION_SET_KEYS, id);
 
@@ -196,7 +197,8 @@ static void get_endpoint(const struct nlattr *nest, union jvpn_sockaddr *a)
 	uint16_t port = 0;
 
 	memset(a, 0, sizeof(*a));
-	mnl_attr_for_each_nested(x, nest) {
+	mnl_attr_for_each_nested(x, nest)
+	{
 		switch (mnl_attr_get_type(x)) {
 		case JVPN_EP_A_ADDR4:
 			if (mnl_attr_get_payload_len(x) != 4)
@@ -230,9 +232,9 @@ static void get_stats(const struct nlattr *nest, uint64_t *stats)
 {
 	const struct nlattr *x;
 
-	mnl_attr_for_each_nested(x, nest)
-		if (mnl_attr_get_type(x) <= JVPN_STATS_A_MAX)
-			stats[mnl_attr_get_type(x)] = u64_of(x);
+	mnl_attr_for_each_nested(x, nest) if (mnl_attr_get_type(x) <=
+					      JVPN_STATS_A_MAX)
+		stats[mnl_attr_get_type(x)] = u64_of(x);
 }
 
 static int session_cb(const struct nlmsghdr *nlh, void *data)
@@ -241,7 +243,8 @@ static int session_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 
 	memset(s, 0, sizeof(*s));
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+	{
 		switch (mnl_attr_get_type(a)) {
 		case JVPN_A_SESSION_ID:
 			s->id = u64_of(a);
@@ -275,36 +278,39 @@ static int session_cb(const struct nlmsghdr *nlh, void *data)
 int kernel_session_get(struct kernel_link *k, uint64_t id,
 		       struct kernel_session_info *out)
 {
-	return transact(k, request(k, JVPN_CMD_SESSION_GET, id),
-			"session-get", session_cb, out);
+	return transact(k, request(k, JVPN_CMD_SESSION_GET, id), "session-get",
+			session_cb, out);
 }
 
 static int dev_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == JVPN_A_STATS)
-			get_stats(a, data);
+	mnl_attr_for_each(a, nlh,
+			  sizeof(struct genlmsghdr)) if (mnl_attr_get_type(a) ==
+							 JVPN_A_STATS)
+		get_stats(a, data);
 	return MNL_CB_OK;
 }
 
-int kernel_dev_get(struct kernel_link *k,
-		   uint64_t stats[JVPN_STATS_A_MAX + 1])
+int kernel_dev_get(struct kernel_link *k, uint64_t stats[JVPN_STATS_A_MAX + 1])
 {
 	memset(stats, 0, (JVPN_STATS_A_MAX + 1) * sizeof(*stats));
-	return transact(k, request(k, JVPN_CMD_DEV_GET, 0), "dev-get",
-			dev_cb, stats);
+	return transact(k, request(k, JVPN_CMD_DEV_GET, 0), "dev-get", dev_cb,
+			stats);
 }
 
 static int socket_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == JVPN_A_SOCKET_FD &&
-		    mnl_attr_get_payload_len(a) == 4)
-			*(int *)data = (int)mnl_attr_get_u32(a);
+	mnl_attr_for_each(
+		a, nlh,
+		sizeof(struct genlmsghdr)) if (mnl_attr_get_type(a) ==
+						       JVPN_A_SOCKET_FD &&
+					       mnl_attr_get_payload_len(a) ==
+						       4) *
+		(int *)data = (int)mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 
@@ -334,11 +340,10 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int kernel_session_dump(struct kernel_link *k, kernel_session_cb cb,
-			void *ctx)
+int kernel_session_dump(struct kernel_link *k, kernel_session_cb cb, void *ctx)
 {
-	struct nlmsghdr *nlh = jvpn_nl_request(&k->nl, JVPN_CMD_SESSION_GET,
-					       NLM_F_DUMP);
+	struct nlmsghdr *nlh =
+		jvpn_nl_request(&k->nl, JVPN_CMD_SESSION_GET, NLM_F_DUMP);
 	struct dump_ctx d = { cb, ctx };
 
 	mnl_attr_put_u32(nlh, JVPN_A_IFINDEX, k->ifindex);
@@ -352,7 +357,8 @@ static void parse_event(const struct nlmsghdr *nlh, struct kernel_event *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->type = g->cmd;
-	mnl_attr_for_each(a, nlh, sizeof(*g)) {
+	mnl_attr_for_each(a, nlh, sizeof(*g))
+	{
 		switch (mnl_attr_get_type(a)) {
 		case JVPN_A_EVENT_SEQ:
 			ev->seq = u64_of(a);

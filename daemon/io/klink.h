@@ -21,20 +21,20 @@
 #define KERNEL_ERR_LEN (JVPN_NL_EXTACK_MAX + 128)
 
 struct kernel_link {
-	struct jvpn_nl nl;	/* one request and its replies at a time */
+	struct jvpn_nl nl; /* one request and its replies at a time */
 	unsigned int ifindex;
-	char err[KERNEL_ERR_LEN];	/* why the last request failed */
+	char err[KERNEL_ERR_LEN]; /* why the last request failed */
 };
 
 struct kernel_session_spec {
 	uint64_t id;
-	int fd;			/* bound UDP socket; the kernel takes a ref */
+	int fd; /* bound UDP socket; the kernel takes a ref */
 	union jvpn_sockaddr remote;
 	uint8_t tx_key[JVPN_KEY_LEN];
 	uint8_t rx_key[JVPN_KEY_LEN];
 	uint8_t key_phase;
 	uint64_t state_version;
-	uint8_t state;		/* enum jvpn_state */
+	uint8_t state; /* enum jvpn_state */
 	uint32_t min_switch_ms;
 	const struct jvpn_cidr *allowed_ips;
 	size_t n_allowed_ips;
@@ -47,9 +47,9 @@ struct kernel_session_info {
 	uint8_t state;
 	union jvpn_sockaddr remote;
 	union jvpn_sockaddr local;
-	uint64_t last_rx_ns;	/* CLOCK_BOOTTIME, 0 = never */
+	uint64_t last_rx_ns; /* CLOCK_BOOTTIME, 0 = never */
 	uint64_t last_tx_ns;
-	uint64_t stats[JVPN_STATS_A_MAX + 1];	/* by enum jvpn_stats_attr */
+	uint64_t stats[JVPN_STATS_A_MAX + 1]; /* by enum jvpn_stats_attr */
 };
 
 enum kernel_event_type {
@@ -67,7 +67,7 @@ struct kernel_event {
 	uint64_t id;
 	uint64_t state_version;
 	uint32_t del_reason;
-	union jvpn_sockaddr remote;	/* stray: the candidate endpoint */
+	union jvpn_sockaddr remote; /* stray: the candidate endpoint */
 	union jvpn_sockaddr local;
 };
 
@@ -88,23 +88,21 @@ int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 			     uint64_t expected, uint64_t next, uint8_t state);
 /* @next: install to open packets only, as the next generation */
 int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
-			    const uint8_t *tx, const uint8_t *rx,
-			    uint8_t phase, bool next);
+			    const uint8_t *tx, const uint8_t *rx, uint8_t phase,
+			    bool next);
 int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason);
 int kernel_session_get(struct kernel_link *k, uint64_t id,
 		       struct kernel_session_info *out);
 /* The device's own counters (by enum jvpn_stats_attr): drops before any
  * session is found; each session counts the rest itself. */
-int kernel_dev_get(struct kernel_link *k,
-		   uint64_t stats[JVPN_STATS_A_MAX + 1]);
+int kernel_dev_get(struct kernel_link *k, uint64_t stats[JVPN_STATS_A_MAX + 1]);
 /* A new fd, in this process, for the socket of the session's transport:
  * how a restarted daemon takes its sockets back. fd or -errno. */
 int kernel_session_get_socket(struct kernel_link *k, uint64_t id);
 
 typedef void (*kernel_session_cb)(const struct kernel_session_info *s,
 				  void *ctx);
-int kernel_session_dump(struct kernel_link *k, kernel_session_cb cb,
-			void *ctx);
+int kernel_session_dump(struct kernel_link *k, kernel_session_cb cb, void *ctx);
 
 typedef void (*kernel_event_cb)(const struct kernel_event *ev, void *ctx);
 /* Reads what is pending on the events socket (non-blocking). */

@@ -15,7 +15,7 @@ typedef void (*loop_fn)(void *ctx, int fd, uint32_t events);
 #define LOOP_MAX_WATCHES 96
 
 struct loop_watch {
-	int fd;			/* -1: free */
+	int fd; /* -1: free */
 	loop_fn fn;
 	void *ctx;
 };

@@ -22,8 +22,9 @@ static int open_file(const char *path)
 	if (!strcmp(path, "stdout"))
 		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
 	else
-		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-					O_NOCTTY, 0640);
+		fd = open(path,
+			  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+			  0640);
 	if (fd < 0)
 		return -errno;
 	/* a reader that stalls (a pipe) must cost us lines, never the main
@@ -68,8 +69,8 @@ static int reopen(struct outlet *o, uint64_t now_ns)
 		return -EAGAIN;
 	o->retry_ns = now_ns + OUTLET_RETRY_NS;
 	close_fd(o);
-	fd = o->transport == OUTLET_DGRAM ? open_dgram(o->path) :
-					    open_file(o->path);
+	fd = o->transport == OUTLET_DGRAM ? open_dgram(o->path)
+					  : open_file(o->path);
 	o->fd = fd >= 0 ? fd : -1;
 	return fd >= 0 ? 0 : fd;
 }
@@ -132,8 +133,7 @@ static bool write_file(struct outlet *o, const char *buf, size_t len)
 	return (size_t)n == head + len;
 }
 
-bool outlet_send(struct outlet *o, const char *buf, size_t len,
-		 uint64_t now_ns)
+bool outlet_send(struct outlet *o, const char *buf, size_t len, uint64_t now_ns)
 {
 	if (!o->enabled)
 		return false;

@@ -15,21 +15,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OUTLET_PATH_MAX		1024
-#define OUTLET_RETRY_NS		UINT64_C(1000000000)
+#define OUTLET_PATH_MAX 1024
+#define OUTLET_RETRY_NS UINT64_C(1000000000)
 
 enum outlet_transport {
-	OUTLET_FILE,		/* path, or "stdout" */
-	OUTLET_DGRAM,		/* a unix datagram socket's path */
+	OUTLET_FILE,  /* path, or "stdout" */
+	OUTLET_DGRAM, /* a unix datagram socket's path */
 };
 
 struct outlet {
-	bool enabled;		/* the configuration names it */
+	bool enabled; /* the configuration names it */
 	enum outlet_transport transport;
-	int fd;			/* -1: not open right now */
+	int fd; /* -1: not open right now */
 	/* a short write left part of a line: the next one starts afresh */
 	bool torn;
-	uint64_t retry_ns;	/* CLOCK_MONOTONIC: no reopening before */
+	uint64_t retry_ns; /* CLOCK_MONOTONIC: no reopening before */
 	char path[OUTLET_PATH_MAX];
 };
 
@@ -38,7 +38,7 @@ void outlet_init(struct outlet *o);
  * retried), -ENAMETOOLONG (o stays off). Closes what o had open first. */
 int outlet_open(struct outlet *o, enum outlet_transport transport,
 		const char *path, uint64_t now_ns);
-void outlet_close(struct outlet *o);	/* and disables it */
+void outlet_close(struct outlet *o); /* and disables it */
 /* true when all of buf went out, as one datagram or one write */
 bool outlet_send(struct outlet *o, const char *buf, size_t len,
 		 uint64_t now_ns);

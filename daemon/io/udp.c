@@ -8,8 +8,7 @@
 
 #include "udp.h"
 
-int udp_open(int family, const union jvpn_sockaddr *local,
-	     const char *ifname)
+int udp_open(int family, const union jvpn_sockaddr *local, const char *ifname)
 {
 	union jvpn_sockaddr any = { .sa.sa_family = (sa_family_t)family };
 	int fd, err;
@@ -46,8 +45,7 @@ ssize_t udp_send(int fd, const union jvpn_sockaddr *to, const void *buf,
 	return sendto(fd, buf, len, 0, &to->sa, jvpn_sockaddr_len(to));
 }
 
-ssize_t udp_recv(int fd, union jvpn_sockaddr *from, void *buf,
-		 size_t size)
+ssize_t udp_recv(int fd, union jvpn_sockaddr *from, void *buf, size_t size)
 {
 	socklen_t alen = sizeof(*from);
 
@@ -63,7 +61,8 @@ int udp_find_bound(const int *fds, size_t n, const union jvpn_sockaddr *local)
 	for (size_t i = 0; i < n; i++) {
 		len = sizeof(a);
 		memset(&a, 0, sizeof(a));
-		if (!getsockname(fds[i], &a.sa, &len) && jvpn_sockaddr_equal(&a, local))
+		if (!getsockname(fds[i], &a.sa, &len) &&
+		    jvpn_sockaddr_equal(&a, local))
 			return fds[i];
 	}
 	return -1;
@@ -78,18 +77,20 @@ int udp_find_uplink(const int *fds, size_t n, const struct config_uplink *u)
 	for (size_t i = 0; i < n; i++) {
 		len = sizeof(dev);
 		memset(dev, 0, sizeof(dev));
-		if (getsockopt(fds[i], SOL_SOCKET, SO_BINDTODEVICE, dev, &len) ||
+		if (getsockopt(fds[i], SOL_SOCKET, SO_BINDTODEVICE, dev,
+			       &len) ||
 		    strcmp(dev, u->ifname))
 			continue;
 		len = sizeof(a);
 		memset(&a, 0, sizeof(a));
 		if (u->local.sa.sa_family != AF_UNSPEC &&
 		    (getsockname(fds[i], &a.sa, &len) ||
-		     memcmp(a.sa.sa_family == AF_INET6 ?
-			    (void *)&a.in6.sin6_addr : (void *)&a.in4.sin_addr,
-			    a.sa.sa_family == AF_INET6 ?
-			    (void *)&u->local.in6.sin6_addr :
-			    (void *)&u->local.in4.sin_addr,
+		     memcmp(a.sa.sa_family == AF_INET6
+				    ? (void *)&a.in6.sin6_addr
+				    : (void *)&a.in4.sin_addr,
+			    a.sa.sa_family == AF_INET6
+				    ? (void *)&u->local.in6.sin6_addr
+				    : (void *)&u->local.in4.sin_addr,
 			    a.sa.sa_family == AF_INET6 ? 16 : 4)))
 			continue;
 		return fds[i];

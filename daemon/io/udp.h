@@ -15,13 +15,11 @@
  * of @family, and to device @ifname when not NULL/"" (an uplink). Returns
  * the fd or -errno.
  */
-int udp_open(int family, const union jvpn_sockaddr *local,
-	     const char *ifname);
+int udp_open(int family, const union jvpn_sockaddr *local, const char *ifname);
 ssize_t udp_send(int fd, const union jvpn_sockaddr *to, const void *buf,
 		 size_t len);
 /* One datagram, or -1 with errno (EAGAIN when none is pending). */
-ssize_t udp_recv(int fd, union jvpn_sockaddr *from, void *buf,
-		 size_t size);
+ssize_t udp_recv(int fd, union jvpn_sockaddr *from, void *buf, size_t size);
 /* The fd among @fds[0..n) bound to @local (address and port), or -1. */
 int udp_find_bound(const int *fds, size_t n, const union jvpn_sockaddr *local);
 /* The fd among @fds[0..n) on uplink @u (device, and address if given). */

@@ -31,9 +31,9 @@ static void check_findings(const struct diag *diag)
 		if (strncmp(e->text, FILE_NAME ":", strlen(FILE_NAME) + 1))
 			abort();
 		if (memchr(e->text, '\n', strlen(e->text)))
-			abort();	/* one finding, one line */
+			abort(); /* one finding, one line */
 		if (i && e->line && diag->entries[i - 1].line > e->line)
-			abort();	/* sorted by line */
+			abort(); /* sorted by line */
 	}
 }
 

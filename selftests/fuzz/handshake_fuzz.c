@@ -25,23 +25,23 @@
 #include "key.h"
 
 enum target {
-	T_INIT_RAW,		/* bytes -> responder, as they are */
-	T_INIT_REMAC,		/* bytes -> responder, mac1 made valid */
-	T_RESP_RAW,		/* bytes -> pending initiator */
-	T_RESP_REMAC,		/* ... with its initiator id and mac1 made valid */
-	T_REJECT_RAW,		/* bytes -> pending initiator's reject check */
-	T_REJECT_MATCHED,	/* ... with its initiator id made valid */
-	T_INIT_FLIP,		/* genuine INIT xor bytes, remac: property */
-	T_RESP_FLIP,		/* genuine RESP xor bytes, remac: property */
-	T_ROUND_TRIP,		/* bytes choose versions, time, ids: property */
-	T_KEY_TEXT,		/* bytes -> key_from_base64 */
+	T_INIT_RAW,	  /* bytes -> responder, as they are */
+	T_INIT_REMAC,	  /* bytes -> responder, mac1 made valid */
+	T_RESP_RAW,	  /* bytes -> pending initiator */
+	T_RESP_REMAC,	  /* ... with its initiator id and mac1 made valid */
+	T_REJECT_RAW,	  /* bytes -> pending initiator's reject check */
+	T_REJECT_MATCHED, /* ... with its initiator id made valid */
+	T_INIT_FLIP,	  /* genuine INIT xor bytes, remac: property */
+	T_RESP_FLIP,	  /* genuine RESP xor bytes, remac: property */
+	T_ROUND_TRIP,	  /* bytes choose versions, time, ids: property */
+	T_KEY_TEXT,	  /* bytes -> key_from_base64 */
 	T_COUNT,
 };
 
 struct fixture {
 	uint8_t gw_priv[32], gw_pub[32];
 	uint8_t cl_priv[32], cl_pub[32];
-	struct hs_initiator pending;		/* sent template_init */
+	struct hs_initiator pending; /* sent template_init */
 	uint8_t template_init[JVPN_HS_INIT_LEN];
 	uint8_t template_resp[JVPN_HS_RESP_LEN];
 };
@@ -51,7 +51,7 @@ static struct fixture fx;
 /* ---- the gateway's client table: one allowed client, fresh per input ---- */
 
 struct table {
-	bool refuse_client;	/* the client is not on the list */
+	bool refuse_client; /* the client is not on the list */
 	bool has_ts;
 	struct hs_time ts;
 };
@@ -178,8 +178,8 @@ static void finish_gateway(struct hs_responder *rs, struct hs_result *res,
 	size_t len = sizeof(out);
 
 	if (status == HS_OK) {
-		check(handshake_responder_reply(rs, 7, NULL, out, &len, &keys) ==
-		      HS_OK);
+		check(handshake_responder_reply(rs, 7, NULL, out, &len,
+						&keys) == HS_OK);
 		return;
 	}
 	check(handshake_responder_reject(res, NULL, out, &len) ==
@@ -213,7 +213,7 @@ static void fuzz_resp(const uint8_t *data, size_t size, bool fix)
 
 	if (fix && size == JVPN_HS_RESP_LEN) {
 		memcpy(msg, data, size);
-		memcpy(msg + 12, fx.template_init + 4, 8);	/* initiator id */
+		memcpy(msg + 12, fx.template_init + 4, 8); /* initiator id */
 		remac(msg, size, fx.cl_pub);
 		data = msg;
 	}
@@ -229,7 +229,7 @@ static void fuzz_reject(const uint8_t *data, size_t size, bool fix_id)
 
 	if (fix_id && size == JVPN_HS_REJECT_LEN) {
 		memcpy(msg, data, size);
-		memcpy(msg + 4, fx.template_init + 4, 8);	/* initiator id */
+		memcpy(msg + 4, fx.template_init + 4, 8); /* initiator id */
 		data = msg;
 	}
 
@@ -262,8 +262,8 @@ static void fuzz_init_flip(const uint8_t *data, size_t size)
 	struct hs_result res;
 	bool changed;
 
-	changed = flip(msg, fx.template_init, sizeof(msg), data, size,
-		       fx.gw_pub);
+	changed =
+		flip(msg, fx.template_init, sizeof(msg), data, size, fx.gw_pub);
 	/* every covered byte is bound: a change is refused, none accepted */
 	check((gateway_consume(msg, sizeof(msg), &rs, &res) == HS_OK) ==
 	      !changed);
@@ -277,8 +277,8 @@ static void fuzz_resp_flip(const uint8_t *data, size_t size)
 	struct handshake_keys keys;
 	bool changed;
 
-	changed = flip(msg, fx.template_resp, sizeof(msg), data, size,
-		       fx.cl_pub);
+	changed =
+		flip(msg, fx.template_resp, sizeof(msg), data, size, fx.cl_pub);
 	check((handshake_initiator_consume_resp(&st, msg, sizeof(msg), &keys) ==
 	       HS_OK) == !changed);
 }
@@ -353,12 +353,13 @@ static void fuzz_round_trip(const uint8_t *data, size_t size)
 	if (handshake_initiator_start(&ini, fx.cl_priv, fx.cl_pub, fx.gw_pub,
 				      &now, &cp, init, &len) != HS_OK)
 		return;
-	status = handshake_responder_consume_init(&rs, fx.gw_priv, fx.gw_pub,
-						  &gp, &ops, &t, init, len, &res);
+	status = handshake_responder_consume_init(
+		&rs, fx.gw_priv, fx.gw_pub, &gp, &ops, &t, init, len, &res);
 	if (status == HS_ERR_PARAM)
 		return;
 	/* the only refusals of a genuine INIT: version and replay */
-	if (gp.version_min > cp.version_max || cp.version_min > gp.version_max) {
+	if (gp.version_min > cp.version_max ||
+	    cp.version_min > gp.version_max) {
 		check(status == HS_ERR_VERSION);
 		expect_reject(&ini, &res, &gp, JVPND_REASON_VERSION_MISMATCH);
 		return;
@@ -373,15 +374,18 @@ static void fuzz_round_trip(const uint8_t *data, size_t size)
 		return;
 	}
 	check(status == HS_OK);
-	common = cp.version_max < gp.version_max ? cp.version_max : gp.version_max;
+	common = cp.version_max < gp.version_max ? cp.version_max
+						 : gp.version_max;
 	check(res.version == common);
 	len = sizeof(resp);
-	status = handshake_responder_reply(&rs, session_id, &gp, resp, &len, &rk);
+	status = handshake_responder_reply(&rs, session_id, &gp, resp, &len,
+					   &rk);
 	check(status == (session_id ? HS_OK : HS_ERR_PARAM));
 	if (status != HS_OK)
 		return;
 	check(handshake_initiator_consume_resp(&ini, resp, len, &ik) == HS_OK);
-	check(memcmp(&ik, &rk, offsetof(struct handshake_keys, initiator)) == 0);
+	check(memcmp(&ik, &rk, offsetof(struct handshake_keys, initiator)) ==
+	      0);
 	check(handshake_rotate(&ik, 1, &next) == HS_OK);
 	check(memcmp(next.data_i2r, ik.data_i2r, 32) != 0);
 }
@@ -412,17 +416,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	switch (target) {
-	case T_INIT_RAW:	fuzz_init(data, size, false); break;
-	case T_INIT_REMAC:	fuzz_init(data, size, true); break;
-	case T_RESP_RAW:	fuzz_resp(data, size, false); break;
-	case T_RESP_REMAC:	fuzz_resp(data, size, true); break;
-	case T_REJECT_RAW:	fuzz_reject(data, size, false); break;
-	case T_REJECT_MATCHED:	fuzz_reject(data, size, true); break;
-	case T_INIT_FLIP:	fuzz_init_flip(data, size); break;
-	case T_RESP_FLIP:	fuzz_resp_flip(data, size); break;
-	case T_ROUND_TRIP:	fuzz_round_trip(data, size); break;
-	case T_KEY_TEXT:	fuzz_key_text(data, size); break;
-	case T_COUNT:		break;
+	case T_INIT_RAW:
+		fuzz_init(data, size, false);
+		break;
+	case T_INIT_REMAC:
+		fuzz_init(data, size, true);
+		break;
+	case T_RESP_RAW:
+		fuzz_resp(data, size, false);
+		break;
+	case T_RESP_REMAC:
+		fuzz_resp(data, size, true);
+		break;
+	case T_REJECT_RAW:
+		fuzz_reject(data, size, false);
+		break;
+	case T_REJECT_MATCHED:
+		fuzz_reject(data, size, true);
+		break;
+	case T_INIT_FLIP:
+		fuzz_init_flip(data, size);
+		break;
+	case T_RESP_FLIP:
+		fuzz_resp_flip(data, size);
+		break;
+	case T_ROUND_TRIP:
+		fuzz_round_trip(data, size);
+		break;
+	case T_KEY_TEXT:
+		fuzz_key_text(data, size);
+		break;
+	case T_COUNT:
+		break;
 	}
 	return 0;
 }

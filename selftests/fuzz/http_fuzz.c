@@ -50,9 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t n = 0; n < size; n++) {
 		enum http_parse v = http_parse_request(buf, n, &again);
 
-		if (v == HTTP_PARSE_DONE &&
-		    (strcmp(req.method, again.method) ||
-		     strcmp(req.path, again.path)))
+		if (v == HTTP_PARSE_DONE && (strcmp(req.method, again.method) ||
+					     strcmp(req.path, again.path)))
 			abort();
 	}
 	return 0;

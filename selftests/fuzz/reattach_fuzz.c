@@ -32,7 +32,11 @@ static const uint8_t KEY[JVPN_KEY_LEN] = {
 	0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
 };
 
-#define CHECK(cond)	do { if (!(cond)) abort(); } while (0)
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			abort();                                               \
+	} while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,19 +50,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- decoders, and the canonical re-encoding ------------------------ */
 
-#define ROUND_TRIP(NAME, STRUCT)					\
-static bool rt_##NAME(const uint8_t *buf, size_t len)			\
-{									\
-	uint8_t again[REATTACH_MSG_MAX];				\
-	struct STRUCT m;						\
-									\
-	if (reattach_decode_##NAME(buf, len, KEY, &m) != REATTACH_OK)	\
-		return false;						\
-	CHECK(reattach_encode_##NAME(&m, KEY, again, sizeof(again)) ==	\
-	      len);							\
-	CHECK(memcmp(again, buf, len) == 0);				\
-	return true;							\
-}
+#define ROUND_TRIP(NAME, STRUCT)                                               \
+	static bool rt_##NAME(const uint8_t *buf, size_t len)                  \
+	{                                                                      \
+		uint8_t again[REATTACH_MSG_MAX];                               \
+		struct STRUCT m;                                               \
+                                                                               \
+		if (reattach_decode_##NAME(buf, len, KEY, &m) != REATTACH_OK)  \
+			return false;                                          \
+		CHECK(reattach_encode_##NAME(&m, KEY, again, sizeof(again)) == \
+		      len);                                                    \
+		CHECK(memcmp(again, buf, len) == 0);                           \
+		return true;                                                   \
+	}
 
 ROUND_TRIP(request, reattach_request)
 ROUND_TRIP(challenge, reattach_challenge)
@@ -189,9 +193,8 @@ static void check_verdict(const struct scene *before, const struct scene *s,
 			    r != JVPND_REASON_BAD_PROOF &&
 			    r != JVPND_REASON_REPLAYED_NONCE;
 
-	CHECK(r == JVPND_REASON_NONE ||
-	      (r >= JVPND_REASON_UNKNOWN_SESSION &&
-	       r <= JVPND_REASON_CLASS_NOT_ALLOWED));
+	CHECK(r == JVPND_REASON_NONE || (r >= JVPND_REASON_UNKNOWN_SESSION &&
+					 r <= JVPND_REASON_CLASS_NOT_ALLOWED));
 	if (!s->known)
 		CHECK(r == JVPND_REASON_UNKNOWN_SESSION && !v->answer);
 	if (!s->proof_ok)
@@ -249,8 +252,8 @@ static void fuzz_validate(const uint8_t *data, size_t size)
 static void fuzz_addresses(const uint8_t *data, size_t size)
 {
 	uint8_t path[REATTACH_PATH_KEY_MAX], path_len = 0;
-	const uint8_t *token = size >= 1 + JVPN_REATTACH_TOKEN_LEN ? data + 1
-							      : data;
+	const uint8_t *token =
+		size >= 1 + JVPN_REATTACH_TOKEN_LEN ? data + 1 : data;
 	struct reattach_pending p;
 	struct reattach_source src;
 	bool have_path;

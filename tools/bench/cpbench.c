@@ -151,8 +151,8 @@ static void hs_finish(struct hs_initiator *ini, const uint8_t *resp)
 {
 	struct handshake_keys keys;
 
-	if (handshake_initiator_consume_resp(ini, resp, JVPN_HS_RESP_LEN, &keys) !=
-	    HS_OK)
+	if (handshake_initiator_consume_resp(ini, resp, JVPN_HS_RESP_LEN,
+					     &keys) != HS_OK)
 		die("handshake_initiator_consume_resp failed");
 	handshake_keys_wipe(&keys);
 }
@@ -201,9 +201,9 @@ static void count_handshake(unsigned long n)
 
 /* ---- reattach ------------------------------------------------------- */
 
-#define POOL 4096
+#define POOL  4096
 #define WALL0 1700000000000ull
-#define SID 0x1122334455667788ull
+#define SID   0x1122334455667788ull
 
 struct ra_bench {
 	uint8_t key[JVPN_KEY_LEN];

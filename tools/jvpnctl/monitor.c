@@ -358,7 +358,8 @@ static int open_kernel(struct monitor *m)
 
 static int run(struct monitor *m, int64_t timeout_ms)
 {
-	uint64_t deadline = timeout_ms ? jvpn_mono_ms() + (uint64_t)timeout_ms : 0;
+	uint64_t deadline =
+		timeout_ms ? jvpn_mono_ms() + (uint64_t)timeout_ms : 0;
 
 	while (!m->count || m->printed < m->count) {
 		struct pollfd p[2] = {

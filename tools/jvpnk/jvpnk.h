@@ -13,7 +13,7 @@
 
 /* Exit statuses, shared by every subcommand (EXIT_SUCCESS, EXIT_FAILURE,
  * EXIT_USAGE of lib/util.h). */
-#define EXIT_TIMEOUT	3	/* monitor waited in vain */
+#define EXIT_TIMEOUT 3 /* monitor waited in vain */
 
 /*
  * Every subcommand gets argv starting at its own name (argv[0] is

@@ -16,7 +16,7 @@
 struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *synopsis;	/* arguments, printed after the name */
+	const char *synopsis; /* arguments, printed after the name */
 	const char *summary;
 };
 
@@ -40,8 +40,7 @@ static const struct subcommand subcommands[] = {
 	  "change the mirrored state or the switch interval" },
 	{ "del", cmd_del, "DEV --id N [--reason NAME]",
 	  "delete a session (reason defaults to admin)" },
-	{ "get", cmd_get, "DEV --id N [--field NAME]",
-	  "print one session" },
+	{ "get", cmd_get, "DEV --id N [--field NAME]", "print one session" },
 	{ "dump", cmd_dump, "DEV [--field NAME]",
 	  "print every session of a device, one per line" },
 	{ "dev", cmd_dev, "DEV [--field NAME]",
@@ -69,8 +68,10 @@ static void print_synopsis(FILE *out, const struct subcommand *sub)
 
 static void print_help(FILE *out)
 {
-	fprintf(out, "jvpnk %s: drives jvpn.ko over generic netlink, "
-		     "for tests\n\n", JVPN_VERSION);
+	fprintf(out,
+		"jvpnk %s: drives jvpn.ko over generic netlink, "
+		"for tests\n\n",
+		JVPN_VERSION);
 	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
 		fprintf(out, "  %-12s %s\n\t\t%s\n", subcommands[i].name,
 			subcommands[i].summary, subcommands[i].synopsis);

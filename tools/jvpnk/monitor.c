@@ -24,7 +24,7 @@
 
 /* After "seq" and "event": who, then what changed. */
 static const char *const event_lead[] = {
-	"ifindex", "id",	 "version", "old_state", "state",
+	"ifindex", "id",    "version",	  "old_state", "state",
 	"reason",  "local", "old_remote", "remote",
 };
 
@@ -43,16 +43,16 @@ static const struct cli_spec monitor_spec = {
 };
 
 struct monitor_args {
-	uint64_t count;		/* exit after this many; 0: never */
-	int64_t timeout_ms;	/* WAIT_FOREVER: no timeout */
-	const char *dev;	/* only this device's events; NULL: all */
-	uint32_t events;	/* bit per JVPN_CMD_EVENT_*; 0: all */
+	uint64_t count;	    /* exit after this many; 0: never */
+	int64_t timeout_ms; /* WAIT_FOREVER: no timeout */
+	const char *dev;    /* only this device's events; NULL: all */
+	uint32_t events;    /* bit per JVPN_CMD_EVENT_*; 0: all */
 };
 
 struct monitor {
 	const struct monitor_args *args;
 	uint16_t family_id;
-	unsigned int ifindex;	/* of args->dev, or 0 */
+	unsigned int ifindex; /* of args->dev, or 0 */
 	uint64_t printed;
 };
 
@@ -68,8 +68,8 @@ static int add_event_filter(const struct cli *cli, struct monitor_args *a,
 	return 0;
 }
 
-static int monitor_option(const struct cli *cli, int option,
-			  const char *value, void *args)
+static int monitor_option(const struct cli *cli, int option, const char *value,
+			  void *args)
 {
 	struct monitor_args *a = args;
 
@@ -94,8 +94,8 @@ static bool wanted(const struct monitor *mon, uint8_t cmd,
 {
 	const struct nlattr *ifindex = attrs->top[JVPN_A_IFINDEX];
 
-	if (mon->args->events && (cmd >= 32 ||
-				  !(mon->args->events & (UINT32_C(1) << cmd))))
+	if (mon->args->events &&
+	    (cmd >= 32 || !(mon->args->events & (UINT32_C(1) << cmd))))
 		return false;
 	if (!mon->ifindex)
 		return true;
@@ -153,8 +153,9 @@ static void enlarge_rcvbuf(struct jvpn_nl *nl)
 static int receive_error(const struct jvpn_nl *nl)
 {
 	if (errno == ENOBUFS)
-		fprintf(stderr, "jvpnk: %s: events were lost: the socket's "
-				"receive buffer overflowed\n",
+		fprintf(stderr,
+			"jvpnk: %s: events were lost: the socket's "
+			"receive buffer overflowed\n",
 			nl->cmd);
 	else
 		fprintf(stderr, "jvpnk: %s: receiving events: %s\n", nl->cmd,
@@ -165,8 +166,9 @@ static int receive_error(const struct jvpn_nl *nl)
 static int timed_out(const struct jvpn_nl *nl, const struct monitor *mon)
 {
 	if (mon->args->count)
-		fprintf(stderr, "jvpnk: %s: timed out after %llu of %llu "
-				"events\n",
+		fprintf(stderr,
+			"jvpnk: %s: timed out after %llu of %llu "
+			"events\n",
 			nl->cmd, (unsigned long long)mon->printed,
 			(unsigned long long)mon->args->count);
 	else
@@ -226,8 +228,8 @@ int cmd_monitor(int argc, char **argv)
 	struct monitor_args args = { .timeout_ms = WAIT_FOREVER };
 	struct monitor mon = { .args = &args };
 	struct cli cli;
-	int status = cli_parse(&cli, argc, argv, &monitor_spec,
-			       monitor_option, &args);
+	int status = cli_parse(&cli, argc, argv, &monitor_spec, monitor_option,
+			       &args);
 
 	if (status)
 		return status;

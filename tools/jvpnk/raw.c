@@ -27,23 +27,23 @@
 #include "nl.h"
 #include "nlreq.h"
 
-#define RAW_EXIT_REFUSED EXIT_SUCCESS
+#define RAW_EXIT_REFUSED  EXIT_SUCCESS
 #define RAW_EXIT_ACCEPTED EXIT_FAILURE
 #define RAW_EXIT_NOT_SENT 4
 
 /* Chosen to fit a u32, so that wrong-type names the same session. */
-#define RAW_DEFAULT_ID 0x72617721 /* "raw!" */
+#define RAW_DEFAULT_ID	0x72617721 /* "raw!" */
 #define RAW_REMOTE_PORT 51820
 /* A descriptor number no test runner leaves open. */
 #define RAW_BOGUS_FD 9999
 
 /* What JVPN_A_SOCKET_FD refers to. */
 enum raw_fd {
-	FD_BOUND_UDP,	/* the good case: UDP bound to 127.0.0.1 */
+	FD_BOUND_UDP, /* the good case: UDP bound to 127.0.0.1 */
 	FD_TCP,
 	FD_UNBOUND_UDP,
-	FD_BOGUS,	/* not an open descriptor */
-	FD_NONE,	/* no socket in this request */
+	FD_BOGUS, /* not an open descriptor */
+	FD_NONE,  /* no socket in this request */
 };
 
 /* The request of one case: the base, then the case's one change. */
@@ -65,21 +65,21 @@ struct raw_request {
 	uint8_t state;
 	bool put_unknown_attr;
 	uint32_t del_reason;
-	uint64_t expected_version;	/* SWITCH */
+	uint64_t expected_version; /* SWITCH */
 	uint64_t version;
 };
 
 /* How cmd_raw wants the request aimed, before the case changes it. */
 struct raw_plan {
-	bool on_existing;	/* the request is about an existing session */
-	uint64_t want_id;	/* --id for that, or 0: the first one */
-	bool given_expect, given_version;	/* else from the session */
+	bool on_existing; /* the request is about an existing session */
+	uint64_t want_id; /* --id for that, or 0: the first one */
+	bool given_expect, given_version; /* else from the session */
 };
 
 struct raw_case {
 	const char *name;
-	bool new_only;		/* no SWITCH form */
-	bool on_existing;	/* about an existing session, even unswitched */
+	bool new_only;	  /* no SWITCH form */
+	bool on_existing; /* about an existing session, even unswitched */
 	void (*apply)(struct raw_request *r);
 };
 
@@ -180,7 +180,7 @@ static void bad_reason(struct raw_request *r)
 }
 
 static const struct raw_case raw_cases[] = {
-	{ "valid", false, false, valid },	/* the base: "accepted" */
+	{ "valid", false, false, valid }, /* the base: "accepted" */
 	{ "wrong-type", false, false, wrong_type },
 	{ "short-key", true, false, short_key },
 	{ "long-key", true, false, long_key },
@@ -221,8 +221,8 @@ static struct raw_request base_request(uint32_t ifindex, uint64_t id,
 				       bool as_switch)
 {
 	return (struct raw_request){
-		.cmd = as_switch ? JVPN_CMD_SESSION_SWITCH :
-				   JVPN_CMD_SESSION_NEW,
+		.cmd = as_switch ? JVPN_CMD_SESSION_SWITCH
+				 : JVPN_CMD_SESSION_NEW,
 		.ifindex = ifindex,
 		.put_id = true,
 		.id = id,
@@ -285,8 +285,7 @@ static void put_raw_id(struct nlmsghdr *nlh, const struct raw_request *r)
 		mnl_attr_put_u64(nlh, JVPN_A_SESSION_ID, r->id);
 }
 
-static void build_raw(struct nlmsghdr *nlh, const struct raw_request *r,
-		      int fd)
+static void build_raw(struct nlmsghdr *nlh, const struct raw_request *r, int fd)
 {
 	mnl_attr_put_u32(nlh, JVPN_A_IFINDEX, r->ifindex);
 	put_raw_id(nlh, r);
@@ -314,8 +313,7 @@ static void build_raw(struct nlmsghdr *nlh, const struct raw_request *r,
 /* Whether the case's JVPN_A_SOCKET_FD is a socket raw must open. */
 static bool opens_socket(enum raw_fd kind)
 {
-	return kind == FD_BOUND_UDP || kind == FD_TCP ||
-	       kind == FD_UNBOUND_UDP;
+	return kind == FD_BOUND_UDP || kind == FD_TCP || kind == FD_UNBOUND_UDP;
 }
 
 /* The socket of an opens_socket() kind; -1 after printing why. */
@@ -352,7 +350,7 @@ static const char *errno_name(int err)
 
 /* The session a request about an existing session is sent for. */
 struct target_session {
-	uint64_t want_id;	/* 0: the first one dumped */
+	uint64_t want_id; /* 0: the first one dumped */
 	bool found;
 	uint64_t id;
 	uint64_t version;
@@ -382,8 +380,8 @@ static int find_target(const struct nlmsghdr *nlh, void *data)
 static int find_session(struct jvpn_nl *nl, uint32_t ifindex,
 			struct target_session *target)
 {
-	struct nlmsghdr *req = jvpn_nl_request(nl, JVPN_CMD_SESSION_GET,
-					       NLM_F_DUMP);
+	struct nlmsghdr *req =
+		jvpn_nl_request(nl, JVPN_CMD_SESSION_GET, NLM_F_DUMP);
 	int err;
 
 	mnl_attr_put_u32(req, JVPN_A_IFINDEX, ifindex);
@@ -398,8 +396,9 @@ static int find_session(struct jvpn_nl *nl, uint32_t ifindex,
 		fprintf(stderr, "jvpnk: %s: no session %llu on the device\n",
 			nl->cmd, (unsigned long long)target->want_id);
 	else
-		fprintf(stderr, "jvpnk: %s: this case needs an existing "
-				"session: create one first\n",
+		fprintf(stderr,
+			"jvpnk: %s: this case needs an existing "
+			"session: create one first\n",
 			nl->cmd);
 	return RAW_EXIT_NOT_SENT;
 }
@@ -418,8 +417,9 @@ static void delete_again(struct jvpn_nl *nl, const struct raw_request *r)
 	mnl_attr_put_u32(req, JVPN_A_DEL_REASON, JVPN_DEL_REASON_ADMIN);
 	err = jvpn_nl_transact(nl, req, NULL, NULL);
 	if (err)
-		fprintf(stderr, "jvpnk: %s: could not delete session %llu "
-				"again: %s\n",
+		fprintf(stderr,
+			"jvpnk: %s: could not delete session %llu "
+			"again: %s\n",
 			nl->cmd, (unsigned long long)id, strerror(-err));
 }
 
@@ -476,8 +476,8 @@ static int send_case(const char *cmd, const struct raw_case *c,
 		return RAW_EXIT_NOT_SENT;
 	}
 	c->apply(r);
-	fd = opens_socket(r->fd_kind) ? open_case_socket(cmd, r->fd_kind) :
-					RAW_BOGUS_FD;
+	fd = opens_socket(r->fd_kind) ? open_case_socket(cmd, r->fd_kind)
+				      : RAW_BOGUS_FD;
 	if (fd < 0) {
 		jvpn_nl_close(&nl);
 		return RAW_EXIT_NOT_SENT;
@@ -547,8 +547,8 @@ static const struct raw_case *choose_case(const struct cli *cli)
 		cli_usage_error(cli, "case %s has no --switch form", c->name);
 		return NULL;
 	}
-	if (!as_switch && (cli_given(cli, RAW_EXPECT) ||
-			   cli_given(cli, RAW_VERSION))) {
+	if (!as_switch &&
+	    (cli_given(cli, RAW_EXPECT) || cli_given(cli, RAW_VERSION))) {
 		cli_usage_error(cli, "--expect and --version go with "
 				     "--switch");
 		return NULL;
@@ -565,8 +565,7 @@ int cmd_raw(int argc, char **argv)
 	struct cli cli;
 	unsigned int ifindex;
 	bool as_switch;
-	int status = cli_parse(&cli, argc, argv, &raw_spec, raw_option,
-			       &args);
+	int status = cli_parse(&cli, argc, argv, &raw_spec, raw_option, &args);
 
 	if (status)
 		return status;

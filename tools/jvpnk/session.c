@@ -61,9 +61,9 @@ static const struct cli_spec session_new_spec = {
 struct session_new_args {
 	unsigned int ifindex;
 	uint64_t id;
-	const char *bind_text;	/* as written, for messages */
+	const char *bind_text; /* as written, for messages */
 	union jvpn_sockaddr bind;
-	const char *bind_dev;	/* NULL: no SO_BINDTODEVICE */
+	const char *bind_dev; /* NULL: no SO_BINDTODEVICE */
 	union jvpn_sockaddr peer;
 	uint8_t tx_key[JVPN_KEY_LEN];
 	uint8_t rx_key[JVPN_KEY_LEN];
@@ -75,7 +75,7 @@ struct session_new_args {
 	uint8_t key_phase;
 	uint32_t min_switch_ms;
 	uint8_t state;
-	int fd;			/* the bound transport socket */
+	int fd; /* the bound transport socket */
 };
 
 static int add_allowed_ip(const struct cli *cli, struct session_new_args *a,
@@ -177,8 +177,8 @@ int cmd_session_new(int argc, char **argv)
 			   session_new_option, args);
 	if (!status) {
 		args->ifindex = cli_ifindex(&cli, cli.positional[0]);
-		status = args->ifindex ? session_new(cli.cmd, args) :
-					 EXIT_FAILURE;
+		status = args->ifindex ? session_new(cli.cmd, args)
+				       : EXIT_FAILURE;
 	}
 	free(args);
 	return status;
@@ -196,7 +196,10 @@ static const struct cli_option set_keys_options[] = {
 };
 
 static const int set_keys_required[] = {
-	KEYS_ID, KEYS_TX_KEY, KEYS_RX_KEY, KEYS_KEY_PHASE,
+	KEYS_ID,
+	KEYS_TX_KEY,
+	KEYS_RX_KEY,
+	KEYS_KEY_PHASE,
 };
 
 static const struct cli_spec set_keys_spec = {
@@ -216,8 +219,8 @@ struct set_keys_args {
 	uint8_t key_phase;
 };
 
-static int set_keys_option(const struct cli *cli, int option,
-			   const char *value, void *args)
+static int set_keys_option(const struct cli *cli, int option, const char *value,
+			   void *args)
 {
 	struct set_keys_args *a = args;
 

@@ -44,8 +44,8 @@ static const char *const dev_lead[] = { "ifindex" };
 /* What each of get, dump and dev asks, and how it prints the answer. */
 struct show_kind {
 	uint8_t genl_cmd;
-	uint16_t flags;		/* 0 or NLM_F_DUMP */
-	bool by_id;		/* the request names a session */
+	uint16_t flags; /* 0 or NLM_F_DUMP */
+	bool by_id;	/* the request names a session */
 	const char *const *lead;
 	size_t n_lead;
 };
@@ -55,7 +55,7 @@ static const struct show_kind one_session = {
 };
 
 static const struct show_kind all_sessions = {
-	JVPN_CMD_SESSION_GET, NLM_F_DUMP, false, session_lead,
+	JVPN_CMD_SESSION_GET,	  NLM_F_DUMP, false, session_lead,
 	ARRAY_SIZE(session_lead),
 };
 
@@ -66,8 +66,8 @@ static const struct show_kind device = {
 /* What get, dump and dev share. */
 struct show_args {
 	unsigned int ifindex;
-	uint64_t id;		/* get only */
-	const char *field;	/* --field, or NULL for whole lines */
+	uint64_t id;	   /* get only */
+	const char *field; /* --field, or NULL for whole lines */
 };
 
 /* What the reply callback needs. */
@@ -77,7 +77,7 @@ struct show_output {
 	const char *const *lead;
 	size_t n_lead;
 	size_t replies;
-	size_t missing;		/* replies without --field's attribute */
+	size_t missing; /* replies without --field's attribute */
 };
 
 static int check_field(const struct cli *cli, const char *value,
@@ -128,14 +128,16 @@ static int show_status(struct jvpn_nl *nl, int err,
 	if (err)
 		return jvpn_nl_report(nl, err);
 	if (want_one && !out->replies) {
-		fprintf(stderr, "jvpnk: %s: the kernel acked but sent no "
-				"reply\n",
+		fprintf(stderr,
+			"jvpnk: %s: the kernel acked but sent no "
+			"reply\n",
 			out->cmd);
 		return EXIT_FAILURE;
 	}
 	if (out->missing) {
-		fprintf(stderr, "jvpnk: %s: the kernel sent no %s in %zu of "
-				"%zu replies\n",
+		fprintf(stderr,
+			"jvpnk: %s: the kernel sent no %s in %zu of "
+			"%zu replies\n",
 			out->cmd, out->field, out->missing, out->replies);
 		return EXIT_FAILURE;
 	}
@@ -232,8 +234,8 @@ static const struct cli_spec device_spec = {
 	.positional_names = "DEV",
 };
 
-static int device_option(const struct cli *cli, int option,
-			 const char *value, void *args)
+static int device_option(const struct cli *cli, int option, const char *value,
+			 void *args)
 {
 	struct show_args *a = args;
 
@@ -245,8 +247,8 @@ static int device_option(const struct cli *cli, int option,
 static int parse_device_args(struct cli *cli, int argc, char **argv,
 			     struct show_args *args)
 {
-	int status = cli_parse(cli, argc, argv, &device_spec, device_option,
-			       args);
+	int status =
+		cli_parse(cli, argc, argv, &device_spec, device_option, args);
 
 	if (status)
 		return status;

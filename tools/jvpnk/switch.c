@@ -40,13 +40,13 @@ static const struct cli_spec switch_spec = {
 struct switch_args {
 	unsigned int ifindex;
 	uint64_t id;
-	const char *bind_text;	/* as written, for messages */
+	const char *bind_text; /* as written, for messages */
 	union jvpn_sockaddr bind;
-	const char *bind_dev;	/* NULL: no SO_BINDTODEVICE */
+	const char *bind_dev; /* NULL: no SO_BINDTODEVICE */
 	union jvpn_sockaddr peer;
 	uint64_t expected_version;
 	uint64_t version;
-	int fd;			/* the new transport socket */
+	int fd; /* the new transport socket */
 };
 
 static int switch_option(const struct cli *cli, int option, const char *value,
@@ -88,8 +88,8 @@ int cmd_switch(int argc, char **argv)
 {
 	struct switch_args args = { 0 };
 	struct cli cli;
-	int status = cli_parse(&cli, argc, argv, &switch_spec, switch_option,
-			       &args);
+	int status =
+		cli_parse(&cli, argc, argv, &switch_spec, switch_option, &args);
 
 	if (status)
 		return status;

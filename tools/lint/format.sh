@@ -2,9 +2,10 @@
 # Checks that the userspace C is formatted by clang-format with the root
 # .clang-format, so that one style reads across the tree: the *.c and *.h
 # git knows of (tracked, or untracked and not ignored) under lib/, daemon/,
-# tools/, selftests/unit/, selftests/fuzz/, uapi/ and selftests/*.c. Kernel
-# code (kernel/, selftests/kunit/) is checkpatch.sh's job; a file whose
-# first 5 lines say "generated" is left alone.
+# tools/, selftests/unit/, selftests/fuzz/ and selftests/*.c. Kernel code
+# (kernel/, selftests/kunit/, and the uapi/ headers the kernel includes) is
+# checkpatch.sh's job; a file whose first 5 lines say "generated" is left
+# alone.
 #
 # usage: tools/lint/format.sh [--fix]
 #   --fix  formats the offending files in place (clang-format -i) instead
@@ -28,7 +29,7 @@ die() {
 in_scope() {	# <path from the repository root>
 	case $1 in
 	kernel/* | selftests/kunit/*) return 1 ;;
-	lib/* | daemon/* | tools/* | uapi/*) return 0 ;;
+	lib/* | daemon/* | tools/*) return 0 ;;
 	selftests/unit/* | selftests/fuzz/*) return 0 ;;
 	selftests/*/*) return 1 ;;
 	selftests/*.c) return 0 ;;

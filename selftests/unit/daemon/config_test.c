@@ -23,7 +23,6 @@
 #include "util.h"
 #include "config.h"
 
-
 /* bytes 1..32, 33..64 and 65..96 in standard base64 */
 #define KEY1 "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
 #define KEY2 "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A="
@@ -110,8 +109,8 @@ static void expect_error(const struct diag *diag, const char *subject,
 	expect_finding(diag, subject, line, DIAG_ERROR, needle);
 }
 
-static void assert_endpoint(const union jvpn_sockaddr *addr,
-			    const char *text, uint16_t port)
+static void assert_endpoint(const union jvpn_sockaddr *addr, const char *text,
+			    uint16_t port)
 {
 	union jvpn_sockaddr want;
 
@@ -120,8 +119,8 @@ static void assert_endpoint(const union jvpn_sockaddr *addr,
 		want.in4.sin_family = AF_INET;
 		want.in4.sin_port = htons(port);
 	} else {
-		assert_int_equal(inet_pton(AF_INET6, text,
-					   &want.in6.sin6_addr), 1);
+		assert_int_equal(inet_pton(AF_INET6, text, &want.in6.sin6_addr),
+				 1);
 		want.in6.sin6_family = AF_INET6;
 		want.in6.sin6_port = htons(port);
 	}
@@ -143,37 +142,37 @@ static void assert_cidr(const struct jvpn_cidr *cidr, const char *text,
 /* ---- whole valid files ------------------------------------------- */
 
 static const char gateway_text[] =
-	"# a gateway\n"					/* 1 */
-	"[interface]\n"					/* 2 */
-	"role = gateway\n"				/* 3 */
-	"device = jvpn7\n"				/* 4 */
-	"listen = 0.0.0.0:51820\n"			/* 5 */
-	"listen = [::]:51821\n"				/* 6 */
-	"private-key-file = /etc/jvpn/gw.key\n"		/* 7 */
-	"state-file = /var/lib/jvpnd/gw.state\n"	/* 8 */
-	"event-log = /var/log/jvpnd/events.jsonl\n"	/* 9 */
-	"syslog = on\n"					/* 10 */
-	"profile = datacenter   # servers\n"		/* 11 */
-	"\n"						/* 12 */
-	"[policy datacenter]\n"				/* 13 */
-	"cooldown = 3s\n"				/* 14 */
-	"\n"						/* 15 */
-	"[policy roaming]\n"				/* 16 */
-	"base = mobile\n"				/* 17 */
-	"health-threshold = 1500ms\n"			/* 18 */
-	"max-switches-per-minute = 20\n"		/* 19 */
-	"\n"						/* 20 */
-	"[peer]\n"					/* 21 */
-	"name = branch-office\n"			/* 22 */
-	"public-key = " KEY1 "\n"			/* 23 */
-	"allowed-ips = 10.8.0.2/32, fd00:8::2/128\n"	/* 24 */
-	"allowed-ips = 192.168.50.0/24\n"		/* 25 */
-	"\n"						/* 26 */
-	"[peer]\n"					/* 27 */
-	"name = alice phone\n"				/* 28 */
-	"public-key = " KEY2 "\n"			/* 29 */
-	"allowed-ips = 10.8.0.3\n"			/* 30 */
-	"profile = roaming\n";				/* 31 */
+	"# a gateway\n"				     /* 1 */
+	"[interface]\n"				     /* 2 */
+	"role = gateway\n"			     /* 3 */
+	"device = jvpn7\n"			     /* 4 */
+	"listen = 0.0.0.0:51820\n"		     /* 5 */
+	"listen = [::]:51821\n"			     /* 6 */
+	"private-key-file = /etc/jvpn/gw.key\n"	     /* 7 */
+	"state-file = /var/lib/jvpnd/gw.state\n"     /* 8 */
+	"event-log = /var/log/jvpnd/events.jsonl\n"  /* 9 */
+	"syslog = on\n"				     /* 10 */
+	"profile = datacenter   # servers\n"	     /* 11 */
+	"\n"					     /* 12 */
+	"[policy datacenter]\n"			     /* 13 */
+	"cooldown = 3s\n"			     /* 14 */
+	"\n"					     /* 15 */
+	"[policy roaming]\n"			     /* 16 */
+	"base = mobile\n"			     /* 17 */
+	"health-threshold = 1500ms\n"		     /* 18 */
+	"max-switches-per-minute = 20\n"	     /* 19 */
+	"\n"					     /* 20 */
+	"[peer]\n"				     /* 21 */
+	"name = branch-office\n"		     /* 22 */
+	"public-key = " KEY1 "\n"		     /* 23 */
+	"allowed-ips = 10.8.0.2/32, fd00:8::2/128\n" /* 24 */
+	"allowed-ips = 192.168.50.0/24\n"	     /* 25 */
+	"\n"					     /* 26 */
+	"[peer]\n"				     /* 27 */
+	"name = alice phone\n"			     /* 28 */
+	"public-key = " KEY2 "\n"		     /* 29 */
+	"allowed-ips = 10.8.0.3\n"		     /* 30 */
+	"profile = roaming\n";			     /* 31 */
 
 static void check_gateway(const struct config *cfg)
 {
@@ -267,20 +266,20 @@ static void test_gateway_parses_exactly(void **state)
 }
 
 static const char client_text[] =
-	"[interface]\n"					/* 1 */
-	"role = client\n"				/* 2 */
-	"private-key-file = /etc/jvpn/client.key\n"	/* 3 */
-	"event-log = stdout\n"				/* 4 */
-	"profile = mobile\n"				/* 5 */
-	"[peer]\n"					/* 6 */
-	"public-key = " KEY3 "\n"			/* 7 */
-	"endpoint = 198.51.100.1:51820\n"		/* 8 */
-	"endpoint = [2001:db8::1]:443\n"		/* 9 */
-	"uplink = wlan0\n"				/* 10 */
-	"uplink = wwan0@192.0.2.7\n"			/* 11 */
-	"uplink = eth1@2001:db8:1::7\n"			/* 12 */
-	"address = 10.8.0.3/24\n"			/* 13 */
-	"allowed-ips = 0.0.0.0/0, ::/0\n";		/* 14 */
+	"[interface]\n"				    /* 1 */
+	"role = client\n"			    /* 2 */
+	"private-key-file = /etc/jvpn/client.key\n" /* 3 */
+	"event-log = stdout\n"			    /* 4 */
+	"profile = mobile\n"			    /* 5 */
+	"[peer]\n"				    /* 6 */
+	"public-key = " KEY3 "\n"		    /* 7 */
+	"endpoint = 198.51.100.1:51820\n"	    /* 8 */
+	"endpoint = [2001:db8::1]:443\n"	    /* 9 */
+	"uplink = wlan0\n"			    /* 10 */
+	"uplink = wwan0@192.0.2.7\n"		    /* 11 */
+	"uplink = eth1@2001:db8:1::7\n"		    /* 12 */
+	"address = 10.8.0.3/24\n"		    /* 13 */
+	"allowed-ips = 0.0.0.0/0, ::/0\n";	    /* 14 */
 
 static void test_client_parses_exactly(void **state)
 {
@@ -294,10 +293,10 @@ static void test_client_parses_exactly(void **state)
 	parse_ok("client.conf", client_text, &cfg, &diag);
 	assert_int_equal(diag.warnings, 0);
 	assert_int_equal(cfg.interface.role, CONFIG_ROLE_CLIENT);
-	assert_string_equal(cfg.interface.device, "jvpn0");	/* default */
+	assert_string_equal(cfg.interface.device, "jvpn0"); /* default */
 	assert_int_equal(cfg.interface.n_listen, 0);
 	assert_string_equal(cfg.interface.state_file,
-			    "/var/lib/jvpnd/jvpn0.state");	/* default */
+			    "/var/lib/jvpnd/jvpn0.state"); /* default */
 	assert_true(cfg.interface.event_log_stdout);
 	assert_string_equal(cfg.interface.event_log, "");
 	assert_false(cfg.interface.syslog);
@@ -363,10 +362,12 @@ static void test_buffer_length_is_respected(void **state)
 	memcpy(text + sizeof(client_text) - 1, "colour = red\n", 14);
 	assert_int_equal(config_parse_buffer("n.conf", text,
 					     sizeof(client_text) - 1, &cfg,
-					     &diag), 0);
+					     &diag),
+			 0);
 	config_free(&cfg);
-	assert_int_equal(config_parse_buffer("n.conf", text, strlen(text),
-					     &cfg, &diag), -1);
+	assert_int_equal(
+		config_parse_buffer("n.conf", text, strlen(text), &cfg, &diag),
+		-1);
 	expect_error(&diag, "colour", 15, "unknown key");
 }
 
@@ -374,20 +375,19 @@ static void test_buffer_length_is_respected(void **state)
 
 static void test_duration_error_message(void **state)
 {
-	static const char text[] =
-		"[interface]\n"				/* 1 */
-		"role = client\n"			/* 2 */
-		"private-key-file = /k\n"		/* 3 */
-		"syslog = on\n"				/* 4 */
-		"profile = tuned\n"			/* 5 */
-		"[peer]\n"				/* 6 */
-		"public-key = " KEY1 "\n"		/* 7 */
-		"endpoint = 192.0.2.1:51820\n"		/* 8 */
-		"address = 10.0.0.2/24\n"		/* 9 */
-		"allowed-ips = 0.0.0.0/0\n"		/* 10 */
-		"[policy tuned]\n"			/* 11 */
-		"cooldown = fast\n"			/* 12 */
-		"base = mobile\n";			/* 13 */
+	static const char text[] = "[interface]\n"		  /* 1 */
+				   "role = client\n"		  /* 2 */
+				   "private-key-file = /k\n"	  /* 3 */
+				   "syslog = on\n"		  /* 4 */
+				   "profile = tuned\n"		  /* 5 */
+				   "[peer]\n"			  /* 6 */
+				   "public-key = " KEY1 "\n"	  /* 7 */
+				   "endpoint = 192.0.2.1:51820\n" /* 8 */
+				   "address = 10.0.0.2/24\n"	  /* 9 */
+				   "allowed-ips = 0.0.0.0/0\n"	  /* 10 */
+				   "[policy tuned]\n"		  /* 11 */
+				   "cooldown = fast\n"		  /* 12 */
+				   "base = mobile\n";		  /* 13 */
 	struct config cfg;
 	struct diag diag;
 
@@ -406,34 +406,34 @@ static void test_duration_error_message(void **state)
 /* Slots: the line "@I" is in [interface], "@P" in [policy tuned], "@E"
  * in [peer]; each is replaced by a row's line, or left empty. */
 static const char gateway_template[] =
-	"[interface]\n"					/* 1 */
-	"role = gateway\n"				/* 2 */
-	"listen = 192.0.2.1:51820\n"			/* 3 */
-	"private-key-file = /etc/jvpn/gw.key\n"		/* 4 */
-	"event-log = stdout\n"				/* 5 */
-	"profile = datacenter\n"			/* 6 */
-	"@I\n"						/* 7 */
-	"[policy tuned]\n"				/* 8 */
-	"base = mobile\n"				/* 9 */
-	"@P\n"						/* 10 */
-	"[peer]\n"					/* 11 */
-	"public-key = " KEY1 "\n"			/* 12 */
-	"allowed-ips = 10.8.0.2/32\n"			/* 13 */
-	"@E\n";						/* 14 */
+	"[interface]\n"				/* 1 */
+	"role = gateway\n"			/* 2 */
+	"listen = 192.0.2.1:51820\n"		/* 3 */
+	"private-key-file = /etc/jvpn/gw.key\n" /* 4 */
+	"event-log = stdout\n"			/* 5 */
+	"profile = datacenter\n"		/* 6 */
+	"@I\n"					/* 7 */
+	"[policy tuned]\n"			/* 8 */
+	"base = mobile\n"			/* 9 */
+	"@P\n"					/* 10 */
+	"[peer]\n"				/* 11 */
+	"public-key = " KEY1 "\n"		/* 12 */
+	"allowed-ips = 10.8.0.2/32\n"		/* 13 */
+	"@E\n";					/* 14 */
 
 static const char client_template[] =
-	"[interface]\n"					/* 1 */
-	"role = client\n"				/* 2 */
-	"private-key-file = /etc/jvpn/client.key\n"	/* 3 */
-	"syslog = on\n"					/* 4 */
-	"profile = mobile\n"				/* 5 */
-	"@I\n"						/* 6 */
-	"[peer]\n"					/* 7 */
-	"public-key = " KEY2 "\n"			/* 8 */
-	"endpoint = 198.51.100.1:51820\n"		/* 9 */
-	"address = 10.8.0.3/24\n"			/* 10 */
-	"allowed-ips = 0.0.0.0/0\n"			/* 11 */
-	"@E\n";						/* 12 */
+	"[interface]\n"				    /* 1 */
+	"role = client\n"			    /* 2 */
+	"private-key-file = /etc/jvpn/client.key\n" /* 3 */
+	"syslog = on\n"				    /* 4 */
+	"profile = mobile\n"			    /* 5 */
+	"@I\n"					    /* 6 */
+	"[peer]\n"				    /* 7 */
+	"public-key = " KEY2 "\n"		    /* 8 */
+	"endpoint = 198.51.100.1:51820\n"	    /* 9 */
+	"address = 10.8.0.3/24\n"		    /* 10 */
+	"allowed-ips = 0.0.0.0/0\n"		    /* 11 */
+	"@E\n";					    /* 12 */
 
 /* template with its slot line replaced by line, the others emptied */
 static char *fill_template(const char *template, const char *slot,
@@ -458,20 +458,20 @@ static char *fill_template(const char *template, const char *slot,
 struct line_case {
 	const char *title;
 	const char *template;
-	const char *slot;		/* "I", "P" or "E" */
+	const char *slot; /* "I", "P" or "E" */
 	const char *line;
-	const char *subject;		/* NULL: the file must be valid */
-	unsigned int at;		/* the line the finding names */
+	const char *subject; /* NULL: the file must be valid */
+	unsigned int at;     /* the line the finding names */
 	enum diag_severity severity;
 	const char *needle;
 };
 
 /* a second [peer] in the E slot, its key on line 16 */
 #define NEW_PEER_KEY "[peer]\nallowed-ips = 10.77.0.1/32\npublic-key = "
-#define GW gateway_template
-#define CL client_template
-#define E DIAG_ERROR
-#define W DIAG_WARNING
+#define GW	     gateway_template
+#define CL	     client_template
+#define E	     DIAG_ERROR
+#define W	     DIAG_WARNING
 
 static struct line_case line_cases[] = {
 	/* control rows: each template is valid with its slots empty */
@@ -483,8 +483,7 @@ static struct line_case line_cases[] = {
 	  "expected KEY = VALUE or [SECTION], got \"nonsense\"" },
 	{ "key with capitals", GW, "I", "Role = gateway", "syntax", 7, E,
 	  "expected a key of lower-case letters" },
-	{ "empty key", GW, "I", "= gateway", "syntax", 7, E,
-	  "expected a key" },
+	{ "empty key", GW, "I", "= gateway", "syntax", 7, E, "expected a key" },
 	{ "missing value", GW, "E", "name =", "name", 14, E,
 	  "missing value after '='" },
 	{ "unknown section", GW, "E", "[peers]", "section", 14, E,
@@ -500,21 +499,20 @@ static struct line_case line_cases[] = {
 	{ "lone carriage return", GW, "E", "name = a\rz", "line", 14, E,
 	  "control character 0x0d" },
 	{ "UTF-8 name is fine", GW, "E",
-	  "name = Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x94\x91", NULL, 0, E,
-	  NULL },
+	  "name = Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x94\x91", NULL, 0, E, NULL },
 	{ "latin-1 byte", GW, "E", "name = Zo\xeb", "line", 14, E,
 	  "line 14 is not valid UTF-8 (or has a control character) at "
 	  "column 10" },
-	{ "C1 control in UTF-8", GW, "E", "name = a\xc2\x9b[2J", "line", 14,
-	  E, "not valid UTF-8 (or has a control character) at column 9" },
+	{ "C1 control in UTF-8", GW, "E", "name = a\xc2\x9b[2J", "line", 14, E,
+	  "not valid UTF-8 (or has a control character) at column 9" },
 	{ "lone CSI byte", GW, "E", "name = a\x9b", "line", 14, E,
 	  "not valid UTF-8" },
 	{ "overlong slash", GW, "E", "name = \xc0\xaf", "line", 14, E,
 	  "not valid UTF-8" },
 	{ "surrogate", GW, "E", "name = \xed\xa0\x80", "line", 14, E,
 	  "not valid UTF-8" },
-	{ "above U+10FFFF", GW, "E", "name = \xf4\x90\x80\x80", "line", 14,
-	  E, "not valid UTF-8" },
+	{ "above U+10FFFF", GW, "E", "name = \xf4\x90\x80\x80", "line", 14, E,
+	  "not valid UTF-8" },
 	{ "truncated sequence", GW, "E", "name = \xe2\x82", "line", 14, E,
 	  "not valid UTF-8" },
 	{ "DEL character", GW, "E", "name = a\x7fz", "line", 14, E,
@@ -523,10 +521,10 @@ static struct line_case line_cases[] = {
 	/* keys in the wrong place, twice, or unknown */
 	{ "unknown key", GW, "I", "colour = blue", "colour", 7, E,
 	  "unknown key in [interface]" },
-	{ "policy key in [interface]", GW, "I", "cooldown = 1s", "cooldown",
-	  7, E, "it is a policy key: put it under [policy NAME]" },
-	{ "unknown key in [peer]", GW, "E", "keepalive = 25s", "keepalive",
-	  14, E, "unknown key in [peer]" },
+	{ "policy key in [interface]", GW, "I", "cooldown = 1s", "cooldown", 7,
+	  E, "it is a policy key: put it under [policy NAME]" },
+	{ "unknown key in [peer]", GW, "E", "keepalive = 25s", "keepalive", 14,
+	  E, "unknown key in [peer]" },
 	{ "unknown key in [policy]", GW, "P", "role = gateway", "role", 10, E,
 	  "unknown key in [policy tuned]" },
 	{ "role twice", GW, "I", "role = gateway", "role", 7, E,
@@ -541,20 +539,20 @@ static struct line_case line_cases[] = {
 	  E, "already set at line 12" },
 
 	/* [interface] values */
-	{ "device too long", GW, "I", "device = a-very-long-name0", "device",
-	  7, E, "expected an interface name of 1..15 characters" },
+	{ "device too long", GW, "I", "device = a-very-long-name0", "device", 7,
+	  E, "expected an interface name of 1..15 characters" },
 	{ "device with slash", GW, "I", "device = jvpn/0", "device", 7, E,
 	  "expected an interface name" },
 	{ "listen twice the same", GW, "I", "listen = 192.0.2.1:51820",
 	  "listen", 7, E, "192.0.2.1:51820 is already listed" },
-	{ "listen v6 is fine", GW, "I", "listen = [2001:db8::1]:51820", NULL,
-	  0, E, NULL },
-	{ "listen without port", GW, "I", "listen = 192.0.2.1", "listen", 7,
-	  E, "expected ADDR:PORT such as 192.0.2.1:51820" },
+	{ "listen v6 is fine", GW, "I", "listen = [2001:db8::1]:51820", NULL, 0,
+	  E, NULL },
+	{ "listen without port", GW, "I", "listen = 192.0.2.1", "listen", 7, E,
+	  "expected ADDR:PORT such as 192.0.2.1:51820" },
 	{ "listen port 0", GW, "I", "listen = 192.0.2.1:0", "listen", 7, E,
 	  "expected a port 1..65535" },
-	{ "listen port 65536", GW, "I", "listen = 192.0.2.1:65536", "listen",
-	  7, E, "expected a port 1..65535" },
+	{ "listen port 65536", GW, "I", "listen = 192.0.2.1:65536", "listen", 7,
+	  E, "expected a port 1..65535" },
 	{ "listen v6 without brackets", GW, "I", "listen = 2001:db8::1:51820",
 	  "listen", 7, E, "an IPv6 address needs brackets" },
 	{ "listen v4 in brackets", GW, "I", "listen = [192.0.2.1]:51820",
@@ -563,13 +561,14 @@ static struct line_case line_cases[] = {
 	  "listen", 7, E, "expected a numeric IPv4 or IPv6 address" },
 	{ "listen scoped", GW, "I", "listen = [fe80::1%eth0]:51820", "listen",
 	  7, E, "scoped (link-local) addresses" },
-	{ "listen on a client", CL, "I", "listen = 0.0.0.0:51820", "listen",
-	  6, E, "only a gateway listens" },
+	{ "listen on a client", CL, "I", "listen = 0.0.0.0:51820", "listen", 6,
+	  E, "only a gateway listens" },
 	{ "relative state file", GW, "I", "state-file = var/jvpn.state",
-	  "state-file", 7, E, "expected an absolute path, got "
+	  "state-file", 7, E,
+	  "expected an absolute path, got "
 	  "\"var/jvpn.state\"" },
-	{ "relative event log", CL, "I", "event-log = ev.jsonl", "event-log",
-	  6, E, "expected stdout or an absolute path" },
+	{ "relative event log", CL, "I", "event-log = ev.jsonl", "event-log", 6,
+	  E, "expected stdout or an absolute path" },
 	{ "syslog yes", GW, "I", "syslog = yes", "syslog", 7, E,
 	  "expected on or off, got \"yes\"" },
 	{ "journald maybe", GW, "I", "journald = maybe", "journald", 7, E,
@@ -579,10 +578,12 @@ static struct line_case line_cases[] = {
 	  "expected an absolute path, got \"cef.log\"" },
 	{ "relative control socket", GW, "I", "control-socket = j.sock",
 	  "control-socket", 7, E, "expected an absolute path" },
-	{ "control socket too long", GW, "I", "control-socket = /run/"
+	{ "control socket too long", GW, "I",
+	  "control-socket = /run/"
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock", "control-socket",
-	  7, E, "a unix socket path has at most 107 characters" },
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock",
+	  "control-socket", 7, E,
+	  "a unix socket path has at most 107 characters" },
 	{ "metrics on a public address", GW, "I",
 	  "metrics-listen = 0.0.0.0:9587", "metrics-listen", 7, E,
 	  "0.0.0.0:9587 is not a loopback address" },
@@ -604,10 +605,12 @@ static struct line_case line_cases[] = {
 	{ "bad rate", GW, "P", "reattach-rate-per-source = 20",
 	  "reattach-rate-per-source", 10, E, "expected a rate such as" },
 	{ "quic refused", GW, "P", "allowed-transports = udp4, quic",
-	  "allowed-transports", 10, E, "\"quic\" is not supported by this "
+	  "allowed-transports", 10, E,
+	  "\"quic\" is not supported by this "
 	  "build" },
 	{ "checklist error at its line", GW, "P", "replay-window = 4096",
-	  "ReplayWindow", 10, E, "policy tuned: ReplayWindow: replay-window "
+	  "ReplayWindow", 10, E,
+	  "policy tuned: ReplayWindow: replay-window "
 	  "4096 is below 8128" },
 	{ "checklist warning at its line", GW, "P",
 	  "max-switches-per-minute = 500", "MaxSwitchesPerMinute", 10, W,
@@ -615,7 +618,8 @@ static struct line_case line_cases[] = {
 	  "max-switches-per-minute 500 is above 60: a flapping link will "
 	  "churn keys" },
 	{ "checklist across fields", GW, "P", "probe-interval = 500ms",
-	  "HealthThreshold", 10, E, "health-threshold 1s is not above twice "
+	  "HealthThreshold", 10, E,
+	  "health-threshold 1s is not above twice "
 	  "probe-interval 500ms" },
 
 	/* [peer] values */
@@ -623,8 +627,8 @@ static struct line_case line_cases[] = {
 	  NULL },
 	{ "key too short", GW, "E", NEW_PEER_KEY "abc", "public-key", 16, E,
 	  "expected 44 base64 characters (a 32-byte key), got 3" },
-	{ "key too long", GW, "E", NEW_PEER_KEY KEY1 "A", "public-key", 16,
-	  E, "got 45" },
+	{ "key too long", GW, "E", NEW_PEER_KEY KEY1 "A", "public-key", 16, E,
+	  "got 45" },
 	{ "key bad character", GW, "E",
 	  NEW_PEER_KEY "AQIDBAUGBwgJCgsMDQ4PEBESEx!VFhcYGRobHB0eHyA=",
 	  "public-key", 16, E, "invalid base64 character '!' at position 27" },
@@ -643,11 +647,12 @@ static struct line_case line_cases[] = {
 	{ "key all zero", GW, "E",
 	  NEW_PEER_KEY "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 	  "public-key", 16, E, "all-zero key" },
-	{ "key far too long", GW, "E", NEW_PEER_KEY KEY1 KEY2, "public-key",
-	  16, E, "expected 44 base64 characters (a 32-byte key), got 88" },
+	{ "key far too long", GW, "E", NEW_PEER_KEY KEY1 KEY2, "public-key", 16,
+	  E, "expected 44 base64 characters (a 32-byte key), got 88" },
 	{ "key non-ascii character", GW, "E",
 	  NEW_PEER_KEY "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eH\xc3\xa9=",
-	  "public-key", 16, E, "invalid base64 character \\xc3 at position 42" },
+	  "public-key", 16, E,
+	  "invalid base64 character \\xc3 at position 42" },
 	{ "key symbol where '=' belongs", GW, "E",
 	  NEW_PEER_KEY "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAB",
 	  "public-key", 16, E, "ends with one '=', got 'B'" },
@@ -658,55 +663,59 @@ static struct line_case line_cases[] = {
 	  "allowed-ips", 14, E, "expected a prefix length 0..32" },
 	{ "cidr v6 prefix too long", GW, "E", "allowed-ips = fd00::/129",
 	  "allowed-ips", 14, E, "expected a prefix length 0..128" },
-	{ "cidr v6 prefix 128 fine", GW, "E", "allowed-ips = fd00::9/128",
-	  NULL, 0, E, NULL },
+	{ "cidr v6 prefix 128 fine", GW, "E", "allowed-ips = fd00::9/128", NULL,
+	  0, E, NULL },
 	{ "cidr prefix not a number", GW, "E", "allowed-ips = 10.9.0.0/x",
 	  "allowed-ips", 14, E, "expected a prefix length" },
 	{ "cidr empty prefix", GW, "E", "allowed-ips = 10.9.0.0/",
 	  "allowed-ips", 14, E, "expected a prefix length" },
-	{ "cidr host bits", GW, "E", "allowed-ips = 10.9.0.1/24",
-	  "allowed-ips", 14, E, "\"10.9.0.1/24\" has host bits set; the "
+	{ "cidr host bits", GW, "E", "allowed-ips = 10.9.0.1/24", "allowed-ips",
+	  14, E,
+	  "\"10.9.0.1/24\" has host bits set; the "
 	  "network is 10.9.0.0/24" },
 	{ "cidr v6 host bits", GW, "E", "allowed-ips = fd00:9::1/64",
 	  "allowed-ips", 14, E, "the network is fd00:9::/64" },
-	{ "cidr not an address", GW, "E", "allowed-ips = banana",
-	  "allowed-ips", 14, E, "expected a numeric IPv4 or IPv6 address, "
+	{ "cidr not an address", GW, "E", "allowed-ips = banana", "allowed-ips",
+	  14, E,
+	  "expected a numeric IPv4 or IPv6 address, "
 	  "got \"banana\"" },
 	{ "cidr octet out of range", GW, "E", "allowed-ips = 10.9.0.256/32",
 	  "allowed-ips", 14, E, "expected a numeric" },
 	{ "cidr empty item", GW, "E", "allowed-ips = 10.9.0.0/24,,10.10.0.0/24",
 	  "allowed-ips", 14, E, "empty item" },
 	{ "cidr twice in one peer", GW, "E", "allowed-ips = 10.8.0.2/32",
-	  "allowed-ips", 14, E, "10.8.0.2/32 is listed twice in this peer "
+	  "allowed-ips", 14, E,
+	  "10.8.0.2/32 is listed twice in this peer "
 	  "(first at line 13)" },
 	{ "endpoint on a gateway peer", GW, "E", "endpoint = 192.0.2.9:51820",
 	  "endpoint", 14, E, "only a client dials its peer" },
-	{ "uplink on a gateway peer", GW, "E", "uplink = eth0", "uplink", 14,
-	  E, "only a client has uplinks" },
+	{ "uplink on a gateway peer", GW, "E", "uplink = eth0", "uplink", 14, E,
+	  "only a client has uplinks" },
 	{ "address on a gateway peer", GW, "E", "address = 10.8.0.9/24",
 	  "address", 14, E, "only a client has an address here" },
 	{ "profile on a client peer", CL, "E", "profile = mobile", "profile",
 	  12, E, "a client's profile is the [interface] profile" },
-	{ "unknown peer profile", GW, "E", "profile = nosuch", "profile", 14,
-	  E, "no profile called \"nosuch\"" },
+	{ "unknown peer profile", GW, "E", "profile = nosuch", "profile", 14, E,
+	  "no profile called \"nosuch\"" },
 	{ "peer profile of the file", GW, "E", "profile = tuned", NULL, 0, E,
 	  NULL },
-	{ "name too long", GW, "E", "name = "
+	{ "name too long", GW, "E",
+	  "name = "
 	  "0123456789012345678901234567890123456789012345678901234567890123",
 	  "name", 14, E, "longer than 63 characters" },
 	{ "endpoint twice", CL, "E", "endpoint = 198.51.100.1:51820",
 	  "endpoint", 12, E, "is already listed" },
 	{ "endpoint v6 bad port", CL, "E", "endpoint = [2001:db8::1]:x",
 	  "endpoint", 12, E, "expected a port 1..65535" },
-	{ "uplink bad address", CL, "E", "uplink = wlan0@192.0.2.300",
-	  "uplink", 12, E, "expected a numeric IPv4 or IPv6 address" },
+	{ "uplink bad address", CL, "E", "uplink = wlan0@192.0.2.300", "uplink",
+	  12, E, "expected a numeric IPv4 or IPv6 address" },
 	{ "uplink bad name", CL, "E", "uplink = wlan/0", "uplink", 12, E,
 	  "expected an interface name" },
 	{ "uplink empty name", CL, "E", "uplink = @192.0.2.1", "uplink", 12, E,
 	  "expected an interface name" },
 	{ "uplink twice", CL, "E",
-	  "uplink = wlan9@fd00::9\nuplink = wlan9@fd00::9",
-	  "uplink", 13, E, "wlan9@fd00::9 is already listed" },
+	  "uplink = wlan9@fd00::9\nuplink = wlan9@fd00::9", "uplink", 13, E,
+	  "wlan9@fd00::9 is already listed" },
 	{ "same uplink, other address", CL, "E",
 	  "uplink = wlan9@fd00::9\nuplink = wlan9@fd00::8", NULL, 0, E, NULL },
 	{ "address twice", CL, "E", "address = 10.8.0.4/24", "address", 12, E,
@@ -746,59 +755,62 @@ static void run_line_case(void **state)
 
 static void test_unknown_interface_profile(void **state)
 {
-	static const char text[] =
-		"[interface]\n"
-		"role = client\n"
-		"private-key-file = /k\n"
-		"syslog = on\n"
-		"profile = roaming\n"			/* 5 */
-		"[peer]\n"
-		"public-key = " KEY1 "\n"
-		"endpoint = 192.0.2.1:51820\n"
-		"address = 10.0.0.2/24\n"
-		"allowed-ips = 0.0.0.0/0\n";
+	static const char text[] = "[interface]\n"
+				   "role = client\n"
+				   "private-key-file = /k\n"
+				   "syslog = on\n"
+				   "profile = roaming\n" /* 5 */
+				   "[peer]\n"
+				   "public-key = " KEY1 "\n"
+				   "endpoint = 192.0.2.1:51820\n"
+				   "address = 10.0.0.2/24\n"
+				   "allowed-ips = 0.0.0.0/0\n";
 	struct config cfg;
 	struct diag diag;
 
 	(void)state;
 	parse_refused("p.conf", text, &cfg, &diag);
 	assert_int_equal(diag.count, 1);
-	expect_error(&diag, "profile", 5, "no profile called \"roaming\": use "
+	expect_error(&diag, "profile", 5,
+		     "no profile called \"roaming\": use "
 		     "mobile, datacenter or the NAME of a [policy NAME]");
 }
 
 static void test_policy_sections(void **state)
 {
-	static const char text[] =
-		"[policy roaming]\n"			/* 1: no base */
-		"cooldown = 1s\n"
-		"[policy mobile]\n"			/* 3 */
-		"base = datacenter\n"			/* 4 */
-		"[policy mobile]\n"			/* 5: twice */
-		"[policy fast]\n"			/* 6 */
-		"base = lte\n"				/* 7 */
-		"[interface]\n"
-		"role = gateway\n"
-		"listen = 192.0.2.1:1\n"
-		"private-key-file = /k\n"
-		"syslog = on\n"
-		"profile = roaming\n"
-		"[peer]\n"
-		"public-key = " KEY1 "\n"
-		"allowed-ips = 10.0.0.2/32\n";
+	static const char text[] = "[policy roaming]\n" /* 1: no base */
+				   "cooldown = 1s\n"
+				   "[policy mobile]\n"	 /* 3 */
+				   "base = datacenter\n" /* 4 */
+				   "[policy mobile]\n"	 /* 5: twice */
+				   "[policy fast]\n"	 /* 6 */
+				   "base = lte\n"	 /* 7 */
+				   "[interface]\n"
+				   "role = gateway\n"
+				   "listen = 192.0.2.1:1\n"
+				   "private-key-file = /k\n"
+				   "syslog = on\n"
+				   "profile = roaming\n"
+				   "[peer]\n"
+				   "public-key = " KEY1 "\n"
+				   "allowed-ips = 10.0.0.2/32\n";
 	struct config cfg;
 	struct diag diag;
 
 	(void)state;
 	parse_refused("p.conf", text, &cfg, &diag);
-	expect_error(&diag, "base", 1, "missing; [policy roaming] is not a "
+	expect_error(&diag, "base", 1,
+		     "missing; [policy roaming] is not a "
 		     "built-in profile: set base = mobile or base = "
 		     "datacenter");
-	expect_error(&diag, "base", 4, "[policy mobile] tunes a built-in "
+	expect_error(&diag, "base", 4,
+		     "[policy mobile] tunes a built-in "
 		     "profile, which has no base");
-	expect_error(&diag, "policy", 5, "[policy mobile]: already defined "
+	expect_error(&diag, "policy", 5,
+		     "[policy mobile]: already defined "
 		     "at line 3");
-	expect_error(&diag, "base", 7, "expected mobile or datacenter, got "
+	expect_error(&diag, "base", 7,
+		     "expected mobile or datacenter, got "
 		     "\"lte\"");
 	/* fast has no base: one error for it, not a cascade */
 	expect_error(&diag, "base", 6, "missing");
@@ -817,26 +829,27 @@ static void test_too_many_policies(void **state)
 		out += sprintf(out, "[policy p%d]\nbase = mobile\n", i);
 	parse_refused("p.conf", text, &cfg, &diag);
 	/* 30 fit beside the two built-ins; the 31st, at line 61, does not */
-	expect_error(&diag, "policy", 61, "[policy p30]: more than 30 "
+	expect_error(&diag, "policy", 61,
+		     "[policy p30]: more than 30 "
 		     "profiles");
 	free(text);
 }
 
 static void test_missing_keys_name_the_header(void **state)
 {
-	static const char text[] =
-		"# nothing but headers\n"
-		"[peer]\n"				/* 2 */
-		"name = gw\n"
-		"[interface]\n"				/* 4 */
-		"role = client\n";
+	static const char text[] = "# nothing but headers\n"
+				   "[peer]\n" /* 2 */
+				   "name = gw\n"
+				   "[interface]\n" /* 4 */
+				   "role = client\n";
 	struct config cfg;
 	struct diag diag;
 
 	(void)state;
 	parse_refused("m.conf", text, &cfg, &diag);
 	expect_error(&diag, "private-key-file", 4, "missing");
-	expect_error(&diag, "profile", 4, "missing; choose mobile, "
+	expect_error(&diag, "profile", 4,
+		     "missing; choose mobile, "
 		     "datacenter or a [policy NAME]");
 	expect_finding(&diag, "LoggingPipeline", 4, DIAG_WARNING,
 		       "no event outlet");
@@ -866,37 +879,40 @@ static void test_gateway_needs_listen_and_role(void **state)
 
 	(void)state;
 	parse_refused("g.conf", gateway, &cfg, &diag);
-	expect_error(&diag, "listen", 1, "a gateway needs at least one "
+	expect_error(&diag, "listen", 1,
+		     "a gateway needs at least one "
 		     "ADDR:PORT");
-	expect_finding(&diag, "peer", 0, DIAG_WARNING, "no [peer] section: "
+	expect_finding(&diag, "peer", 0, DIAG_WARNING,
+		       "no [peer] section: "
 		       "this gateway accepts nobody");
 	assert_int_equal(diag.errors, 1);
 
 	parse_refused("g.conf", no_role, &cfg, &diag);
-	expect_error(&diag, "role", 1, "missing; set role = gateway or "
+	expect_error(&diag, "role", 1,
+		     "missing; set role = gateway or "
 		     "role = client");
 	assert_int_equal(diag.errors, 1);
 
 	parse_refused("g.conf", bad_role, &cfg, &diag);
-	expect_error(&diag, "role", 2, "expected gateway or client, got "
+	expect_error(&diag, "role", 2,
+		     "expected gateway or client, got "
 		     "\"server\"");
 	assert_int_equal(diag.errors, 1);
 }
 
 static void test_peer_before_interface(void **state)
 {
-	static const char text[] =
-		"[peer]\n"
-		"public-key = " KEY1 "\n"
-		"endpoint = 192.0.2.1:51820\n"
-		"uplink = eth0\n"
-		"address = 10.0.0.2/24\n"
-		"allowed-ips = 0.0.0.0/0\n"
-		"[interface]\n"
-		"private-key-file = /k\n"
-		"syslog = on\n"
-		"profile = mobile\n"
-		"role = client\n";
+	static const char text[] = "[peer]\n"
+				   "public-key = " KEY1 "\n"
+				   "endpoint = 192.0.2.1:51820\n"
+				   "uplink = eth0\n"
+				   "address = 10.0.0.2/24\n"
+				   "allowed-ips = 0.0.0.0/0\n"
+				   "[interface]\n"
+				   "private-key-file = /k\n"
+				   "syslog = on\n"
+				   "profile = mobile\n"
+				   "role = client\n";
 	struct config cfg;
 	struct diag diag;
 
@@ -914,15 +930,19 @@ static void test_client_has_one_peer(void **state)
 	struct diag diag;
 
 	(void)state;
-	snprintf(text, sizeof(text), "%s[peer]\npublic-key = %s\n"
+	snprintf(text, sizeof(text),
+		 "%s[peer]\npublic-key = %s\n"
 		 "endpoint = 192.0.2.2:1\naddress = 10.0.0.9/24\n"
-		 "allowed-ips = 10.1.0.0/16\n", client_text, KEY1);
+		 "allowed-ips = 10.1.0.0/16\n",
+		 client_text, KEY1);
 	parse_refused("c.conf", text, &cfg, &diag);
-	expect_error(&diag, "peer", 15, "a client has exactly one [peer], its "
+	expect_error(&diag, "peer", 15,
+		     "a client has exactly one [peer], its "
 		     "gateway; the first is at line 6");
 	assert_int_equal(diag.errors, 1);
 
-	parse_refused("c.conf", "[interface]\nrole = client\n"
+	parse_refused("c.conf",
+		      "[interface]\nrole = client\n"
 		      "private-key-file = /k\nsyslog = on\nprofile = mobile\n",
 		      &cfg, &diag);
 	expect_error(&diag, "peer", 0, "no [peer] section: a client needs");
@@ -937,28 +957,30 @@ static void test_duplicates_across_peers(void **state)
 		"private-key-file = /k\n"
 		"syslog = on\n"
 		"profile = mobile\n"
-		"[peer]\n"				/* 7 */
-		"name = alice\n"			/* 8 */
-		"public-key = " KEY1 "\n"		/* 9 */
-		"allowed-ips = 10.0.0.2/32, 10.1.0.0/16\n"	/* 10 */
-		"[peer]\n"				/* 11 */
+		"[peer]\n"				   /* 7 */
+		"name = alice\n"			   /* 8 */
+		"public-key = " KEY1 "\n"		   /* 9 */
+		"allowed-ips = 10.0.0.2/32, 10.1.0.0/16\n" /* 10 */
+		"[peer]\n"				   /* 11 */
 		"name = bob\n"
 		"public-key = " KEY2 "\n"
-		"allowed-ips = 10.1.0.0/24\n"		/* overlap: fine */
-		"[peer]\n"				/* 15 */
-		"name = alice\n"			/* 16 */
-		"public-key = " KEY1 "\n"		/* 17 */
+		"allowed-ips = 10.1.0.0/24\n" /* overlap: fine */
+		"[peer]\n"		      /* 15 */
+		"name = alice\n"	      /* 16 */
+		"public-key = " KEY1 "\n"     /* 17 */
 		"allowed-ips = 10.0.0.3/32\n"
-		"allowed-ips = 10.1.0.0/16\n";		/* 19 */
+		"allowed-ips = 10.1.0.0/16\n"; /* 19 */
 	struct config cfg;
 	struct diag diag;
 
 	(void)state;
 	parse_refused("d.conf", text, &cfg, &diag);
 	expect_error(&diag, "public-key", 17, "same key as the peer at line 7");
-	expect_error(&diag, "name", 16, "\"alice\" is already the name of the "
+	expect_error(&diag, "name", 16,
+		     "\"alice\" is already the name of the "
 		     "peer at line 7");
-	expect_error(&diag, "allowed-ips", 19, "10.1.0.0/16 is already routed "
+	expect_error(&diag, "allowed-ips", 19,
+		     "10.1.0.0/16 is already routed "
 		     "to the peer at line 7");
 	assert_int_equal(diag.errors, 3);
 }
@@ -973,9 +995,10 @@ static void test_second_interface_section(void **state)
 	snprintf(text, sizeof(text), "%s[interface]\nrole = gateway\n",
 		 client_text);
 	parse_refused("i.conf", text, &cfg, &diag);
-	expect_error(&diag, "interface", 15, "a second [interface] section; "
+	expect_error(&diag, "interface", 15,
+		     "a second [interface] section; "
 		     "the first is at line 1");
-	assert_int_equal(diag.errors, 1);	/* its keys are not read */
+	assert_int_equal(diag.errors, 1); /* its keys are not read */
 }
 
 static void test_key_outside_section(void **state)
@@ -987,7 +1010,8 @@ static void test_key_outside_section(void **state)
 	(void)state;
 	snprintf(text, sizeof(text), "# top\nrole = client\n%s", client_text);
 	parse_refused("o.conf", text, &cfg, &diag);
-	expect_error(&diag, "role", 2, "outside any section; put it under "
+	expect_error(&diag, "role", 2,
+		     "outside any section; put it under "
 		     "[interface], [peer] or [policy NAME]");
 	assert_int_equal(diag.errors, 1);
 }
@@ -1013,18 +1037,22 @@ static void test_address_forms(void **state)
 	struct diag diag;
 
 	(void)state;
-	snprintf(text, sizeof(text), "[interface]\nrole = client\n"
+	snprintf(text, sizeof(text),
+		 "[interface]\nrole = client\n"
 		 "private-key-file = /k\nsyslog = on\nprofile = mobile\n"
 		 "[peer]\npublic-key = %s\nendpoint = 192.0.2.1:1\n"
-		 "allowed-ips = ::/0\naddress = %s\n", KEY1, "fd00::2");
+		 "allowed-ips = ::/0\naddress = %s\n",
+		 KEY1, "fd00::2");
 	parse_ok("a.conf", text, &cfg, &diag);
 	assert_cidr(&cfg.peers[0].address, "fd00::2", 128);
 	config_free(&cfg);
 
-	snprintf(text, sizeof(text), "[interface]\nrole = client\n"
+	snprintf(text, sizeof(text),
+		 "[interface]\nrole = client\n"
 		 "private-key-file = /k\nsyslog = on\nprofile = mobile\n"
 		 "[peer]\npublic-key = %s\nendpoint = 192.0.2.1:1\n"
-		 "allowed-ips = ::/0\naddress = %s\n", KEY1, "0.0.0.0/0");
+		 "allowed-ips = ::/0\naddress = %s\n",
+		 KEY1, "0.0.0.0/0");
 	parse_refused("a.conf", text, &cfg, &diag);
 	expect_error(&diag, "address", 10, "a /0 prefix is not an address");
 }
@@ -1033,27 +1061,26 @@ static void test_address_forms(void **state)
 
 static void test_all_errors_reported_in_line_order(void **state)
 {
-	static const char text[] =
-		"[interface]\n"				/* 1 */
-		"role = gateway\n"			/* 2 */
-		"listen = 192.0.2.1\n"			/* 3 */
-		"private-key-file = /k\n"		/* 4 */
-		"syslog = maybe\n"			/* 5 */
-		"profile = mobile\n"			/* 6 */
-		"[policy mobile]\n"			/* 7 */
-		"cooldown = soon\n"			/* 8 */
-		"[peer]\n"				/* 9 */
-		"public-key = " KEY1 "\n"		/* 10 */
-		"allowed-ips = 10.0.0.1/8\n"		/* 11 */
-		"[peer]\n"				/* 12 */
-		"public-key = " KEY1 "\n"		/* 13 */
-		"allowed-ips = 10.1.0.0/16\n"		/* 14 */
-		"colour = red\n";			/* 15 */
+	static const char text[] = "[interface]\n"		 /* 1 */
+				   "role = gateway\n"		 /* 2 */
+				   "listen = 192.0.2.1\n"	 /* 3 */
+				   "private-key-file = /k\n"	 /* 4 */
+				   "syslog = maybe\n"		 /* 5 */
+				   "profile = mobile\n"		 /* 6 */
+				   "[policy mobile]\n"		 /* 7 */
+				   "cooldown = soon\n"		 /* 8 */
+				   "[peer]\n"			 /* 9 */
+				   "public-key = " KEY1 "\n"	 /* 10 */
+				   "allowed-ips = 10.0.0.1/8\n"	 /* 11 */
+				   "[peer]\n"			 /* 12 */
+				   "public-key = " KEY1 "\n"	 /* 13 */
+				   "allowed-ips = 10.1.0.0/16\n" /* 14 */
+				   "colour = red\n";		 /* 15 */
 	static const struct {
 		unsigned int line;
 		const char *subject;
 	} want[] = {
-		{ 3, "listen" }, { 5, "syslog" }, { 8, "cooldown" },
+		{ 3, "listen" },       { 5, "syslog" },	     { 8, "cooldown" },
 		{ 11, "allowed-ips" }, { 13, "public-key" }, { 15, "colour" },
 	};
 	struct config cfg;
@@ -1099,7 +1126,7 @@ static void test_errors_capped_at_50(void **state)
 	diag_print(&diag, stream);
 	fclose(stream);
 	assert_non_null(strstr(printed, "cap.conf: 10 more errors and "
-			       "warnings not shown"));
+					"warnings not shown"));
 	free(printed);
 	free(text);
 }
@@ -1125,7 +1152,8 @@ static void test_line_length_limit(void **state)
 	memset(text + n, 'x', 1024);
 	strcpy(text + n + 1024, "\n");
 	parse_refused("l.conf", text, &cfg, &diag);
-	expect_error(&diag, "line", 15, "line 15 is longer than 1024 "
+	expect_error(&diag, "line", 15,
+		     "line 15 is longer than 1024 "
 		     "characters");
 
 	/* a long setting names its key */
@@ -1134,7 +1162,8 @@ static void test_line_length_limit(void **state)
 		n += sprintf(text + n, "10.%d.0.0/16,", i);
 	strcpy(text + n - 1, "\n");
 	parse_refused("l.conf", text, &cfg, &diag);
-	expect_error(&diag, "allowed-ips", 15, "allowed-ips: line is longer "
+	expect_error(&diag, "allowed-ips", 15,
+		     "allowed-ips: line is longer "
 		     "than 1024 characters");
 	assert_int_equal(diag.errors, 1);
 	free(text);
@@ -1148,7 +1177,8 @@ static void test_nul_byte(void **state)
 
 	(void)state;
 	assert_int_equal(config_parse_buffer("z.conf", text, sizeof(text) - 1,
-					     &cfg, &diag), -1);
+					     &cfg, &diag),
+			 -1);
 	expect_error(&diag, "line", 2, "control character 0x00 at column 11");
 }
 
@@ -1180,21 +1210,21 @@ static void test_per_peer_limits(void **state)
 	(void)state;
 	assert_non_null(text);
 	n = sprintf(text, "%s", client_text);
-	for (int i = 2; i <= 8; i++)	/* 2 + 7 = 9 */
+	for (int i = 2; i <= 8; i++) /* 2 + 7 = 9 */
 		n += sprintf(text + n, "endpoint = 198.51.100.%d:1\n", i);
 	parse_refused("lim.conf", text, &cfg, &diag);
 	expect_error(&diag, "endpoint", 21, "more than 8 endpoints");
 	assert_int_equal(diag.errors, 1);
 
 	n = sprintf(text, "%s", client_text);
-	for (int i = 2; i <= 7; i++)	/* 3 + 6 = 9 */
+	for (int i = 2; i <= 7; i++) /* 3 + 6 = 9 */
 		n += sprintf(text + n, "uplink = eth%d\n", i);
 	parse_refused("lim.conf", text, &cfg, &diag);
 	expect_error(&diag, "uplink", 20, "more than 8 uplinks");
 	assert_int_equal(diag.errors, 1);
 
 	n = sprintf(text, "%s", client_text);
-	for (int i = 0; i < 63; i++)	/* 2 + 63 = 65 */
+	for (int i = 0; i < 63; i++) /* 2 + 63 = 65 */
 		n += sprintf(text + n, "allowed-ips = 10.%d.0.0/16\n", i);
 	parse_refused("lim.conf", text, &cfg, &diag);
 	expect_error(&diag, "allowed-ips", 77, "more than 64 prefixes");
@@ -1212,7 +1242,7 @@ static void test_listen_limit(void **state)
 	(void)state;
 	assert_non_null(text);
 	n = sprintf(text, "[interface]\nrole = gateway\nprivate-key-file = /k\n"
-		    "syslog = on\nprofile = mobile\n");
+			  "syslog = on\nprofile = mobile\n");
 	for (int i = 1; i <= 9; i++)
 		n += sprintf(text + n, "listen = 192.0.2.%d:51820\n", i);
 	parse_refused("lim.conf", text, &cfg, &diag);
@@ -1234,24 +1264,27 @@ static void test_peer_limit(void **state)
 	(void)state;
 	assert_non_null(text);
 	out += sprintf(out, "[interface]\nrole = gateway\nlisten = [::]:1\n"
-		       "private-key-file = /k\nsyslog = on\n"
-		       "profile = mobile\n");
+			    "private-key-file = /k\nsyslog = on\n"
+			    "profile = mobile\n");
 	for (int i = 0; i < CONFIG_MAX_PEERS; i++) {
 		key_bytes(1, bytes);
 		bytes[0] = (uint8_t)(i >> 8);
 		bytes[1] = (uint8_t)i;
 		key_text(bytes, key);
-		out += sprintf(out, "[peer]\npublic-key = %s\n"
-			       "allowed-ips = 10.%d.%d.0/24\n", key, i >> 8,
-			       i & 255);
+		out += sprintf(out,
+			       "[peer]\npublic-key = %s\n"
+			       "allowed-ips = 10.%d.%d.0/24\n",
+			       key, i >> 8, i & 255);
 	}
 	parse_ok("big.conf", text, &cfg, &diag);
 	assert_int_equal(cfg.n_peers, CONFIG_MAX_PEERS);
 	assert_int_equal(cfg.peers[4095].allowed_ips[0].addr[1], 15);
 	config_free(&cfg);
 
-	out += sprintf(out, "[peer]\npublic-key = %s\n"
-		       "allowed-ips = 10.200.0.0/24\n[peer]\n", KEY3);
+	out += sprintf(out,
+		       "[peer]\npublic-key = %s\n"
+		       "allowed-ips = 10.200.0.0/24\n[peer]\n",
+		       KEY3);
 	parse_refused("big.conf", text, &cfg, &diag);
 	expect_error(&diag, "peer", 6 + 3 * CONFIG_MAX_PEERS + 1,
 		     "more than 4096 peers");
@@ -1302,7 +1335,8 @@ static void test_operator_outlets(void **state)
 		at = strstr(other, "syslog = on");
 		snprintf(at, size - (size_t)(at - other),
 			 "%s\ncontrol-socket = /run/j.sock\n"
-			 "metrics-listen = 127.0.0.2:9587\n%s", outlets[i],
+			 "metrics-listen = 127.0.0.2:9587\n%s",
+			 outlets[i],
 			 strstr(text, "syslog = on") + strlen("syslog = on"));
 		parse_ok("o.conf", other, &cfg, &diag);
 		assert_int_equal(diag.warnings, 0);
@@ -1362,7 +1396,8 @@ static void test_load_names_the_path(void **state)
 
 	assert_int_equal(config_load("/nonexistent/jvpnd.conf", &cfg, &diag),
 			 -1);
-	assert_string_equal(diag.entries[0].text, "/nonexistent/jvpnd.conf: "
+	assert_string_equal(diag.entries[0].text,
+			    "/nonexistent/jvpnd.conf: "
 			    "cannot open: No such file or directory");
 }
 
@@ -1378,8 +1413,8 @@ static void test_check_config_ok(void **state)
 
 static void test_check_config_errors(void **state)
 {
-	char *output = NULL, *text = fill_template(gateway_template, "P",
-						   "cooldown = fast");
+	char *output = NULL,
+	     *text = fill_template(gateway_template, "P", "cooldown = fast");
 
 	(void)state;
 	/* the two errors and the warning, then the count */
@@ -1389,7 +1424,7 @@ static void test_check_config_errors(void **state)
 	assert_non_null(strstr(output, ":10: cooldown: expected a duration "));
 	assert_non_null(strstr(output, ":15: syslog: unknown key in [peer]\n"));
 	assert_non_null(strstr(output, ":16: max-switches-per-minute: unknown "
-			       "key in [peer]; it is a policy key"));
+				       "key in [peer]; it is a policy key"));
 	assert_non_null(strstr(output, "\n3 errors\n"));
 	assert_null(strstr(output, "ok:"));
 	free(output);
@@ -1403,7 +1438,8 @@ static void test_check_config_warnings_still_ok(void **state)
 
 	(void)state;
 	assert_int_equal(check_output(text, &output), 0);
-	assert_non_null(strstr(output, ":10: warning: policy tuned: "
+	assert_non_null(strstr(output,
+			       ":10: warning: policy tuned: "
 			       "HandshakeTimeout: handshake-timeout 45s is "
 			       "above 30s"));
 	assert_non_null(strstr(output, "\nok: 1 peers, profile datacenter\n"));
@@ -1421,7 +1457,7 @@ static void test_check_config_missing_file(void **state)
 	assert_int_equal(config_check_file("/nonexistent.conf", out), 1);
 	fclose(out);
 	assert_string_equal(output, "/nonexistent.conf: cannot open: No such "
-			    "file or directory\n1 errors\n");
+				    "file or directory\n1 errors\n");
 	free(output);
 }
 
@@ -1445,11 +1481,11 @@ static void test_reload_accepts_policy_changes(void **state)
 	diag_init(&diag, "r.conf");
 	assert_int_equal(config_check_reload(&running, &next, &diag), 0);
 	assert_int_equal(diag.count, 0);
-	assert_int_equal(policy_diff(&config_find_policy(&running,
-							 "tuned")->policy,
-				     &config_find_policy(&next,
-							 "tuned")->policy,
-				     NULL, NULL), 1);
+	assert_int_equal(
+		policy_diff(&config_find_policy(&running, "tuned")->policy,
+			    &config_find_policy(&next, "tuned")->policy, NULL,
+			    NULL),
+		1);
 	config_free(&running);
 	config_free(&next);
 }
@@ -1469,9 +1505,11 @@ static void test_reload_refuses_restart_only_changes(void **state)
 	/* the default state file and control socket follow the device */
 	assert_int_equal(config_check_reload(&running, &next, &diag), 4);
 	expect_error(&diag, "state-file", 0, "the state file cannot change");
-	expect_error(&diag, "control-socket", 0, "control-socket: the control "
+	expect_error(&diag, "control-socket", 0,
+		     "control-socket: the control "
 		     "socket cannot change on reload");
-	expect_error(&diag, "device", 0, "device: the device cannot change on "
+	expect_error(&diag, "device", 0,
+		     "device: the device cannot change on "
 		     "reload; restart jvpnd");
 	expect_error(&diag, "listen", 0, "the listen addresses cannot change");
 	config_free(&next);
@@ -1480,7 +1518,8 @@ static void test_reload_refuses_restart_only_changes(void **state)
 	parse_ok("r.conf", client_text, &next, &diag);
 	diag_init(&diag, "r.conf");
 	assert_true(config_check_reload(&running, &next, &diag) >= 1);
-	expect_error(&diag, "role", 0, "role: gateway cannot become client on "
+	expect_error(&diag, "role", 0,
+		     "role: gateway cannot become client on "
 		     "reload");
 	config_free(&next);
 	config_free(&running);
@@ -1499,7 +1538,8 @@ static void test_reload_refuses_new_gateway_key(void **state)
 	parse_ok("c.conf", text, &next, &diag);
 	diag_init(&diag, "c.conf");
 	assert_int_equal(config_check_reload(&running, &next, &diag), 1);
-	expect_error(&diag, "public-key", 6, "the gateway's key cannot change "
+	expect_error(&diag, "public-key", 6,
+		     "the gateway's key cannot change "
 		     "on reload: a new gateway is a new session");
 	config_free(&next);
 	config_free(&running);

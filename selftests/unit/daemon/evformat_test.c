@@ -72,7 +72,8 @@ static void test_json_state_change(void **state)
 		"\"time\":\"2026-11-21T11:06:36.315Z\",\"mono_ns\":32116004460,"
 		"\"session_id\":\"1119279276303789114\",\"state_version\":2,"
 		"\"reason\":\"health_threshold\",\"old_state\":\"ACTIVE\","
-		"\"new_state\":\"VOLATILE\",\"new_transport\":\"10.1.0.2:48957\"}\n";
+		"\"new_state\":\"VOLATILE\",\"new_transport\":\"10.1.0.2:"
+		"48957\"}\n";
 
 	(void)state;
 	assert_int_equal(evformat_json(buf, sizeof(buf), &STATE, &ST),
@@ -99,7 +100,8 @@ static void test_json_escapes(void **state)
 {
 	(void)state;
 	evformat_json(buf, sizeof(buf), &NASTY, &ST);
-	assert_non_null(strstr(buf, ",\"detail\":\"a\\\"b\\\\c]d=e|f\\u000ag\"}\n"));
+	assert_non_null(
+		strstr(buf, ",\"detail\":\"a\\\"b\\\\c]d=e|f\\u000ag\"}\n"));
 }
 
 /* ---- RFC 5424 ------------------------------------------------------- */
@@ -194,8 +196,11 @@ static void test_journal_latency(void **state)
 {
 	(void)state;
 	evformat_journal(buf, sizeof(buf), &REATTACH, &ST);
-	assert_non_null(strstr(buf, "\nMESSAGE_ID=38b9d95eacb12074bf6048a07a149234\nPRIORITY=6\n"));
-	assert_non_null(strstr(buf, "\nJVPN_DETAIL=10.1.0.2:48957\nJVPN_LATENCY_MS=12.345\n"));
+	assert_non_null(strstr(
+		buf,
+		"\nMESSAGE_ID=38b9d95eacb12074bf6048a07a149234\nPRIORITY=6\n"));
+	assert_non_null(strstr(
+		buf, "\nJVPN_DETAIL=10.1.0.2:48957\nJVPN_LATENCY_MS=12.345\n"));
 }
 
 /* a value with a newline: KEY\n, 64-bit little-endian length, value, \n */
@@ -212,7 +217,9 @@ static void test_journal_binary_safe(void **state)
 	assert_true(n > sizeof(want) - 1);
 	assert_memory_equal(buf + n - (sizeof(want) - 1), want,
 			    sizeof(want) - 1);
-	assert_non_null(strstr(buf, "MESSAGE=SECURITY_EVENT reason bad_proof: a\"b\\c]d=e|f?g\n"));
+	assert_non_null(strstr(
+		buf,
+		"MESSAGE=SECURITY_EVENT reason bad_proof: a\"b\\c]d=e|f?g\n"));
 	assert_non_null(strstr(buf, "\nPRIORITY=4\n"));
 }
 
@@ -221,9 +228,11 @@ static void test_journal_binary_safe(void **state)
 static void test_cef_state_change(void **state)
 {
 	const char *want =
-		"CEF:0|Jumping VPN|jvpnd|" JVPN_VERSION "|101|Session state changed|4|"
+		"CEF:0|Jumping VPN|jvpnd|" JVPN_VERSION
+		"|101|Session state changed|4|"
 		"rt=1795259196315 cat=STATE_CHANGE dvchost=gw1 dvcpid=77 "
-		"msg=STATE_CHANGE session 1119279276303789114 ACTIVE -> VOLATILE "
+		"msg=STATE_CHANGE session 1119279276303789114 ACTIVE -> "
+		"VOLATILE "
 		"reason health_threshold at 10.1.0.2:48957 "
 		"src=10.1.0.2 spt=48957 "
 		"cs1Label=sessionId cs1=1119279276303789114 "
@@ -242,7 +251,8 @@ static void test_cef_ipv6_and_latency(void **state)
 	(void)state;
 	evformat_cef(buf, sizeof(buf), &REATTACH, &ST, &FROM);
 	assert_non_null(strstr(buf, "|104|Reattach succeeded|3|"));
-	assert_non_null(strstr(buf, " c6a2Label=Source IPv6 Address c6a2=fd02::2 spt=47735 "));
+	assert_non_null(strstr(
+		buf, " c6a2Label=Source IPv6 Address c6a2=fd02::2 spt=47735 "));
 	assert_null(strstr(buf, " src="));
 	assert_non_null(strstr(buf, " cs6Label=detail cs6=10.1.0.2:48957 "));
 	assert_non_null(strstr(buf, " cn3Label=latencyMs cn3=12\n"));
@@ -254,8 +264,11 @@ static void test_cef_escapes(void **state)
 	(void)state;
 	evformat_cef(buf, sizeof(buf), &NASTY, &ST, &FROM);
 	assert_non_null(strstr(buf, "|106|Security event|8|"));
-	assert_non_null(strstr(buf, " cs6Label=detail cs6=a\"b\\\\c]d\\=e|f\\ng "));
-	assert_non_null(strstr(buf, " msg=SECURITY_EVENT reason bad_proof: a\"b\\\\c]d\\=e|f?g "));
+	assert_non_null(
+		strstr(buf, " cs6Label=detail cs6=a\"b\\\\c]d\\=e|f\\ng "));
+	assert_non_null(strstr(
+		buf,
+		" msg=SECURITY_EVENT reason bad_proof: a\"b\\\\c]d\\=e|f?g "));
 	/* the only line break is the one that ends the line */
 	assert_ptr_equal(strchr(buf, '\n'), buf + strlen(buf) - 1);
 }
@@ -284,9 +297,12 @@ static void test_too_small_is_zero(void **state)
 	(void)state;
 	assert_int_equal(evformat_json(small, sizeof(small), &STATE, &ST), 0);
 	assert_string_equal(small, "");
-	assert_int_equal(evformat_syslog(small, sizeof(small), &STATE, &ST, &FROM), 0);
-	assert_int_equal(evformat_journal(small, sizeof(small), &STATE, &ST), 0);
-	assert_int_equal(evformat_cef(small, sizeof(small), &STATE, &ST, &FROM), 0);
+	assert_int_equal(
+		evformat_syslog(small, sizeof(small), &STATE, &ST, &FROM), 0);
+	assert_int_equal(evformat_journal(small, sizeof(small), &STATE, &ST),
+			 0);
+	assert_int_equal(evformat_cef(small, sizeof(small), &STATE, &ST, &FROM),
+			 0);
 	assert_int_equal(evformat_json(small, 0, &STATE, &ST), 0);
 }
 
@@ -312,12 +328,13 @@ static void test_field_cap(void **state)
 
 	(void)state;
 	for (i = 0; i + 2 < sizeof(detail); i += 2)
-		memcpy(detail + i, "\xc3\xa9", 2);	/* é */
+		memcpy(detail + i, "\xc3\xa9", 2); /* é */
 	detail[i] = '\0';
 	ev.detail = detail;
 	evformat_json(buf, sizeof(buf), &ev, &ST);
 	/* 256 bytes is 128 whole é */
-	snprintf(want, sizeof(want), "\"detail\":\"%.*s\"}", EVFORMAT_FIELD_MAX, detail);
+	snprintf(want, sizeof(want), "\"detail\":\"%.*s\"}", EVFORMAT_FIELD_MAX,
+		 detail);
 	assert_non_null(strstr(buf, want));
 	/* one byte more in front: the 256th byte would start an é, so the
 	 * cut falls before it, at 255 */
@@ -326,10 +343,11 @@ static void test_field_cap(void **state)
 		memcpy(detail + i, "\xc3\xa9", 2);
 	detail[i] = '\0';
 	evformat_json(buf, sizeof(buf), &ev, &ST);
-	snprintf(want, sizeof(want), "\"detail\":\"%.*s\"}", EVFORMAT_FIELD_MAX - 1, detail);
+	snprintf(want, sizeof(want), "\"detail\":\"%.*s\"}",
+		 EVFORMAT_FIELD_MAX - 1, detail);
 	assert_non_null(strstr(buf, want));
 
-	memset(detail, '"', sizeof(detail) - 1);	/* each one 2 bytes in JSON */
+	memset(detail, '"', sizeof(detail) - 1); /* each one 2 bytes in JSON */
 	detail[sizeof(detail) - 1] = '\0';
 	ev.detail = detail;
 	ev.old_transport = detail;
@@ -338,7 +356,7 @@ static void test_field_cap(void **state)
 	assert_true(evformat_syslog(buf, sizeof(buf), &ev, &ST, &FROM) > 0);
 	assert_true(evformat_journal(buf, sizeof(buf), &ev, &ST) > 0);
 	assert_true(evformat_cef(buf, sizeof(buf), &ev, &ST, &FROM) > 0);
-	memset(detail, '\x01', sizeof(detail) - 1);	/* 6 bytes in JSON */
+	memset(detail, '\x01', sizeof(detail) - 1); /* 6 bytes in JSON */
 	assert_true(evformat_json(buf, sizeof(buf), &ev, &ST) > 0);
 }
 

@@ -35,7 +35,7 @@ static void party_make(struct party *p, uint8_t seed)
 }
 
 /* Deterministic randomness that remembers what it handed out. */
-#define RNG_LOG_MAX	8
+#define RNG_LOG_MAX 8
 struct test_rng {
 	uint64_t counter;
 	size_t n;
@@ -57,7 +57,7 @@ static void rng_fill(void *ctx, void *buf, size_t len)
 	}
 }
 
-#define MAX_PEERS	4
+#define MAX_PEERS 4
 struct peer_table {
 	size_t n;
 	struct {
@@ -65,7 +65,7 @@ struct peer_table {
 		bool has_ts;
 		struct hs_time ts;
 	} peer[MAX_PEERS];
-	int calls;		/* of any callback: proves a refusal came earlier */
+	int calls; /* of any callback: proves a refusal came earlier */
 	int stores;
 };
 
@@ -94,7 +94,7 @@ static bool cb_last_timestamp(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 	int i = find_peer(t, pub);
 
 	t->calls++;
-	assert_true(i >= 0);	/* only asked about allowed clients */
+	assert_true(i >= 0); /* only asked about allowed clients */
 	if (!t->peer[i].has_ts)
 		return false;
 	*greatest = t->peer[i].ts;
@@ -143,7 +143,8 @@ static void world_make(struct world *w)
 	w->client_rng.counter = 1000;
 	w->gateway_rng.counter = 2000;
 	w->client_params = (struct hs_params){ 1, 1, rng_fill, &w->client_rng };
-	w->gateway_params = (struct hs_params){ 1, 1, rng_fill, &w->gateway_rng };
+	w->gateway_params =
+		(struct hs_params){ 1, 1, rng_fill, &w->gateway_rng };
 	w->table.n = 1;
 	memcpy(w->table.peer[0].pub, w->client.pub, JVPN_KEY_LEN);
 	w->now = (struct hs_time){ 1700000000, 123456789 };
@@ -155,10 +156,9 @@ static enum hs_status start(struct world *w)
 	size_t len = sizeof(w->init_msg);
 	enum hs_status status;
 
-	status = handshake_initiator_start(&w->ini, w->client.priv,
-					   w->client.pub, w->gateway.pub,
-					   &w->now, &w->client_params,
-					   w->init_msg, &len);
+	status = handshake_initiator_start(
+		&w->ini, w->client.priv, w->client.pub, w->gateway.pub, &w->now,
+		&w->client_params, w->init_msg, &len);
 	if (status == HS_OK)
 		assert_int_equal(len, JVPN_HS_INIT_LEN);
 	return status;
@@ -167,10 +167,9 @@ static enum hs_status start(struct world *w)
 static enum hs_status consume_init(struct world *w, const uint8_t *msg,
 				   size_t len)
 {
-	return handshake_responder_consume_init(&w->resp, w->gateway.priv,
-						w->gateway.pub,
-						&w->gateway_params, &peer_ops,
-						&w->table, msg, len, &w->res);
+	return handshake_responder_consume_init(
+		&w->resp, w->gateway.priv, w->gateway.pub, &w->gateway_params,
+		&peer_ops, &w->table, msg, len, &w->res);
 }
 
 static enum hs_status reply(struct world *w)
@@ -295,9 +294,12 @@ static void test_fresh_ephemerals_fresh_keys(void **state)
 	/* same statics, later time, new ephemerals: nothing repeats */
 	w.now.sec++;
 	handshake(&w);
-	assert_memory_not_equal(first.data_i2r, w.ini_keys.data_i2r, JVPN_KEY_LEN);
-	assert_memory_not_equal(first.data_r2i, w.ini_keys.data_r2i, JVPN_KEY_LEN);
-	assert_memory_not_equal(first.control, w.ini_keys.control, JVPN_KEY_LEN);
+	assert_memory_not_equal(first.data_i2r, w.ini_keys.data_i2r,
+				JVPN_KEY_LEN);
+	assert_memory_not_equal(first.data_r2i, w.ini_keys.data_r2i,
+				JVPN_KEY_LEN);
+	assert_memory_not_equal(first.control, w.ini_keys.control,
+				JVPN_KEY_LEN);
 	assert_memory_not_equal(first.chain, w.ini_keys.chain, JVPN_KEY_LEN);
 }
 
@@ -320,14 +322,14 @@ static void test_default_params(void **state)
 			 HS_OK);
 	assert_int_equal(init[1], JVPN_CP_VERSION_MIN);
 	assert_int_equal(init[2], JVPN_CP_VERSION_MAX);
-	assert_int_equal(handshake_responder_consume_init(&rs, w.gateway.priv,
-							  w.gateway.pub, NULL,
-							  &peer_ops, &w.table,
-							  init, len, &res),
+	assert_int_equal(handshake_responder_consume_init(
+				 &rs, w.gateway.priv, w.gateway.pub, NULL,
+				 &peer_ops, &w.table, init, len, &res),
 			 HS_OK);
 	len = sizeof(resp);
-	assert_int_equal(handshake_responder_reply(&rs, 7, NULL, resp, &len,
-						   &rk), HS_OK);
+	assert_int_equal(
+		handshake_responder_reply(&rs, 7, NULL, resp, &len, &rk),
+		HS_OK);
 	assert_int_equal(handshake_initiator_consume_resp(&ini, resp, len, &ik),
 			 HS_OK);
 	assert_keys_match(&ik, &rk);
@@ -352,14 +354,17 @@ static void test_tampered_init_refused(void **state)
 			for (remacked = 0; remacked < 2; remacked++) {
 				memcpy(msg, w.init_msg, sizeof(msg));
 				msg[i] ^= (uint8_t)(1u << bit);
-				if (remacked && i < JVPN_HS_INIT_LEN - JVPN_HS_MAC1_LEN)
+				if (remacked &&
+				    i < JVPN_HS_INIT_LEN - JVPN_HS_MAC1_LEN)
 					remac(msg, sizeof(msg), w.gateway.pub);
-				assert_int_not_equal(consume_init(&w, msg, sizeof(msg)),
-						     HS_OK);
+				assert_int_not_equal(
+					consume_init(&w, msg, sizeof(msg)),
+					HS_OK);
 				assert_int_equal(w.table.stores, 0);
 				if (!remacked)
 					assert_false(handshake_init_mac1_ok(
-						w.gateway.pub, msg, sizeof(msg)));
+						w.gateway.pub, msg,
+						sizeof(msg)));
 			}
 		}
 	}
@@ -372,19 +377,19 @@ static void test_tampered_init_reasons(void **state)
 {
 	static const struct {
 		size_t offset;
-		uint8_t xor;
+		uint8_t xor ;
 		enum hs_status expected;
 	} cases[] = {
-		{ 0, 0x03, HS_ERR_MALFORMED },	/* type 1 -> 2 */
-		{ 1, 0x01, HS_ERR_MALFORMED },	/* version_min 0 */
-		{ 2, 0x02, HS_ERR_AUTH },	/* version_max 3: bound by h */
-		{ 3, 0x01, HS_ERR_MALFORMED },	/* reserved */
-		{ 4, 0x80, HS_ERR_AUTH },	/* initiator id */
-		{ 12, 0x01, HS_ERR_AUTH },	/* ephemeral */
-		{ 44, 0x01, HS_ERR_AUTH },	/* encrypted static */
-		{ 91, 0x01, HS_ERR_AUTH },	/* its tag */
-		{ 92, 0x01, HS_ERR_AUTH },	/* encrypted timestamp */
-		{ 119, 0x01, HS_ERR_AUTH },	/* its tag */
+		{ 0, 0x03, HS_ERR_MALFORMED }, /* type 1 -> 2 */
+		{ 1, 0x01, HS_ERR_MALFORMED }, /* version_min 0 */
+		{ 2, 0x02, HS_ERR_AUTH },      /* version_max 3: bound by h */
+		{ 3, 0x01, HS_ERR_MALFORMED }, /* reserved */
+		{ 4, 0x80, HS_ERR_AUTH },      /* initiator id */
+		{ 12, 0x01, HS_ERR_AUTH },     /* ephemeral */
+		{ 44, 0x01, HS_ERR_AUTH },     /* encrypted static */
+		{ 91, 0x01, HS_ERR_AUTH },     /* its tag */
+		{ 92, 0x01, HS_ERR_AUTH },     /* encrypted timestamp */
+		{ 119, 0x01, HS_ERR_AUTH },    /* its tag */
 	};
 	uint8_t msg[JVPN_HS_INIT_LEN];
 	struct world w;
@@ -395,7 +400,7 @@ static void test_tampered_init_reasons(void **state)
 	assert_int_equal(start(&w), HS_OK);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memcpy(msg, w.init_msg, sizeof(msg));
-		msg[cases[i].offset] ^= cases[i].xor;
+		msg[cases[i].offset] ^= cases[i].xor ;
 		remac(msg, sizeof(msg), w.gateway.pub);
 		assert_true(handshake_init_mac1_ok(w.gateway.pub, msg,
 						   sizeof(msg)) ==
@@ -404,9 +409,9 @@ static void test_tampered_init_reasons(void **state)
 				 cases[i].expected);
 		assert_int_equal(w.res.status, cases[i].expected);
 		assert_false(w.res.send_reject);
-		assert_int_equal(w.res.reason,
-				 cases[i].expected == HS_ERR_AUTH ?
-				 JVPND_REASON_BAD_PROOF : JVPND_REASON_NONE);
+		assert_int_equal(w.res.reason, cases[i].expected == HS_ERR_AUTH
+						       ? JVPND_REASON_BAD_PROOF
+						       : JVPND_REASON_NONE);
 		assert_true(sodium_is_zero((const uint8_t *)&w.resp,
 					   sizeof(w.resp)));
 	}
@@ -429,11 +434,12 @@ static void test_tampered_resp_refused(void **state)
 			for (remacked = 0; remacked < 2; remacked++) {
 				memcpy(msg, w.resp_msg, sizeof(msg));
 				msg[i] ^= (uint8_t)(1u << bit);
-				if (remacked && i < JVPN_HS_RESP_LEN - JVPN_HS_MAC1_LEN)
+				if (remacked &&
+				    i < JVPN_HS_RESP_LEN - JVPN_HS_MAC1_LEN)
 					remac(msg, sizeof(msg), w.client.pub);
-				assert_int_not_equal(consume_resp(&w, msg,
-								  sizeof(msg)),
-						     HS_OK);
+				assert_int_not_equal(
+					consume_resp(&w, msg, sizeof(msg)),
+					HS_OK);
 				assert_true(w.ini.pending);
 			}
 		}
@@ -447,18 +453,18 @@ static void test_tampered_resp_reasons(void **state)
 {
 	static const struct {
 		size_t offset;
-		uint8_t xor;
+		uint8_t xor ;
 		bool remac;
 		enum hs_status expected;
 	} cases[] = {
-		{ 0, 0x01, true, HS_ERR_MALFORMED },	/* type */
+		{ 0, 0x01, true, HS_ERR_MALFORMED }, /* type */
 		{ 1, 0x01, false, HS_ERR_MAC1 },
-		{ 1, 0x03, true, HS_ERR_VERSION },	/* 1 -> 2: not offered */
-		{ 2, 0x01, true, HS_ERR_MALFORMED },	/* reserved */
-		{ 11, 0x01, true, HS_ERR_AUTH },	/* session id: bound by h */
-		{ 12, 0x01, true, HS_ERR_UNMATCHED },	/* initiator id */
-		{ 20, 0x01, true, HS_ERR_AUTH },	/* ephemeral */
-		{ 52, 0x01, true, HS_ERR_AUTH },	/* confirmation tag */
+		{ 1, 0x03, true, HS_ERR_VERSION },   /* 1 -> 2: not offered */
+		{ 2, 0x01, true, HS_ERR_MALFORMED }, /* reserved */
+		{ 11, 0x01, true, HS_ERR_AUTH }, /* session id: bound by h */
+		{ 12, 0x01, true, HS_ERR_UNMATCHED }, /* initiator id */
+		{ 20, 0x01, true, HS_ERR_AUTH },      /* ephemeral */
+		{ 52, 0x01, true, HS_ERR_AUTH },      /* confirmation tag */
 		{ 83, 0x01, false, HS_ERR_MAC1 },
 	};
 	uint8_t msg[JVPN_HS_RESP_LEN];
@@ -472,7 +478,7 @@ static void test_tampered_resp_reasons(void **state)
 	assert_int_equal(reply(&w), HS_OK);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memcpy(msg, w.resp_msg, sizeof(msg));
-		msg[cases[i].offset] ^= cases[i].xor;
+		msg[cases[i].offset] ^= cases[i].xor ;
 		if (cases[i].remac)
 			remac(msg, sizeof(msg), w.client.pub);
 		assert_int_equal(consume_resp(&w, msg, sizeof(msg)),
@@ -502,7 +508,8 @@ static void test_wrong_gateway_key_refused_before_dh(void **state)
 	party_make(&w.gateway, 0x22);
 	assert_false(handshake_init_mac1_ok(w.gateway.pub, w.init_msg,
 					    JVPN_HS_INIT_LEN));
-	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_MAC1);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
+			 HS_ERR_MAC1);
 	assert_int_equal(w.table.calls, 0);
 	assert_false(w.res.offer_valid);
 	assert_false(w.res.send_reject);
@@ -544,11 +551,13 @@ static void test_unknown_client_refused(void **state)
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 
 	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
-						    reject, &len), HS_OK);
+						    reject, &len),
+			 HS_OK);
 	assert_int_equal(len, JVPN_HS_REJECT_LEN);
 	assert_int_equal(reject[0], JVPN_MSG_HANDSHAKE_REJECT);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, reject, len,
-							    &rej), HS_OK);
+	assert_int_equal(
+		handshake_initiator_consume_reject(&w.ini, reject, len, &rej),
+		HS_OK);
 	assert_int_equal(rej.reason, JVPND_REASON_UNKNOWN_PEER);
 	assert_int_equal(rej.version_min, 1);
 	assert_int_equal(rej.version_max, 1);
@@ -571,7 +580,8 @@ static void test_replayed_init_refused(void **state)
 	assert_int_equal(w.res.reason, JVPND_REASON_REPLAYED_HANDSHAKE);
 	assert_false(w.res.send_reject);
 	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
-						    reject, &len), HS_ERR_STATE);
+						    reject, &len),
+			 HS_ERR_STATE);
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 
 	/* a new INIT with the same timestamp, or an older one */
@@ -614,8 +624,8 @@ static void test_replay_across_seconds(void **state)
 
 /* ---- versions ---- */
 
-static void negotiate(struct world *w, uint8_t cmin, uint8_t cmax,
-		      uint8_t gmin, uint8_t gmax)
+static void negotiate(struct world *w, uint8_t cmin, uint8_t cmax, uint8_t gmin,
+		      uint8_t gmax)
 {
 	world_make(w);
 	w->client_params.version_min = cmin;
@@ -639,12 +649,15 @@ static void test_version_overlap(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		negotiate(&w, cases[i][0], cases[i][1], cases[i][2], cases[i][3]);
-		assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
+		negotiate(&w, cases[i][0], cases[i][1], cases[i][2],
+			  cases[i][3]);
+		assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
+				 HS_OK);
 		assert_int_equal(w.res.version, cases[i][4]);
 		assert_int_equal(reply(&w), HS_OK);
 		assert_int_equal(w.resp_msg[1], cases[i][4]);
-		assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_OK);
+		assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN),
+				 HS_OK);
 		assert_int_equal(w.ini_keys.version, cases[i][4]);
 		assert_keys_match(&w.ini_keys, &w.resp_keys);
 	}
@@ -671,17 +684,19 @@ static void test_version_none_common(void **state)
 	assert_int_equal(w.res.version_max, 4);
 
 	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
-						    reject, &len), HS_OK);
+						    reject, &len),
+			 HS_OK);
 	assert_int_equal(reject[1], 1);
 	assert_int_equal(reject[2], 2);
 	assert_int_equal(reject[12], 0);
 	assert_int_equal(reject[13], JVPND_REASON_VERSION_MISMATCH);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, reject, len,
-							    &rej), HS_OK);
+	assert_int_equal(
+		handshake_initiator_consume_reject(&w.ini, reject, len, &rej),
+		HS_OK);
 	assert_int_equal(rej.reason, JVPND_REASON_VERSION_MISMATCH);
 	assert_int_equal(rej.version_min, 1);
 	assert_int_equal(rej.version_max, 2);
-	assert_true(w.ini.pending);	/* the caller decides to give up */
+	assert_true(w.ini.pending); /* the caller decides to give up */
 }
 
 /* A man in the middle cannot talk both ends down to an older version. */
@@ -691,22 +706,24 @@ static void test_version_downgrade_detected(void **state)
 
 	(void)state;
 	negotiate(&w, 1, 3, 1, 3);
-	w.init_msg[2] = 1;		/* version_max 3 -> 1 */
+	w.init_msg[2] = 1; /* version_max 3 -> 1 */
 	remac(w.init_msg, JVPN_HS_INIT_LEN, w.gateway.pub);
-	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_AUTH);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
+			 HS_ERR_AUTH);
 
 	negotiate(&w, 1, 3, 1, 3);
 	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 	assert_int_equal(reply(&w), HS_OK);
-	w.resp_msg[1] = 1;		/* chosen 3 -> 1 */
+	w.resp_msg[1] = 1; /* chosen 3 -> 1 */
 	remac(w.resp_msg, JVPN_HS_RESP_LEN, w.client.pub);
-	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_ERR_AUTH);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN),
+			 HS_ERR_AUTH);
 }
 
 /* ---- REJECT: what the client believes ---- */
 
-static void make_reject(uint8_t *msg, uint8_t gmin, uint8_t gmax,
-			uint64_t id, uint16_t reason)
+static void make_reject(uint8_t *msg, uint8_t gmin, uint8_t gmax, uint64_t id,
+			uint16_t reason)
 {
 	int i;
 
@@ -732,49 +749,47 @@ static void test_reject_checks(void **state)
 	id = w.ini.initiator_id;
 
 	make_reject(msg, 3, 4, id, JVPND_REASON_VERSION_MISMATCH);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_OK);
 	/* another attempt's */
 	make_reject(msg, 3, 4, id ^ 1, JVPND_REASON_VERSION_MISMATCH);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_UNMATCHED);
 	/* a "mismatch" between ranges that overlap is not believed */
 	make_reject(msg, 2, 4, id, JVPND_REASON_VERSION_MISMATCH);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	/* reasons a gateway never sends in a REJECT */
 	make_reject(msg, 1, 2, id, JVPND_REASON_REPLAYED_HANDSHAKE);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	make_reject(msg, 1, 2, id, 0x100 | JVPND_REASON_UNKNOWN_PEER);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	/* bad range, reserved byte, length */
 	make_reject(msg, 2, 1, id, JVPND_REASON_UNKNOWN_PEER);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	make_reject(msg, 1, 2, id, JVPND_REASON_UNKNOWN_PEER);
 	msg[3] = 1;
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_ERR_MALFORMED);
 	msg[3] = 0;
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN + 1,
-							    &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN + 1, &rej),
 			 HS_ERR_MALFORMED);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN - 1,
-							    &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN - 1, &rej),
 			 HS_ERR_MALFORMED);
-	assert_int_equal(handshake_initiator_consume_reject(&w.ini, msg,
-							    JVPN_HS_REJECT_LEN, &rej),
+	assert_int_equal(handshake_initiator_consume_reject(
+				 &w.ini, msg, JVPN_HS_REJECT_LEN, &rej),
 			 HS_OK);
 }
 
@@ -795,14 +810,17 @@ static void test_reject_only_after_mac1(void **state)
 		res.send_reject = true;
 		res.offer_valid = true;
 		len = sizeof(out);
-		assert_int_equal(handshake_responder_reject(&res, NULL, out, &len),
-				 s == HS_ERR_VERSION || s == HS_ERR_UNKNOWN_PEER ?
-				 HS_OK : HS_ERR_STATE);
+		assert_int_equal(
+			handshake_responder_reject(&res, NULL, out, &len),
+			s == HS_ERR_VERSION || s == HS_ERR_UNKNOWN_PEER
+				? HS_OK
+				: HS_ERR_STATE);
 	}
 	/* an INIT that failed mac1 produces a result that cannot be answered */
 	assert_int_equal(start(&w), HS_OK);
 	w.init_msg[50] ^= 1;
-	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_MAC1);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
+			 HS_ERR_MAC1);
 	len = sizeof(out);
 	assert_int_equal(handshake_responder_reject(&w.res, NULL, out, &len),
 			 HS_ERR_STATE);
@@ -837,7 +855,7 @@ static void test_truncated_and_oversized(void **state)
 		assert_int_equal(consume_init(&w, big, len), HS_ERR_MALFORMED);
 	}
 	assert_int_equal(consume_init(&w, NULL, 0), HS_ERR_MALFORMED);
-	assert_int_equal(w.table.calls, 3);	/* from the one good INIT */
+	assert_int_equal(w.table.calls, 3); /* from the one good INIT */
 
 	memcpy(big, w.resp_msg, JVPN_HS_RESP_LEN);
 	for (len = 0; len < sizeof(big); len++) {
@@ -858,11 +876,13 @@ static void test_peek_initiator_id(void **state)
 	(void)state;
 	world_make(&w);
 	handshake(&w);
-	assert_true(handshake_peek_initiator_id(w.resp_msg, JVPN_HS_RESP_LEN, &id));
+	assert_true(
+		handshake_peek_initiator_id(w.resp_msg, JVPN_HS_RESP_LEN, &id));
 	assert_int_equal(id, w.res.initiator_id);
-	assert_false(handshake_peek_initiator_id(w.resp_msg, JVPN_HS_RESP_LEN - 1,
-						 &id));
-	assert_false(handshake_peek_initiator_id(w.init_msg, JVPN_HS_INIT_LEN, &id));
+	assert_false(handshake_peek_initiator_id(w.resp_msg,
+						 JVPN_HS_RESP_LEN - 1, &id));
+	assert_false(
+		handshake_peek_initiator_id(w.init_msg, JVPN_HS_INIT_LEN, &id));
 }
 
 /* ---- state and arguments ---- */
@@ -875,12 +895,14 @@ static void test_state_misuse(void **state)
 	(void)state;
 	world_make(&w);
 	/* no INIT sent: nothing to consume */
-	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_ERR_STATE);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN),
+			 HS_ERR_STATE);
 	/* no INIT accepted: nothing to reply */
 	assert_int_equal(reply(&w), HS_ERR_STATE);
 	handshake(&w);
 	/* a RESP consumed twice */
-	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN), HS_ERR_STATE);
+	assert_int_equal(consume_resp(&w, w.resp_msg, JVPN_HS_RESP_LEN),
+			 HS_ERR_STATE);
 	/* an old RESP, mac1 right, reaching a newer attempt */
 	memcpy(old_resp, w.resp_msg, sizeof(old_resp));
 	w.now.sec++;
@@ -895,7 +917,7 @@ static void test_state_misuse(void **state)
 
 static void test_bad_arguments(void **state)
 {
-	static const uint8_t small_order[JVPN_KEY_LEN];	/* all zero */
+	static const uint8_t small_order[JVPN_KEY_LEN]; /* all zero */
 	struct hs_peer_ops partial = peer_ops;
 	uint8_t out[JVPN_HS_INIT_LEN];
 	struct world w;
@@ -907,7 +929,8 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(handshake_initiator_start(&w.ini, w.client.priv,
 						   w.client.pub, w.gateway.pub,
 						   &w.now, &w.client_params,
-						   out, &len), HS_ERR_PARAM);
+						   out, &len),
+			 HS_ERR_PARAM);
 	assert_int_equal(len, JVPN_HS_INIT_LEN - 1);
 	w.now.nsec = 1000000000;
 	assert_int_equal(start(&w), HS_ERR_PARAM);
@@ -930,20 +953,19 @@ static void test_bad_arguments(void **state)
 	world_make(&w);
 	assert_int_equal(start(&w), HS_OK);
 	partial.store_timestamp = NULL;
-	assert_int_equal(handshake_responder_consume_init(&w.resp, w.gateway.priv,
-							  w.gateway.pub, NULL,
-							  &partial, &w.table,
-							  w.init_msg,
-							  JVPN_HS_INIT_LEN, &w.res),
+	assert_int_equal(handshake_responder_consume_init(
+				 &w.resp, w.gateway.priv, w.gateway.pub, NULL,
+				 &partial, &w.table, w.init_msg,
+				 JVPN_HS_INIT_LEN, &w.res),
 			 HS_ERR_PARAM);
 	w.gateway_params.version_max = 0;
-	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_ERR_PARAM);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
+			 HS_ERR_PARAM);
 	w.gateway_params.version_max = 1;
-	assert_int_equal(handshake_responder_consume_init(&w.resp, w.gateway.priv,
-							  w.gateway.pub, NULL,
-							  &peer_ops, &w.table,
-							  w.init_msg,
-							  JVPN_HS_INIT_LEN, NULL),
+	assert_int_equal(handshake_responder_consume_init(
+				 &w.resp, w.gateway.priv, w.gateway.pub, NULL,
+				 &peer_ops, &w.table, w.init_msg,
+				 JVPN_HS_INIT_LEN, NULL),
 			 HS_ERR_PARAM);
 
 	/* session id 0 is never assigned; a refused reply ends the state */
@@ -958,7 +980,8 @@ static void test_bad_arguments(void **state)
 	len = JVPN_HS_RESP_LEN - 1;
 	assert_int_equal(handshake_responder_reply(&w.resp, w.session_id, NULL,
 						   w.resp_msg, &len,
-						   &w.resp_keys), HS_ERR_PARAM);
+						   &w.resp_keys),
+			 HS_ERR_PARAM);
 	assert_int_equal(handshake_initiator_consume_resp(NULL, w.resp_msg,
 							  JVPN_HS_RESP_LEN,
 							  &w.ini_keys),
@@ -1014,7 +1037,7 @@ static void test_rotation_generation_checked(void **state)
 	memset(&next, 0x5a, sizeof(next));
 	assert_int_equal(handshake_rotate(&w.ini_keys, 0, &next), HS_ERR_PARAM);
 	assert_int_equal(handshake_rotate(&w.ini_keys, 2, &next), HS_ERR_PARAM);
-	assert_int_equal(next.generation, 0x5a5a5a5a);	/* untouched */
+	assert_int_equal(next.generation, 0x5a5a5a5a); /* untouched */
 	wrapped = w.ini_keys;
 	wrapped.generation = UINT32_MAX;
 	assert_int_equal(handshake_rotate(&wrapped, 0, &next), HS_ERR_PARAM);
@@ -1025,8 +1048,8 @@ static void test_rotation_generation_checked(void **state)
 
 /* ---- the document's formulas, recomputed with libsodium alone ---- */
 
-static void t_hash(uint8_t out[32], const void *a, size_t a_len,
-		   const void *b, size_t b_len)
+static void t_hash(uint8_t out[32], const void *a, size_t a_len, const void *b,
+		   size_t b_len)
 {
 	crypto_generichash_state st;
 
@@ -1049,8 +1072,7 @@ static void t_prf_label(uint8_t out[32], const uint8_t key[32],
 }
 
 /* ck, k = KDF2(ck, in); k may be NULL */
-static void t_kdf(uint8_t ck[32], const uint8_t *in, size_t len,
-		  uint8_t k[32])
+static void t_kdf(uint8_t ck[32], const uint8_t *in, size_t len, uint8_t k[32])
 {
 	uint8_t prk[32], t1[32], t2_in[33];
 
@@ -1080,9 +1102,8 @@ static void t_expect_sealed(uint8_t h[32], const uint8_t k[32],
 	static const uint8_t nonce[12];
 	uint8_t expected[64];
 
-	crypto_aead_chacha20poly1305_ietf_encrypt(expected, NULL, plain,
-						  plain_len, h, 32, NULL, nonce,
-						  k);
+	crypto_aead_chacha20poly1305_ietf_encrypt(
+		expected, NULL, plain, plain_len, h, 32, NULL, nonce, k);
 	assert_memory_equal(sealed, expected, plain_len + 16);
 	t_hash(h, h, 32, sealed, plain_len + 16);
 }
@@ -1143,8 +1164,8 @@ static void test_spec_derivation(void **state)
 	t_expect_mac1(init, JVPN_HS_INIT_LEN, w.gateway.pub);
 
 	/* RESP = e, ee, se, {} */
-	assert_memory_equal(resp, "\x02\x01\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08",
-			    12);
+	assert_memory_equal(
+		resp, "\x02\x01\x00\x00\x01\x02\x03\x04\x05\x06\x07\x08", 12);
 	assert_memory_equal(resp + 12, init + 4, 8);
 	t_hash(h, h, 32, resp, 20);
 	t_expect_ephemeral(ck, h, e_r, resp + 20);
@@ -1190,7 +1211,8 @@ static void test_names_and_reasons(void **state)
 	}
 	assert_string_equal(handshake_status_name(HS_ERR_MAC1), "mac1");
 	assert_int_equal(handshake_status_reason(HS_OK), JVPND_REASON_NONE);
-	assert_int_equal(handshake_status_reason(HS_ERR_MAC1), JVPND_REASON_NONE);
+	assert_int_equal(handshake_status_reason(HS_ERR_MAC1),
+			 JVPND_REASON_NONE);
 	assert_int_equal(handshake_status_reason(HS_ERR_MALFORMED),
 			 JVPND_REASON_NONE);
 	assert_int_equal(handshake_status_reason(HS_ERR_VERSION),

@@ -81,13 +81,13 @@ static void test_bucket_fractional_refill(void **state)
 	(void)state;
 	limiter_bucket_init(&b, &r, 0);
 	assert_int_equal(take_all(&b, &r, 0), 2);
-	assert_false(limiter_bucket_take(&b, &r, 333));	/* 999 */
-	assert_true(limiter_bucket_take(&b, &r, 334));		/* 1002 */
+	assert_false(limiter_bucket_take(&b, &r, 333)); /* 999 */
+	assert_true(limiter_bucket_take(&b, &r, 334));	/* 1002 */
 	assert_int_equal(b.credit, 2);
-	assert_false(limiter_bucket_take(&b, &r, 666));	/* 2 + 996 */
-	assert_true(limiter_bucket_take(&b, &r, 667));		/* 1001 */
+	assert_false(limiter_bucket_take(&b, &r, 666)); /* 2 + 996 */
+	assert_true(limiter_bucket_take(&b, &r, 667));	/* 1001 */
 	assert_int_equal(b.credit, 1);
-	assert_true(limiter_bucket_take(&b, &r, 1000));	/* 1 + 999 */
+	assert_true(limiter_bucket_take(&b, &r, 1000)); /* 1 + 999 */
 	assert_int_equal(b.credit, 0);
 }
 
@@ -297,16 +297,17 @@ static void test_window_ring_bound(void **state)
 	for (i = 1; i <= LIMITER_WINDOW_CAP + 10; i++) {
 		limiter_window_add(&w, i);
 		assert_int_equal(w.count, i < LIMITER_WINDOW_CAP
-						  ? i : LIMITER_WINDOW_CAP);
+						  ? i
+						  : LIMITER_WINDOW_CAP);
 		assert_int_equal(limiter_window_count(&w, i, 60000), w.count);
 	}
 	assert_int_equal(limiter_window_count(&w, 100, 60000),
 			 LIMITER_WINDOW_CAP);
-	assert_int_equal(limiter_window_times(&w, out, sizeof(out) /
-					      sizeof(out[0])),
-			 LIMITER_WINDOW_CAP);
-	assert_int_equal(out[0], LIMITER_WINDOW_CAP + 10);	/* newest */
-	assert_int_equal(out[LIMITER_WINDOW_CAP - 1], 11);	/* oldest kept */
+	assert_int_equal(
+		limiter_window_times(&w, out, sizeof(out) / sizeof(out[0])),
+		LIMITER_WINDOW_CAP);
+	assert_int_equal(out[0], LIMITER_WINDOW_CAP + 10); /* newest */
+	assert_int_equal(out[LIMITER_WINDOW_CAP - 1], 11); /* oldest kept */
 	assert_int_equal(limiter_window_times(&w, out, 2), 2);
 	assert_int_equal(out[1], LIMITER_WINDOW_CAP + 9);
 }
@@ -340,7 +341,8 @@ static void test_table_memory_bound(void **state)
 			 1024 * sizeof(struct limiter_source) + 1024 * 4);
 	assert_int_equal(limiter_table_bytes(0), 0);
 	assert_int_equal(limiter_table_bytes(LIMITER_TABLE_MAX + 1), 0);
-	print_message("sizeof(struct limiter_source) = %zu, 4096 sources = %zu bytes\n",
+	print_message("sizeof(struct limiter_source) = %zu, 4096 sources = %zu "
+		      "bytes\n",
 		      sizeof(struct limiter_source), limiter_table_bytes(4096));
 }
 
@@ -373,10 +375,10 @@ static void test_table_same_source_same_bucket(void **state)
 	ba = limiter_table_get(&t, a, 4, &r, 0);
 	assert_ptr_equal(ba, limiter_table_get(&t, a, 4, &r, 0));
 	assert_int_equal(take_all(ba, &r, 0), 2);
-	assert_false(limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0),
-					 &r, 0));
-	assert_true(limiter_bucket_take(limiter_table_get(&t, b, 4, &r, 0),
-					&r, 0));
+	assert_false(
+		limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0), &r, 0));
+	assert_true(
+		limiter_bucket_take(limiter_table_get(&t, b, 4, &r, 0), &r, 0));
 	assert_int_equal(t.used, 2);
 	limiter_table_free(&t);
 }
@@ -424,8 +426,8 @@ static void test_table_lru_evicts_least_recent(void **state)
 	limiter_table_get(&t, a, 4, &r, 0);
 	limiter_table_get(&t, b, 4, &r, 0);
 	limiter_table_get(&t, c, 4, &r, 0);
-	limiter_table_get(&t, a, 4, &r, 0);	/* a is now the newest */
-	limiter_table_get(&t, d, 4, &r, 0);	/* evicts b */
+	limiter_table_get(&t, a, 4, &r, 0); /* a is now the newest */
+	limiter_table_get(&t, d, 4, &r, 0); /* evicts b */
 	assert_int_equal(t.used, 3);
 	assert_int_equal(t.evictions, 1);
 	assert_null(limiter_table_peek(&t, b, 4));
@@ -494,17 +496,17 @@ static void test_table_evicted_source_starts_fresh(void **state)
 	(void)state;
 	key_of(7, a);
 	assert_true(limiter_table_init(&t, 2, HASH_KEY));
-	assert_true(limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0),
-					&r, 0));
-	assert_false(limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0),
-					 &r, 0));
+	assert_true(
+		limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0), &r, 0));
+	assert_false(
+		limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0), &r, 0));
 	key_of(8, other);
 	limiter_table_get(&t, other, 4, &r, 0);
 	key_of(9, other);
 	limiter_table_get(&t, other, 4, &r, 0);
 	assert_null(limiter_table_peek(&t, a, 4));
-	assert_true(limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0),
-					&r, 0));
+	assert_true(
+		limiter_bucket_take(limiter_table_get(&t, a, 4, &r, 0), &r, 0));
 	limiter_table_free(&t);
 }
 
@@ -530,7 +532,8 @@ static void test_table_capacity_one(void **state)
 
 static void test_backoff_schedule_and_give_up(void **state)
 {
-	struct limiter_backoff_policy p = { .first_ms = 100, .max_ms = 1000,
+	struct limiter_backoff_policy p = { .first_ms = 100,
+					    .max_ms = 1000,
 					    .max_attempts = 6 };
 	static const uint64_t want[] = { 0, 100, 200, 400, 800, 1000 };
 	struct limiter_backoff b;
@@ -570,9 +573,9 @@ static void test_backoff_no_overflow(void **state)
 	uint64_t d;
 
 	(void)state;
-	assert_true(limiter_backoff_next(&b, &p, 0, &d));	/* 3 << 30 */
+	assert_true(limiter_backoff_next(&b, &p, 0, &d)); /* 3 << 30 */
 	assert_int_equal(d, 3ull << 30);
-	assert_true(limiter_backoff_next(&b, &p, 0, &d));	/* 3 << 31 */
+	assert_true(limiter_backoff_next(&b, &p, 0, &d)); /* 3 << 31 */
 	assert_int_equal(d, UINT32_MAX);
 	b.attempts = 40;
 	assert_true(limiter_backoff_next(&b, &p, 0, &d));
@@ -607,15 +610,13 @@ static void test_backoff_jitter_bounds(void **state)
 	(void)state;
 	assert_int_equal(limiter_backoff_jitter(1000, 0), 500);
 	assert_in_range(limiter_backoff_jitter(1000, UINT32_MAX), 999, 1000);
-	assert_in_range(limiter_backoff_jitter(1000, UINT32_MAX / 2), 749,
-			750);
+	assert_in_range(limiter_backoff_jitter(1000, UINT32_MAX / 2), 749, 750);
 	assert_int_equal(limiter_backoff_jitter(1001, 0), 500);
 	assert_in_range(limiter_backoff_jitter(1001, UINT32_MAX), 1000, 1001);
 	assert_int_equal(limiter_backoff_jitter(0, UINT32_MAX), 0);
 	assert_true(limiter_backoff_jitter(UINT64_MAX, UINT32_MAX) >=
 		    UINT64_MAX - (UINT64_MAX >> 32) - 1);
-	assert_int_equal(limiter_backoff_jitter(UINT64_MAX, 0),
-			 UINT64_MAX / 2);
+	assert_int_equal(limiter_backoff_jitter(UINT64_MAX, 0), UINT64_MAX / 2);
 }
 
 int main(void)

@@ -28,9 +28,11 @@ static void test_get_http11(void **state)
 	struct http_request req;
 
 	(void)state;
-	assert_int_equal(parse("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9100\r\n"
-			       "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
-			       &req), HTTP_PARSE_DONE);
+	assert_int_equal(
+		parse("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9100\r\n"
+		      "User-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+		      &req),
+		HTTP_PARSE_DONE);
 	assert_string_equal(req.method, "GET");
 	assert_string_equal(req.path, "/metrics");
 	assert_int_equal(req.minor, 1);
@@ -63,11 +65,15 @@ static void test_query_and_absolute_form(void **state)
 	struct http_request req;
 
 	(void)state;
-	assert_int_equal(parse("GET /metrics?name[]=up HTTP/1.1\r\nHost: x\r\n\r\n",
-			       &req), HTTP_PARSE_DONE);
+	assert_int_equal(
+		parse("GET /metrics?name[]=up HTTP/1.1\r\nHost: x\r\n\r\n",
+		      &req),
+		HTTP_PARSE_DONE);
 	assert_string_equal(req.path, "/metrics");
 	assert_int_equal(parse("GET http://127.0.0.1:9100/metrics HTTP/1.1\r\n"
-			       "Host: x\r\n\r\n", &req), HTTP_PARSE_DONE);
+			       "Host: x\r\n\r\n",
+			       &req),
+			 HTTP_PARSE_DONE);
 	assert_string_equal(req.path, "/metrics");
 }
 
@@ -77,7 +83,8 @@ static void test_body_is_not_read(void **state)
 
 	(void)state;
 	assert_int_equal(parse("POST /metrics HTTP/1.1\r\nHost: x\r\n"
-			       "Content-Length: 5\r\n\r\nhello", &req),
+			       "Content-Length: 5\r\n\r\nhello",
+			       &req),
 			 HTTP_PARSE_DONE);
 	assert_int_equal(http_route(&req), 405);
 }
@@ -100,7 +107,7 @@ static void test_routes(void **state)
 	assert_int_equal(route("HEAD", "/metrics"), 200);
 	assert_int_equal(route("POST", "/metrics"), 405);
 	assert_int_equal(route("DELETE", "/metrics"), 405);
-	assert_int_equal(route("get", "/metrics"), 405);	/* case matters */
+	assert_int_equal(route("get", "/metrics"), 405); /* case matters */
 	assert_int_equal(route("GET", "/"), 404);
 	assert_int_equal(route("GET", "/metrics/"), 404);
 	assert_int_equal(route("GET", "/Metrics"), 404);
@@ -126,9 +133,9 @@ static void test_partial(void **state)
 static void test_bad(void **state)
 {
 	static const char *const bad[] = {
-		"GET /metrics HTTP/1.1\r\n\r\n",	/* 1.1 without Host */
+		"GET /metrics HTTP/1.1\r\n\r\n", /* 1.1 without Host */
 		"GET\r\n\r\n",
-		"GET /metrics\r\n\r\n",			/* HTTP/0.9 */
+		"GET /metrics\r\n\r\n", /* HTTP/0.9 */
 		"GET  /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET /metrics HTTP/1.1 \r\nHost: x\r\n\r\n",
 		"GET metrics HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -142,8 +149,9 @@ static void test_bad(void **state)
 		"GET /metrics HTTP/1.1\r\nno colon\r\n\r\n",
 		"GET /metrics HTTP/1.1\r\nHost: x\ry\r\n\r\n",
 		"GET /metrics HTTP/1.1\r\nHost: x\x01\r\n\r\n",
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZ /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
-		"\x16\x03\x01\x02\x00\x01",		/* a TLS hello: at once */
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ /metrics HTTP/1.1\r\nHost: "
+		"x\r\n\r\n",
+		"\x16\x03\x01\x02\x00\x01", /* a TLS hello: at once */
 	};
 	struct http_request req;
 
@@ -185,8 +193,9 @@ static void test_other_versions(void **state)
 	(void)state;
 	assert_int_equal(parse("GET /metrics HTTP/2.0\r\n\r\n", &req),
 			 HTTP_PARSE_VERSION);
-	assert_int_equal(parse("GET /metrics HTTP/1.2\r\nHost: x\r\n\r\n", &req),
-			 HTTP_PARSE_DONE);	/* a later 1.x is understood as 1.1 */
+	assert_int_equal(
+		parse("GET /metrics HTTP/1.2\r\nHost: x\r\n\r\n", &req),
+		HTTP_PARSE_DONE); /* a later 1.x is understood as 1.1 */
 }
 
 static void test_oversized(void **state)
@@ -204,8 +213,9 @@ static void test_oversized(void **state)
 		n += (size_t)snprintf(text + n, METRICS_REQUEST_MAX - n,
 				      "X-Pad: abc\r\n");
 	memset(text + n, 'a', METRICS_REQUEST_MAX - n);
-	assert_int_equal(http_parse_request(text, METRICS_REQUEST_MAX - 1, &req),
-			 HTTP_PARSE_MORE);
+	assert_int_equal(
+		http_parse_request(text, METRICS_REQUEST_MAX - 1, &req),
+		HTTP_PARSE_MORE);
 	assert_int_equal(http_parse_request(text, METRICS_REQUEST_MAX, &req),
 			 HTTP_PARSE_TOO_LARGE);
 	free(text);
@@ -219,15 +229,17 @@ static void test_escaping(void **state)
 
 	(void)state;
 	expo_family(&e, "x_total", "counter", "a \\ b\nc \"q\"");
-	expo_sample(&e, "x_total", (const char *const[]){
-		"a", "back\\slash", "b", "quote\"", "c", "new\nline", NULL }, 7);
+	expo_sample(&e, "x_total",
+		    (const char *const[]){ "a", "back\\slash", "b", "quote\"",
+					   "c", "new\nline", NULL },
+		    7);
 	expo_sample(&e, "x_total", NULL, UINT64_MAX);
 	assert_false(e.failed);
-	assert_string_equal(e.buf,
-		"# HELP x_total a \\\\ b\\nc \"q\"\n"
-		"# TYPE x_total counter\n"
-		"x_total{a=\"back\\\\slash\",b=\"quote\\\"\",c=\"new\\nline\"} 7\n"
-		"x_total 18446744073709551615\n");
+	assert_string_equal(e.buf, "# HELP x_total a \\\\ b\\nc \"q\"\n"
+				   "# TYPE x_total counter\n"
+				   "x_total{a=\"back\\\\slash\",b="
+				   "\"quote\\\"\",c=\"new\\nline\"} 7\n"
+				   "x_total 18446744073709551615\n");
 	expo_free(&e);
 }
 
@@ -252,7 +264,8 @@ static void test_sessions_text(void **state)
 
 	(void)state;
 	metrics_render_sessions(&e, by_state);
-	assert_string_equal(e.buf,
+	assert_string_equal(
+		e.buf,
 		"# HELP jvpnd_sessions Sessions the daemon holds, by state.\n"
 		"# TYPE jvpnd_sessions gauge\n"
 		"jvpnd_sessions{state=\"HANDSHAKE\"} 0\n"
@@ -272,11 +285,13 @@ static void test_kernel_text(void **state)
 	for (int i = 1; i <= JVPN_STATS_A_MAX; i++)
 		st[i] = 100 + (uint64_t)i;
 	metrics_render_kernel(&e, "jvpn0", st, 3);
-	assert_string_equal(e.buf,
+	assert_string_equal(
+		e.buf,
 		"# HELP jvpn_sessions Sessions in the kernel's table.\n"
 		"# TYPE jvpn_sessions gauge\n"
 		"jvpn_sessions{device=\"jvpn0\"} 3\n"
-		"# HELP jvpn_rx_packets_total Data packets received and delivered.\n"
+		"# HELP jvpn_rx_packets_total Data packets received and "
+		"delivered.\n"
 		"# TYPE jvpn_rx_packets_total counter\n"
 		"jvpn_rx_packets_total{device=\"jvpn0\"} 103\n"
 		"# HELP jvpn_rx_bytes_total Bytes of inner packets delivered.\n"
@@ -288,18 +303,22 @@ static void test_kernel_text(void **state)
 		"# HELP jvpn_tx_bytes_total Bytes of inner packets sent.\n"
 		"# TYPE jvpn_tx_bytes_total counter\n"
 		"jvpn_tx_bytes_total{device=\"jvpn0\"} 102\n"
-		"# HELP jvpn_switches_total Transport switches the kernel committed.\n"
+		"# HELP jvpn_switches_total Transport switches the kernel "
+		"committed.\n"
 		"# TYPE jvpn_switches_total counter\n"
 		"jvpn_switches_total{device=\"jvpn0\"} 113\n"
-		"# HELP jvpn_stray_events_suppressed_total Stray-data events not sent because of their rate bound.\n"
+		"# HELP jvpn_stray_events_suppressed_total Stray-data events "
+		"not sent because of their rate bound.\n"
 		"# TYPE jvpn_stray_events_suppressed_total counter\n"
 		"jvpn_stray_events_suppressed_total{device=\"jvpn0\"} 114\n"
-		"# HELP jvpn_drops_total Packets the kernel dropped, by reason.\n"
+		"# HELP jvpn_drops_total Packets the kernel dropped, by "
+		"reason.\n"
 		"# TYPE jvpn_drops_total counter\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"bad_auth\"} 105\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"replay\"} 106\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"stray\"} 107\n"
-		"jvpn_drops_total{device=\"jvpn0\",reason=\"unknown_session\"} 108\n"
+		"jvpn_drops_total{device=\"jvpn0\",reason=\"unknown_session\"} "
+		"108\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"malformed\"} 109\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"inner_src\"} 110\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"no_route\"} 111\n"
@@ -328,35 +347,38 @@ static void test_stats_text(void **state)
 	st.switches[JVPND_REASON_REATTACHED] = 2;
 	st.rejects[JVPND_REASON_STALE_VERSION] = 4;
 	st.rejects[STATS_REASON_SLOTS - 1] = 1;
-	st.rejects[JVPND_REASON_HANDSHAKE_DONE] = 5;	/* unexpected: shown */
+	st.rejects[JVPND_REASON_HANDSHAKE_DONE] = 5; /* unexpected: shown */
 	st.rate_limit_triggers = 7;
 	stats_observe(&st.reattach_latency, 800);
 	stats_observe(&st.reattach_latency, 30000);
 	stats_observe(&st.reattach_latency, 9000000);
 	metrics_render_stats(&e, &st);
 	assert_non_null(strstr(e.buf, "\njvpnd_sessions_created_total 3\n"));
-	assert_non_null(strstr(e.buf,
-			       "\njvpnd_switches_total{reason=\"reattached\"} 2\n"
-			       "jvpnd_switches_total{reason=\"nat_rebinding\"} 0\n"));
+	assert_non_null(strstr(
+		e.buf, "\njvpnd_switches_total{reason=\"reattached\"} 2\n"
+		       "jvpnd_switches_total{reason=\"nat_rebinding\"} 0\n"));
 	assert_non_null(strstr(e.buf, "\njvpnd_rate_limit_triggers_total 7\n"));
 	rejects = section(&e, "jvpnd_rejects_total{");
 	end = strstr(rejects, "# HELP");
 	assert_non_null(end);
-	assert_int_equal(strncmp(rejects,
-		"jvpnd_rejects_total{reason=\"unknown_session\"} 0\n"
-		"jvpnd_rejects_total{reason=\"replayed_nonce\"} 0\n"
-		"jvpnd_rejects_total{reason=\"stale_timestamp\"} 0\n"
-		"jvpnd_rejects_total{reason=\"stale_version\"} 4\n"
-		"jvpnd_rejects_total{reason=\"rate_limited\"} 0\n"
-		"jvpnd_rejects_total{reason=\"cooldown\"} 0\n"
-		"jvpnd_rejects_total{reason=\"switch_limit\"} 0\n"
-		"jvpnd_rejects_total{reason=\"class_not_allowed\"} 0\n"
-		"jvpnd_rejects_total{reason=\"version_mismatch\"} 0\n"
-		"jvpnd_rejects_total{reason=\"unknown_peer\"} 0\n"
-		"jvpnd_rejects_total{reason=\"handshake_done\"} 5\n"
-		"jvpnd_rejects_total{reason=\"unknown\"} 1\n",
-		(size_t)(end - rejects)), 0);
-	assert_string_equal(section(&e, "# TYPE jvpnd_reattach_latency_seconds"),
+	assert_int_equal(
+		strncmp(rejects,
+			"jvpnd_rejects_total{reason=\"unknown_session\"} 0\n"
+			"jvpnd_rejects_total{reason=\"replayed_nonce\"} 0\n"
+			"jvpnd_rejects_total{reason=\"stale_timestamp\"} 0\n"
+			"jvpnd_rejects_total{reason=\"stale_version\"} 4\n"
+			"jvpnd_rejects_total{reason=\"rate_limited\"} 0\n"
+			"jvpnd_rejects_total{reason=\"cooldown\"} 0\n"
+			"jvpnd_rejects_total{reason=\"switch_limit\"} 0\n"
+			"jvpnd_rejects_total{reason=\"class_not_allowed\"} 0\n"
+			"jvpnd_rejects_total{reason=\"version_mismatch\"} 0\n"
+			"jvpnd_rejects_total{reason=\"unknown_peer\"} 0\n"
+			"jvpnd_rejects_total{reason=\"handshake_done\"} 5\n"
+			"jvpnd_rejects_total{reason=\"unknown\"} 1\n",
+			(size_t)(end - rejects)),
+		0);
+	assert_string_equal(
+		section(&e, "# TYPE jvpnd_reattach_latency_seconds"),
 		"# TYPE jvpnd_reattach_latency_seconds histogram\n"
 		"jvpnd_reattach_latency_seconds_bucket{le=\"0.00025\"} 0\n"
 		"jvpnd_reattach_latency_seconds_bucket{le=\"0.0005\"} 0\n"
@@ -396,8 +418,8 @@ static void test_stats_families_well_formed(void **state)
 			sscanf(line + 7, "%127s", family);
 			helps++;
 		} else if (!strncmp(line, "# TYPE ", 7)) {
-			assert_int_equal(strncmp(line + 7, family,
-						 strlen(family)), 0);
+			assert_int_equal(
+				strncmp(line + 7, family, strlen(family)), 0);
 			types++;
 		} else {
 			/* a sample of the current family */

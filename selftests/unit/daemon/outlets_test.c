@@ -288,7 +288,8 @@ static void test_taps_without_json_outlet(void **state)
 	assert_int_equal(t.n, 2 * EVENTS_MAX_TAPS);
 	assert_int_equal(t.seq, 2);
 	assert_non_null(strstr(t.json, "{\"seq\":2,\"type\":\"STATE_CHANGE\""));
-	assert_non_null(strstr(t.json, "\"new_transport\":\"10.2.0.2:4000\"}\n"));
+	assert_non_null(
+		strstr(t.json, "\"new_transport\":\"10.2.0.2:4000\"}\n"));
 	for (int k = 0; k < OUTLET_COUNT; k++)
 		assert_int_equal(o.sent[k] + o.lost[k], 0);
 	events_close(&o);
@@ -320,14 +321,16 @@ static void test_all_outlets(void **state)
 	assert_non_null(strstr(buf, " STATE_CHANGE [jvpn@32473 seq=\"1\" "));
 	assert_true(recv_one(f->listener, buf, sizeof(buf)) > 0);
 	assert_true(!strncmp(buf, "MESSAGE=STATE_CHANGE session 9 ", 31));
-	assert_non_null(strstr(buf, "\nMESSAGE_ID=75cfe7642212f1b73a8b69c5247767fa\n"));
+	assert_non_null(
+		strstr(buf, "\nMESSAGE_ID=75cfe7642212f1b73a8b69c5247767fa\n"));
 	snprintf(buf, sizeof(buf), "%s/ev.json", f->dir);
 	assert_int_equal(count_lines(buf), 1);
 	snprintf(buf, sizeof(buf), "%s/ev.cef", f->dir);
 	assert_int_equal(count_lines(buf), 1);
 	events_counts_text(&o, counts, sizeof(counts));
-	assert_string_equal(counts, "json sent=1 lost=0, syslog sent=1 lost=0, "
-				    "journald sent=1 lost=0, cef sent=1 lost=0");
+	assert_string_equal(counts,
+			    "json sent=1 lost=0, syslog sent=1 lost=0, "
+			    "journald sent=1 lost=0, cef sent=1 lost=0");
 	events_close(&o);
 	events_counts_text(&o, counts, sizeof(counts));
 	assert_string_equal(counts, "no outlet");
@@ -392,7 +395,7 @@ static void test_open_failures(void **state)
 	ifc.cef_log[0] = '\0';
 	assert_int_equal(events_open(&o, &ifc, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "journald "));
-	assert_int_equal(o.lost[OUTLET_CEF], 2);	/* kept */
+	assert_int_equal(o.lost[OUTLET_CEF], 2); /* kept */
 	/* no room for the text: still the status */
 	assert_int_equal(events_open(&o, &ifc, NULL, 0), 0);
 	events_close(&o);
@@ -411,15 +414,23 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_dgram_delivers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dgram_busy_listener, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dgram_listener_restart, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dgram_absent_at_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_delivers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_busy_listener, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_listener_restart,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dgram_absent_at_open,
+						setup, teardown),
 		cmocka_unit_test(test_file_full_pipe),
-		cmocka_unit_test_setup_teardown(test_taps_without_json_outlet, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_outlets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_rotates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_taps_without_json_outlet,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_all_outlets, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_rotates, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_failures, setup,
+						teardown),
 		cmocka_unit_test(test_names),
 	};
 

@@ -21,7 +21,6 @@
 #include "util.h"
 #include "policy.h"
 
-
 /* Fails with every kept finding printed, so a failure explains itself. */
 static void fail_with_diag(const struct diag *diag, const char *why)
 {
@@ -53,8 +52,7 @@ static void set_refused(enum policy_field field, const char *text,
 	if (!strstr(why, needle))
 		fail_msg("%s = \"%s\": \"%s\" lacks \"%s\"",
 			 policy_field_key(field), text, why, needle);
-	assert_memory_equal(&policy, policy_builtin("mobile"),
-			    sizeof(policy));
+	assert_memory_equal(&policy, policy_builtin("mobile"), sizeof(policy));
 }
 
 /* ---- built-in profiles ------------------------------------------- */
@@ -172,8 +170,13 @@ static void test_durations_accepted(void **state)
 		const char *text;
 		uint64_t ms;
 	} cases[] = {
-		{ "0ms", 0 }, { "0s", 0 }, { "500ms", 500 }, { "2s", 2000 },
-		{ "5m", 300000 }, { "1h", 3600000 }, { "007s", 7000 },
+		{ "0ms", 0 },
+		{ "0s", 0 },
+		{ "500ms", 500 },
+		{ "2s", 2000 },
+		{ "5m", 300000 },
+		{ "1h", 3600000 },
+		{ "007s", 7000 },
 		{ "720h", 720ull * 3600000 },
 		{ "18446744073709551615ms", UINT64_MAX },
 	};
@@ -193,9 +196,24 @@ static void test_durations_accepted(void **state)
 static void test_durations_refused(void **state)
 {
 	static const char *const bad[] = {
-		"", "fast", "2", "2 s", " 2s", "2s ", "1.5s", "-1s", "+1s",
-		"s", "ms", "2S", "2sec", "2d", "1h30m", "0x10s",
-		"18446744073709551616ms", "18446744073709552s",
+		"",
+		"fast",
+		"2",
+		"2 s",
+		" 2s",
+		"2s ",
+		"1.5s",
+		"-1s",
+		"+1s",
+		"s",
+		"ms",
+		"2S",
+		"2sec",
+		"2d",
+		"1h30m",
+		"0x10s",
+		"18446744073709551616ms",
+		"18446744073709552s",
 		"5124095576030432h",
 	};
 	uint64_t ms = 777;
@@ -226,7 +244,8 @@ static void test_duration_fields(void **state)
 	set_ok(&p, POLICY_TRANSPORT_LOSS_TTL, "1193h");
 	assert_int_equal(p.transport_loss_ttl_ms, 1193u * 3600000);
 
-	set_refused(POLICY_COOLDOWN, "fast", "expected a duration such as "
+	set_refused(POLICY_COOLDOWN, "fast",
+		    "expected a duration such as "
 		    "500ms or 2s, got \"fast\"");
 	set_refused(POLICY_COOLDOWN, "500", "expected a duration");
 	set_refused(POLICY_SESSION_TTL, "1500ms", "expected whole seconds");
@@ -360,8 +379,8 @@ static void log_change(void *ctx, const char *key, const char *old_text,
 	struct diff_log *log = ctx;
 
 	assert_true(log->count < ARRAY_SIZE(log->lines));
-	snprintf(log->lines[log->count++], sizeof(log->lines[0]),
-		 "%s %s -> %s", key, old_text, new_text);
+	snprintf(log->lines[log->count++], sizeof(log->lines[0]), "%s %s -> %s",
+		 key, old_text, new_text);
 }
 
 static void test_diff_names_each_change(void **state)
@@ -385,14 +404,14 @@ static void test_diff_names_each_change(void **state)
 
 struct checklist_case {
 	const char *title;
-	const char *base;		/* built-in profile to start from */
+	const char *base; /* built-in profile to start from */
 	enum policy_field field;
-	const char *text;		/* NULL: mutate instead */
+	const char *text; /* NULL: mutate instead */
 	void (*mutate)(struct policy *policy);
-	const char *item;		/* NULL: no finding at all */
+	const char *item; /* NULL: no finding at all */
 	enum diag_severity severity;
 	const char *needle;
-	unsigned int findings;		/* expected in total */
+	unsigned int findings; /* expected in total */
 };
 
 static void no_transports(struct policy *policy)
@@ -409,15 +428,14 @@ static void tcp_transport(struct policy *policy)
 #define W DIAG_WARNING
 
 static struct checklist_case checklist_cases[] = {
-	{ "SessionTTL: 0 is undefined", "datacenter", POLICY_SESSION_TTL,
-	  "0s", NULL, "SessionTTL", E, "session-ttl is undefined", 1 },
-	{ "SessionTTL: above 30 days", "datacenter", POLICY_SESSION_TTL,
-	  "721h", NULL, "SessionTTL", E, "session-ttl 721h is above 720h",
-	  1 },
+	{ "SessionTTL: 0 is undefined", "datacenter", POLICY_SESSION_TTL, "0s",
+	  NULL, "SessionTTL", E, "session-ttl is undefined", 1 },
+	{ "SessionTTL: above 30 days", "datacenter", POLICY_SESSION_TTL, "721h",
+	  NULL, "SessionTTL", E, "session-ttl 721h is above 720h", 1 },
 	{ "SessionTTL: 30 days is fine", "datacenter", POLICY_SESSION_TTL,
 	  "720h", NULL, NULL, E, NULL, 0 },
-	{ "SessionTTL: below 5m warns", "datacenter", POLICY_SESSION_TTL,
-	  "1m", NULL, "SessionTTL", W, "session-ttl 1m is below 5m", 1 },
+	{ "SessionTTL: below 5m warns", "datacenter", POLICY_SESSION_TTL, "1m",
+	  NULL, "SessionTTL", W, "session-ttl 1m is below 5m", 1 },
 	{ "TransportLossTTL: 0 is undefined", "datacenter",
 	  POLICY_TRANSPORT_LOSS_TTL, "0s", NULL, "TransportLossTTL", E,
 	  "transport-loss-ttl is undefined", 1 },
@@ -428,44 +446,47 @@ static struct checklist_case checklist_cases[] = {
 	  POLICY_TRANSPORT_LOSS_TTL, "3s", NULL, "TransportLossTTL", E,
 	  "not above health-threshold 3s", 1 },
 	{ "MaxSwitchesPerMinute: 0 is undefined", "datacenter",
-	  POLICY_MAX_SWITCHES_PER_MINUTE, "0", NULL, "MaxSwitchesPerMinute",
-	  E, "max-switches-per-minute is undefined", 1 },
+	  POLICY_MAX_SWITCHES_PER_MINUTE, "0", NULL, "MaxSwitchesPerMinute", E,
+	  "max-switches-per-minute is undefined", 1 },
 	{ "MaxSwitchesPerMinute: above 600", "datacenter",
-	  POLICY_MAX_SWITCHES_PER_MINUTE, "601", NULL,
-	  "MaxSwitchesPerMinute", E, "601 is above 600", 1 },
+	  POLICY_MAX_SWITCHES_PER_MINUTE, "601", NULL, "MaxSwitchesPerMinute",
+	  E, "601 is above 600", 1 },
 	{ "MaxSwitchesPerMinute: above 60 warns", "datacenter",
-	  POLICY_MAX_SWITCHES_PER_MINUTE, "500", NULL,
-	  "MaxSwitchesPerMinute", W,
-	  "500 is above 60: a flapping link will churn keys", 1 },
+	  POLICY_MAX_SWITCHES_PER_MINUTE, "500", NULL, "MaxSwitchesPerMinute",
+	  W, "500 is above 60: a flapping link will churn keys", 1 },
 	{ "MaxSwitchesPerMinute: 60 is fine", "datacenter",
 	  POLICY_MAX_SWITCHES_PER_MINUTE, "60", NULL, NULL, E, NULL, 0 },
 	{ "MaxSwitchesPerMinute: 61 warns", "datacenter",
-	  POLICY_MAX_SWITCHES_PER_MINUTE, "61", NULL,
-	  "MaxSwitchesPerMinute", W, "61 is above 60", 1 },
+	  POLICY_MAX_SWITCHES_PER_MINUTE, "61", NULL, "MaxSwitchesPerMinute", W,
+	  "61 is above 60", 1 },
 	{ "MaxSwitchesPerMinute: 600 is the most", "datacenter",
-	  POLICY_MAX_SWITCHES_PER_MINUTE, "600", NULL,
-	  "MaxSwitchesPerMinute", W, "600 is above 60", 1 },
+	  POLICY_MAX_SWITCHES_PER_MINUTE, "600", NULL, "MaxSwitchesPerMinute",
+	  W, "600 is above 60", 1 },
 	{ "ReplayWindow: below the kernel's", "datacenter",
 	  POLICY_REPLAY_WINDOW, "8127", NULL, "ReplayWindow", E,
 	  "replay-window 8127 is below 8128", 1 },
 	{ "ReplayWindow: bigger is recorded", "datacenter",
 	  POLICY_REPLAY_WINDOW, "65536", NULL, NULL, E, NULL, 0 },
 	{ "RateLimiter: per-session rate 0", "datacenter",
-	  POLICY_REATTACH_RATE_PER_SESSION, "0/s burst 2", NULL,
-	  "RateLimiter", E, "reattach-rate-per-session 0/s burst 2 is "
-	  "undefined", 1 },
+	  POLICY_REATTACH_RATE_PER_SESSION, "0/s burst 2", NULL, "RateLimiter",
+	  E,
+	  "reattach-rate-per-session 0/s burst 2 is "
+	  "undefined",
+	  1 },
 	{ "RateLimiter: per-source burst 0", "datacenter",
-	  POLICY_REATTACH_RATE_PER_SOURCE, "5/s burst 0", NULL,
-	  "RateLimiter", E, "reattach-rate-per-source 5/s burst 0 is "
-	  "undefined", 1 },
+	  POLICY_REATTACH_RATE_PER_SOURCE, "5/s burst 0", NULL, "RateLimiter",
+	  E,
+	  "reattach-rate-per-source 5/s burst 0 is "
+	  "undefined",
+	  1 },
 	{ "RateLimiter: a fast session warns", "mobile",
 	  POLICY_REATTACH_RATE_PER_SESSION, "11/s burst 20", NULL,
 	  "RateLimiter", W, "11/s is above 10/s", 1 },
 	{ "RateLimiter: session above source warns", "datacenter",
-	  POLICY_REATTACH_RATE_PER_SESSION, "6/s burst 6", NULL,
-	  "RateLimiter", W, "the per-source limit will bind first", 1 },
-	{ "Cooldown: 0 is undefined", "datacenter", POLICY_COOLDOWN, "0s",
-	  NULL, "Cooldown", E, "cooldown is undefined", 1 },
+	  POLICY_REATTACH_RATE_PER_SESSION, "6/s burst 6", NULL, "RateLimiter",
+	  W, "the per-source limit will bind first", 1 },
+	{ "Cooldown: 0 is undefined", "datacenter", POLICY_COOLDOWN, "0s", NULL,
+	  "Cooldown", E, "cooldown is undefined", 1 },
 	{ "Cooldown: above the kernel's 1h", "datacenter", POLICY_COOLDOWN,
 	  "61m", NULL, "Cooldown", E, "cooldown 61m is above 1h", 1 },
 	{ "Cooldown: longer than the recovery window", "datacenter",
@@ -473,11 +494,10 @@ static struct checklist_case checklist_cases[] = {
 	  "cooldown 6m is longer than recovery-window 5m", 1 },
 	{ "Cooldown: equal to the recovery window is fine", "datacenter",
 	  POLICY_COOLDOWN, "5m", NULL, NULL, E, NULL, 0 },
-	{ "Cooldown: below 100ms warns", "datacenter", POLICY_COOLDOWN,
-	  "50ms", NULL, "Cooldown", W, "cooldown 50ms is below 100ms", 1 },
-	{ "HealthThreshold: not above twice the probe interval",
-	  "datacenter", POLICY_HEALTH_THRESHOLD, "2s", NULL,
-	  "HealthThreshold", E,
+	{ "Cooldown: below 100ms warns", "datacenter", POLICY_COOLDOWN, "50ms",
+	  NULL, "Cooldown", W, "cooldown 50ms is below 100ms", 1 },
+	{ "HealthThreshold: not above twice the probe interval", "datacenter",
+	  POLICY_HEALTH_THRESHOLD, "2s", NULL, "HealthThreshold", E,
 	  "health-threshold 2s is not above twice probe-interval 1s", 1 },
 	{ "HealthThreshold: just above twice is fine", "datacenter",
 	  POLICY_HEALTH_THRESHOLD, "2001ms", NULL, NULL, E, NULL, 0 },
@@ -487,16 +507,14 @@ static struct checklist_case checklist_cases[] = {
 	{ "FreshnessWindow: below 1s", "datacenter", POLICY_FRESHNESS_WINDOW,
 	  "999ms", NULL, "FreshnessWindow", E,
 	  "freshness-window 999ms is outside 1s..10m", 1 },
-	{ "FreshnessWindow: above 10m", "datacenter",
-	  POLICY_FRESHNESS_WINDOW, "601s", NULL, "FreshnessWindow", E,
-	  "outside 1s..10m", 1 },
-	{ "FreshnessWindow: 1s is fine", "datacenter",
-	  POLICY_FRESHNESS_WINDOW, "1s", NULL, NULL, E, NULL, 0 },
-	{ "FreshnessWindow: 10m is fine", "datacenter",
-	  POLICY_FRESHNESS_WINDOW, "10m", NULL, NULL, E, NULL, 0 },
+	{ "FreshnessWindow: above 10m", "datacenter", POLICY_FRESHNESS_WINDOW,
+	  "601s", NULL, "FreshnessWindow", E, "outside 1s..10m", 1 },
+	{ "FreshnessWindow: 1s is fine", "datacenter", POLICY_FRESHNESS_WINDOW,
+	  "1s", NULL, NULL, E, NULL, 0 },
+	{ "FreshnessWindow: 10m is fine", "datacenter", POLICY_FRESHNESS_WINDOW,
+	  "10m", NULL, NULL, E, NULL, 0 },
 	{ "TransportClasses: none", "datacenter", 0, NULL, no_transports,
-	  "TransportClasses", E, "names no transport this build supports",
-	  1 },
+	  "TransportClasses", E, "names no transport this build supports", 1 },
 	{ "TransportClasses: tcp set by code", "datacenter", 0, NULL,
 	  tcp_transport, "TransportClasses", E,
 	  "\"tcp\", not supported by this build", 1 },
@@ -584,14 +602,14 @@ static void test_check_reports_every_item(void **state)
 	struct policy policy;
 	struct diag diag;
 	static const char *const items[] = {
-		"SessionTTL", "TransportLossTTL", "MaxSwitchesPerMinute",
-		"ReplayWindow", "RateLimiter", "Cooldown", "HealthThreshold",
-		"RecoveryWindow", "FreshnessWindow", "TransportClasses",
-		"HandshakeTimeout", "ReattachAttempts",
+		"SessionTTL",	    "TransportLossTTL", "MaxSwitchesPerMinute",
+		"ReplayWindow",	    "RateLimiter",	"Cooldown",
+		"HealthThreshold",  "RecoveryWindow",	"FreshnessWindow",
+		"TransportClasses", "HandshakeTimeout", "ReattachAttempts",
 	};
 
 	(void)state;
-	memset(&policy, 0, sizeof(policy));	/* nothing defined at all */
+	memset(&policy, 0, sizeof(policy)); /* nothing defined at all */
 	diag_init(&diag, NULL);
 	assert_true(policy_check(&policy, &diag) >= ARRAY_SIZE(items));
 	for (size_t i = 0; i < ARRAY_SIZE(items); i++)
@@ -624,7 +642,7 @@ static void test_diag_caps_at_50(void **state)
 	assert_non_null(strstr(text, "x.conf:1: key: error 1\n"));
 	assert_null(strstr(text, "error 51"));
 	assert_non_null(strstr(text, "x.conf: 10 more errors and warnings "
-			       "not shown"));
+				     "not shown"));
 	free(text);
 }
 
@@ -685,7 +703,8 @@ int main(void)
 		cmocka_unit_test(test_diag_sorts_by_line_stably),
 		cmocka_unit_test(test_diag_without_file),
 	};
-	struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(checklist_cases)];
+	struct CMUnitTest
+		tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(checklist_cases)];
 	size_t n = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)

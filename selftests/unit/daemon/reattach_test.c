@@ -23,10 +23,10 @@
 #include "reattach.h"
 
 /* The wire class values and the policy's transport bits are one contract. */
-_Static_assert(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP4) ==
-	       POLICY_TRANSPORT_UDP4, "udp4 bit");
-_Static_assert(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP6) ==
-	       POLICY_TRANSPORT_UDP6, "udp6 bit");
+_Static_assert(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP4) == POLICY_TRANSPORT_UDP4,
+	       "udp4 bit");
+_Static_assert(REATTACH_CLASS_BIT(REATTACH_CLASS_UDP6) == POLICY_TRANSPORT_UDP6,
+	       "udp6 bit");
 _Static_assert(REATTACH_CLASSES_KNOWN == POLICY_TRANSPORTS_SUPPORTED,
 	       "supported classes");
 
@@ -38,28 +38,35 @@ static const uint8_t TOKEN[JVPN_REATTACH_TOKEN_LEN] = {
 	0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
 };
 
-#define SID	0x0102030405060708ull
+#define SID 0x0102030405060708ull
 
 /* ---- one sample of every message, and a generic view of the codecs -- */
 
 static const struct reattach_request S_REQ = {
-	.session_id = SID, .state_version = 0x1112131415161718ull,
-	.nonce = 0x2122232425262728ull, .timestamp_ms = 0x3132333435363738ull,
+	.session_id = SID,
+	.state_version = 0x1112131415161718ull,
+	.nonce = 0x2122232425262728ull,
+	.timestamp_ms = 0x3132333435363738ull,
 	.transport_class = REATTACH_CLASS_UDP6,
 };
 static struct reattach_challenge s_chal;
 static const struct reattach_ack S_ACK = {
-	.session_id = SID, .request_nonce = 77, .state_version = 5,
+	.session_id = SID,
+	.request_nonce = 77,
+	.state_version = 5,
 };
 static const struct reattach_reject S_REJ = {
-	.session_id = SID, .reason = JVPND_REASON_COOLDOWN,
-	.retry_after_ms = 0x41424344, .request_nonce = 0x5152535455565758ull,
+	.session_id = SID,
+	.reason = JVPND_REASON_COOLDOWN,
+	.retry_after_ms = 0x41424344,
+	.request_nonce = 0x5152535455565758ull,
 	.state_version = 0x6162636465666768ull,
 	.nonce_floor = 0x7172737475767778ull,
 };
 static struct reattach_path s_path;
 static const struct reattach_probe S_PROBE = {
-	.session_id = SID, .seq = 0x8182838485868788ull,
+	.session_id = SID,
+	.seq = 0x8182838485868788ull,
 	.timestamp_ms = 0x9192939495969798ull,
 };
 
@@ -123,23 +130,23 @@ struct codec {
 				       const uint8_t *key);
 };
 
-#define CODEC(NAME, TYPE, LEN, STRUCT, SAMPLE)				\
-static size_t enc_##NAME(const uint8_t *key, uint8_t *out, size_t cap)	\
-{									\
-	return reattach_encode_##NAME(&(SAMPLE), key, out, cap);	\
-}									\
-static enum reattach_status dec_##NAME(const uint8_t *buf, size_t len,	\
-				       const uint8_t *key)		\
-{									\
-	struct STRUCT m;						\
-	enum reattach_status st;					\
-									\
-	memset(&m, 0, sizeof(m));					\
-	st = reattach_decode_##NAME(buf, len, key, &m);			\
-	if (st == REATTACH_OK)						\
-		assert_true(eq_##STRUCT(&m, &(SAMPLE)));		\
-	return st;							\
-}
+#define CODEC(NAME, TYPE, LEN, STRUCT, SAMPLE)                                 \
+	static size_t enc_##NAME(const uint8_t *key, uint8_t *out, size_t cap) \
+	{                                                                      \
+		return reattach_encode_##NAME(&(SAMPLE), key, out, cap);       \
+	}                                                                      \
+	static enum reattach_status dec_##NAME(const uint8_t *buf, size_t len, \
+					       const uint8_t *key)             \
+	{                                                                      \
+		struct STRUCT m;                                               \
+		enum reattach_status st;                                       \
+                                                                               \
+		memset(&m, 0, sizeof(m));                                      \
+		st = reattach_decode_##NAME(buf, len, key, &m);                \
+		if (st == REATTACH_OK)                                         \
+			assert_true(eq_##STRUCT(&m, &(SAMPLE)));               \
+		return st;                                                     \
+	}
 
 CODEC(request, JVPN_MSG_REATTACH_REQUEST, REATTACH_REQUEST_LEN,
       reattach_request, S_REQ)
@@ -150,15 +157,18 @@ CODEC(response, JVPN_MSG_REATTACH_RESPONSE, REATTACH_CHALLENGE_LEN,
 CODEC(ack, JVPN_MSG_REATTACH_ACK, REATTACH_ACK_LEN, reattach_ack, S_ACK)
 CODEC(reject, JVPN_MSG_REATTACH_REJECT, REATTACH_REJECT_LEN, reattach_reject,
       S_REJ)
-CODEC(path_challenge, JVPN_MSG_PATH_CHALLENGE, REATTACH_PATH_LEN,
-      reattach_path, s_path)
-CODEC(path_response, JVPN_MSG_PATH_RESPONSE, REATTACH_PATH_LEN,
-      reattach_path, s_path)
+CODEC(path_challenge, JVPN_MSG_PATH_CHALLENGE, REATTACH_PATH_LEN, reattach_path,
+      s_path)
+CODEC(path_response, JVPN_MSG_PATH_RESPONSE, REATTACH_PATH_LEN, reattach_path,
+      s_path)
 CODEC(probe, JVPN_MSG_PROBE, REATTACH_PROBE_LEN, reattach_probe, S_PROBE)
 CODEC(probe_ack, JVPN_MSG_PROBE_ACK, REATTACH_PROBE_LEN, reattach_probe,
       S_PROBE)
 
-#define C(NAME, TYPE, LEN) { #NAME, TYPE, LEN, enc_##NAME, dec_##NAME }
+#define C(NAME, TYPE, LEN)                                                     \
+	{                                                                      \
+#NAME, TYPE, LEN, enc_##NAME, dec_##NAME                       \
+	}
 static const struct codec CODECS[] = {
 	C(request, JVPN_MSG_REATTACH_REQUEST, 76),
 	C(challenge, JVPN_MSG_REATTACH_CHALLENGE, 68),
@@ -170,7 +180,7 @@ static const struct codec CODECS[] = {
 	C(probe, JVPN_MSG_PROBE, 60),
 	C(probe_ack, JVPN_MSG_PROBE_ACK, 60),
 };
-#define N_CODECS	(sizeof(CODECS) / sizeof(CODECS[0]))
+#define N_CODECS (sizeof(CODECS) / sizeof(CODECS[0]))
 
 /* Recomputes the mac, so that a change reaches the field checks. */
 static void reseal(uint8_t *buf, size_t len, const uint8_t *key)
@@ -222,18 +232,18 @@ static void test_round_trips(void **state)
 static void test_request_layout(void **state)
 {
 	static const uint8_t want_head[] = {
-		0x04, 0x01, 0x00, 0x00,
-		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,	/* sid */
-		0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,	/* version */
-		0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,	/* nonce */
-		0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38,	/* ts */
-		0x02, 0, 0, 0, 0, 0, 0, 0,			/* class, rsvd */
+		0x04, 0x01, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04,
+		0x05, 0x06, 0x07, 0x08,				/* sid */
+		0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, /* version */
+		0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, /* nonce */
+		0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, /* ts */
+		0x02, 0,    0,	  0,	0,    0,    0,	  0, /* class, rsvd */
 	};
 	uint8_t buf[REATTACH_MSG_MAX], mac[32];
 
 	(void)state;
-	assert_int_equal(reattach_encode_request(&S_REQ, KEY, buf,
-						 sizeof(buf)), 76);
+	assert_int_equal(reattach_encode_request(&S_REQ, KEY, buf, sizeof(buf)),
+			 76);
 	assert_memory_equal(buf, want_head, sizeof(want_head));
 	crypto_auth_hmacsha256(mac, buf, 44, KEY);
 	assert_memory_equal(buf + 44, mac, 32);
@@ -250,8 +260,8 @@ static void test_reject_layout(void **state)
 	uint8_t buf[REATTACH_MSG_MAX];
 
 	(void)state;
-	assert_int_equal(reattach_encode_reject(&S_REJ, KEY, buf,
-						sizeof(buf)), 76);
+	assert_int_equal(reattach_encode_reject(&S_REJ, KEY, buf, sizeof(buf)),
+			 76);
 	assert_int_equal(buf[0], JVPN_MSG_REATTACH_REJECT);
 	assert_memory_equal(buf + 12, want_body, sizeof(want_body));
 }
@@ -262,7 +272,7 @@ static void test_small_layouts(void **state)
 
 	(void)state;
 	reattach_encode_challenge(&s_chal, KEY, buf, sizeof(buf));
-	assert_int_equal(buf[12 + 7], 99);		/* request_nonce low */
+	assert_int_equal(buf[12 + 7], 99); /* request_nonce low */
 	assert_memory_equal(buf + 20, TOKEN, 16);
 	reattach_encode_ack(&S_ACK, KEY, buf, sizeof(buf));
 	assert_int_equal(buf[12 + 7], 77);
@@ -411,25 +421,27 @@ static void test_body_fields_refused(void **state)
 {
 	uint8_t buf[REATTACH_MSG_MAX];
 	static const uint16_t bad_reasons[] = {
-		JVPND_REASON_NONE, JVPND_REASON_BAD_PROOF, 10,
-		JVPND_REASON_VERSION_MISMATCH, JVPND_REASON_HANDSHAKE_DONE,
+		JVPND_REASON_NONE,
+		JVPND_REASON_BAD_PROOF,
+		10,
+		JVPND_REASON_VERSION_MISMATCH,
+		JVPND_REASON_HANDSHAKE_DONE,
 		0x0103,
 	};
 
 	(void)state;
-	for (int off = 25; off < 32; off++) {	/* request reserved */
+	for (int off = 25; off < 32; off++) { /* request reserved */
 		reattach_encode_request(&S_REQ, KEY, buf, sizeof(buf));
 		buf[12 + off] = 1;
 		reseal(buf, 76, KEY);
 		assert_int_equal(dec_request(buf, 76, KEY),
 				 REATTACH_E_RESERVED);
 	}
-	for (int off = 2; off < 4; off++) {	/* reject reserved */
+	for (int off = 2; off < 4; off++) { /* reject reserved */
 		reattach_encode_reject(&S_REJ, KEY, buf, sizeof(buf));
 		buf[12 + off] = 1;
 		reseal(buf, 76, KEY);
-		assert_int_equal(dec_reject(buf, 76, KEY),
-				 REATTACH_E_RESERVED);
+		assert_int_equal(dec_reject(buf, 76, KEY), REATTACH_E_RESERVED);
 	}
 	for (size_t i = 0; i < sizeof(bad_reasons) / 2; i++) {
 		reattach_encode_reject(&S_REJ, KEY, buf, sizeof(buf));
@@ -468,8 +480,9 @@ static void test_body_fields_accepted(void **state)
 		if (r == JVPND_REASON_BAD_PROOF)
 			continue;
 		rej.reason = r;
-		assert_int_equal(reattach_encode_reject(&rej, KEY, buf,
-							sizeof(buf)), 76);
+		assert_int_equal(
+			reattach_encode_reject(&rej, KEY, buf, sizeof(buf)),
+			76);
 		assert_int_equal(reattach_decode_reject(buf, 76, KEY, NULL),
 				 REATTACH_OK);
 	}
@@ -517,7 +530,7 @@ static void test_encoders_refuse(void **state)
 	memset(buf, 0xcc, sizeof(buf));
 	assert_int_equal(reattach_encode_request(&req, KEY, buf, 75), 0);
 	for (size_t i = 0; i < sizeof(buf); i++)
-		assert_int_equal(buf[i], 0xcc);	/* nothing written */
+		assert_int_equal(buf[i], 0xcc); /* nothing written */
 	assert_int_equal(reattach_encode_request(NULL, KEY, buf, 76), 0);
 	assert_int_equal(reattach_encode_request(&req, NULL, buf, 76), 0);
 	assert_int_equal(reattach_encode_request(&req, KEY, NULL, 76), 0);
@@ -555,7 +568,7 @@ static void test_peek(void **state)
 			 REATTACH_E_LENGTH);
 	buf[0] = JVPN_MSG_HANDSHAKE_INIT;
 	assert_int_equal(reattach_peek(buf, 60, &type, &sid), REATTACH_E_TYPE);
-	buf[0] = 0x10;		/* data: the kernel's */
+	buf[0] = 0x10; /* data: the kernel's */
 	assert_int_equal(reattach_peek(buf, 60, NULL, NULL), REATTACH_E_TYPE);
 }
 
@@ -563,8 +576,10 @@ static void test_peek(void **state)
 static void test_directions(void **state)
 {
 	static const uint8_t to_gateway[] = {
-		JVPN_MSG_REATTACH_REQUEST, JVPN_MSG_REATTACH_RESPONSE,
-		JVPN_MSG_PATH_RESPONSE, JVPN_MSG_PROBE,
+		JVPN_MSG_REATTACH_REQUEST,
+		JVPN_MSG_REATTACH_RESPONSE,
+		JVPN_MSG_PATH_RESPONSE,
+		JVPN_MSG_PROBE,
 	};
 	unsigned int gw = 0, cl = 0;
 
@@ -580,14 +595,14 @@ static void test_directions(void **state)
 	assert_int_equal(gw, 4);
 	assert_int_equal(cl, 5);
 	for (size_t i = 0; i < sizeof(to_gateway); i++)
-		assert_true(reattach_accepts(REATTACH_ROLE_GATEWAY,
-					     to_gateway[i]));
+		assert_true(
+			reattach_accepts(REATTACH_ROLE_GATEWAY, to_gateway[i]));
 }
 
 /* ---- the gateway's judgement ---------------------------------------- */
 
-#define MONO	1000000ull
-#define WALL	1700000000000ull
+#define MONO 1000000ull
+#define WALL 1700000000000ull
 
 struct gw {
 	struct sm sm;
@@ -636,8 +651,11 @@ static int gw_setup(void **state)
 	set_v4(&g->src, 1);
 	g->now = (struct reattach_clock){ .mono_ms = MONO, .wall_ms = WALL };
 	g->req = (struct reattach_request){
-		.session_id = SID, .state_version = 1, .nonce = 1,
-		.timestamp_ms = WALL, .transport_class = REATTACH_CLASS_UDP4,
+		.session_id = SID,
+		.state_version = 1,
+		.nonce = 1,
+		.timestamp_ms = WALL,
+		.transport_class = REATTACH_CLASS_UDP4,
 	};
 	g->proof_ok = true;
 	*state = g;
@@ -660,10 +678,10 @@ static enum jvpnd_reason judge(struct gw *g, struct reattach_verdict *v)
 }
 
 static const enum jvpnd_reason ORDER[] = {
-	JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_BAD_PROOF,
-	JVPND_REASON_REPLAYED_NONCE, JVPND_REASON_STALE_TIMESTAMP,
-	JVPND_REASON_STALE_VERSION, JVPND_REASON_RATE_LIMITED,
-	JVPND_REASON_COOLDOWN, JVPND_REASON_SWITCH_LIMIT,
+	JVPND_REASON_UNKNOWN_SESSION,	JVPND_REASON_BAD_PROOF,
+	JVPND_REASON_REPLAYED_NONCE,	JVPND_REASON_STALE_TIMESTAMP,
+	JVPND_REASON_STALE_VERSION,	JVPND_REASON_RATE_LIMITED,
+	JVPND_REASON_COOLDOWN,		JVPND_REASON_SWITCH_LIMIT,
 	JVPND_REASON_CLASS_NOT_ALLOWED,
 };
 
@@ -671,9 +689,9 @@ static const enum jvpnd_reason ORDER[] = {
 static void break_check(struct gw *g, int k)
 {
 	switch (k) {
-	case 1:	/* terminated: the gateway still knows it, but it is over */
-		sm_transition(&g->sm, JVPN_STATE_TERMINATED,
-			      JVPND_REASON_ADMIN, MONO);
+	case 1: /* terminated: the gateway still knows it, but it is over */
+		sm_transition(&g->sm, JVPN_STATE_TERMINATED, JVPND_REASON_ADMIN,
+			      MONO);
 		break;
 	case 2:
 		g->proof_ok = false;
@@ -754,15 +772,15 @@ static void check_only_failure(void **state, int k)
 		assert_int_equal(g->rs.last_nonce, g->req.nonce);
 }
 
-#define ORDER_TESTS(K, NAME)						\
-static void test_first_##NAME(void **state)				\
-{									\
-	check_first_failure(state, K);					\
-}									\
-static void test_only_##NAME(void **state)				\
-{									\
-	check_only_failure(state, K);					\
-}
+#define ORDER_TESTS(K, NAME)                                                   \
+	static void test_first_##NAME(void **state)                            \
+	{                                                                      \
+		check_first_failure(state, K);                                 \
+	}                                                                      \
+	static void test_only_##NAME(void **state)                             \
+	{                                                                      \
+		check_only_failure(state, K);                                  \
+	}
 
 ORDER_TESTS(1, unknown_session)
 ORDER_TESTS(2, bad_proof)
@@ -794,7 +812,7 @@ static void test_unknown_session_silent(void **state)
 	assert_int_equal(reattach_validate(NULL, &g->req, true, &g->src,
 					   &g->now, &g->pol, &g->sources, &v),
 			 JVPND_REASON_UNKNOWN_SESSION);
-	assert_false(v.answer);		/* no key to authenticate an answer */
+	assert_false(v.answer); /* no key to authenticate an answer */
 	/* and the flood still costs its source */
 	assert_non_null(limiter_table_peek(&g->sources, g->src.key, 4));
 	assert_int_equal(limiter_table_peek(&g->sources, g->src.key, 4)->credit,
@@ -847,7 +865,7 @@ static void test_refused_request_cannot_be_replayed(void **state)
 
 	g->rs.last_switch_ms = MONO - 1;
 	assert_int_equal(judge(g, NULL), JVPND_REASON_COOLDOWN);
-	g->now.mono_ms += 5000;		/* cooldown over */
+	g->now.mono_ms += 5000; /* cooldown over */
 	assert_int_equal(judge(g, NULL), JVPND_REASON_REPLAYED_NONCE);
 	g->req.nonce++;
 	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
@@ -897,7 +915,7 @@ static void test_version_window(void **state)
 
 	g->pol.cooldown_ms = 0;
 	sm_transition(&g->sm, JVPN_STATE_VOLATILE,
-		      JVPND_REASON_HEALTH_THRESHOLD, MONO);	/* v2, bound 1 */
+		      JVPND_REASON_HEALTH_THRESHOLD, MONO); /* v2, bound 1 */
 	for (uint64_t v = 0; v <= 3; v++) {
 		g->req.nonce++;
 		g->req.state_version = v;
@@ -928,12 +946,12 @@ static void test_source_flood_bounded(void **state)
 		assert_int_equal(v.reason, JVPND_REASON_BAD_PROOF);
 		events += v.rate_event;
 	}
-	assert_int_equal(events, 1);	/* edge-triggered, not per packet */
+	assert_int_equal(events, 1); /* edge-triggered, not per packet */
 	g->proof_ok = true;
 	assert_int_equal(judge(g, &v), JVPND_REASON_RATE_LIMITED);
 	assert_true(v.source_limited);
-	assert_false(v.answer);		/* no answers to a flooding source */
-	assert_int_equal(v.retry_after_ms, 100);	/* 10/s */
+	assert_false(v.answer); /* no answers to a flooding source */
+	assert_int_equal(v.retry_after_ms, 100); /* 10/s */
 	/* the session's budget is intact: the same request from another
 	 * source (say, the client's real one) goes through */
 	assert_int_equal(g->rs.bucket.credit, 3 * LIMITER_TOKEN);
@@ -950,7 +968,7 @@ static void test_over_budget_source_gets_no_answer(void **state)
 
 	for (int i = 0; i < 20; i++)
 		judge(g, NULL);
-	g->req.nonce = 1;	/* a replay: normally answered */
+	g->req.nonce = 1; /* a replay: normally answered */
 	assert_int_equal(judge(g, &v), JVPND_REASON_REPLAYED_NONCE);
 	assert_false(v.answer);
 }
@@ -1005,7 +1023,7 @@ static void test_switch_limit_window(void **state)
 	assert_int_equal(judge(g, &v), JVPND_REASON_SWITCH_LIMIT);
 	assert_true(v.terminate);
 	assert_true(v.answer);
-	g->now.mono_ms = first + 60000;	/* the first leaves the minute */
+	g->now.mono_ms = first + 60000; /* the first leaves the minute */
 	g->req.nonce++;
 	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
 	assert_false(v.terminate);
@@ -1029,10 +1047,10 @@ static void test_classes(void **state)
 
 	g->pol.allowed_classes = REATTACH_CLASS_BIT(REATTACH_CLASS_UDP4);
 	g->req.transport_class = REATTACH_CLASS_UDP4;
-	g->src.observed_class = REATTACH_CLASS_UDP6;	/* what we saw */
+	g->src.observed_class = REATTACH_CLASS_UDP6; /* what we saw */
 	assert_int_equal(judge(g, NULL), JVPND_REASON_CLASS_NOT_ALLOWED);
 	g->src.observed_class = REATTACH_CLASS_UDP4;
-	g->pol.allowed_classes = 0xffffffff;	/* unknown bits mean nothing */
+	g->pol.allowed_classes = 0xffffffff; /* unknown bits mean nothing */
 	for (unsigned int c = 0; c < 256; c++) {
 		g->req.nonce++;
 		g->req.transport_class = (uint8_t)c;
@@ -1041,7 +1059,7 @@ static void test_classes(void **state)
 				 c == 1 || c == 2
 					 ? JVPND_REASON_NONE
 					 : JVPND_REASON_CLASS_NOT_ALLOWED);
-		if (c % 16 == 0)	/* keep the source under budget */
+		if (c % 16 == 0) /* keep the source under budget */
 			g->now.mono_ms += 10000;
 	}
 }
@@ -1178,8 +1196,8 @@ static void test_source_keys(void **state)
 	/* refused */
 	assert_false(reattach_source_from_sockaddr((struct sockaddr *)&a6,
 						   sizeof(a6) - 1, &s1));
-	assert_false(reattach_source_from_sockaddr((struct sockaddr *)&a4, 4,
-						   &s1));
+	assert_false(
+		reattach_source_from_sockaddr((struct sockaddr *)&a4, 4, &s1));
 	a4.sin_family = AF_UNIX;
 	assert_false(reattach_source_from_sockaddr((struct sockaddr *)&a4,
 						   sizeof(a4), &s1));
@@ -1204,7 +1222,7 @@ static void test_path_keys(void **state)
 	assert_int_equal(l2, 6);
 	assert_memory_equal(k1, k2, 6);
 	assert_int_equal(k1[4], 51820 >> 8);
-	sa4(&a4, "198.51.100.1", 51821);	/* another port, another path */
+	sa4(&a4, "198.51.100.1", 51821); /* another port, another path */
 	reattach_path_key_from_sockaddr((struct sockaddr *)&a4, sizeof(a4), k2,
 					&l2);
 	assert_memory_not_equal(k1, k2, 6);
@@ -1324,7 +1342,8 @@ static void test_whole_reattach(void **state)
 						g->now.mono_ms + 30),
 			 REATTACH_MATCH_OK);
 	assert_int_equal(sm_bump_for_switch(&g->sm, JVPND_REASON_REATTACHED,
-					    g->now.mono_ms + 30), SM_OK);
+					    g->now.mono_ms + 30),
+			 SM_OK);
 	reattach_note_switch(&g->rs, g->now.mono_ms + 30);
 	ack = (struct reattach_ack){ .session_id = sid,
 				     .request_nonce = req.nonce,
@@ -1339,11 +1358,11 @@ static void test_whole_reattach(void **state)
 		      g->now.mono_ms + 6000);
 	/* the captured first request, replayed: refused, nothing moves */
 	g->now.mono_ms += 10000;
-	assert_int_equal(reattach_decode_request(first, REATTACH_REQUEST_LEN,
-						 KEY, &req), REATTACH_OK);
+	assert_int_equal(
+		reattach_decode_request(first, REATTACH_REQUEST_LEN, KEY, &req),
+		REATTACH_OK);
 	assert_int_equal(reattach_validate(&g->view, &req, true, &g->src,
-					   &g->now, &g->pol, &g->sources,
-					   NULL),
+					   &g->now, &g->pol, &g->sources, NULL),
 			 JVPND_REASON_REPLAYED_NONCE);
 	assert_int_equal(g->sm.version, 4);
 	/* the client's next request, with the ACK's version: current */
@@ -1353,7 +1372,7 @@ static void test_whole_reattach(void **state)
 	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE);
 }
 
-#define GW(f)	cmocka_unit_test_setup_teardown(f, gw_setup, gw_teardown)
+#define GW(f) cmocka_unit_test_setup_teardown(f, gw_setup, gw_teardown)
 
 int main(void)
 {

@@ -16,7 +16,7 @@
 
 #include "sm.h"
 
-#define T0	100000		/* creation time of every machine here */
+#define T0 100000 /* creation time of every machine here */
 
 /* ---- the outlet: remembers every record ---------------------------- */
 
@@ -34,27 +34,40 @@ static void log_outlet(void *ctx, const struct sm_record *rec)
 }
 
 static const enum jvpn_state ALL_STATES[] = {
-	JVPN_STATE_HANDSHAKE, JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
-	JVPN_STATE_DEGRADED, JVPN_STATE_TERMINATED,
+	JVPN_STATE_HANDSHAKE, JVPN_STATE_ACTIVE,     JVPN_STATE_VOLATILE,
+	JVPN_STATE_DEGRADED,  JVPN_STATE_TERMINATED,
 };
-#define N_STATES	5
+#define N_STATES 5
 
 /* Every reason daemon/core/reason.h defines, NONE first. */
 static const enum jvpnd_reason ALL_REASONS[] = {
-	JVPND_REASON_NONE, JVPND_REASON_UNKNOWN_SESSION, JVPND_REASON_BAD_PROOF,
-	JVPND_REASON_REPLAYED_NONCE, JVPND_REASON_STALE_TIMESTAMP,
-	JVPND_REASON_STALE_VERSION, JVPND_REASON_RATE_LIMITED,
-	JVPND_REASON_COOLDOWN, JVPND_REASON_SWITCH_LIMIT,
-	JVPND_REASON_CLASS_NOT_ALLOWED, JVPND_REASON_VERSION_MISMATCH,
-	JVPND_REASON_UNKNOWN_PEER, JVPND_REASON_REPLAYED_HANDSHAKE,
-	JVPND_REASON_HANDSHAKE_DONE, JVPND_REASON_HEALTH_THRESHOLD,
-	JVPND_REASON_RECOVERED, JVPND_REASON_REPEATED_INSTABILITY,
-	JVPND_REASON_REATTACHED, JVPND_REASON_SESSION_TTL,
-	JVPND_REASON_TRANSPORT_LOSS_TTL, JVPND_REASON_SECURITY,
-	JVPND_REASON_ADMIN, JVPND_REASON_NAT_REBINDING,
-	JVPND_REASON_INTERFACE_DOWN, JVPND_REASON_SOCKET_ERROR,
+	JVPND_REASON_NONE,
+	JVPND_REASON_UNKNOWN_SESSION,
+	JVPND_REASON_BAD_PROOF,
+	JVPND_REASON_REPLAYED_NONCE,
+	JVPND_REASON_STALE_TIMESTAMP,
+	JVPND_REASON_STALE_VERSION,
+	JVPND_REASON_RATE_LIMITED,
+	JVPND_REASON_COOLDOWN,
+	JVPND_REASON_SWITCH_LIMIT,
+	JVPND_REASON_CLASS_NOT_ALLOWED,
+	JVPND_REASON_VERSION_MISMATCH,
+	JVPND_REASON_UNKNOWN_PEER,
+	JVPND_REASON_REPLAYED_HANDSHAKE,
+	JVPND_REASON_HANDSHAKE_DONE,
+	JVPND_REASON_HEALTH_THRESHOLD,
+	JVPND_REASON_RECOVERED,
+	JVPND_REASON_REPEATED_INSTABILITY,
+	JVPND_REASON_REATTACHED,
+	JVPND_REASON_SESSION_TTL,
+	JVPND_REASON_TRANSPORT_LOSS_TTL,
+	JVPND_REASON_SECURITY,
+	JVPND_REASON_ADMIN,
+	JVPND_REASON_NAT_REBINDING,
+	JVPND_REASON_INTERFACE_DOWN,
+	JVPND_REASON_SOCKET_ERROR,
 };
-#define N_REASONS	(sizeof(ALL_REASONS) / sizeof(ALL_REASONS[0]))
+#define N_REASONS (sizeof(ALL_REASONS) / sizeof(ALL_REASONS[0]))
 
 /* Drives a fresh machine to state by allowed steps, then forgets the log. */
 static void reach(struct sm *sm, struct log *log, enum jvpn_state state)
@@ -64,16 +77,19 @@ static void reach(struct sm *sm, struct log *log, enum jvpn_state state)
 	if (state == JVPN_STATE_HANDSHAKE)
 		goto out;
 	if (state == JVPN_STATE_TERMINATED) {
-		assert_int_equal(sm_transition(sm, state, JVPND_REASON_ADMIN,
-					       T0), SM_OK);
+		assert_int_equal(
+			sm_transition(sm, state, JVPND_REASON_ADMIN, T0),
+			SM_OK);
 		goto out;
 	}
 	assert_int_equal(sm_transition(sm, JVPN_STATE_ACTIVE,
-				       JVPND_REASON_HANDSHAKE_DONE, T0), SM_OK);
+				       JVPND_REASON_HANDSHAKE_DONE, T0),
+			 SM_OK);
 	if (state == JVPN_STATE_ACTIVE)
 		goto out;
 	assert_int_equal(sm_transition(sm, JVPN_STATE_VOLATILE,
-				       JVPND_REASON_HEALTH_THRESHOLD, T0), SM_OK);
+				       JVPND_REASON_HEALTH_THRESHOLD, T0),
+			 SM_OK);
 	if (state == JVPN_STATE_VOLATILE)
 		goto out;
 	assert_int_equal(sm_transition(sm, JVPN_STATE_DEGRADED,
@@ -242,7 +258,8 @@ static void test_refused_matrix(void **state)
 	(void)state;
 	for (int f = 0; f < N_STATES; f++) {
 		for (int t = 0; t < N_STATES; t++) {
-			enum jvpn_state from = ALL_STATES[f], to = ALL_STATES[t];
+			enum jvpn_state from = ALL_STATES[f],
+					to = ALL_STATES[t];
 
 			assert_int_equal(sm_transition_allowed(from, to),
 					 in_diagram(from, to));
@@ -251,7 +268,8 @@ static void test_refused_matrix(void **state)
 			for (size_t r = 0; r < N_REASONS; r++)
 				check_refused(from, to, ALL_REASONS[r],
 					      from == JVPN_STATE_TERMINATED
-						      ? SM_FINAL : SM_REFUSED);
+						      ? SM_FINAL
+						      : SM_REFUSED);
 			refused++;
 		}
 	}
@@ -304,7 +322,7 @@ static void test_unknown_reason_refused(void **state)
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_TERMINATED,
 		      (enum jvpnd_reason)999, SM_NO_REASON);
 	check_refused(JVPN_STATE_ACTIVE, JVPN_STATE_TERMINATED,
-		      (enum jvpnd_reason)-1, SM_NO_REASON);
+		      (enum jvpnd_reason) - 1, SM_NO_REASON);
 	check_refused(JVPN_STATE_ACTIVE, (enum jvpn_state)77,
 		      JVPND_REASON_ADMIN, SM_REFUSED);
 }
@@ -346,7 +364,8 @@ static void test_null_outlet(void **state)
 	(void)state;
 	sm_init(&sm, T0, NULL, NULL);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_ACTIVE,
-				       JVPND_REASON_HANDSHAKE_DONE, T0), SM_OK);
+				       JVPND_REASON_HANDSHAKE_DONE, T0),
+			 SM_OK);
 	assert_int_equal(sm.version, 1);
 }
 
@@ -366,7 +385,8 @@ static void test_versions_chain(void **state)
 		{ JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED, false },
 		{ 0, JVPND_REASON_NAT_REBINDING, true },
 		{ JVPN_STATE_VOLATILE, JVPND_REASON_INTERFACE_DOWN, false },
-		{ JVPN_STATE_DEGRADED, JVPND_REASON_REPEATED_INSTABILITY, false },
+		{ JVPN_STATE_DEGRADED, JVPND_REASON_REPEATED_INSTABILITY,
+		  false },
 		{ 0, JVPND_REASON_REATTACHED, true },
 		{ JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED, false },
 		{ JVPN_STATE_TERMINATED, JVPND_REASON_SESSION_TTL, false },
@@ -377,9 +397,11 @@ static void test_versions_chain(void **state)
 	(void)state;
 	sm_init(&sm, T0, log_outlet, &log);
 	for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
-		enum sm_status st = walk[i].bump
-			? sm_bump_for_switch(&sm, walk[i].reason, T0 + i)
-			: sm_transition(&sm, walk[i].to, walk[i].reason, T0 + i);
+		enum sm_status st =
+			walk[i].bump ? sm_bump_for_switch(&sm, walk[i].reason,
+							  T0 + i)
+				     : sm_transition(&sm, walk[i].to,
+						     walk[i].reason, T0 + i);
 
 		assert_int_equal(st, SM_OK);
 		assert_int_equal(log.n, i + 1);
@@ -458,9 +480,11 @@ static void test_bound_version_only_on_binding(void **state)
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_VOLATILE,
-				       JVPND_REASON_HEALTH_THRESHOLD, T0), SM_OK);
+				       JVPND_REASON_HEALTH_THRESHOLD, T0),
+			 SM_OK);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_ACTIVE,
-				       JVPND_REASON_RECOVERED, T0), SM_OK);
+				       JVPND_REASON_RECOVERED, T0),
+			 SM_OK);
 	assert_int_equal(sm.version, 3);
 	assert_int_equal(sm.bound_version, 1);
 	assert_int_equal(sm_bump_for_switch(&sm, JVPND_REASON_REATTACHED, T0),
@@ -474,8 +498,11 @@ static void restore_at(struct sm *sm, struct log *log, enum jvpn_state s,
 		       uint64_t version)
 {
 	struct sm_snapshot snap = {
-		.state = s, .version = version, .bound_version = version,
-		.created_ms = T0, .since_ms = T0,
+		.state = s,
+		.version = version,
+		.bound_version = version,
+		.created_ms = T0,
+		.since_ms = T0,
 	};
 
 	memset(log, 0, sizeof(*log));
@@ -492,7 +519,8 @@ static void test_version_exhaustion_terminates(void **state)
 	(void)state;
 	restore_at(&sm, &log, JVPN_STATE_ACTIVE, UINT64_MAX - 2);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_VOLATILE,
-				       JVPND_REASON_HEALTH_THRESHOLD, T0), SM_OK);
+				       JVPND_REASON_HEALTH_THRESHOLD, T0),
+			 SM_OK);
 	assert_int_equal(sm.version, UINT64_MAX - 1);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_ACTIVE,
 				       JVPND_REASON_RECOVERED, T0 + 1),
@@ -500,11 +528,11 @@ static void test_version_exhaustion_terminates(void **state)
 	assert_int_equal(sm.state, JVPN_STATE_TERMINATED);
 	assert_int_equal(sm.version, UINT64_MAX);
 	assert_int_equal(log.n, 2);
-	assert_record(&log.recs[1], JVPN_STATE_VOLATILE,
-		      JVPN_STATE_TERMINATED, UINT64_MAX - 1,
-		      JVPND_REASON_SECURITY, T0 + 1);
+	assert_record(&log.recs[1], JVPN_STATE_VOLATILE, JVPN_STATE_TERMINATED,
+		      UINT64_MAX - 1, JVPND_REASON_SECURITY, T0 + 1);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_TERMINATED,
-				       JVPND_REASON_ADMIN, T0), SM_FINAL);
+				       JVPND_REASON_ADMIN, T0),
+			 SM_FINAL);
 }
 
 static void test_version_exhaustion_by_switch(void **state)
@@ -531,7 +559,8 @@ static void test_last_version_for_termination(void **state)
 	(void)state;
 	restore_at(&sm, &log, JVPN_STATE_ACTIVE, UINT64_MAX - 1);
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_TERMINATED,
-				       JVPND_REASON_ADMIN, T0), SM_OK);
+				       JVPND_REASON_ADMIN, T0),
+			 SM_OK);
 	assert_int_equal(sm.version, UINT64_MAX);
 	assert_int_equal(log.recs[0].reason, JVPND_REASON_ADMIN);
 }
@@ -543,9 +572,10 @@ static void test_corrupt_struct_never_wraps(void **state)
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_ACTIVE);
-	sm.version = UINT64_MAX;	/* written by hand, as a bug would */
+	sm.version = UINT64_MAX; /* written by hand, as a bug would */
 	assert_int_equal(sm_transition(&sm, JVPN_STATE_TERMINATED,
-				       JVPND_REASON_ADMIN, T0), SM_INVALID);
+				       JVPND_REASON_ADMIN, T0),
+			 SM_INVALID);
 	assert_int_equal(sm.version, UINT64_MAX);
 	assert_int_equal(log.n, 0);
 }
@@ -568,15 +598,18 @@ static void test_snapshot_restore(void **state)
 	assert_int_equal(back.bound_version, sm.bound_version);
 	assert_int_equal(back.created_ms, sm.created_ms);
 	assert_int_equal(back.since_ms, sm.since_ms);
-	assert_int_equal(log.n, 1);	/* only the bump; restore emits none */
+	assert_int_equal(log.n, 1); /* only the bump; restore emits none */
 }
 
 static void test_restore_refuses_nonsense(void **state)
 {
 	struct sm_snapshot bad[] = {
 		{ .state = (enum jvpn_state)5, .version = 3 },
-		{ .state = JVPN_STATE_ACTIVE, .version = 3, .bound_version = 4 },
-		{ .state = JVPN_STATE_ACTIVE, .version = UINT64_MAX,
+		{ .state = JVPN_STATE_ACTIVE,
+		  .version = 3,
+		  .bound_version = 4 },
+		{ .state = JVPN_STATE_ACTIVE,
+		  .version = UINT64_MAX,
 		  .bound_version = 1 },
 	};
 	struct sm_snapshot ok = { .state = JVPN_STATE_TERMINATED,
@@ -608,15 +641,17 @@ static const struct sm_limits LIM = {
 static bool eval(const struct sm *sm, uint64_t now, uint64_t last_rx,
 		 const uint64_t *sw, size_t n, struct sm_due *d)
 {
-	struct sm_inputs in = { .now_ms = now, .last_rx_ms = last_rx,
-				.switch_times_ms = sw, .switch_count = n };
+	struct sm_inputs in = { .now_ms = now,
+				.last_rx_ms = last_rx,
+				.switch_times_ms = sw,
+				.switch_count = n };
 
 	memset(d, 0xee, sizeof(*d));
 	return sm_evaluate(sm, &LIM, &in, d);
 }
 
-static void assert_due(bool is_due, const struct sm_due *d,
-		       enum jvpn_state to, enum jvpnd_reason reason)
+static void assert_due(bool is_due, const struct sm_due *d, enum jvpn_state to,
+		       enum jvpnd_reason reason)
 {
 	assert_true(is_due);
 	assert_int_equal(d->to, to);
@@ -653,7 +688,7 @@ static void test_eval_active_to_volatile_boundary(void **state)
 	struct sm_due d;
 
 	(void)state;
-	reach(&sm, &log, JVPN_STATE_ACTIVE);	/* since T0 */
+	reach(&sm, &log, JVPN_STATE_ACTIVE); /* since T0 */
 	assert_false(eval(&sm, T0 + 10000, T0 + 7001, NULL, 0, &d));
 	assert_due(eval(&sm, T0 + 10000, T0 + 7000, NULL, 0, &d), &d,
 		   JVPN_STATE_VOLATILE, JVPND_REASON_HEALTH_THRESHOLD);
@@ -710,8 +745,8 @@ static void test_eval_volatile_to_degraded_boundary(void **state)
 	reach(&sm, &log, JVPN_STATE_VOLATILE);
 	assert_false(eval(&sm, now, 0, two, 2, &d));
 	assert_false(eval(&sm, now, 0, three_edge, 3, &d));
-	assert_due(eval(&sm, now, 0, three_in, 3, &d), &d,
-		   JVPN_STATE_DEGRADED, JVPND_REASON_REPEATED_INSTABILITY);
+	assert_due(eval(&sm, now, 0, three_in, 3, &d), &d, JVPN_STATE_DEGRADED,
+		   JVPND_REASON_REPEATED_INSTABILITY);
 }
 
 /* Repeated instability wins over a path that just came back. */
@@ -736,19 +771,19 @@ static void test_eval_degraded_to_active(void **state)
 	struct sm sm;
 	struct log log;
 	struct sm_due d;
-	uint64_t end = T0 + 60000;	/* since T0 + window */
+	uint64_t end = T0 + 60000; /* since T0 + window */
 	uint64_t recent[] = { end - 59999 };
 	uint64_t old[] = { end - 60000 };
 
 	(void)state;
 	reach(&sm, &log, JVPN_STATE_DEGRADED);
 	assert_false(eval(&sm, end - 1, end - 1, NULL, 0, &d));
-	assert_due(eval(&sm, end, end - 1, NULL, 0, &d), &d,
-		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
+	assert_due(eval(&sm, end, end - 1, NULL, 0, &d), &d, JVPN_STATE_ACTIVE,
+		   JVPND_REASON_RECOVERED);
 	/* a switch inside the last window: not calm yet */
 	assert_false(eval(&sm, end, end - 1, recent, 1, &d));
-	assert_due(eval(&sm, end, end - 1, old, 1, &d), &d,
-		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
+	assert_due(eval(&sm, end, end - 1, old, 1, &d), &d, JVPN_STATE_ACTIVE,
+		   JVPND_REASON_RECOVERED);
 	/* no fresh rx: not healthy */
 	assert_false(eval(&sm, end, end - 3000, NULL, 0, &d));
 	assert_false(eval(&sm, end, 0, NULL, 0, &d));
@@ -765,8 +800,9 @@ static void test_eval_session_ttl_boundary(void **state)
 	for (int s = 0; s < N_STATES - 1; s++) {
 		reach(&sm, &log, ALL_STATES[s]);
 		/* fresh rx: only the TTL can be due */
-		assert_false(eval(&sm, T0 + ttl - 1, T0 + ttl - 1, NULL, 0,
-				  &d) && d.to == JVPN_STATE_TERMINATED);
+		assert_false(
+			eval(&sm, T0 + ttl - 1, T0 + ttl - 1, NULL, 0, &d) &&
+			d.to == JVPN_STATE_TERMINATED);
 		assert_due(eval(&sm, T0 + ttl, T0 + ttl - 1, NULL, 0, &d), &d,
 			   JVPN_STATE_TERMINATED, JVPND_REASON_SESSION_TTL);
 	}
@@ -782,10 +818,11 @@ static void test_eval_transport_loss_boundary(void **state)
 	(void)state;
 	for (int s = 0; s < N_STATES - 1; s++) {
 		reach(&sm, &log, ALL_STATES[s]);
-		assert_false(eval(&sm, T0 + 500 + ttl - 1, T0 + 500, NULL, 0,
-				  &d) && d.to == JVPN_STATE_TERMINATED);
-		assert_due(eval(&sm, T0 + 500 + ttl, T0 + 500, NULL, 0, &d),
-			   &d, JVPN_STATE_TERMINATED,
+		assert_false(
+			eval(&sm, T0 + 500 + ttl - 1, T0 + 500, NULL, 0, &d) &&
+			d.to == JVPN_STATE_TERMINATED);
+		assert_due(eval(&sm, T0 + 500 + ttl, T0 + 500, NULL, 0, &d), &d,
+			   JVPN_STATE_TERMINATED,
 			   JVPND_REASON_TRANSPORT_LOSS_TTL);
 		/* never any rx: counted from creation */
 		assert_due(eval(&sm, T0 + ttl, 0, NULL, 0, &d), &d,
@@ -861,8 +898,10 @@ static void test_tick_chain(void **state)
 {
 	uint64_t now = T0 + 10000;
 	uint64_t sw[] = { now - 100, now - 200, now - 300 };
-	struct sm_inputs in = { .now_ms = now, .last_rx_ms = T0,
-				.switch_times_ms = sw, .switch_count = 3 };
+	struct sm_inputs in = { .now_ms = now,
+				.last_rx_ms = T0,
+				.switch_times_ms = sw,
+				.switch_count = 3 };
 	struct sm sm;
 	struct log log;
 
@@ -873,8 +912,8 @@ static void test_tick_chain(void **state)
 	assert_int_equal(log.n, 2);
 	assert_record(&log.recs[0], JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE, 1,
 		      JVPND_REASON_HEALTH_THRESHOLD, now);
-	assert_record(&log.recs[1], JVPN_STATE_VOLATILE, JVPN_STATE_DEGRADED,
-		      2, JVPND_REASON_REPEATED_INSTABILITY, now);
+	assert_record(&log.recs[1], JVPN_STATE_VOLATILE, JVPN_STATE_DEGRADED, 2,
+		      JVPND_REASON_REPEATED_INSTABILITY, now);
 	assert_int_equal(sm_tick(&sm, &LIM, &in), 0);
 }
 

@@ -166,15 +166,15 @@ static void test_plain_counters(void **state)
 static void test_transitions_by_new_state(void **state)
 {
 	struct stats st;
-	struct event ev = event_of(EV_STATE_CHANGE,
-				   JVPND_REASON_HEALTH_THRESHOLD);
+	struct event ev =
+		event_of(EV_STATE_CHANGE, JVPND_REASON_HEALTH_THRESHOLD);
 
 	(void)state;
 	stats_init(&st);
 	ev.old_state = JVPN_STATE_ACTIVE;
 	ev.new_state = JVPN_STATE_VOLATILE;
 	stats_on_event(&st, &ev);
-	ev.new_state = 99;		/* out of range: ignored, no overflow */
+	ev.new_state = 99; /* out of range: ignored, no overflow */
 	stats_on_event(&st, &ev);
 	ev.new_state = -1;
 	stats_on_event(&st, &ev);
@@ -185,23 +185,23 @@ static void test_transitions_by_new_state(void **state)
 static void test_latency_from_reattach_success(void **state)
 {
 	struct stats st;
-	struct event ev = event_of(EV_REATTACH_SUCCESS,
-				   JVPND_REASON_REATTACHED);
+	struct event ev =
+		event_of(EV_REATTACH_SUCCESS, JVPND_REASON_REATTACHED);
 
 	(void)state;
 	stats_init(&st);
 	ev.latency_us = 1500;
 	stats_on_event(&st, &ev);
-	ev.latency_us = 0;		/* not measured: no sample */
+	ev.latency_us = 0; /* not measured: no sample */
 	stats_on_event(&st, &ev);
-	ev.reason = JVPND_REASON_NAT_REBINDING;	/* another quantity */
+	ev.reason = JVPND_REASON_NAT_REBINDING; /* another quantity */
 	ev.latency_us = 700;
 	stats_on_event(&st, &ev);
 	assert_int_equal(st.reattach_successes[JVPND_REASON_REATTACHED], 2);
 	assert_int_equal(st.reattach_successes[JVPND_REASON_NAT_REBINDING], 1);
 	assert_int_equal(st.reattach_latency.count, 1);
 	assert_int_equal(st.reattach_latency.sum_us, 1500);
-	assert_int_equal(st.reattach_latency.buckets[3], 1);	/* le 2.5 ms */
+	assert_int_equal(st.reattach_latency.buckets[3], 1); /* le 2.5 ms */
 }
 
 static void test_clock_moves(void **state)

@@ -32,8 +32,9 @@ static void from_hex(const char *hex, uint8_t out[JVPN_KEY_LEN])
 {
 	size_t len = 0;
 
-	assert_int_equal(sodium_hex2bin(out, JVPN_KEY_LEN, hex, strlen(hex), NULL,
-					&len, NULL), 0);
+	assert_int_equal(sodium_hex2bin(out, JVPN_KEY_LEN, hex, strlen(hex),
+					NULL, &len, NULL),
+			 0);
 	assert_int_equal(len, JVPN_KEY_LEN);
 }
 
@@ -50,7 +51,8 @@ static void test_public_from_private_rfc7748(void **state)
 
 static void test_generate(void **state)
 {
-	uint8_t priv1[JVPN_KEY_LEN], pub1[JVPN_KEY_LEN], priv2[JVPN_KEY_LEN], pub2[JVPN_KEY_LEN];
+	uint8_t priv1[JVPN_KEY_LEN], pub1[JVPN_KEY_LEN], priv2[JVPN_KEY_LEN],
+		pub2[JVPN_KEY_LEN];
 	uint8_t derived[JVPN_KEY_LEN];
 
 	(void)state;
@@ -94,7 +96,8 @@ static void test_base64_known(void **state)
 
 	memset(key, 0, sizeof(key));
 	key_to_base64(key, text);
-	assert_string_equal(text, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	assert_string_equal(text,
+			    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
 }
 
 static void test_base64_round_trip(void **state)
@@ -136,13 +139,13 @@ static void test_base64_wrong_length(void **state)
 	(void)state;
 	expect_error("", KEYS_ERR_LENGTH, "0 characters");
 	strcpy(text, rfc7748_pub_b64);
-	text[KEYS_B64_LEN - 1] = '\0';		/* '=' dropped: 43 */
+	text[KEYS_B64_LEN - 1] = '\0'; /* '=' dropped: 43 */
 	expect_error(text, KEYS_ERR_LENGTH, "43 characters");
 	strcpy(text, rfc7748_pub_b64);
-	strcat(text, "\n");			/* a line end is not trimmed */
+	strcat(text, "\n"); /* a line end is not trimmed */
 	expect_error(text, KEYS_ERR_LENGTH, "more than 44");
-	expect_error("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo", KEYS_ERR_LENGTH,
-		     "wrong length");
+	expect_error("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo",
+		     KEYS_ERR_LENGTH, "wrong length");
 	assert_string_equal(keys_status_name(KEYS_ERR_LENGTH), "length");
 }
 
@@ -240,8 +243,8 @@ static void test_decode_fault(void **state)
 	expect_fault(longer, KEYS_ERR_LENGTH, KEYS_B64_LEN + 1, 0, 0);
 	expect_fault(mutated(text, 7, '!'), KEYS_ERR_CHAR, KEYS_B64_LEN, 7,
 		     '!');
-	expect_fault(mutated(text, 17, (char)0x9e), KEYS_ERR_CHAR,
-		     KEYS_B64_LEN, 17, 0x9e);
+	expect_fault(mutated(text, 17, (char)0x9e), KEYS_ERR_CHAR, KEYS_B64_LEN,
+		     17, 0x9e);
 	expect_fault(mutated(text, 43, 'A'), KEYS_ERR_CHAR, KEYS_B64_LEN, 43,
 		     'A');
 	expect_fault(mutated(text, 42, 'p'), KEYS_ERR_NONCANONICAL,
@@ -249,7 +252,8 @@ static void test_decode_fault(void **state)
 
 	/* the fault is optional */
 	from_hex(rfc7748_pub_hex, expected);
-	assert_int_equal(key_decode_base64(rfc7748_pub_b64, key, NULL), KEYS_OK);
+	assert_int_equal(key_decode_base64(rfc7748_pub_b64, key, NULL),
+			 KEYS_OK);
 	assert_memory_equal(key, expected, JVPN_KEY_LEN);
 	assert_int_equal(key_decode_base64(text, key, NULL),
 			 KEYS_ERR_NONCANONICAL);
@@ -339,7 +343,7 @@ static void test_load_private_0600(void **state)
 	const struct temp_dir *dir = *state;
 	uint8_t key[JVPN_KEY_LEN], expected[JVPN_KEY_LEN];
 	char path[128], err[KEYS_ERR_SIZE] = "";
-	char line[KEYS_B64_SIZE + 2];	/* key, CR, LF */
+	char line[KEYS_B64_SIZE + 2]; /* key, CR, LF */
 
 	from_hex(rfc7748_priv_hex, expected);
 	key_to_base64(expected, line);
@@ -360,7 +364,7 @@ static void test_load_private_0600(void **state)
 static void test_load_private_refuses_open_modes(void **state)
 {
 	const struct temp_dir *dir = *state;
-	char line[KEYS_B64_SIZE + 2];	/* key, CR, LF */
+	char line[KEYS_B64_SIZE + 2]; /* key, CR, LF */
 	uint8_t key[JVPN_KEY_LEN];
 
 	from_hex(rfc7748_priv_hex, key);
@@ -386,11 +390,13 @@ static void test_load_private_bad_files(void **state)
 	char err[KEYS_ERR_SIZE] = "", path[128];
 	char two[2 * KEYS_B64_SIZE + 4];
 
-	expect_load(dir, "empty.key", "", 0600, KEYS_ERR_LENGTH, "0 characters");
+	expect_load(dir, "empty.key", "", 0600, KEYS_ERR_LENGTH,
+		    "0 characters");
 	expect_load(dir, "bad.key",
 		    "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr0!6SpjqqbTmo=\n", 0600,
 		    KEYS_ERR_CHAR, "position 32");
-	snprintf(two, sizeof(two), "%s\n%s\n", rfc7748_pub_b64, rfc7748_pub_b64);
+	snprintf(two, sizeof(two), "%s\n%s\n", rfc7748_pub_b64,
+		 rfc7748_pub_b64);
 	expect_load(dir, "two.key", two, 0600, KEYS_ERR_LENGTH, "length");
 
 	snprintf(path, sizeof(path), "%s/missing.key", dir->path);
@@ -421,8 +427,9 @@ int main(void)
 		cmocka_unit_test(test_decode_fault),
 		cmocka_unit_test_setup_teardown(test_load_private_0600,
 						dir_setup, dir_teardown),
-		cmocka_unit_test_setup_teardown(test_load_private_refuses_open_modes,
-						dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_load_private_refuses_open_modes, dir_setup,
+			dir_teardown),
 		cmocka_unit_test_setup_teardown(test_load_private_bad_files,
 						dir_setup, dir_teardown),
 	};

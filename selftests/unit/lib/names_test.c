@@ -25,7 +25,10 @@ struct value_name {
 };
 
 /* an enumerator and its own spelling */
-#define SPELLED(value) { value, #value }
+#define SPELLED(value)                                                         \
+	{                                                                      \
+		value, #value                                                  \
+	}
 
 static const struct value_name states[] = {
 	{ JVPN_STATE_HANDSHAKE, "HANDSHAKE" },
@@ -103,8 +106,8 @@ static void test_expected_tables_cover_uapi(void **state)
 	(void)state;
 	assert_int_equal(ARRAY_SIZE(states), JVPN_STATE_MAX + 1);
 	assert_int_equal(ARRAY_SIZE(reasons), JVPN_DEL_REASON_MAX + 1);
-	assert_int_equal(ARRAY_SIZE(events), JVPN_CMD_MAX -
-			 JVPN_CMD_EVENT_SESSION_CREATED + 1);
+	assert_int_equal(ARRAY_SIZE(events),
+			 JVPN_CMD_MAX - JVPN_CMD_EVENT_SESSION_CREATED + 1);
 	assert_int_equal(ARRAY_SIZE(top_attrs), JVPN_A_MAX);
 	assert_int_equal(ARRAY_SIZE(endpoint_attrs), JVPN_EP_A_MAX);
 	assert_int_equal(ARRAY_SIZE(allowed_ip_attrs), JVPN_AIP_A_MAX);
@@ -175,8 +178,8 @@ static void test_request_commands_are_not_events(void **state)
 static void test_unknown_names_refused(void **state)
 {
 	static const char *const unknown[] = {
-		"", "bogus", "Active", "active", "ACTIVE ", " ACTIVE",
-		"device_gone", "admin\n", "create", "1",
+		"",	   "bogus",	  "Active",  "active", "ACTIVE ",
+		" ACTIVE", "device_gone", "admin\n", "create", "1",
 	};
 
 	(void)state;
@@ -251,13 +254,14 @@ static void test_nested_attr_names(void **state)
 			 allowed_ip_attr_name);
 
 	/* JVPN_A_ALLOWED_IPS holds top-level JVPN_A_ALLOWED_IP nests */
-	assert_string_equal(jvpn_nested_attr_name(JVPN_A_ALLOWED_IPS,
-					     JVPN_A_ALLOWED_IP),
-			    "JVPN_A_ALLOWED_IP");
+	assert_string_equal(
+		jvpn_nested_attr_name(JVPN_A_ALLOWED_IPS, JVPN_A_ALLOWED_IP),
+		"JVPN_A_ALLOWED_IP");
 
 	/* past the end of a nest's own table */
 	assert_null(jvpn_nested_attr_name(JVPN_A_REMOTE, JVPN_EP_A_MAX + 1));
-	assert_null(jvpn_nested_attr_name(JVPN_A_ALLOWED_IP, JVPN_AIP_A_MAX + 1));
+	assert_null(
+		jvpn_nested_attr_name(JVPN_A_ALLOWED_IP, JVPN_AIP_A_MAX + 1));
 	assert_null(jvpn_nested_attr_name(JVPN_A_REMOTE, JVPN_EP_A_UNSPEC));
 	assert_null(jvpn_nested_attr_name(0, JVPN_A_MAX + 1));
 	assert_null(jvpn_nested_attr_name(JVPN_A_LOCAL, UINT_MAX));

@@ -23,23 +23,24 @@
 #include "parse.h"
 
 /* The parser accepted the text. */
-#define assert_ok(call)                                                 \
-	do {                                                            \
-		const char *problem_ = (call);                          \
-		if (problem_)                                           \
-			fail_msg("%s: unexpected \"%s\"", #call, problem_); \
+#define assert_ok(call)                                                        \
+	do {                                                                   \
+		const char *problem_ = (call);                                 \
+		if (problem_)                                                  \
+			fail_msg("%s: unexpected \"%s\"", #call, problem_);    \
 	} while (0)
 
 /* The parser refused the text, saying something that contains needle. */
-#define assert_problem(call, needle)                                    \
-	do {                                                            \
-		const char *problem_ = (call);                          \
-		if (!problem_)                                          \
-			fail_msg("%s: accepted, want a problem about "  \
-				 "\"%s\"", #call, (needle));            \
-		if (!strstr(problem_, (needle)))                        \
-			fail_msg("%s: \"%s\" does not mention \"%s\"",  \
-				 #call, problem_, (needle));            \
+#define assert_problem(call, needle)                                           \
+	do {                                                                   \
+		const char *problem_ = (call);                                 \
+		if (!problem_)                                                 \
+			fail_msg("%s: accepted, want a problem about "         \
+				 "\"%s\"",                                     \
+				 #call, (needle));                             \
+		if (!strstr(problem_, (needle)))                               \
+			fail_msg("%s: \"%s\" does not mention \"%s\"", #call,  \
+				 problem_, (needle));                          \
 	} while (0)
 
 /* ---- parse_u64 ---------------------------------------------------- */
@@ -101,8 +102,8 @@ static void test_u64_overflow(void **state)
 	(void)state;
 	assert_problem(parse_u64("18446744073709551616", UINT64_MAX, &value),
 		       "out of range");
-	assert_problem(parse_u64("99999999999999999999999", UINT64_MAX,
-				 &value), "out of range");
+	assert_problem(parse_u64("99999999999999999999999", UINT64_MAX, &value),
+		       "out of range");
 	assert_problem(parse_u64("0x10000000000000000", UINT64_MAX, &value),
 		       "out of range");
 	/* a refused value leaves *out alone */
@@ -112,9 +113,9 @@ static void test_u64_overflow(void **state)
 static void test_u64_not_a_number(void **state)
 {
 	static const char *const bad[] = {
-		"", "0x", "0X", "-1", "-0", "+5", " 5", "5 ", "5\n", "12abc",
-		"abc", "0x1g", "0xx1", "1.5", "1e3", "0b101", "x10", "--1",
-		"\t7",
+		"",    "0x",	"0X",	 "-1",	"-0",	"+5",	" 5",
+		"5 ",  "5\n",	"12abc", "abc", "0x1g", "0xx1", "1.5",
+		"1e3", "0b101", "x10",	 "--1", "\t7",
 	};
 	uint64_t value = 7;
 
@@ -187,7 +188,7 @@ static void test_endpoint_v6_scope(void **state)
 
 	(void)state;
 	if (!lo)
-		skip();	/* a namespace without loopback: nothing to name */
+		skip(); /* a namespace without loopback: nothing to name */
 	assert_ok(parse_endpoint("[fe80::1%lo]:51820", &addr));
 	assert_int_equal(addr.sa.sa_family, AF_INET6);
 	assert_int_equal(addr.in6.sin6_scope_id, lo);
@@ -239,9 +240,9 @@ static void test_endpoint_port_too_wide(void **state)
 static void test_endpoint_bad_port(void **state)
 {
 	static const char *const bad[] = {
-		"192.0.2.1:", "192.0.2.1:-1", "192.0.2.1:http",
-		"192.0.2.1:80x", "192.0.2.1: 80", "192.0.2.1:+80",
-		"[2001:db8::1]:", "[2001:db8::1]:-1", "[2001:db8::1]:80]",
+		"192.0.2.1:",	     "192.0.2.1:-1",	 "192.0.2.1:http",
+		"192.0.2.1:80x",     "192.0.2.1: 80",	 "192.0.2.1:+80",
+		"[2001:db8::1]:",    "[2001:db8::1]:-1", "[2001:db8::1]:80]",
 		"[2001:db8::1]:8 0",
 	};
 	union jvpn_sockaddr addr;
@@ -279,13 +280,20 @@ static void test_endpoint_missing_bracket(void **state)
 static void test_endpoint_bad_address(void **state)
 {
 	static const char *const bad4[] = {
-		"", ":80", "garbage", "garbage:80", "192.0.2:80",
-		"192.0.2.256:80", "192.0.2.1.5:80", " 192.0.2.1:80",
-		"192.0.2.1 :80", "localhost:80",
+		"",
+		":80",
+		"garbage",
+		"garbage:80",
+		"192.0.2:80",
+		"192.0.2.256:80",
+		"192.0.2.1.5:80",
+		" 192.0.2.1:80",
+		"192.0.2.1 :80",
+		"localhost:80",
 		"111111111111111111111111111111111111111111:80",
 	};
 	static const char *const bad6[] = {
-		"[]:80", "[garbage]:80", "[2001:db8::1::2]:80",
+		"[]:80",	  "[garbage]:80",      "[2001:db8::1::2]:80",
 		"[192.0.2.1]:80", "[ 2001:db8::1]:80", "[2001:db8::g]:80",
 	};
 	union jvpn_sockaddr addr;
@@ -376,9 +384,9 @@ static void test_cidr_prefix_too_long(void **state)
 static void test_cidr_bad_prefix(void **state)
 {
 	static const char *const bad[] = {
-		"10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/24x", "10.0.0.0/ 24",
-		"10.0.0.0/24/8", "10.0.0.0/255.255.255.0", "fd00::/",
-		"fd00::/sixty",
+		"10.0.0.0/",	"10.0.0.0/-1",	 "10.0.0.0/24x",
+		"10.0.0.0/ 24", "10.0.0.0/24/8", "10.0.0.0/255.255.255.0",
+		"fd00::/",	"fd00::/sixty",
 	};
 	struct jvpn_cidr cidr;
 
@@ -390,9 +398,18 @@ static void test_cidr_bad_prefix(void **state)
 static void test_cidr_bad_address(void **state)
 {
 	static const char *const bad[] = {
-		"", "/24", "garbage", "garbage/24", "10.0.0/24",
-		"10.0.0.256/24", "10.0.0.0.0/24", "fd00:::1/64", "fd00::g/64",
-		"[fd00::]/64", "10.0.0.0:80/24", " 10.0.0.0/24",
+		"",
+		"/24",
+		"garbage",
+		"garbage/24",
+		"10.0.0/24",
+		"10.0.0.256/24",
+		"10.0.0.0.0/24",
+		"fd00:::1/64",
+		"fd00::g/64",
+		"[fd00::]/64",
+		"10.0.0.0:80/24",
+		" 10.0.0.0/24",
 		"fd00:0000:0000:0000:0000:0000:0000:0000:0000/64",
 		"11111111111111111111111111111111111111111111111111111/8",
 	};
@@ -421,20 +438,16 @@ static void test_cidr_addr_len(void **state)
 
 /* ---- parse_key ---------------------------------------------------- */
 
-static const char key_lower[] =
-	"000102030405060708090a0b0c0d0e0f"
-	"f0e1d2c3b4a5968778695a4b3c2d1e0f";
-static const char key_upper[] =
-	"000102030405060708090A0B0C0D0E0F"
-	"F0E1D2C3B4A5968778695A4B3C2D1E0F";
-static const char key_mixed[] =
-	"000102030405060708090a0B0c0D0e0F"
-	"f0E1d2C3b4A5968778695a4B3c2D1e0F";
+static const char key_lower[] = "000102030405060708090a0b0c0d0e0f"
+				"f0e1d2c3b4a5968778695a4b3c2d1e0f";
+static const char key_upper[] = "000102030405060708090A0B0C0D0E0F"
+				"F0E1D2C3B4A5968778695A4B3C2D1E0F";
+static const char key_mixed[] = "000102030405060708090a0B0c0D0e0F"
+				"f0E1d2C3b4A5968778695a4B3c2D1e0F";
 static const uint8_t key_bytes[JVPN_KEY_LEN] = {
-	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-	0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-	0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
-	0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+	0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5,
+	0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f,
 };
 
 static void test_key_exact(void **state)
@@ -465,12 +478,14 @@ static void test_key_all_digits(void **state)
 	(void)state;
 	memset(want, 0xff, sizeof(want));
 	assert_ok(parse_key("ffffffffffffffffffffffffffffffff"
-			    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", key));
+			    "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+			    key));
 	assert_memory_equal(key, want, sizeof(want));
 
 	memset(want, 0, sizeof(want));
 	assert_ok(parse_key("00000000000000000000000000000000"
-			    "00000000000000000000000000000000", key));
+			    "00000000000000000000000000000000",
+			    key));
 	assert_memory_equal(key, want, sizeof(want));
 }
 
@@ -514,8 +529,8 @@ static void test_key_not_hex(void **state)
 			text[positions[p]] = bad_digits[d];
 			problem = parse_key(text, key);
 			if (!problem)
-				fail_msg("'%c' at %zu accepted",
-					 bad_digits[d], positions[p]);
+				fail_msg("'%c' at %zu accepted", bad_digits[d],
+					 positions[p]);
 			if (!strstr(problem, "hex digits"))
 				fail_msg("'%c' at %zu: \"%s\"", bad_digits[d],
 					 positions[p], problem);
@@ -606,8 +621,9 @@ static void test_seconds_negative(void **state)
 static void test_seconds_junk(void **state)
 {
 	static const char *const bad[] = {
-		"", "abc", "5s", "5 ", " 5", "+5", ".5", "1.5.2", "1,5",
-		"inf", "nan", "infinity", "5ms", "1e999", "0.5x",
+		"",    "abc",	   "5s",    "5 ",    " 5",
+		"+5",  ".5",	   "1.5.2", "1,5",   "inf",
+		"nan", "infinity", "5ms",   "1e999", "0.5x",
 	};
 	int64_t ms = 7;
 
@@ -666,8 +682,8 @@ static void test_state_numbers_passed_on(void **state)
 static void test_state_refused(void **state)
 {
 	static const char *const bad[] = {
-		"", "bogus", "active", "Active", "ACTIVE ", "admin",
-		"256", "-1", "0x100", "1.0",
+		"",	 "bogus", "active", "Active", "ACTIVE ",
+		"admin", "256",	  "-1",	    "0x100",  "1.0",
 	};
 	uint8_t parsed = 0xee;
 
@@ -724,8 +740,8 @@ static void test_reason_numbers_passed_on(void **state)
 static void test_reason_refused(void **state)
 {
 	static const char *const bad[] = {
-		"", "bogus", "ADMIN", "device_gone", "admin ", "active",
-		"4294967296", "0x100000000", "-1", "1.0",
+		"",	  "bogus",	"ADMIN",       "device_gone", "admin ",
+		"active", "4294967296", "0x100000000", "-1",	      "1.0",
 	};
 	uint32_t parsed = 0xeeeeeeee;
 

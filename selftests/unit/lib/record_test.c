@@ -41,7 +41,7 @@ static struct nlmsghdr *msg_init(struct msg *msg)
 
 	memset(msg, 0, sizeof(*msg));
 	nlh = mnl_nlmsg_put_header(msg->u.bytes);
-	nlh->nlmsg_type = 0x1d;	/* any family id */
+	nlh->nlmsg_type = 0x1d; /* any family id */
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = JVPN_CMD_SESSION_GET;
 	genl->version = JVPN_GENL_VERSION;
@@ -100,8 +100,8 @@ static void check_only_field(const struct nlmsghdr *nlh, const char *name,
 	fields_of(nlh, &rec);
 	if (rec.count != 1 || strcmp(rec.items[0].name, name))
 		fail_msg("want only the field %s, got %zu fields, the first "
-			 "%s", name, rec.count,
-			 rec.count ? rec.items[0].name : "-");
+			 "%s",
+			 name, rec.count, rec.count ? rec.items[0].name : "-");
 	assert_string_equal(rec.items[0].value, want);
 	record_free(&rec);
 }
@@ -217,8 +217,7 @@ static void test_record_full(void **state)
 	assert_int_equal(rec.count, RECORD_MAX_ITEMS);
 	assert_null(record_get(&rec, "one_too_many"));
 	if (!strstr(err, "one_too_many"))
-		fail_msg("stderr does not name the dropped field: \"%s\"",
-			 err);
+		fail_msg("stderr does not name the dropped field: \"%s\"", err);
 	free(err);
 	record_free(&rec);
 }
@@ -304,8 +303,10 @@ static const struct field_name field_names[] = {
 static void test_is_field_name(void **state)
 {
 	static const char *const not_fields[] = {
-		"", "bogus", "ID", "id ", "session_id", "JVPN_A_SESSION_ID",
-		"stats", "pad", "unspec", "tx_packet",
+		"",	     "bogus",	   "ID",
+		"id ",	     "session_id", "JVPN_A_SESSION_ID",
+		"stats",     "pad",	   "unspec",
+		"tx_packet",
 	};
 
 	(void)state;
@@ -361,7 +362,8 @@ static void test_each_attribute_has_its_field(void **state)
 		fields_of(nlh, &rec);
 		if (rec.count != 1 || strcmp(rec.items[0].name, field->name))
 			fail_msg("attribute %u%s: want the one field %s, got "
-				 "%zu, the first %s", field->type,
+				 "%zu, the first %s",
+				 field->type,
 				 field->in_stats ? " in stats" : "",
 				 field->name, rec.count,
 				 rec.count ? rec.items[0].name : "-");
@@ -439,14 +441,16 @@ static void test_session_record(void **state)
 	jvpn_attrs_parse(nlh, &attrs);
 	record_add_fields(&rec, &attrs, lead, ARRAY_SIZE(lead));
 	line = printed(&rec, ' ');
-	assert_string_equal(line,
+	assert_string_equal(
+		line,
 		"state=ACTIVE id=1234605616436508552 ifindex=7 version=5 "
 		"socket_fd=-1 local=192.0.2.1:51820 remote=[2001:db8::1]:443 "
 		"allowed_ips=10.0.0.0/24,fd00::/64 "
 		"tx_key=0109111921293139414951596169717981899199a1a9b1b9c1c9d1"
 		"d9e1e9f1f9 "
 		"key_phase=1 min_switch_ms=250 reason=admin "
-		"old_state=HANDSHAKE tx_packets=10 rx_bytes=12345 switches=0\n");
+		"old_state=HANDSHAKE tx_packets=10 rx_bytes=12345 "
+		"switches=0\n");
 	free(line);
 	record_free(&rec);
 }
@@ -476,8 +480,8 @@ static void test_attrs_parse(void **state)
 	assert_int_equal(mnl_attr_get_u64(attrs.top[JVPN_A_SESSION_ID]), 9);
 	assert_non_null(attrs.top[JVPN_A_STATS]);
 	assert_non_null(attrs.stats[JVPN_STATS_A_DROP_REPLAY]);
-	assert_int_equal(mnl_attr_get_u64(attrs.stats[JVPN_STATS_A_DROP_REPLAY]),
-			 3);
+	assert_int_equal(
+		mnl_attr_get_u64(attrs.stats[JVPN_STATS_A_DROP_REPLAY]), 3);
 	assert_null(attrs.top[JVPN_A_IFINDEX]);
 	assert_null(attrs.stats[JVPN_STATS_A_TX_PACKETS]);
 }
@@ -489,7 +493,7 @@ static void test_newer_attributes_left_out(void **state)
 	struct nlmsghdr *nlh = msg_init(&msg);
 	struct {
 		struct jvpn_attrs attrs;
-		const struct nlattr *guard[16];	/* stays NULL */
+		const struct nlattr *guard[16]; /* stays NULL */
 	} parsed;
 	struct nlattr *nest;
 	struct record rec = { .count = 0 };
@@ -557,9 +561,9 @@ static void test_add_one_field(void **state)
 	record_add_field(&rec, &attrs, "id");
 	assert_int_equal(rec.count, 1);
 	assert_string_equal(record_get(&rec, "id"), "8");
-	record_add_field(&rec, &attrs, "id");		/* present already */
-	record_add_field(&rec, &attrs, "state");	/* not in message */
-	record_add_field(&rec, &attrs, "bogus");	/* no such field */
+	record_add_field(&rec, &attrs, "id");	 /* present already */
+	record_add_field(&rec, &attrs, "state"); /* not in message */
+	record_add_field(&rec, &attrs, "bogus"); /* no such field */
 	record_add_field(&rec, &attrs, "JVPN_A_IFINDEX");
 	assert_int_equal(rec.count, 1);
 	record_add_field(&rec, &attrs, "ifindex");
@@ -842,8 +846,8 @@ static void test_format_sockaddr(void **state)
 	memset(&addr, 0, sizeof(addr));
 	addr.in6.sin6_family = AF_INET6;
 	addr.in6.sin6_port = htons(443);
-	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1",
-				   &addr.in6.sin6_addr), 1);
+	assert_int_equal(
+		inet_pton(AF_INET6, "2001:db8::1", &addr.in6.sin6_addr), 1);
 	check_sockaddr(&addr, "[2001:db8::1]:443");
 
 	/* a scope that names no device is left out, not printed wrong */
@@ -859,8 +863,8 @@ static void test_format_sockaddr(void **state)
 static void test_sockaddr_round_trip(void **state)
 {
 	static const char *const texts[] = {
-		"192.0.2.1:51820", "0.0.0.0:0", "255.255.255.255:65535",
-		"[2001:db8::1]:51820", "[::]:0", "[::ffff:192.0.2.1]:80",
+		"192.0.2.1:51820",     "0.0.0.0:0", "255.255.255.255:65535",
+		"[2001:db8::1]:51820", "[::]:0",    "[::ffff:192.0.2.1]:80",
 		"[fe80::1%lo]:51820",
 	};
 	union jvpn_sockaddr addr;

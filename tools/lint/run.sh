@@ -28,17 +28,21 @@ count() {
 	fail=$((fail + ${line%% failed*}))
 }
 
-# program NAME DIR...: the layering rule over one program's objects
+# program NAME DIR...: the layering rule over one program's objects, those
+# of the sources in DIR... (not subfolders) as they are now: an object
+# left behind by a deleted source is no part of any program
 program() {
-	local name=$1 tree
+	local name=$1 tree src obj
 	shift
 	tree=$(mktemp -d)
 	for dir in "$@"; do
-		[[ -e $objdir/$dir ]] || continue
-		mkdir -p "$tree/$(dirname "$dir")"
-		cp -r "$objdir/$dir" "$tree/$dir"
+		for src in "$dir"/*.c; do
+			obj=$objdir/${src%.c}.o
+			[[ -e $obj ]] || continue
+			mkdir -p "$tree/$dir"
+			cp "$obj" "$tree/${src%.c}.o"
+		done
 	done
-	find "$tree" -name '*.d' -delete
 	echo "lint: layers of $name"
 	count "$here/layers.sh" "$tree"
 	rm -rf "$tree"
@@ -47,8 +51,8 @@ program() {
 count "$here/format.sh"
 count "$here/checkpatch.sh"
 count "$here/selftest.sh"
-program jvpnd lib daemon/core daemon/config daemon/io \
-	$(cd "$objdir" && ls daemon/*.o | tr '\n' ' ')
+cd "$here/../.." || exit 1
+program jvpnd lib daemon/core daemon/config daemon/io daemon
 program jvpnctl lib tools/jvpnctl
 program jvpnk lib tools/jvpnk
 echo "lint: ${pass} passed, ${fail} failed"

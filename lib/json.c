@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "utf8.h"
 
 /* Room kept back for ,"truncated":true}\n and the NUL. */
 #define JSON_TAIL 20
@@ -114,26 +115,13 @@ void json_bool(struct json_line *j, const char *key, bool value)
 	end_member(j, mark);
 }
 
-/* How much of @s fits in @max bytes without cutting a UTF-8 sequence. */
-static size_t utf8_cut(const char *s, size_t max)
-{
-	size_t n = strnlen(s, max + 1);
-
-	if (n <= max)
-		return n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
-
 void json_strn(struct json_line *j, const char *key, const char *value,
 	       size_t max)
 {
 	size_t mark = put_key(j, key);
 
 	value = value ? value : "";
-	put_escaped_n(j, value, utf8_cut(value, max));
+	put_escaped_n(j, value, utf8_prefix_len(value, max));
 	end_member(j, mark);
 }
 

@@ -10,6 +10,7 @@
 #include "evformat.h"
 #include "json.h"
 #include "reason.h"
+#include "utf8.h"
 
 /* Fixed per type: changing one breaks every saved search of a SIEM. */
 struct event_kind {
@@ -131,14 +132,7 @@ static struct out out_init(char *buf, size_t size)
  * never half a UTF-8 sequence. */
 static size_t field_len(const char *s)
 {
-	size_t n = strnlen(s, EVFORMAT_FIELD_MAX + 1);
-
-	if (n <= EVFORMAT_FIELD_MAX)
-		return n;
-	n = EVFORMAT_FIELD_MAX;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
+	return utf8_prefix_len(s, EVFORMAT_FIELD_MAX);
 }
 
 /* ---- the fields every format shares ------------------------------------ */

@@ -129,10 +129,11 @@ static int check_required(const struct cli *cli)
 static int check_positional(const struct cli *cli)
 {
 	size_t want = cli->spec->n_positional;
+	size_t most = want + cli->spec->n_optional_positional;
 
-	if (cli->n_positional > want)
+	if (cli->n_positional > most)
 		return cli_usage_error(cli, "unexpected argument '%s'",
-				       cli->positional[want]);
+				       cli->positional[most]);
 	if (cli->n_positional < want)
 		return cli_usage_error(cli, "missing %s",
 				       cli->spec->positional_names
@@ -175,7 +176,7 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "jvpnk: %s: ", cli->cmd);
+	fprintf(stderr, "%s: %s: ", tool_name(), cli->cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -234,7 +235,7 @@ unsigned int cli_ifindex(const struct cli *cli, const char *name)
 	unsigned int ifindex = if_nametoindex(name);
 
 	if (!ifindex)
-		fprintf(stderr, "jvpnk: %s: device '%s': %s\n", cli->cmd, name,
-			strerror(errno));
+		fprintf(stderr, "%s: %s: device '%s': %s\n", tool_name(),
+			cli->cmd, name, strerror(errno));
 	return ifindex;
 }

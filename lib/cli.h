@@ -26,7 +26,8 @@ struct cli_spec {
 	size_t n_options;
 	const int *required; /* indexes into options[] */
 	size_t n_required;
-	size_t n_positional;	      /* exactly this many */
+	size_t n_positional;	      /* at least this many */
+	size_t n_optional_positional; /* and up to this many more */
 	const char *positional_names; /* "DEV CASE", for messages */
 };
 

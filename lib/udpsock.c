@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "udpsock.h"
+#include "util.h"
 
 static int set_flag(int fd, int option)
 {
@@ -22,8 +23,8 @@ static int set_flag(int fd, int option)
 static int allow_shared_port(const char *cmd, int fd)
 {
 	if (set_flag(fd, SO_REUSEADDR) || set_flag(fd, SO_REUSEPORT)) {
-		fprintf(stderr, "jvpnk: %s: SO_REUSEADDR/SO_REUSEPORT: %s\n",
-			cmd, strerror(errno));
+		fprintf(stderr, "%s: %s: SO_REUSEADDR/SO_REUSEPORT: %s\n",
+			tool_name(), cmd, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -35,9 +36,8 @@ static int bind_to_device(const char *cmd, int fd, const char *bind_dev)
 		return 0;
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_dev,
 		       (socklen_t)strlen(bind_dev))) {
-		fprintf(stderr,
-			"jvpnk: %s: --bind-dev %s: SO_BINDTODEVICE: %s\n", cmd,
-			bind_dev, strerror(errno));
+		fprintf(stderr, "%s: %s: --bind-dev %s: SO_BINDTODEVICE: %s\n",
+			tool_name(), cmd, bind_dev, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -52,15 +52,15 @@ int transport_open(const char *cmd, const char *bind_text,
 			IPPROTO_UDP);
 
 	if (fd < 0) {
-		fprintf(stderr, "jvpnk: %s: UDP socket: %s\n", cmd,
+		fprintf(stderr, "%s: %s: UDP socket: %s\n", tool_name(), cmd,
 			strerror(errno));
 		return -1;
 	}
 	if (allow_shared_port(cmd, fd) || bind_to_device(cmd, fd, bind_dev))
 		goto fail;
 	if (bind(fd, &local->sa, len)) {
-		fprintf(stderr, "jvpnk: %s: --bind %s: %s\n", cmd, bind_text,
-			strerror(errno));
+		fprintf(stderr, "%s: %s: --bind %s: %s\n", tool_name(), cmd,
+			bind_text, strerror(errno));
 		goto fail;
 	}
 	return fd;

@@ -20,9 +20,11 @@
 #include <linux/jvpn.h>
 
 #include "clock.h"
+#include "cli.h"
 #include "ctl.h"
 #include "names.h"
 #include "parse.h"
+#include "util.h"
 #include "view.h"
 
 #define MONITOR_RCVBUF (4 << 20)
@@ -294,40 +296,62 @@ static bool drain_daemon(struct monitor *m)
 	return any;
 }
 
+enum { OPT_COUNT, OPT_TIMEOUT, OPT_RCVBUF };
+
+static const struct cli_option monitor_options[] = {
+	[OPT_COUNT] = { "count", true, false },
+	[OPT_TIMEOUT] = { "timeout", true, false },
+	[OPT_RCVBUF] = { "rcvbuf", true, false },
+};
+
+static const struct cli_spec monitor_spec = {
+	.options = monitor_options,
+	.n_options = ARRAY_SIZE(monitor_options),
+	.n_optional_positional = 1,
+	.positional_names = "[DEV]",
+};
+
+struct monitor_args {
+	struct monitor *m;
+	int64_t *timeout_ms;
+};
+
+static int monitor_option(const struct cli *cli, int option, const char *value,
+			  void *data)
+{
+	struct monitor_args *a = data;
+	uint64_t n;
+
+	switch (option) {
+	case OPT_COUNT:
+		if (parse_u64(value, UINT64_MAX, &n) || !n)
+			return cli_bad_value(cli, "expected a number above 0");
+		a->m->count = n;
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_seconds(value, a->timeout_ms) || *a->timeout_ms <= 0)
+			return cli_bad_value(cli, "expected seconds above 0");
+		return 0;
+	default:
+		if (parse_u64(value, 64 << 20, &n) || n < 1024)
+			return cli_bad_value(cli,
+					     "expected bytes, 1024 to 64 MiB");
+		a->m->rcvbuf = (int)n;
+		return 0;
+	}
+}
+
 static int parse_args(struct monitor *m, int argc, char **argv,
 		      int64_t *timeout_ms)
 {
-	char *end;
+	struct monitor_args a = { m, timeout_ms };
+	struct cli cli;
+	int status =
+		cli_parse(&cli, argc, argv, &monitor_spec, monitor_option, &a);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--count") && i + 1 < argc) {
-			m->count = strtoull(argv[++i], &end, 10);
-			if (*end || !m->count)
-				return jvpnctl_error(JVPNCTL_USAGE, "monitor",
-						     "--count: expected a "
-						     "number above 0");
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (parse_seconds(argv[++i], timeout_ms) ||
-			    *timeout_ms <= 0)
-				return jvpnctl_error(JVPNCTL_USAGE, "monitor",
-						     "--timeout: expected "
-						     "seconds above 0");
-		} else if (!strcmp(argv[i], "--rcvbuf") && i + 1 < argc) {
-			long v = strtol(argv[++i], &end, 10);
-
-			if (*end || v < 1024 || v > (64 << 20))
-				return jvpnctl_error(
-					JVPNCTL_USAGE, "monitor",
-					"--rcvbuf: expected bytes, "
-					"1024 to 64 MiB");
-			m->rcvbuf = (int)v;
-		} else if (argv[i][0] != '-' && !m->dev) {
-			m->dev = argv[i];
-		} else {
-			return jvpnctl_error(JVPNCTL_USAGE, "monitor",
-					     "unexpected '%s'", argv[i]);
-		}
-	}
+	if (status)
+		return JVPNCTL_USAGE;
+	m->dev = cli.n_positional ? cli.positional[0] : NULL;
 	return JVPNCTL_OK;
 }
 

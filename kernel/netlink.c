@@ -15,75 +15,6 @@
 #include "session.h"
 #include "transport.h"
 
-#define REPORTED_ONLY "attribute is reported by the kernel, never accepted"
-
-/* genl_ops.internal_flags: what jvpn_nl_pre_doit() looks up */
-#define JVPN_NL_FLAG_DEVICE	BIT(0)
-#define JVPN_NL_FLAG_SESSION	BIT(1)
-
-const struct nla_policy jvpn_endpoint_policy[JVPN_EP_A_MAX + 1] = {
-	[JVPN_EP_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
-	[JVPN_EP_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[JVPN_EP_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-};
-
-static const struct nla_policy aip_policy[JVPN_AIP_A_MAX + 1] = {
-	[JVPN_AIP_A_FAMILY] = { .type = NLA_U16 },
-	[JVPN_AIP_A_ADDR] = NLA_POLICY_RANGE(NLA_BINARY,
-					     sizeof(struct in_addr),
-					     sizeof(struct in6_addr)),
-	[JVPN_AIP_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-};
-
-static const struct nla_policy aip_list_policy[JVPN_A_ALLOWED_IP + 1] = {
-	[JVPN_A_ALLOWED_IP] = NLA_POLICY_NESTED(aip_policy),
-};
-
-static struct netlink_range_validation switch_interval_range = {
-	.max = JVPN_MAX_MIN_SWITCH_INTERVAL_MS,
-};
-
-static const struct nla_policy jvpn_policy[JVPN_A_MAX + 1] = {
-	[JVPN_A_IFINDEX] = { .type = NLA_U32 },
-	[JVPN_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[JVPN_A_STATE_VERSION] = { .type = NLA_U64 },
-	[JVPN_A_EXPECTED_VERSION] = { .type = NLA_U64 },
-	[JVPN_A_STATE] = NLA_POLICY_MAX(NLA_U8, JVPN_STATE_MAX),
-	[JVPN_A_SOCKET_FD] = NLA_POLICY_MIN(NLA_S32, 0),
-	[JVPN_A_LOCAL] = { .type = NLA_REJECT, .reject_message = REPORTED_ONLY },
-	[JVPN_A_REMOTE] = NLA_POLICY_NESTED(jvpn_endpoint_policy),
-	[JVPN_A_OLD_REMOTE] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_ALLOWED_IPS] = NLA_POLICY_NESTED(aip_list_policy),
-	[JVPN_A_ALLOWED_IP] = { .type = NLA_REJECT,
-				.reject_message = "ALLOWED_IP belongs inside ALLOWED_IPS" },
-	[JVPN_A_TX_KEY] = NLA_POLICY_EXACT_LEN(JVPN_KEY_LEN),
-	[JVPN_A_RX_KEY] = NLA_POLICY_EXACT_LEN(JVPN_KEY_LEN),
-	[JVPN_A_KEY_PHASE] = NLA_POLICY_MAX(NLA_U8, 1),
-	[JVPN_A_MIN_SWITCH_INTERVAL_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &switch_interval_range),
-	[JVPN_A_DEL_REASON] = NLA_POLICY_RANGE(NLA_U32, JVPN_DEL_REASON_ADMIN,
-					       JVPN_DEL_REASON_MAX),
-	[JVPN_A_STATS] = { .type = NLA_REJECT, .reject_message = REPORTED_ONLY },
-	[JVPN_A_LAST_RX_NS] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_LAST_TX_NS] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_LAST_SWITCH_NS] = { .type = NLA_REJECT,
-				    .reject_message = REPORTED_ONLY },
-	[JVPN_A_CREATED_NS] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_EVENT_SEQ] = { .type = NLA_REJECT,
-			       .reject_message = REPORTED_ONLY },
-	[JVPN_A_EVENT_TIME_NS] = { .type = NLA_REJECT,
-				   .reject_message = REPORTED_ONLY },
-	[JVPN_A_OLD_STATE] = { .type = NLA_REJECT,
-			       .reject_message = REPORTED_ONLY },
-	[JVPN_A_TX_COUNTER] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_KEY_NEXT] = { .type = NLA_FLAG },
-};
-
 /* ---- the shared prologue: pre_doit and post_doit ---- */
 
 /* The device the request names by IFINDEX, held and locked. */
@@ -399,7 +330,8 @@ static int parse_prefix(struct jvpn_prefix *p, const struct nlattr *nest,
 	u16 family;
 	int err;
 
-	err = nla_parse_nested(tb, JVPN_AIP_A_MAX, nest, aip_policy, extack);
+	err = nla_parse_nested(tb, JVPN_AIP_A_MAX, nest, jvpn_allowed_ip_policy,
+			       extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, JVPN_AIP_A_FAMILY) ||
@@ -510,7 +442,7 @@ static int session_publish(struct jvpn_device *jd, struct jvpn_session *s,
 	return 0;
 }
 
-static int cmd_session_new(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
 		JVPN_A_SESSION_ID, JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
@@ -563,7 +495,7 @@ static int do_switch(struct jvpn_session *s, struct genl_info *info,
 	return 0;
 }
 
-static int cmd_session_switch(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_switch_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
 		JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
@@ -590,7 +522,7 @@ static int cmd_session_switch(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SESSION_SET ---- */
 
-static int cmd_session_set(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
 		JVPN_A_EXPECTED_VERSION, JVPN_A_STATE_VERSION,
@@ -626,7 +558,7 @@ static int cmd_session_set(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SESSION_SET_KEYS ---- */
 
-static int cmd_session_set_keys(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_set_keys_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
 		JVPN_A_TX_KEY, JVPN_A_RX_KEY, JVPN_A_KEY_PHASE,
@@ -660,7 +592,7 @@ static int cmd_session_set_keys(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SESSION_DEL ---- */
 
-static int cmd_session_del(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *reason = info->attrs[JVPN_A_DEL_REASON];
 
@@ -677,7 +609,7 @@ static size_t session_msg_size(const struct jvpn_session *s)
 	return NLMSG_GOODSIZE + JVPN_MAX_ALLOWED_IPS * 48;
 }
 
-static int cmd_session_get(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct jvpn_session *s = req_session(info);
 	struct sk_buff *msg;
@@ -714,24 +646,28 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* cb->args[0]: sessions already dumped, in the device's list order. */
-static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * Linux 6.1 gives a command one policy, for its do and its dump alike:
+ * hold the dump to the attributes the spec gives it (netlink-gen.c).
+ */
+static int dump_request_check(struct netlink_callback *cb,
+			      const struct nla_policy *policy)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *ifindex = info->attrs[JVPN_A_IFINDEX];
+	const struct nlmsghdr *nlh = cb->nlh;
+
+	return __nla_validate(nlmsg_attrdata(nlh, GENL_HDRLEN),
+			      nlmsg_attrlen(nlh, GENL_HDRLEN), JVPN_A_MAX,
+			      policy, NL_VALIDATE_STRICT, cb->extack);
+}
+
+/* cb->args[0]: sessions already dumped, in the device's list order. */
+static int dump_device(struct sk_buff *skb, struct netlink_callback *cb,
+		       struct jvpn_device *jd)
+{
 	struct jvpn_session *s;
-	struct jvpn_device *jd;
 	long idx = 0;
 	int err = 0;
 
-	if (!ifindex) {
-		NL_SET_ERR_MSG(cb->extack, "IFINDEX is required");
-		return -EINVAL;
-	}
-	jd = jvpn_device_get(sock_net(skb->sk), nla_get_u32(ifindex),
-			     cb->extack);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
 	mutex_lock(&jd->lock);
 	cb->seq = jd->generation + 1;
 	list_for_each_entry(s, &jd->session_list, dev_node) {
@@ -743,6 +679,29 @@ static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = idx;
 	}
 	mutex_unlock(&jd->lock);
+	return err;
+}
+
+int jvpn_nl_session_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifindex = info->attrs[JVPN_A_IFINDEX];
+	struct jvpn_device *jd;
+	int err;
+
+	err = dump_request_check(cb, jvpn_session_get_dump_policy);
+	if (err)
+		return err;
+	if (!ifindex) {
+		NL_SET_ERR_MSG(cb->extack, "IFINDEX is required");
+		return -EINVAL;
+	}
+	jd = jvpn_device_get(sock_net(skb->sk), nla_get_u32(ifindex),
+			     cb->extack);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	err = dump_device(skb, cb, jd);
 	dev_put(jd->dev);
 	/* a session that does not fit an empty buffer would loop forever */
 	if (err && !skb->len)
@@ -750,7 +709,7 @@ static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct jvpn_device *jd = req_device(info);
 	struct sk_buff *msg;
@@ -796,7 +755,8 @@ fail:
 	return fd < 0 ? fd : -ENOMEM;
 }
 
-static int cmd_session_get_socket(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_get_socket_doit(struct sk_buff *skb,
+				    struct genl_info *info)
 {
 	struct jvpn_session *s = req_session(info);
 	const struct jvpn_transport *t;
@@ -805,58 +765,6 @@ static int cmd_session_get_socket(struct sk_buff *skb, struct genl_info *info)
 				      lockdep_is_held(&s->jd->lock));
 	return t ? reply_with_fd(info, t->js->sock->file) : -ENOTCONN;
 }
-
-static const struct genl_small_ops jvpn_ops[] = {
-	{
-		.cmd = JVPN_CMD_SESSION_NEW,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE,
-		.doit = cmd_session_new,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_GET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE | JVPN_NL_FLAG_SESSION,
-		.doit = cmd_session_get,
-		.dumpit = dump_sessions,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_DEL,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE | JVPN_NL_FLAG_SESSION,
-		.doit = cmd_session_del,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_SET_KEYS,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE | JVPN_NL_FLAG_SESSION,
-		.doit = cmd_session_set_keys,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_SWITCH,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE | JVPN_NL_FLAG_SESSION,
-		.doit = cmd_session_switch,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_SET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE | JVPN_NL_FLAG_SESSION,
-		.doit = cmd_session_set,
-	},
-	{
-		.cmd = JVPN_CMD_DEV_GET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE,
-		.doit = cmd_dev_get,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_GET_SOCKET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.internal_flags = JVPN_NL_FLAG_DEVICE | JVPN_NL_FLAG_SESSION,
-		.doit = cmd_session_get_socket,
-	},
-};
 
 /* Events name sessions and endpoints: only an administrator may listen. */
 static const struct genl_multicast_group jvpn_mcgrps[] = {
@@ -867,13 +775,12 @@ struct genl_family jvpn_genl_family __ro_after_init = {
 	.name = JVPN_GENL_NAME,
 	.version = JVPN_GENL_VERSION,
 	.maxattr = JVPN_A_MAX,
-	.policy = jvpn_policy,
 	.netnsok = true,
 	.pre_doit = jvpn_nl_pre_doit,
 	.post_doit = jvpn_nl_post_doit,
 	.module = THIS_MODULE,
-	.small_ops = jvpn_ops,
-	.n_small_ops = ARRAY_SIZE(jvpn_ops),
+	.ops = jvpn_nl_ops,
+	.n_ops = ARRAY_SIZE(jvpn_nl_ops),
 	.resv_start_op = JVPN_CMD_SESSION_NEW,
 	.mcgrps = jvpn_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(jvpn_mcgrps),

@@ -5,4 +5,6 @@
 NLGEN_SPEC=docs/netlink/jvpn.yaml
 declare -A NLGEN_OUTPUTS=(
 	[uapi/linux/jvpn.h]=uapi
+	[kernel/netlink-gen.h]=kernel-header
+	[kernel/netlink-gen.c]=kernel-source
 )

@@ -15,91 +15,30 @@
 #include "session.h"
 #include "transport.h"
 
-#define REPORTED_ONLY "attribute is reported by the kernel, never accepted"
+/* ---- the shared prologue: pre_doit and post_doit ---- */
 
-const struct nla_policy jvpn_endpoint_policy[JVPN_EP_A_MAX + 1] = {
-	[JVPN_EP_A_ADDR4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
-	[JVPN_EP_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[JVPN_EP_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-};
-
-static const struct nla_policy aip_policy[JVPN_AIP_A_MAX + 1] = {
-	[JVPN_AIP_A_FAMILY] = { .type = NLA_U16 },
-	[JVPN_AIP_A_ADDR] = NLA_POLICY_RANGE(NLA_BINARY,
-					     sizeof(struct in_addr),
-					     sizeof(struct in6_addr)),
-	[JVPN_AIP_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-};
-
-static const struct nla_policy aip_list_policy[JVPN_A_ALLOWED_IP + 1] = {
-	[JVPN_A_ALLOWED_IP] = NLA_POLICY_NESTED(aip_policy),
-};
-
-static struct netlink_range_validation switch_interval_range = {
-	.max = JVPN_MAX_MIN_SWITCH_INTERVAL_MS,
-};
-
-static const struct nla_policy jvpn_policy[JVPN_A_MAX + 1] = {
-	[JVPN_A_IFINDEX] = { .type = NLA_U32 },
-	[JVPN_A_SESSION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[JVPN_A_STATE_VERSION] = { .type = NLA_U64 },
-	[JVPN_A_EXPECTED_VERSION] = { .type = NLA_U64 },
-	[JVPN_A_STATE] = NLA_POLICY_MAX(NLA_U8, JVPN_STATE_MAX),
-	[JVPN_A_SOCKET_FD] = NLA_POLICY_MIN(NLA_S32, 0),
-	[JVPN_A_LOCAL] = { .type = NLA_REJECT, .reject_message = REPORTED_ONLY },
-	[JVPN_A_REMOTE] = NLA_POLICY_NESTED(jvpn_endpoint_policy),
-	[JVPN_A_OLD_REMOTE] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_ALLOWED_IPS] = NLA_POLICY_NESTED(aip_list_policy),
-	[JVPN_A_ALLOWED_IP] = { .type = NLA_REJECT,
-				.reject_message = "ALLOWED_IP belongs inside ALLOWED_IPS" },
-	[JVPN_A_TX_KEY] = NLA_POLICY_EXACT_LEN(JVPN_KEY_LEN),
-	[JVPN_A_RX_KEY] = NLA_POLICY_EXACT_LEN(JVPN_KEY_LEN),
-	[JVPN_A_KEY_PHASE] = NLA_POLICY_MAX(NLA_U8, 1),
-	[JVPN_A_MIN_SWITCH_INTERVAL_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &switch_interval_range),
-	[JVPN_A_DEL_REASON] = NLA_POLICY_RANGE(NLA_U32, JVPN_DEL_REASON_ADMIN,
-					       JVPN_DEL_REASON_MAX),
-	[JVPN_A_STATS] = { .type = NLA_REJECT, .reject_message = REPORTED_ONLY },
-	[JVPN_A_LAST_RX_NS] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_LAST_TX_NS] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_LAST_SWITCH_NS] = { .type = NLA_REJECT,
-				    .reject_message = REPORTED_ONLY },
-	[JVPN_A_CREATED_NS] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_EVENT_SEQ] = { .type = NLA_REJECT,
-			       .reject_message = REPORTED_ONLY },
-	[JVPN_A_EVENT_TIME_NS] = { .type = NLA_REJECT,
-				   .reject_message = REPORTED_ONLY },
-	[JVPN_A_OLD_STATE] = { .type = NLA_REJECT,
-			       .reject_message = REPORTED_ONLY },
-	[JVPN_A_TX_COUNTER] = { .type = NLA_REJECT,
-				.reject_message = REPORTED_ONLY },
-	[JVPN_A_KEY_NEXT] = { .type = NLA_FLAG },
-};
-
-/* ---- request helpers ---- */
-
+/* The device the request names by IFINDEX, held and locked. */
 static struct jvpn_device *lock_device(struct genl_info *info)
 {
+	struct nlattr *ifindex = info->attrs[JVPN_A_IFINDEX];
 	struct jvpn_device *jd;
 
 	if (GENL_REQ_ATTR_CHECK(info, JVPN_A_IFINDEX)) {
 		NL_SET_ERR_MSG(info->extack, "IFINDEX is required");
 		return ERR_PTR(-EINVAL);
 	}
-	jd = jvpn_device_get(genl_info_net(info),
-			     nla_get_u32(info->attrs[JVPN_A_IFINDEX]),
+	jd = jvpn_device_get(genl_info_net(info), nla_get_u32(ifindex),
 			     info->extack);
-	if (IS_ERR(jd))
+	if (IS_ERR(jd)) {
+		NL_SET_BAD_ATTR(info->extack, ifindex);
 		return jd;
+	}
 	mutex_lock(&jd->lock);
 	if (jd->dead) {
 		mutex_unlock(&jd->lock);
 		dev_put(jd->dev);
-		NL_SET_ERR_MSG(info->extack, "device is being deleted");
+		NL_SET_ERR_MSG_ATTR(info->extack, ifindex,
+				    "device is being deleted");
 		return ERR_PTR(-ENODEV);
 	}
 	return jd;
@@ -138,6 +77,57 @@ static struct jvpn_session *find_session(struct jvpn_device *jd,
 	}
 	return s;
 }
+
+/*
+ * By the op's internal_flags: JVPN_NL_FLAG_DEVICE finds and locks the
+ * device (info->user_ptr[0]), JVPN_NL_FLAG_SESSION then also finds the
+ * session (info->user_ptr[1]). The lock is held until post_doit.
+ */
+static int jvpn_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			    struct genl_info *info)
+{
+	struct jvpn_session *s;
+	struct jvpn_device *jd;
+
+	if (!(ops->internal_flags & JVPN_NL_FLAG_DEVICE))
+		return 0;
+	jd = lock_device(info);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	if (ops->internal_flags & JVPN_NL_FLAG_SESSION) {
+		s = find_session(jd, info);
+		if (IS_ERR(s)) {
+			unlock_device(jd);
+			return PTR_ERR(s);
+		}
+		info->user_ptr[1] = s;
+	}
+	info->user_ptr[0] = jd;
+	return 0;
+}
+
+/* Not called when pre_doit failed: pre_doit cleans up after itself. */
+static void jvpn_nl_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			      struct genl_info *info)
+{
+	struct jvpn_device *jd = info->user_ptr[0];
+
+	if (jd)
+		unlock_device(jd);
+}
+
+static struct jvpn_device *req_device(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
+
+/* Valid until the doit returns, or until the doit destroys it. */
+static struct jvpn_session *req_session(struct genl_info *info)
+{
+	return info->user_ptr[1];
+}
+
+/* ---- request helpers ---- */
 
 /* Names the first missing attribute of @types in extack. */
 static int require(struct genl_info *info, const int *types, int n)
@@ -340,7 +330,8 @@ static int parse_prefix(struct jvpn_prefix *p, const struct nlattr *nest,
 	u16 family;
 	int err;
 
-	err = nla_parse_nested(tb, JVPN_AIP_A_MAX, nest, aip_policy, extack);
+	err = nla_parse_nested(tb, JVPN_AIP_A_MAX, nest, jvpn_allowed_ip_policy,
+			       extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, JVPN_AIP_A_FAMILY) ||
@@ -451,42 +442,35 @@ static int session_publish(struct jvpn_device *jd, struct jvpn_session *s,
 	return 0;
 }
 
-static int cmd_session_new(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
 		JVPN_A_SESSION_ID, JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
 		JVPN_A_TX_KEY, JVPN_A_RX_KEY,
 	};
+	struct jvpn_device *jd = req_device(info);
 	struct jvpn_endpoint remote;
 	struct jvpn_session *s;
-	struct jvpn_device *jd;
 	u64 id;
 	int err;
 
 	err = require_remote(info, required, ARRAY_SIZE(required), &remote);
 	if (err)
 		return err;
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
 	id = nla_get_u64(info->attrs[JVPN_A_SESSION_ID]);
-	err = -EEXIST;
 	if (lookup_locked(jd, id)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[JVPN_A_SESSION_ID],
 				    "a session with this id already exists");
-		goto out;
+		return -EEXIST;
 	}
-	err = -ENOMEM;
 	s = jvpn_session_alloc(jd, id);
 	if (!s)
-		goto out;
+		return -ENOMEM;
 	err = session_setup(jd, s, info, &remote);
 	if (!err)
 		err = session_publish(jd, s, info);
 	if (err)
 		jvpn_session_free(s);
-out:
-	unlock_device(jd);
 	return err;
 }
 
@@ -511,52 +495,41 @@ static int do_switch(struct jvpn_session *s, struct genl_info *info,
 	return 0;
 }
 
-static int cmd_session_switch(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_switch_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
-		JVPN_A_SESSION_ID, JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
+		JVPN_A_SOCKET_FD, JVPN_A_REMOTE,
 		JVPN_A_EXPECTED_VERSION, JVPN_A_STATE_VERSION,
 	};
+	struct jvpn_session *s = req_session(info);
 	struct jvpn_cas_request req;
 	struct jvpn_endpoint remote;
 	enum jvpn_cas_verdict v;
-	struct jvpn_session *s;
-	struct jvpn_device *jd;
 	int err;
 
 	err = require_remote(info, required, ARRAY_SIZE(required), &remote);
 	if (err)
 		return err;
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
-	s = find_session(jd, info);
-	err = PTR_ERR_OR_ZERO(s);
-	if (err)
-		goto out;
 	req = cas_request(info);
 	v = jvpn_switch_check(s->state_version, &req, s->last_switch_ns,
 			      jvpn_now_ns(),
 			      (u64)s->min_switch_interval_ms * NSEC_PER_MSEC);
 	err = cas_refusal(info, v);
-	if (!err)
-		err = do_switch(s, info, &remote, &req);
-out:
-	unlock_device(jd);
-	return err;
+	if (err)
+		return err;
+	return do_switch(s, info, &remote, &req);
 }
 
 /* ---- SESSION_SET ---- */
 
-static int cmd_session_set(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
-		JVPN_A_SESSION_ID, JVPN_A_EXPECTED_VERSION, JVPN_A_STATE_VERSION,
+		JVPN_A_EXPECTED_VERSION, JVPN_A_STATE_VERSION,
 	};
+	struct jvpn_session *s = req_session(info);
 	struct nlattr **a = info->attrs;
 	struct jvpn_cas_request req;
-	struct jvpn_session *s;
-	struct jvpn_device *jd;
 	u8 old_state;
 	int err;
 
@@ -568,17 +541,10 @@ static int cmd_session_set(struct sk_buff *skb, struct genl_info *info)
 			       "nothing to set: give STATE or MIN_SWITCH_INTERVAL_MS");
 		return -EINVAL;
 	}
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
-	s = find_session(jd, info);
-	err = PTR_ERR_OR_ZERO(s);
-	if (err)
-		goto out;
 	req = cas_request(info);
 	err = cas_refusal(info, jvpn_cas_check(s->state_version, &req));
 	if (err)
-		goto out;
+		return err;
 	old_state = s->state;
 	if (a[JVPN_A_STATE])
 		WRITE_ONCE(s->state, nla_get_u8(a[JVPN_A_STATE]));
@@ -587,78 +553,53 @@ static int cmd_session_set(struct sk_buff *skb, struct genl_info *info)
 			nla_get_u32(a[JVPN_A_MIN_SWITCH_INTERVAL_MS]);
 	WRITE_ONCE(s->state_version, req.next);
 	jvpn_event_state(s, old_state);
-out:
-	unlock_device(jd);
-	return err;
+	return 0;
 }
 
 /* ---- SESSION_SET_KEYS ---- */
 
-static int cmd_session_set_keys(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_set_keys_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
-		JVPN_A_SESSION_ID, JVPN_A_TX_KEY, JVPN_A_RX_KEY,
-		JVPN_A_KEY_PHASE,
+		JVPN_A_TX_KEY, JVPN_A_RX_KEY, JVPN_A_KEY_PHASE,
 	};
+	struct jvpn_session *s = req_session(info);
 	struct nlattr **a = info->attrs;
 	struct jvpn_keypair *cur, *kp;
-	struct jvpn_session *s;
-	struct jvpn_device *jd;
 	u8 phase;
 	int err;
 
 	err = require(info, required, ARRAY_SIZE(required));
 	if (err)
 		return err;
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
-	s = find_session(jd, info);
-	err = PTR_ERR_OR_ZERO(s);
-	if (err)
-		goto out;
 	phase = nla_get_u8(a[JVPN_A_KEY_PHASE]);
-	cur = rcu_dereference_protected(s->keys, lockdep_is_held(&jd->lock));
-	err = -EINVAL;
+	cur = rcu_dereference_protected(s->keys, lockdep_is_held(&s->jd->lock));
 	if (cur && cur->phase == phase) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_KEY_PHASE],
 				    "key phase must alternate with each new key pair");
-		goto out;
+		return -EINVAL;
 	}
-	err = -ENOMEM;
 	kp = jvpn_keypair_new(nla_data(a[JVPN_A_TX_KEY]),
 			      nla_data(a[JVPN_A_RX_KEY]), phase);
 	if (!kp)
-		goto out;
+		return -ENOMEM;
 	if (nla_get_flag(a[JVPN_A_KEY_NEXT]))
 		jvpn_session_set_next_keys(s, kp);
 	else
 		jvpn_session_set_keys(s, kp);
-	err = 0;
-out:
-	unlock_device(jd);
-	return err;
+	return 0;
 }
 
 /* ---- SESSION_DEL ---- */
 
-static int cmd_session_del(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *reason = info->attrs[JVPN_A_DEL_REASON];
-	struct jvpn_session *s;
-	struct jvpn_device *jd;
-	int err;
 
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
-	s = find_session(jd, info);
-	err = PTR_ERR_OR_ZERO(s);
-	if (!err)
-		jvpn_session_destroy(s, reason ? nla_get_u32(reason) :
-						 JVPN_DEL_REASON_ADMIN);
-	unlock_device(jd);
-	return err;
+	jvpn_session_destroy(req_session(info),
+			     reason ? nla_get_u32(reason) :
+				      JVPN_DEL_REASON_ADMIN);
+	return 0;
 }
 
 /* ---- SESSION_GET / DEV_GET ---- */
@@ -668,37 +609,23 @@ static size_t session_msg_size(const struct jvpn_session *s)
 	return NLMSG_GOODSIZE + JVPN_MAX_ALLOWED_IPS * 48;
 }
 
-static int cmd_session_get(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct jvpn_session *s;
-	struct jvpn_device *jd;
+	struct jvpn_session *s = req_session(info);
 	struct sk_buff *msg;
 	void *hdr;
-	int err;
 
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
-	s = find_session(jd, info);
-	err = PTR_ERR_OR_ZERO(s);
-	if (err)
-		goto out;
-	err = -ENOMEM;
 	msg = genlmsg_new(session_msg_size(s), GFP_KERNEL);
 	if (!msg)
-		goto out;
+		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &jvpn_genl_family, 0,
 				JVPN_CMD_SESSION_GET);
 	if (!hdr || fill_session(msg, s)) {
 		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto out;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
-out:
-	unlock_device(jd);
-	return err;
+	return genlmsg_reply(msg, info);
 }
 
 static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
@@ -719,24 +646,28 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* cb->args[0]: sessions already dumped, in the device's list order. */
-static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
+/*
+ * Linux 6.1 gives a command one policy, for its do and its dump alike:
+ * hold the dump to the attributes the spec gives it (netlink-gen.c).
+ */
+static int dump_request_check(struct netlink_callback *cb,
+			      const struct nla_policy *policy)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *ifindex = info->attrs[JVPN_A_IFINDEX];
+	const struct nlmsghdr *nlh = cb->nlh;
+
+	return __nla_validate(nlmsg_attrdata(nlh, GENL_HDRLEN),
+			      nlmsg_attrlen(nlh, GENL_HDRLEN), JVPN_A_MAX,
+			      policy, NL_VALIDATE_STRICT, cb->extack);
+}
+
+/* cb->args[0]: sessions already dumped, in the device's list order. */
+static int dump_device(struct sk_buff *skb, struct netlink_callback *cb,
+		       struct jvpn_device *jd)
+{
 	struct jvpn_session *s;
-	struct jvpn_device *jd;
 	long idx = 0;
 	int err = 0;
 
-	if (!ifindex) {
-		NL_SET_ERR_MSG(cb->extack, "IFINDEX is required");
-		return -EINVAL;
-	}
-	jd = jvpn_device_get(sock_net(skb->sk), nla_get_u32(ifindex),
-			     cb->extack);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
 	mutex_lock(&jd->lock);
 	cb->seq = jd->generation + 1;
 	list_for_each_entry(s, &jd->session_list, dev_node) {
@@ -748,6 +679,29 @@ static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = idx;
 	}
 	mutex_unlock(&jd->lock);
+	return err;
+}
+
+int jvpn_nl_session_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifindex = info->attrs[JVPN_A_IFINDEX];
+	struct jvpn_device *jd;
+	int err;
+
+	err = dump_request_check(cb, jvpn_session_get_dump_policy);
+	if (err)
+		return err;
+	if (!ifindex) {
+		NL_SET_ERR_MSG(cb->extack, "IFINDEX is required");
+		return -EINVAL;
+	}
+	jd = jvpn_device_get(sock_net(skb->sk), nla_get_u32(ifindex),
+			     cb->extack);
+	if (IS_ERR(jd))
+		return PTR_ERR(jd);
+	err = dump_device(skb, cb, jd);
 	dev_put(jd->dev);
 	/* a session that does not fit an empty buffer would loop forever */
 	if (err && !skb->len)
@@ -755,32 +709,24 @@ static int dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct jvpn_device *jd;
+	struct jvpn_device *jd = req_device(info);
 	struct sk_buff *msg;
 	void *hdr;
-	int err = -ENOMEM;
 
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		goto out;
+		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &jvpn_genl_family, 0,
 				JVPN_CMD_DEV_GET);
 	if (!hdr || nla_put_u32(msg, JVPN_A_IFINDEX, jd->dev->ifindex) ||
 	    put_stats(msg, jd->counters)) {
 		nlmsg_free(msg);
-		err = -EMSGSIZE;
-		goto out;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	err = genlmsg_reply(msg, info);
-out:
-	unlock_device(jd);
-	return err;
+	return genlmsg_reply(msg, info);
 }
 
 /* ---- SESSION_GET_SOCKET ---- */
@@ -809,70 +755,16 @@ fail:
 	return fd < 0 ? fd : -ENOMEM;
 }
 
-static int cmd_session_get_socket(struct sk_buff *skb, struct genl_info *info)
+int jvpn_nl_session_get_socket_doit(struct sk_buff *skb,
+				    struct genl_info *info)
 {
+	struct jvpn_session *s = req_session(info);
 	const struct jvpn_transport *t;
-	struct jvpn_session *s;
-	struct jvpn_device *jd;
-	int err;
 
-	jd = lock_device(info);
-	if (IS_ERR(jd))
-		return PTR_ERR(jd);
-	s = find_session(jd, info);
-	err = PTR_ERR_OR_ZERO(s);
-	if (err)
-		goto out;
-	t = rcu_dereference_protected(s->transport, lockdep_is_held(&jd->lock));
-	err = t ? reply_with_fd(info, t->js->sock->file) : -ENOTCONN;
-out:
-	unlock_device(jd);
-	return err;
+	t = rcu_dereference_protected(s->transport,
+				      lockdep_is_held(&s->jd->lock));
+	return t ? reply_with_fd(info, t->js->sock->file) : -ENOTCONN;
 }
-
-static const struct genl_small_ops jvpn_ops[] = {
-	{
-		.cmd = JVPN_CMD_SESSION_NEW,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_new,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_GET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_get,
-		.dumpit = dump_sessions,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_DEL,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_del,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_SET_KEYS,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_set_keys,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_SWITCH,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_switch,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_SET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_set,
-	},
-	{
-		.cmd = JVPN_CMD_DEV_GET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_dev_get,
-	},
-	{
-		.cmd = JVPN_CMD_SESSION_GET_SOCKET,
-		.flags = GENL_UNS_ADMIN_PERM,
-		.doit = cmd_session_get_socket,
-	},
-};
 
 /* Events name sessions and endpoints: only an administrator may listen. */
 static const struct genl_multicast_group jvpn_mcgrps[] = {
@@ -883,11 +775,12 @@ struct genl_family jvpn_genl_family __ro_after_init = {
 	.name = JVPN_GENL_NAME,
 	.version = JVPN_GENL_VERSION,
 	.maxattr = JVPN_A_MAX,
-	.policy = jvpn_policy,
 	.netnsok = true,
+	.pre_doit = jvpn_nl_pre_doit,
+	.post_doit = jvpn_nl_post_doit,
 	.module = THIS_MODULE,
-	.small_ops = jvpn_ops,
-	.n_small_ops = ARRAY_SIZE(jvpn_ops),
+	.ops = jvpn_nl_ops,
+	.n_ops = ARRAY_SIZE(jvpn_nl_ops),
 	.resv_start_op = JVPN_CMD_SESSION_NEW,
 	.mcgrps = jvpn_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(jvpn_mcgrps),

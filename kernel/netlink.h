@@ -4,11 +4,11 @@
 
 #include <net/genetlink.h>
 #include <linux/jvpn.h>
+#include "netlink-gen.h"
 
 struct jvpn_session;
 
 extern struct genl_family jvpn_genl_family;
-extern const struct nla_policy jvpn_endpoint_policy[JVPN_EP_A_MAX + 1];
 
 int jvpn_netlink_register(void);
 void jvpn_netlink_unregister(void);

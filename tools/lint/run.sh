@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lint tier of `make check`: clang-format on userspace, checkpatch on
-# the kernel code, and the layering rule of docs/architecture.md on the
+# the kernel code, the generated netlink files against their spec, and the
+# layering rule of docs/architecture.md on the
 # objects of each program (a program's objects and the archives it links:
 # jvpnd, jvpnctl, jvpnk, the benchmarks). Ends with "N passed, N failed".
 #
@@ -51,6 +52,8 @@ program() {
 count "$here/format.sh"
 count "$here/checkpatch.sh"
 count "$here/selftest.sh"
+# the generated netlink files against docs/netlink/jvpn.yaml
+count "$here/../nlgen/check.sh"
 cd "$here/../.." || exit 1
 program jvpnd lib daemon/core daemon/config daemon/io daemon
 program jvpnctl lib tools/jvpnctl

@@ -119,7 +119,7 @@ test_duplicate_and_missing_session() {
 	out=$(kg get jvpn0 --id 999 2>&1) && return 1
 	echo "$out"
 	grep -q 'no such session' <<<"$out"
-	out=$(kg set jvpn0 --id 999 --expect 1 --version 2 --state active \
+	out=$(kg set jvpn0 --id 999 --expect 1 --version 2 --state ACTIVE \
 		2>&1) && return 1
 	echo "$out"
 	grep -q 'no such session' <<<"$out"

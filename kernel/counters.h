@@ -7,7 +7,8 @@
 
 /*
  * Per-CPU counters of a session or a device. The order matches
- * enum jvpn_stats_attr in uapi/linux/jvpn.h: attribute = counter + 1.
+ * enum jvpn_stats_attr in uapi/linux/jvpn.h: attribute = counter + 1, and
+ * + 2 past JVPN_STATS_A_PAD (jvpn_counter_attr()).
  */
 enum jvpn_counter {
 	JVPN_C_TX_PACKETS,
@@ -24,6 +25,9 @@ enum jvpn_counter {
 	JVPN_C_DROP_TX_ERROR,
 	JVPN_C_SWITCHES,
 	JVPN_C_STRAY_EVENTS_SUPPRESSED,
+	/* JVPN_STATS_A_PAD: the counters below are its attribute + 1 */
+	JVPN_C_DROP_STRAY_LIMITED,
+	JVPN_C_DROP_QUEUE_FULL,
 	JVPN_C_MAX
 };
 
@@ -39,6 +43,11 @@ static inline void jvpn_count(struct jvpn_counters __percpu *pc,
 			      enum jvpn_counter c, u64 n)
 {
 	this_cpu_add(pc->c[c], n);
+}
+
+static inline int jvpn_counter_attr(enum jvpn_counter c)
+{
+	return c + 1 + (c > JVPN_C_STRAY_EVENTS_SUPPRESSED);
 }
 
 static inline u64 jvpn_counter_sum(struct jvpn_counters __percpu *pc,

@@ -223,10 +223,14 @@ static int put_stats(struct sk_buff *msg, struct jvpn_counters __percpu *pc)
 	struct nlattr *nest = nla_nest_start(msg, JVPN_A_STATS);
 	int c;
 
+	BUILD_BUG_ON(jvpn_counter_attr(JVPN_C_STRAY_EVENTS_SUPPRESSED) !=
+		     JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED);
+	BUILD_BUG_ON(jvpn_counter_attr(JVPN_C_MAX - 1) != JVPN_STATS_A_MAX);
 	if (!nest)
 		return -EMSGSIZE;
 	for (c = 0; c < JVPN_C_MAX; c++) {
-		if (nla_put_u64_64bit(msg, c + 1, jvpn_counter_sum(pc, c),
+		if (nla_put_u64_64bit(msg, jvpn_counter_attr(c),
+				      jvpn_counter_sum(pc, c),
 				      JVPN_STATS_A_PAD)) {
 			nla_nest_cancel(msg, nest);
 			return -EMSGSIZE;

@@ -72,8 +72,12 @@ static struct jvpn_rx_cb *rx_cb(struct sk_buff *skb)
 	return (struct jvpn_rx_cb *)skb->cb;
 }
 
-/* Packets of one session waiting to be opened; beyond this they drop. */
+/*
+ * Packets of one session waiting to be opened, and opened ones waiting for
+ * NAPI; beyond these they drop, counted as drop_queue_full.
+ */
 #define JVPN_RX_QUEUE_LEN	1024
+#define JVPN_DELIVER_QUEUE_LEN	1024
 /* Opened packets handed to NAPI at a time, so delivery overlaps opening. */
 #define JVPN_RX_BATCH		32
 
@@ -86,6 +90,9 @@ static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet,
 	struct net_device *dev = s->jd->dev;
 	unsigned int len = skb->len;
 
+	if (unlikely(skb_queue_len_lockless(&s->deliver_queue) >=
+		     JVPN_DELIVER_QUEUE_LEN))
+		return drop_session(s, skb, JVPN_C_DROP_QUEUE_FULL);
 	skb_scrub_packet(skb, xnet);
 	skb->dev = dev;
 	skb_reset_mac_header(skb);
@@ -252,9 +259,7 @@ static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 	qlen = skb_queue_len(&s->rx_queue);
 	if (unlikely(qlen >= JVPN_RX_QUEUE_LEN)) {
 		spin_unlock_bh(&s->rx_queue.lock);
-		DEV_STATS_INC(s->jd->dev, rx_dropped);
-		kfree_skb(skb);
-		return;
+		return drop_session(s, skb, JVPN_C_DROP_QUEUE_FULL);
 	}
 	__skb_queue_tail(&s->rx_queue, skb);
 	spin_unlock_bh(&s->rx_queue.lock);
@@ -265,12 +270,23 @@ static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 /*
  * A packet from another path than the bound one is judged right here, in
  * softirq, in full: it is only ever counted and reported, never delivered.
+ * Its session id is cleartext, so anyone who saw one could make us open
+ * full-size datagrams at line rate: past the cheap checks, only a few a
+ * second per session are opened, the rest drop unopened.
  */
 static void judge_stray(struct jvpn_session *s, struct jvpn_sock *js,
 			struct sk_buff *skb, unsigned int offset,
 			const struct jvpn_header *h,
 			const struct jvpn_endpoint *src)
 {
+	struct jvpn_keypair *kp = pick_keys(s, h->key_phase);
+
+	if (!kp)
+		return drop_session(s, skb, JVPN_C_DROP_BAD_AUTH);
+	if (!jvpn_replay_may_accept(&kp->replay, h->counter))
+		return drop_session(s, skb, JVPN_C_DROP_REPLAY);
+	if (!jvpn_rate_allow(&s->stray_opens, jvpn_now_ns()))
+		return drop_session(s, skb, JVPN_C_DROP_STRAY_LIMITED);
 	if (!open_packet(s, skb, offset, h->key_phase, h->counter))
 		return;
 	report_stray(s, js, src);

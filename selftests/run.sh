@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets; do
+for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets kernel; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -30,6 +30,7 @@ TESTS=(
 	"key_rotation test_key_rotation 60"
 	"malformed_packets test_malformed_packets 60"
 	"control_passes_through test_control_passes_through 30"
+	"stray_open_bounded test_stray_open_bounded 60"
 	"malformed_netlink_refused test_malformed_netlink_refused 60"
 	"duplicate_and_missing_session test_duplicate_and_missing_session 60"
 	"events_sequence test_events_sequence 60"

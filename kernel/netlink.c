@@ -431,9 +431,14 @@ static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 static int session_publish(struct jvpn_device *jd, struct jvpn_session *s,
 			   struct genl_info *info)
 {
+	struct jvpn_transport *t = rcu_dereference_protected(s->transport,
+						lockdep_is_held(&jd->lock));
 	int err = add_allowed_ips(jd, s, info->attrs[JVPN_A_ALLOWED_IPS],
 				  info->extack);
 
+	/* the last refusal first: a claimed socket is given back on error */
+	if (!err)
+		err = jvpn_sock_claim(t->js, info->extack);
 	if (!err)
 		err = jvpn_table_insert(&jd->sessions, s);
 	if (err) {
@@ -486,10 +491,16 @@ static int do_switch(struct jvpn_session *s, struct genl_info *info,
 {
 	struct jvpn_device *jd = s->jd;
 	struct jvpn_transport *t, *old;
+	int err;
 
 	t = request_transport(jd, info, remote);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
+	err = jvpn_sock_claim(t->js, info->extack);
+	if (err) {
+		jvpn_transport_release(t);
+		return err;
+	}
 	old = rcu_replace_pointer(s->transport, t, lockdep_is_held(&jd->lock));
 	WRITE_ONCE(s->state_version, req->next);
 	s->last_switch_ns = jvpn_now_ns();

@@ -20,6 +20,8 @@ struct jvpn_sock {
 	struct socket *sock;
 	struct jvpn_device *jd;
 	unsigned int users;
+	bool attached;			/* claimed: on jd->socks */
+	u8 mc_loop;			/* the owner's, given back on detach */
 	struct list_head dev_node;
 	struct rcu_work release_work;
 };
@@ -35,9 +37,15 @@ struct jvpn_transport {
 /* Deferred socket releases run here; drained before the module leaves. */
 extern struct workqueue_struct *jvpn_wq;
 
-/* Attaches (or shares) the socket behind @fd; device lock held. */
+/*
+ * The socket behind @fd, checked (or shared, when already attached); device
+ * lock held. A new one is not attached until jvpn_sock_claim(): a request
+ * refused before then leaves the socket untouched.
+ */
 struct jvpn_sock *jvpn_sock_get(struct jvpn_device *jd, int fd,
 				struct netlink_ext_ack *extack);
+/* Attaches the socket, once a request can no longer be refused for it. */
+int jvpn_sock_claim(struct jvpn_sock *js, struct netlink_ext_ack *extack);
 void jvpn_sock_put(struct jvpn_sock *js);
 
 /* Takes over the caller's reference on @js. */

@@ -35,3 +35,42 @@ test_stray_open_bounded() {
 	expect_ge "$limited" $((n - bound)) "gateway drop_stray_limited"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 }
+
+# A refused SESSION_NEW or SWITCH leaves the socket as it was, and so does
+# a session that ends: IP_MULTICAST_LOOP, which the tunnel clears, is given
+# back as the owner had it.
+test_refusal_changes_nothing() {
+	local out l
+	topo_up v4
+	out=$(nlsock jg --bind 10.1.0.1:40100 --no-mc-loop \
+		new=jvpn0,8,10.1.0.2:40101,172.16.0.2/32 mc-loop \
+		"switch=jvpn0,$SID,1,2,[fd01::2]:40101" mc-loop \
+		new=jvpn0,8,10.1.0.2:40101 mc-loop del=jvpn0,8 mc-loop)
+	echo "$out"
+	mapfile -t l <<<"$out"
+	grep -q '^refused new: EEXIST: allowed IP already belongs' <<<"${l[0]}"
+	expect_eq "${l[1]}" "mc_loop 0" "after a refused new"
+	grep -q '^refused switch: EAFNOSUPPORT' <<<"${l[2]}"
+	expect_eq "${l[3]}" "mc_loop 0" "after a refused switch"
+	expect_eq "${l[4]}" "accepted new" "new"
+	expect_eq "${l[5]}" "mc_loop 0" "while attached"
+	expect_eq "${l[6]}" "accepted del" "del"
+	expect_eq "${l[7]}" "mc_loop 0" "after the session ended"
+	expect_eq "$(field jg remote)" "10.1.0.2:$CL_PORT" "session $SID remote"
+	expect_eq "$(field jg version)" 1 "session $SID state_version"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# An IPv6 socket that also receives IPv4 would see every IPv4 peer as a
+# v4-mapped stray: refused, with IPV6_V6ONLY named.
+test_dual_stack_socket_refused() {
+	local out
+	topo_links
+	out=$(nlsock jg --bind "[::]:40200" --dual-stack \
+		"new=jvpn0,9,[fd01::2]:40201")
+	echo "$out"
+	grep -q '^refused new: EAFNOSUPPORT: .*IPV6_V6ONLY' <<<"$out"
+	out=$(nlsock jg --bind "[::]:40200" "new=jvpn0,9,[fd01::2]:40201")
+	echo "$out"
+	expect_eq "$out" "accepted new" "an IPV6_V6ONLY socket"
+}

@@ -42,6 +42,11 @@ static int check_udp_socket(struct jvpn_device *jd, struct socket *sock,
 		NL_SET_ERR_MSG(extack, "socket fd is not a UDP socket");
 		return -EPROTOTYPE;
 	}
+	if (!net_eq(sock_net(sk), dev_net(jd->dev))) {
+		NL_SET_ERR_MSG(extack,
+			       "UDP socket belongs to another network namespace than the device");
+		return -EXDEV;
+	}
 	if (!inet_sk(sk)->inet_num) {
 		NL_SET_ERR_MSG(extack, "UDP socket is not bound to a port");
 		return -EDESTADDRREQ;

@@ -74,3 +74,28 @@ test_dual_stack_socket_refused() {
 	echo "$out"
 	expect_eq "$out" "accepted new" "an IPV6_V6ONLY socket"
 }
+
+# A device moved into another netns: its sessions' sockets stay out of that
+# netns' reach, and a socket of another netns cannot be attached.
+test_socket_netns_confined() {
+	local out
+	topo_up v4
+	out=$(nlsock jg --bind 127.0.0.1:40300 "get-socket=jvpn0,$SID")
+	echo "$out"
+	grep -q "^fd [0-9]* local ('10.1.0.1', $GW_PORT)" <<<"$out"
+	ns_create jx
+	ip -n jg link set jvpn0 netns jx
+	out=$(nlsock jx --bind 127.0.0.1:40300 "get-socket=jvpn0,$SID")
+	echo "$out"
+	grep -q '^refused get-socket: EXDEV: .*another network namespace' \
+		<<<"$out"
+	# fd 5: a UDP socket of jg, handed to a process in jx
+	out=$(jg bash -c "exec 5<>/dev/udp/10.1.0.2/9
+		exec ip netns exec jx python3 $JVPN_ROOT/selftests/net/nlsock.py \
+			--fd 5 new=jvpn0,9,10.1.0.2:40301")
+	echo "$out"
+	grep -q '^refused new: EXDEV: .*another network namespace' <<<"$out"
+	out=$(nlsock jx --bind 127.0.0.1:40302 new=jvpn0,9,127.0.0.1:40303)
+	echo "$out"
+	expect_eq "$out" "accepted new" "a socket of the device's netns"
+}

@@ -67,8 +67,8 @@ static void send_list(struct jvpn_session *s, struct sk_buff *skb,
 		return;
 	jvpn_count(s->counters, JVPN_C_TX_PACKETS, packets);
 	jvpn_count(s->counters, JVPN_C_TX_BYTES, bytes);
+	/* the device's tx_packets and tx_bytes: iptunnel_xmit() counts them */
 	WRITE_ONCE(s->last_tx_ns, jvpn_now_ns());
-	dev_sw_netstats_tx_add(dev, packets, bytes);
 }
 
 netdev_tx_t jvpn_xmit(struct sk_buff *skb, struct net_device *dev)

@@ -99,3 +99,15 @@ test_socket_netns_confined() {
 	echo "$out"
 	expect_eq "$out" "accepted new" "a socket of the device's netns"
 }
+
+# ip -s link: each packet sent through the tunnel counts once.
+test_tx_counted_once() {
+	local dev sess
+	topo_up v4
+	jc ping -c 5 -i 0.2 -W 2 172.16.0.1
+	dev=$(jc cat /sys/class/net/jvpn0/statistics/tx_packets)
+	sess=$(field jc tx_packets)
+	expect_eq "$dev" "$sess" "client jvpn0 tx_packets (session's: $sess)"
+	expect_eq "$(jg cat /sys/class/net/jvpn0/statistics/tx_packets)" \
+		"$(field jg tx_packets)" "gateway jvpn0 tx_packets"
+}

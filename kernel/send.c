@@ -6,6 +6,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <net/icmp.h>
+#include <net/ip_tunnels.h>
 #include "device.h"
 #include "inner.h"
 #include "send.h"
@@ -42,16 +43,19 @@ static void send_list(struct jvpn_session *s, struct sk_buff *skb,
 	struct jvpn_keypair *kp = rcu_dereference(s->keys);
 	unsigned int packets = 0, bytes = 0, dropped = 0, failed = 0, len;
 	struct sk_buff *next;
+	u8 ds;
 
 	skb_list_walk_safe(skb, skb, next) {
 		skb_mark_not_on_list(skb);
 		len = skb->len;
+		/* ECN of the inner packet onto the outer one (RFC 6040) */
+		ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 		if (unlikely(!t || !kp || jvpn_keypair_seal(kp, s->id, skb))) {
 			kfree_skb(skb);
 			dropped++;
 			continue;
 		}
-		if (unlikely(jvpn_transport_send(t, skb, dev))) {
+		if (unlikely(jvpn_transport_send(t, skb, dev, ds))) {
 			failed++;
 			continue;
 		}

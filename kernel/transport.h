@@ -58,9 +58,9 @@ void jvpn_transport_release(struct jvpn_transport *t);
 bool jvpn_transport_matches(const struct jvpn_transport *t,
 			    const struct jvpn_sock *js,
 			    const struct jvpn_endpoint *src);
-/* Sends a sealed packet; consumes @skb. */
+/* Sends a sealed packet with outer DS field @ds; consumes @skb. */
 int jvpn_transport_send(struct jvpn_transport *t, struct sk_buff *skb,
-			struct net_device *dev);
+			struct net_device *dev, u8 ds);
 
 /* The UDP encapsulation hook, in receive.c. */
 int jvpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb);

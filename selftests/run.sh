@@ -35,6 +35,7 @@ TESTS=(
 	"dual_stack_socket_refused test_dual_stack_socket_refused 60"
 	"socket_netns_confined test_socket_netns_confined 60"
 	"tx_counted_once test_tx_counted_once 60"
+	"ecn test_ecn 60"
 	"malformed_netlink_refused test_malformed_netlink_refused 60"
 	"duplicate_and_missing_session test_duplicate_and_missing_session 60"
 	"events_sequence test_events_sequence 60"

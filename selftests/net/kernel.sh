@@ -111,3 +111,38 @@ test_tx_counted_once() {
 	expect_eq "$(jg cat /sys/class/net/jvpn0/statistics/tx_packets)" \
 		"$(field jg tx_packets)" "gateway jvpn0 tx_packets"
 }
+
+# nft_counter NS CHAIN_RULE_COMMENT: packets of the rule commented so
+nft_counter() {
+	ip netns exec "$1" nft -j list table ip jvpn_ecn | jq -r --arg c "$2" \
+		'.nftables[] | select(.rule.comment? == $c) | .rule.expr[] |
+		 select(.counter) | .counter.packets'
+}
+
+# RFC 6040, as WireGuard: the inner ECN field is copied out on encap, and
+# congestion marked on the outer packet reaches the inner one on decap.
+test_ecn() {
+	topo_up v4
+	jg nft -f - <<'NFT'
+table ip jvpn_ecn {
+	chain in {
+		type filter hook input priority 0;
+		iifname "ga" udp dport 51820 ip ecn ect0 counter comment "outer"
+		iifname "jvpn0" ip ecn ce counter comment "inner"
+	}
+}
+NFT
+	jc ping -c 3 -i 0.2 -W 2 -Q 2 172.16.0.1
+	expect_ge "$(nft_counter jg outer)" 3 "outer packets ECT(0)"
+	expect_eq "$(nft_counter jg inner)" 0 "inner packets CE"
+	jc nft -f - <<NFT
+table ip jvpn_ecn {
+	chain out {
+		type filter hook output priority 0;
+		udp dport $GW_PORT ip ecn set ce
+	}
+}
+NFT
+	jc ping -c 3 -i 0.2 -W 2 -Q 2 172.16.0.1
+	expect_ge "$(nft_counter jg inner)" 3 "inner packets CE"
+}

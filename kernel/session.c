@@ -31,7 +31,7 @@ struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id)
 
 	if (!s)
 		return NULL;
-	s->counters = alloc_percpu(struct jvpn_counters);
+	s->counters = jvpn_counters_alloc();
 	if (!s->counters) {
 		kmem_cache_free(session_cache, s);
 		return NULL;

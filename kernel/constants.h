@@ -28,6 +28,14 @@
 #define JVPN_STRAY_EVENT_PER_SEC	10
 
 /*
+ * Data from an unbound endpoint is opened in softirq, and its session id is
+ * cleartext: opening is bounded to a burst of 16, then 16 per second, per
+ * session. A real NAT rebinding needs one opened packet to be noticed.
+ */
+#define JVPN_STRAY_OPEN_BURST		16
+#define JVPN_STRAY_OPEN_PER_SEC		16
+
+/*
  * The kernel's own floor under transport switches, in case the daemon's
  * policy is broken or compromised. A switch sooner than this is -EBUSY.
  * Userspace may lower it per session (down to 0) or raise it.

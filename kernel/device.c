@@ -23,7 +23,7 @@ static int jvpn_dev_init(struct net_device *dev)
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return err;
-	jd->counters = alloc_percpu(struct jvpn_counters);
+	jd->counters = jvpn_counters_alloc();
 	if (!jd->counters)
 		goto free_tstats;
 	err = jvpn_table_init(&jd->sessions);

@@ -4,6 +4,7 @@
  * policies, one extack message per refusal, nothing changed on refusal.
  * Operations are serialised by genetlink and by each device's lock.
  */
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/socket.h>
 #include "allowedips.h"
@@ -223,10 +224,14 @@ static int put_stats(struct sk_buff *msg, struct jvpn_counters __percpu *pc)
 	struct nlattr *nest = nla_nest_start(msg, JVPN_A_STATS);
 	int c;
 
+	BUILD_BUG_ON(jvpn_counter_attr(JVPN_C_STRAY_EVENTS_SUPPRESSED) !=
+		     JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED);
+	BUILD_BUG_ON(jvpn_counter_attr(JVPN_C_MAX - 1) != JVPN_STATS_A_MAX);
 	if (!nest)
 		return -EMSGSIZE;
 	for (c = 0; c < JVPN_C_MAX; c++) {
-		if (nla_put_u64_64bit(msg, c + 1, jvpn_counter_sum(pc, c),
+		if (nla_put_u64_64bit(msg, jvpn_counter_attr(c),
+				      jvpn_counter_sum(pc, c),
 				      JVPN_STATS_A_PAD)) {
 			nla_nest_cancel(msg, nest);
 			return -EMSGSIZE;
@@ -427,9 +432,14 @@ static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 static int session_publish(struct jvpn_device *jd, struct jvpn_session *s,
 			   struct genl_info *info)
 {
+	struct jvpn_transport *t = rcu_dereference_protected(s->transport,
+						lockdep_is_held(&jd->lock));
 	int err = add_allowed_ips(jd, s, info->attrs[JVPN_A_ALLOWED_IPS],
 				  info->extack);
 
+	/* the last refusal first: a claimed socket is given back on error */
+	if (!err)
+		err = jvpn_sock_claim(t->js, info->extack);
 	if (!err)
 		err = jvpn_table_insert(&jd->sessions, s);
 	if (err) {
@@ -482,10 +492,16 @@ static int do_switch(struct jvpn_session *s, struct genl_info *info,
 {
 	struct jvpn_device *jd = s->jd;
 	struct jvpn_transport *t, *old;
+	int err;
 
 	t = request_transport(jd, info, remote);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
+	err = jvpn_sock_claim(t->js, info->extack);
+	if (err) {
+		jvpn_transport_release(t);
+		return err;
+	}
 	old = rcu_replace_pointer(s->transport, t, lockdep_is_held(&jd->lock));
 	WRITE_ONCE(s->state_version, req->next);
 	s->last_switch_ns = jvpn_now_ns();
@@ -731,28 +747,40 @@ int jvpn_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SESSION_GET_SOCKET ---- */
 
-/* Installs a new fd for @file in the caller; -errno or the fd. */
+/*
+ * The reply, whole, before the fd exists: only the number is left to write.
+ * receive_fd() then checks security_file_receive() and installs the fd; if
+ * the reply cannot be sent after all, the fd is closed again.
+ */
 static int reply_with_fd(struct genl_info *info, struct file *file)
 {
 	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	int fd = get_unused_fd_flags(O_CLOEXEC);
+	struct nlattr *attr;
 	void *hdr;
+	int fd, err;
 
-	if (!msg || fd < 0)
-		goto fail;
+	if (!msg)
+		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &jvpn_genl_family, 0,
 				JVPN_CMD_SESSION_GET_SOCKET);
-	if (!hdr || nla_put_s32(msg, JVPN_A_SOCKET_FD, fd))
-		goto fail;
+	if (!hdr || nla_put_s32(msg, JVPN_A_SOCKET_FD, -1)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(msg, hdr);
-	/* visible to the caller only once the reply is certain to exist */
-	fd_install(fd, get_file(file));
-	return genlmsg_reply(msg, info);
-fail:
-	if (fd >= 0)
-		put_unused_fd(fd);
-	nlmsg_free(msg);
-	return fd < 0 ? fd : -ENOMEM;
+	attr = nlmsg_find_attr(nlmsg_hdr(msg), GENL_HDRLEN, JVPN_A_SOCKET_FD);
+	fd = receive_fd(file, O_CLOEXEC);
+	if (fd < 0) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the socket may not be passed to the caller");
+		nlmsg_free(msg);
+		return fd;
+	}
+	*(s32 *)nla_data(attr) = fd;
+	err = genlmsg_reply(msg, info);
+	if (err)
+		close_fd(fd);
+	return err;
 }
 
 int jvpn_nl_session_get_socket_doit(struct sk_buff *skb,
@@ -763,7 +791,17 @@ int jvpn_nl_session_get_socket_doit(struct sk_buff *skb,
 
 	t = rcu_dereference_protected(s->transport,
 				      lockdep_is_held(&s->jd->lock));
-	return t ? reply_with_fd(info, t->js->sock->file) : -ENOTCONN;
+	if (!t) {
+		NL_SET_ERR_MSG(info->extack, "session has no transport");
+		return -ENOTCONN;
+	}
+	/* a device moved into a container must not hand it our socket */
+	if (!net_eq(sock_net(t->js->sock->sk), genl_info_net(info))) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the session's socket belongs to another network namespace");
+		return -EXDEV;
+	}
+	return reply_with_fd(info, t->js->sock->file);
 }
 
 /* Events name sessions and endpoints: only an administrator may listen. */

@@ -7,6 +7,8 @@
  * worker on another CPU, the delivery in the session's NAPI.
  */
 #include <linux/udp.h>
+#include <net/inet_ecn.h>
+#include <net/ip_tunnels.h>
 #include <net/udp.h>
 #include "device.h"
 #include "events.h"
@@ -63,6 +65,7 @@ struct jvpn_rx_cb {
 	u64 counter;
 	u16 offset;	/* of the data header */
 	u8 phase;
+	u8 ds;		/* the outer packet's DS field, for ECN (RFC 6040) */
 	bool xnet;	/* the socket and the device live in other netns */
 };
 
@@ -72,8 +75,12 @@ static struct jvpn_rx_cb *rx_cb(struct sk_buff *skb)
 	return (struct jvpn_rx_cb *)skb->cb;
 }
 
-/* Packets of one session waiting to be opened; beyond this they drop. */
+/*
+ * Packets of one session waiting to be opened, and opened ones waiting for
+ * NAPI; beyond these they drop, counted as drop_queue_full.
+ */
 #define JVPN_RX_QUEUE_LEN	1024
+#define JVPN_DELIVER_QUEUE_LEN	1024
 /* Opened packets handed to NAPI at a time, so delivery overlaps opening. */
 #define JVPN_RX_BATCH		32
 
@@ -86,7 +93,12 @@ static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet,
 	struct net_device *dev = s->jd->dev;
 	unsigned int len = skb->len;
 
+	if (unlikely(skb_queue_len_lockless(&s->deliver_queue) >=
+		     JVPN_DELIVER_QUEUE_LEN))
+		return drop_session(s, skb, JVPN_C_DROP_QUEUE_FULL);
 	skb_scrub_packet(skb, xnet);
+	/* the outer flow's hash would put every inner flow on one queue */
+	skb_clear_hash(skb);
 	skb->dev = dev;
 	skb_reset_mac_header(skb);
 	skb->mac_len = 0;
@@ -104,8 +116,11 @@ static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet,
 
 /* After authentication: strip to the inner packet and check its source. */
 static void receive_inner(struct jvpn_session *s, struct sk_buff *skb,
-			  unsigned int offset, bool xnet, u64 now)
+			  const struct jvpn_rx_cb *cb, u64 now)
 {
+	unsigned int offset = cb->offset;
+	bool xnet = cb->xnet;
+	u8 ds = cb->ds;
 	int family;
 
 	__skb_pull(skb, offset + JVPN_DATA_HDR_LEN);
@@ -122,6 +137,9 @@ static void receive_inner(struct jvpn_session *s, struct sk_buff *skb,
 	if (jvpn_allowedips_lookup(&s->jd->allowed_ips, family,
 				   jvpn_inner_addr(skb, family, true)) != s)
 		return drop_session(s, skb, JVPN_C_DROP_INNER_SRC);
+	/* as WireGuard: congestion marked on the outer packet is kept */
+	INET_ECN_decapsulate(skb, ds, family == AF_INET ? ip_hdr(skb)->tos :
+				      ipv6_get_dsfield(ipv6_hdr(skb)));
 	deliver(s, skb, xnet, now);
 }
 
@@ -190,8 +208,7 @@ static void rx_work(struct work_struct *work)
 			cb = rx_cb(skb);
 			if (open_packet(s, skb, cb->offset, cb->phase,
 					cb->counter))
-				receive_inner(s, skb, cb->offset, cb->xnet,
-					      now);
+				receive_inner(s, skb, cb, now);
 		}
 		rcu_read_unlock();
 		if (!skb_queue_empty_lockless(&s->deliver_queue))
@@ -252,9 +269,7 @@ static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 	qlen = skb_queue_len(&s->rx_queue);
 	if (unlikely(qlen >= JVPN_RX_QUEUE_LEN)) {
 		spin_unlock_bh(&s->rx_queue.lock);
-		DEV_STATS_INC(s->jd->dev, rx_dropped);
-		kfree_skb(skb);
-		return;
+		return drop_session(s, skb, JVPN_C_DROP_QUEUE_FULL);
 	}
 	__skb_queue_tail(&s->rx_queue, skb);
 	spin_unlock_bh(&s->rx_queue.lock);
@@ -265,12 +280,23 @@ static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 /*
  * A packet from another path than the bound one is judged right here, in
  * softirq, in full: it is only ever counted and reported, never delivered.
+ * Its session id is cleartext, so anyone who saw one could make us open
+ * full-size datagrams at line rate: past the cheap checks, only a few a
+ * second per session are opened, the rest drop unopened.
  */
 static void judge_stray(struct jvpn_session *s, struct jvpn_sock *js,
 			struct sk_buff *skb, unsigned int offset,
 			const struct jvpn_header *h,
 			const struct jvpn_endpoint *src)
 {
+	struct jvpn_keypair *kp = pick_keys(s, h->key_phase);
+
+	if (!kp)
+		return drop_session(s, skb, JVPN_C_DROP_BAD_AUTH);
+	if (!jvpn_replay_may_accept(&kp->replay, h->counter))
+		return drop_session(s, skb, JVPN_C_DROP_REPLAY);
+	if (!jvpn_rate_allow(&s->stray_opens, jvpn_now_ns()))
+		return drop_session(s, skb, JVPN_C_DROP_STRAY_LIMITED);
 	if (!open_packet(s, skb, offset, h->key_phase, h->counter))
 		return;
 	report_stray(s, js, src);
@@ -309,6 +335,7 @@ static void receive_data(struct jvpn_sock *js, struct sk_buff *skb,
 	cb->counter = h.counter;
 	cb->offset = offset;
 	cb->phase = h.key_phase;
+	cb->ds = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
 	cb->xnet = !net_eq(sock_net(sk), dev_net(jd->dev));
 	rx_enqueue(s, skb);
 }

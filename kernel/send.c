@@ -6,6 +6,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <net/icmp.h>
+#include <net/ip_tunnels.h>
 #include "device.h"
 #include "inner.h"
 #include "send.h"
@@ -42,16 +43,19 @@ static void send_list(struct jvpn_session *s, struct sk_buff *skb,
 	struct jvpn_keypair *kp = rcu_dereference(s->keys);
 	unsigned int packets = 0, bytes = 0, dropped = 0, failed = 0, len;
 	struct sk_buff *next;
+	u8 ds;
 
 	skb_list_walk_safe(skb, skb, next) {
 		skb_mark_not_on_list(skb);
 		len = skb->len;
+		/* ECN of the inner packet onto the outer one (RFC 6040) */
+		ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 		if (unlikely(!t || !kp || jvpn_keypair_seal(kp, s->id, skb))) {
 			kfree_skb(skb);
 			dropped++;
 			continue;
 		}
-		if (unlikely(jvpn_transport_send(t, skb, dev))) {
+		if (unlikely(jvpn_transport_send(t, skb, dev, ds))) {
 			failed++;
 			continue;
 		}
@@ -67,8 +71,8 @@ static void send_list(struct jvpn_session *s, struct sk_buff *skb,
 		return;
 	jvpn_count(s->counters, JVPN_C_TX_PACKETS, packets);
 	jvpn_count(s->counters, JVPN_C_TX_BYTES, bytes);
+	/* the device's tx_packets and tx_bytes: iptunnel_xmit() counts them */
 	WRITE_ONCE(s->last_tx_ns, jvpn_now_ns());
-	dev_sw_netstats_tx_add(dev, packets, bytes);
 }
 
 netdev_tx_t jvpn_xmit(struct sk_buff *skb, struct net_device *dev)

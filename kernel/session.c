@@ -31,7 +31,7 @@ struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id)
 
 	if (!s)
 		return NULL;
-	s->counters = alloc_percpu(struct jvpn_counters);
+	s->counters = jvpn_counters_alloc();
 	if (!s->counters) {
 		kmem_cache_free(session_cache, s);
 		return NULL;
@@ -46,6 +46,8 @@ struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id)
 	INIT_LIST_HEAD(&s->dev_node);
 	jvpn_rate_init(&s->stray_events, JVPN_STRAY_EVENT_PER_SEC,
 		       JVPN_STRAY_EVENT_BURST, s->created_ns);
+	jvpn_rate_init(&s->stray_opens, JVPN_STRAY_OPEN_PER_SEC,
+		       JVPN_STRAY_OPEN_BURST, s->created_ns);
 	jvpn_receive_init_session(s);
 	return s;
 }

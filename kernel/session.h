@@ -39,6 +39,7 @@ struct jvpn_session {
 	u64 last_tx_ns;
 
 	struct jvpn_rate stray_events;
+	struct jvpn_rate stray_opens;	/* bounds softirq opening of strays */
 	struct jvpn_counters __percpu *counters;
 
 	/*

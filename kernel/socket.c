@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
+#include <net/ipv6.h>
 #include "device.h"
 #include "transport.h"
 
@@ -18,7 +19,19 @@
 
 struct workqueue_struct *jvpn_wq;
 
-static int check_udp_socket(struct socket *sock,
+/* Can an AF_INET6 socket receive IPv4 packets (as v4-mapped sources)? */
+static bool dual_stack(const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	return sk->sk_family == AF_INET6 && !sk->sk_ipv6only &&
+	       (ipv6_addr_any(&sk->sk_v6_rcv_saddr) ||
+		ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr));
+#else
+	return false;
+#endif
+}
+
+static int check_udp_socket(struct jvpn_device *jd, struct socket *sock,
 			    struct netlink_ext_ack *extack)
 {
 	struct sock *sk = sock->sk;
@@ -29,10 +42,21 @@ static int check_udp_socket(struct socket *sock,
 		NL_SET_ERR_MSG(extack, "socket fd is not a UDP socket");
 		return -EPROTOTYPE;
 	}
+	if (!net_eq(sock_net(sk), dev_net(jd->dev))) {
+		NL_SET_ERR_MSG(extack,
+			       "UDP socket belongs to another network namespace than the device");
+		return -EXDEV;
+	}
 	if (!inet_sk(sk)->inet_num) {
 		NL_SET_ERR_MSG(extack, "UDP socket is not bound to a port");
 		return -EDESTADDRREQ;
 	}
+	if (dual_stack(sk)) {
+		NL_SET_ERR_MSG(extack,
+			       "IPv6 UDP socket also receives IPv4: set IPV6_V6ONLY or bind an IPv6 address");
+		return -EAFNOSUPPORT;
+	}
+	/* a hint only: jvpn_sock_claim() decides under sk_callback_lock */
 	if (rcu_access_pointer(sk->sk_user_data) ||
 	    READ_ONCE(udp_sk(sk)->encap_type)) {
 		NL_SET_ERR_MSG(extack,
@@ -53,7 +77,26 @@ static struct jvpn_sock *find_attached(struct jvpn_device *jd,
 	return NULL;
 }
 
-static void attach(struct jvpn_sock *js)
+/* Takes sk_user_data unless another tunnel has meanwhile. */
+static bool take_user_data(struct jvpn_sock *js)
+{
+	struct sock *sk = js->sock->sk;
+	bool taken = false;
+
+	lock_sock(sk);
+	write_lock_bh(&sk->sk_callback_lock);
+	if (!rcu_access_pointer(sk->sk_user_data) &&
+	    !READ_ONCE(udp_sk(sk)->encap_type)) {
+		rcu_assign_sk_user_data(sk, js);
+		taken = true;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	js->mc_loop = inet_sk(sk)->mc_loop;
+	release_sock(sk);
+	return taken;
+}
+
+int jvpn_sock_claim(struct jvpn_sock *js, struct netlink_ext_ack *extack)
 {
 	struct udp_tunnel_sock_cfg cfg = {
 		.sk_user_data = js,
@@ -61,20 +104,33 @@ static void attach(struct jvpn_sock *js)
 		.encap_rcv = jvpn_udp_encap_recv,
 	};
 
+	lockdep_assert_held(&js->jd->lock);
+	if (js->attached)
+		return 0;
+	if (!take_user_data(js)) {
+		NL_SET_ERR_MSG(extack,
+			       "UDP socket is already used by another tunnel");
+		return -EBUSY;
+	}
 	setup_udp_tunnel_sock(sock_net(js->sock->sk), js->sock, &cfg);
+	js->attached = true;
+	list_add(&js->dev_node, &js->jd->socks);
+	return 0;
 }
 
-/* Gives the socket back to its owner as a plain UDP socket. */
+/* Gives the socket back to its owner as the plain UDP socket it was. */
 static void detach(struct jvpn_sock *js)
 {
 	struct sock *sk = js->sock->sk;
 
 	lock_sock(sk);
-	inet_sk(sk)->mc_loop = 1;
+	inet_sk(sk)->mc_loop = js->mc_loop;
 	inet_dec_convert_csum(sk);
 	WRITE_ONCE(udp_sk(sk)->encap_type, 0);
 	WRITE_ONCE(udp_sk(sk)->encap_rcv, NULL);
+	write_lock_bh(&sk->sk_callback_lock);
 	rcu_assign_sk_user_data(sk, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
 	release_sock(sk);
 }
 
@@ -105,7 +161,7 @@ struct jvpn_sock *jvpn_sock_get(struct jvpn_device *jd, int fd,
 		sockfd_put(sock);
 		return js;
 	}
-	err = check_udp_socket(sock, extack);
+	err = check_udp_socket(jd, sock, extack);
 	if (err)
 		goto out_put;
 	err = -ENOMEM;
@@ -116,8 +172,6 @@ struct jvpn_sock *jvpn_sock_get(struct jvpn_device *jd, int fd,
 	js->jd = jd;
 	js->users = 1;
 	INIT_RCU_WORK(&js->release_work, release_work);
-	list_add(&js->dev_node, &jd->socks);
-	attach(js);
 	return js;
 out_put:
 	sockfd_put(sock);
@@ -129,8 +183,13 @@ void jvpn_sock_put(struct jvpn_sock *js)
 	lockdep_assert_held(&js->jd->lock);
 	if (--js->users)
 		return;
-	list_del(&js->dev_node);
-	detach(js);
-	/* receivers that already found us finish before the socket goes */
+	if (js->attached) {
+		list_del(&js->dev_node);
+		detach(js);
+	}
+	/*
+	 * receivers that already found us, and senders of a session that was
+	 * never published, finish before the socket goes
+	 */
 	queue_rcu_work(jvpn_wq, &js->release_work);
 }

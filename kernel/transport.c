@@ -75,7 +75,7 @@ bool jvpn_transport_matches(const struct jvpn_transport *t,
 }
 
 static int send4(struct jvpn_transport *t, struct sk_buff *skb,
-		 struct net_device *dev)
+		 struct net_device *dev, u8 ds)
 {
 	struct sock *sk = t->js->sock->sk;
 	struct flowi4 fl = {
@@ -101,7 +101,7 @@ static int send4(struct jvpn_transport *t, struct sk_buff *skb,
 		dst_cache_set_ip4(&t->dst_cache, &rt->dst, fl.saddr);
 	}
 	skb->ignore_df = 1;
-	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, 0,
+	udp_tunnel_xmit_skb(rt, sk, skb, fl.saddr, fl.daddr, ds,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
 			    fl.fl4_dport, !net_eq(sock_net(sk), dev_net(dev)),
 			    false);
@@ -110,7 +110,7 @@ static int send4(struct jvpn_transport *t, struct sk_buff *skb,
 
 #if IS_ENABLED(CONFIG_IPV6)
 static int send6(struct jvpn_transport *t, struct sk_buff *skb,
-		 struct net_device *dev)
+		 struct net_device *dev, u8 ds)
 {
 	struct sock *sk = t->js->sock->sk;
 	struct flowi6 fl = {
@@ -137,7 +137,7 @@ static int send6(struct jvpn_transport *t, struct sk_buff *skb,
 		dst_cache_set_ip6(&t->dst_cache, dst, &fl.saddr);
 	}
 	skb->ignore_df = 1;
-	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl.saddr, &fl.daddr, 0,
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl.saddr, &fl.daddr, ds,
 			     ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
 			     fl.fl6_dport, false);
 	return 0;
@@ -145,17 +145,17 @@ static int send6(struct jvpn_transport *t, struct sk_buff *skb,
 #endif
 
 int jvpn_transport_send(struct jvpn_transport *t, struct sk_buff *skb,
-			struct net_device *dev)
+			struct net_device *dev, u8 ds)
 {
 	int err = -EAFNOSUPPORT;
 
 	skb_mark_not_on_list(skb);
 	skb->dev = dev;
 	if (t->remote.family == AF_INET)
-		err = send4(t, skb, dev);
+		err = send4(t, skb, dev, ds);
 #if IS_ENABLED(CONFIG_IPV6)
 	else if (t->remote.family == AF_INET6)
-		err = send6(t, skb, dev);
+		err = send6(t, skb, dev, ds);
 #endif
 	if (err)
 		kfree_skb(skb);

@@ -20,6 +20,8 @@ struct jvpn_sock {
 	struct socket *sock;
 	struct jvpn_device *jd;
 	unsigned int users;
+	bool attached;			/* claimed: on jd->socks */
+	u8 mc_loop;			/* the owner's, given back on detach */
 	struct list_head dev_node;
 	struct rcu_work release_work;
 };
@@ -35,9 +37,15 @@ struct jvpn_transport {
 /* Deferred socket releases run here; drained before the module leaves. */
 extern struct workqueue_struct *jvpn_wq;
 
-/* Attaches (or shares) the socket behind @fd; device lock held. */
+/*
+ * The socket behind @fd, checked (or shared, when already attached); device
+ * lock held. A new one is not attached until jvpn_sock_claim(): a request
+ * refused before then leaves the socket untouched.
+ */
 struct jvpn_sock *jvpn_sock_get(struct jvpn_device *jd, int fd,
 				struct netlink_ext_ack *extack);
+/* Attaches the socket, once a request can no longer be refused for it. */
+int jvpn_sock_claim(struct jvpn_sock *js, struct netlink_ext_ack *extack);
 void jvpn_sock_put(struct jvpn_sock *js);
 
 /* Takes over the caller's reference on @js. */
@@ -50,9 +58,9 @@ void jvpn_transport_release(struct jvpn_transport *t);
 bool jvpn_transport_matches(const struct jvpn_transport *t,
 			    const struct jvpn_sock *js,
 			    const struct jvpn_endpoint *src);
-/* Sends a sealed packet; consumes @skb. */
+/* Sends a sealed packet with outer DS field @ds; consumes @skb. */
 int jvpn_transport_send(struct jvpn_transport *t, struct sk_buff *skb,
-			struct net_device *dev);
+			struct net_device *dev, u8 ds);
 
 /* The UDP encapsulation hook, in receive.c. */
 int jvpn_udp_encap_recv(struct sock *sk, struct sk_buff *skb);

@@ -79,6 +79,8 @@ static const struct field fields[] = {
 	STAT("drop_tx_error", JVPN_STATS_A_DROP_TX_ERROR),
 	STAT("switches", JVPN_STATS_A_SWITCHES),
 	STAT("stray_events_suppressed", JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED),
+	STAT("drop_stray_limited", JVPN_STATS_A_DROP_STRAY_LIMITED),
+	STAT("drop_queue_full", JVPN_STATS_A_DROP_QUEUE_FULL),
 };
 
 static void out_of_memory(void)

@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets; do
+for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets kernel; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -30,6 +30,12 @@ TESTS=(
 	"key_rotation test_key_rotation 60"
 	"malformed_packets test_malformed_packets 60"
 	"control_passes_through test_control_passes_through 30"
+	"stray_open_bounded test_stray_open_bounded 120"
+	"refusal_changes_nothing test_refusal_changes_nothing 120"
+	"dual_stack_socket_refused test_dual_stack_socket_refused 120"
+	"socket_netns_confined test_socket_netns_confined 120"
+	"tx_counted_once test_tx_counted_once 120"
+	"ecn test_ecn 120"
 	"malformed_netlink_refused test_malformed_netlink_refused 180"
 	"duplicate_and_missing_session test_duplicate_and_missing_session 120"
 	"events_sequence test_events_sequence 60"

@@ -161,6 +161,10 @@ enum jvpn_stats_attr {
 	JVPN_STATS_A_SWITCHES,
 	JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED,
 	JVPN_STATS_A_PAD,
+	/* from an unbound path, beyond the rate it is opened at: unopened */
+	JVPN_STATS_A_DROP_STRAY_LIMITED,
+	/* rx: the session's receive or delivery queue was full */
+	JVPN_STATS_A_DROP_QUEUE_FULL,
 
 	__JVPN_STATS_A_MAX,
 	JVPN_STATS_A_MAX = __JVPN_STATS_A_MAX - 1

@@ -298,6 +298,8 @@ static const struct field_name field_names[] = {
 	{ "switches", JVPN_STATS_A_SWITCHES, true },
 	{ "stray_events_suppressed", JVPN_STATS_A_STRAY_EVENTS_SUPPRESSED,
 	  true },
+	{ "drop_stray_limited", JVPN_STATS_A_DROP_STRAY_LIMITED, true },
+	{ "drop_queue_full", JVPN_STATS_A_DROP_QUEUE_FULL, true },
 };
 
 static void test_is_field_name(void **state)

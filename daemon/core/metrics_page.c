@@ -198,6 +198,8 @@ static const struct {
 	{ "inner_src", JVPN_STATS_A_DROP_INNER_SRC },
 	{ "no_route", JVPN_STATS_A_DROP_NO_ROUTE },
 	{ "tx_error", JVPN_STATS_A_DROP_TX_ERROR },
+	{ "stray_limited", JVPN_STATS_A_DROP_STRAY_LIMITED },
+	{ "queue_full", JVPN_STATS_A_DROP_QUEUE_FULL },
 };
 
 void metrics_render_kernel(struct expo *e, const char *device,

@@ -322,7 +322,11 @@ static void test_kernel_text(void **state)
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"malformed\"} 109\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"inner_src\"} 110\n"
 		"jvpn_drops_total{device=\"jvpn0\",reason=\"no_route\"} 111\n"
-		"jvpn_drops_total{device=\"jvpn0\",reason=\"tx_error\"} 112\n");
+		"jvpn_drops_total{device=\"jvpn0\",reason=\"tx_error\"} 112\n"
+		"jvpn_drops_total{device=\"jvpn0\",reason=\"stray_limited\"} "
+		"116\n"
+		"jvpn_drops_total{device=\"jvpn0\",reason=\"queue_full\"} "
+		"117\n");
 	expo_free(&e);
 }
 

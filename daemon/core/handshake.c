@@ -671,8 +671,10 @@ enum hs_status handshake_responder_consume_init(
 		res->version = 0;
 	res->status = status;
 	res->reason = handshake_status_reason(status);
-	res->send_reject =
-		status == HS_ERR_VERSION || status == HS_ERR_UNKNOWN_PEER;
+	/* an unknown key gets silence, as a forged one does: an answer
+	 * would tell anyone holding our public key whether a key is on the
+	 * allowed list (docs/control-plane-protocol.md) */
+	res->send_reject = status == HS_ERR_VERSION;
 	return status;
 }
 
@@ -771,10 +773,9 @@ enum hs_status handshake_responder_reject(const struct hs_result *res,
 	if (!res || !out || !out_len || *out_len < JVPN_HS_REJECT_LEN ||
 	    !params_versions(params, &my_min, &my_max))
 		return HS_ERR_PARAM;
-	/* only a mac1-checked INIT refused for version or peer is answered */
+	/* only a mac1-checked INIT refused for its version is answered */
 	if (!res->send_reject || !res->offer_valid ||
-	    (res->status != HS_ERR_VERSION &&
-	     res->status != HS_ERR_UNKNOWN_PEER))
+	    res->status != HS_ERR_VERSION)
 		return HS_ERR_STATE;
 	out[REJECT_OFF_TYPE] = JVPN_MSG_HANDSHAKE_REJECT;
 	out[REJECT_OFF_VERSION_MIN] = my_min;

@@ -246,10 +246,10 @@ enum hs_status handshake_responder_reply(struct hs_responder *st,
 					 struct handshake_keys *keys);
 
 /*
- * Gateway, after HS_ERR_VERSION or HS_ERR_UNKNOWN_PEER (res->send_reject):
- * writes a HANDSHAKE_REJECT (JVPN_HS_REJECT_LEN bytes) with res->reason and the
+ * Gateway, after HS_ERR_VERSION (res->send_reject): writes a
+ * HANDSHAKE_REJECT (JVPN_HS_REJECT_LEN bytes) with res->reason and the
  * gateway's range from params. HS_ERR_STATE for any other result: nothing
- * else is ever answered.
+ * else is ever answered, an unknown key (HS_ERR_UNKNOWN_PEER) included.
  */
 enum hs_status handshake_responder_reject(const struct hs_result *res,
 					  const struct hs_params *params,

@@ -91,6 +91,7 @@ static void on_tick(void *ctx, int fd, uint32_t events)
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->role->tick(d);
+	jvpnd_emit_flush(d);
 	control_tick(d);
 	tell_systemd(d);
 }
@@ -155,6 +156,7 @@ static bool start(struct jvpnd *d)
 	d->started_ms = jvpn_boot_ms();
 	notify_init(&d->notify);
 	stats_init(&d->stats);
+	refusals_init(&d->refusals);
 	if (events_add_tap(&d->out, count_event, d))
 		fprintf(stderr, "jvpnd: no room for the counters' event tap\n");
 	if (loop_init(&d->loop) || setup_signals(d) || setup_timer(d) ||

@@ -113,8 +113,30 @@ static void on_kernel_event(const struct kernel_event *ev, void *ctx)
 {
 	struct jvpnd *d = ctx;
 
-	if (ev->ifindex == d->kreq.ifindex)
-		d->role->kernel_event(d, ev);
+	if (ev->ifindex != d->kreq.ifindex)
+		return;
+	if (ev->type == KERNEL_EV_DELETED)
+		sessions_kernel_deleted(d, ev->id, ev->del_reason);
+	d->role->kernel_event(d, ev);
+}
+
+/* Kernel events were lost (ENOBUFS): a DELETED among them would leave a
+ * ghost, so the kernel's dump decides which sessions still exist. */
+static void resync_from_dump(struct jvpnd *d)
+{
+	char detail[96];
+	int ended = sessions_reconcile(d);
+
+	if (ended < 0)
+		snprintf(detail, sizeof(detail),
+			 "kernel events lost: the dump failed: %s",
+			 strerror(-ended));
+	else
+		snprintf(detail, sizeof(detail),
+			 "kernel events lost: resynchronised from a dump, %d "
+			 "session%s gone",
+			 ended, ended == 1 ? "" : "s");
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, detail);
 }
 
 static void on_kernel_events(void *ctx, int fd, uint32_t events)
@@ -124,8 +146,7 @@ static void on_kernel_events(void *ctx, int fd, uint32_t events)
 	(void)fd;
 	(void)events;
 	if (kernel_events_read(&d->kev, on_kernel_event, d) == -ENOBUFS)
-		jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
-			   "kernel events lost: resynchronising from a dump");
+		resync_from_dump(d);
 }
 
 /* Every event feeds the counters /metrics serves (stats.h). */

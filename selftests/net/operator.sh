@@ -134,6 +134,56 @@ test_jvpnctl_session_kill() {
 	fi
 }
 
+# A session the kernel deletes (jvpnk del) leaves no ghost in the daemon:
+# SESSION_DELETED ends it there too, with the kernel's reason.
+test_jvpnctl_no_ghost_after_kernel_del() {
+	local dir id out
+	dir=$(mktemp -d) out=$(mktemp)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	kg del jvpn0 --id "$id"
+	wait_until 5 grep -q "\"type\":\"SESSION_TERMINATED\".*\"session_id\":\"$id\".*deleted in the kernel" \
+		"$dir/gw.events"
+	ctl jg "$dir" gw session list | tee "$out"
+	if grep -q "$id" "$out"; then
+		echo "session $id deleted in the kernel is still in jvpnd"
+		return 1
+	fi
+}
+
+# Kernel events lost (ENOBUFS: the daemon stopped while the kernel's
+# events overflow its socket) hide a deletion; the daemon resynchronises
+# from a dump and the deleted session goes too.
+test_jvpnctl_resync_after_lost_events() {
+	local dir id out i
+	dir=$(mktemp -d) out=$(mktemp)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	# stop the client too: its handshakes must not race the check
+	jc pkill -STOP -f "jvpnd --config $dir/cl.conf"
+	jg pkill -STOP -f "jvpnd --config $dir/gw.conf"
+	kg del jvpn0 --id "$id"
+	# each session-new and del is a multicast event: far more than the
+	# daemon's event socket holds
+	for ((i = 1; i <= 400; i++)); do
+		kg session-new jvpn0 --id $((900000 + i)) \
+			--bind "10.1.0.1:$((30000 + i))" --peer "10.9.0.2:5000" \
+			--tx-key "$KEY_C2G" --rx-key "$KEY_G2C" \
+			--allowed-ip "10.200.$((i / 250)).$((i % 250))/32" &&
+			kg del jvpn0 --id $((900000 + i))
+	done
+	jg pkill -CONT -f "jvpnd --config $dir/gw.conf"
+	wait_until 10 grep -q '"type":"DAEMON".*resynchronised from a dump, 1 session gone' \
+		"$dir/gw.events"
+	grep '"type":"DAEMON"\|TERMINATED' "$dir/gw.events"
+	ctl jg "$dir" gw session list | tee "$out"
+	jc pkill -CONT -f "jvpnd --config $dir/cl.conf"
+	if grep -q "$id" "$out"; then
+		echo "session $id deleted in the kernel is still in jvpnd"
+		return 1
+	fi
+}
+
 test_jvpnctl_policy_reload() {
 	local dir
 	dir=$(mktemp -d)

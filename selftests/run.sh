@@ -53,6 +53,7 @@ TESTS=(
 	"jvpnctl_session_kill test_jvpnctl_session_kill 60"
 	"jvpnctl_no_ghost_after_kernel_del test_jvpnctl_no_ghost_after_kernel_del 60"
 	"jvpnctl_resync_after_lost_events test_jvpnctl_resync_after_lost_events 240"
+	"jvpnctl_socket_dir_checked test_jvpnctl_socket_dir_checked 150"
 	"jvpnctl_policy_reload test_jvpnctl_policy_reload 60"
 	"jvpnctl_monitor_failover test_jvpnctl_monitor_failover 90"
 	"jvpnctl_monitor_resync test_jvpnctl_monitor_resync 90"

@@ -184,6 +184,34 @@ test_jvpnctl_resync_after_lost_events() {
 	fi
 }
 
+# The control socket's directory (docs/control-socket.md): writable by
+# group or others (sticky or not), or owned by another user, is refused
+# at start with a message that says so; a good one works.
+test_jvpnctl_socket_dir_checked() {
+	local dir bad mode
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	jg pkill -f "jvpnd --config $dir/gw.conf"
+	wait_until 10 expect_fail jg pgrep -f "jvpnd --config $dir/gw.conf"
+	for mode in 0770 0757 1777 owner; do
+		bad=$(mktemp -d)
+		if [[ $mode == owner ]]; then chown 65534 "$bad"; else chmod "$mode" "$bad"; fi
+		sed -i "s|^control-socket = .*|control-socket = $bad/gw.sock|" "$dir/gw.conf"
+		expect_fail timeout 20 ip netns exec jg "$JVPND" --config "$dir/gw.conf" \
+			>"$dir/bad.log" 2>&1
+		cat "$dir/bad.log"
+		if [[ $mode == owner ]]; then
+			grep -q "control-socket $bad/gw.sock: its directory is owned by neither root" "$dir/bad.log"
+		else
+			grep -q "control-socket $bad/gw.sock: its directory is writable by group or others" "$dir/bad.log"
+		fi
+	done
+	chmod 0755 "$bad" && chown 0 "$bad"
+	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	wait_until 10 test -S "$bad/gw.sock"
+	ip netns exec jg "$JVPNCTL" --socket "$bad/gw.sock" policy show >/dev/null
+}
+
 test_jvpnctl_policy_reload() {
 	local dir
 	dir=$(mktemp -d)

@@ -20,11 +20,42 @@ const struct hs_time *peer_time_get(const struct jvpnd *d,
 	return NULL;
 }
 
+static bool key_configured(const struct jvpnd *d,
+			   const uint8_t pub[JVPN_KEY_LEN])
+{
+	for (size_t i = 0; i < d->cfg.n_peers; i++)
+		if (!memcmp(d->cfg.peers[i].public_key, pub, JVPN_KEY_LEN))
+			return true;
+	return false;
+}
+
+/*
+ * The table is full: forget the keys no reload left in the configuration.
+ * Only configured keys are ever stored (a handshake gets that far only
+ * for them), and there are at most CONFIG_MAX_PEERS, so there is room
+ * again; a full table used to mean a new key's time was never stored and
+ * its INITs could be replayed. A key removed and added back starts with
+ * no time, bounded above by the skew allowance of daemon/gateway.c.
+ */
+static void peer_times_prune(struct jvpnd *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->n_peer_times; i++)
+		if (key_configured(d, d->peer_times[i].pub))
+			d->peer_times[kept++] = d->peer_times[i];
+	memset(d->peer_times + kept, 0,
+	       (d->n_peer_times - kept) * sizeof(*d->peer_times));
+	d->n_peer_times = kept;
+}
+
 void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
 		   const struct hs_time *ts)
 {
 	struct hs_time *t = (struct hs_time *)peer_time_get(d, pub);
 
+	if (!t && d->n_peer_times >= CONFIG_MAX_PEERS)
+		peer_times_prune(d);
 	if (!t && d->n_peer_times < CONFIG_MAX_PEERS) {
 		memcpy(d->peer_times[d->n_peer_times].pub, pub, JVPN_KEY_LEN);
 		t = &d->peer_times[d->n_peer_times++].ts;

@@ -416,6 +416,8 @@ const char *handshake_status_name(enum hs_status status)
 		return "unknown-peer";
 	case HS_ERR_REPLAY:
 		return "replay";
+	case HS_ERR_FUTURE:
+		return "future";
 	}
 	return "unknown";
 }
@@ -431,6 +433,8 @@ enum jvpnd_reason handshake_status_reason(enum hs_status status)
 		return JVPND_REASON_REPLAYED_HANDSHAKE;
 	case HS_ERR_AUTH:
 		return JVPND_REASON_BAD_PROOF;
+	case HS_ERR_FUTURE:
+		return JVPND_REASON_STALE_TIMESTAMP;
 	default:
 		return JVPND_REASON_NONE;
 	}
@@ -575,6 +579,7 @@ static bool timestamp_fresh(const struct hs_peer_ops *peers, void *peers_ctx,
 static enum hs_status init_open(struct hs_symmetric *sym,
 				const uint8_t my_priv[JVPN_KEY_LEN],
 				const uint8_t *msg,
+				const struct hs_time *latest,
 				const struct hs_peer_ops *peers,
 				void *peers_ctx, struct hs_result *res)
 {
@@ -600,6 +605,9 @@ static enum hs_status init_open(struct hs_symmetric *sym,
 		goto out;
 	status = HS_ERR_MALFORMED; /* authentic, but not a timestamp */
 	if (!timestamp_decode(timestamp, &res->timestamp))
+		goto out;
+	status = HS_ERR_FUTURE;
+	if (latest && hs_time_after(&res->timestamp, latest))
 		goto out;
 	status = HS_ERR_REPLAY;
 	if (!timestamp_fresh(peers, peers_ctx, res->peer_pub, &res->timestamp))
@@ -640,7 +648,9 @@ consume_init(struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
 		return HS_ERR_VERSION;
 
 	symmetric_init(&st->sym, my_pub);
-	status = init_open(&st->sym, my_priv, msg, peers, peers_ctx, res);
+	status = init_open(&st->sym, my_priv, msg,
+			   params ? params->latest : NULL, peers, peers_ctx,
+			   res);
 	if (status != HS_OK)
 		return status;
 	memcpy(st->initiator_ephemeral, msg + INIT_OFF_EPHEMERAL, JVPN_KEY_LEN);

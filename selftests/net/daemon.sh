@@ -331,6 +331,34 @@ test_daemon_refusal_flood() {
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 }
 
+# A greatest handshake time far in the future (a client clock once set to
+# 2096, in the gateway's state file) must not lock the peer out: the
+# gateway believes no time beyond its clock + 600 s (docs/control-plane-
+# protocol.md, Replay protection), so the client's next INIT gets in.
+test_daemon_future_timestamp_capped() {
+	local dir id
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	pkill -9 -f "jvpnd --config $dir/gw.conf"
+	pkill -9 -f "jvpnd --config $dir/cl.conf"
+	grep -q '^peer-ts sec=' "$dir/gw.state"
+	sed -i 's/^peer-ts sec=[0-9]*/peer-ts sec=4000000000/' "$dir/gw.state"
+	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	wait_until 10 grep -q 'session restored' "$dir/gw.events"
+	# the client starts over, without its state: a new handshake
+	rm -f "$dir/cl.state"
+	jc "$JVPNK" del jvpn0 --id "$id"
+	jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	wait_until 20 grep -q '"type":"SESSION_TERMINATED".*"reason":"replaced"' "$dir/gw.events" ||
+		{ grep -E 'SECURITY|REJECT' "$dir/gw.events"; return 1; }
+	wait_until 5 session_count_is jg 1
+	[[ $(sfield jg id) != "$id" ]]
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	# and what it stored is the client's real time, not 2096
+	wait_until 5 sh -c "! grep -q '^peer-ts sec=4000000000' '$dir/gw.state'"
+}
+
 # TTLs end sessions with their reason, in the kernel too.
 test_daemon_session_ttl() {
 	local dir id

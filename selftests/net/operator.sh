@@ -162,9 +162,8 @@ test_jvpnctl_resync_after_lost_events() {
 	# stop the client too: its handshakes must not race the check
 	jc pkill -STOP -f "jvpnd --config $dir/cl.conf"
 	jg pkill -STOP -f "jvpnd --config $dir/gw.conf"
-	kg del jvpn0 --id "$id"
 	# each session-new and del is a multicast event: far more than the
-	# daemon's event socket holds
+	# daemon's event socket holds, so the deletion after them is lost
 	for ((i = 1; i <= 400; i++)); do
 		kg session-new jvpn0 --id $((900000 + i)) \
 			--bind "10.1.0.1:$((30000 + i))" --peer "10.9.0.2:5000" \
@@ -172,6 +171,7 @@ test_jvpnctl_resync_after_lost_events() {
 			--allowed-ip "10.200.$((i / 250)).$((i % 250))/32" &&
 			kg del jvpn0 --id $((900000 + i))
 	done
+	kg del jvpn0 --id "$id"
 	jg pkill -CONT -f "jvpnd --config $dir/gw.conf"
 	wait_until 10 grep -q '"type":"DAEMON".*resynchronised from a dump, 1 session gone' \
 		"$dir/gw.events"

@@ -297,7 +297,7 @@ sum_counts() {
 		sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
 }
 test_daemon_refusal_flood() {
-	local dir id before lines i sec pair t r m
+	local dir id before lines i sec pair t r m f1 f2
 	dir=$(mktemp -d)
 	metrics_from_start
 	daemon_up "$dir"
@@ -305,14 +305,16 @@ test_daemon_refusal_flood() {
 	before=$(wc -l <"$dir/gw.events")
 	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40000 \
 		reattach-forged --session "$id" --seconds "$FLOOD_S" >"$dir/flood1" &
+	f1=$!
 	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40001 \
 		reattach-forged --session 4242 --seconds "$FLOOD_S" >"$dir/flood2" &
+	f2=$!
 	for ((i = 0; i < FLOOD_S / 2; i++)); do
 		sleep 1
 		timeout 3 ip netns exec jg "$JVPNCTL" --socket "$dir/gw.sock" \
 			show >/dev/null || { echo "control socket silent under the flood"; return 1; }
 	done
-	wait
+	wait "$f1" "$f2"
 	cat "$dir/flood1" "$dir/flood2"
 	sleep 2 # the last summaries go out a second after their window
 	lines=$(($(wc -l <"$dir/gw.events") - before))

@@ -152,11 +152,17 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	struct hs_params params = hs_params;
 	struct hs_responder st;
 	struct hs_result res;
+	char who[64];
 	long peer;
 
-	/* cost-free first: a flood without our public key stops here */
-	if (!handshake_init_mac1_ok(d->pub, msg, len))
+	/* cost-free first: a flood without our public key stops here,
+	 * counted and summarized (core/refusals.h), never answered */
+	if (!handshake_init_mac1_ok(d->pub, msg, len)) {
+		jvpn_sockaddr_text(from, who, sizeof(who));
+		jvpnd_emit(d, EV_SECURITY_EVENT, NULL, JVPND_REASON_BAD_MAC1,
+			   who);
 		return;
+	}
 	if (!source_allowed(d, from)) {
 		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
 			   JVPND_REASON_RATE_LIMITED,

@@ -283,21 +283,22 @@ test_daemon_reattach_forged_and_replayed() {
 # A flood of unauthenticated refusals (docs/events.md, "Summarized
 # refusals"): FLOOD_S seconds of forged REATTACH_REQUESTs naming the
 # victim's session (bad_proof) and naming no session (unknown_session),
-# from two sources. The gateway's event log grows by at most
-# seconds x reasons + a few lines: (FLOOD_S + 3) s x 3 pairs (SECURITY_EVENT
-# bad_proof, REATTACH_REJECT unknown_session, RATE_LIMIT_TRIGGER) + 6,
+# and of junk typed HANDSHAKE_INIT (bad_mac1), from three sources. The
+# gateway's event log grows by at most seconds x reasons + a few lines:
+# (FLOOD_S + 3) s x 4 pairs (SECURITY_EVENT bad_proof and bad_mac1,
+# REATTACH_REJECT unknown_session, RATE_LIMIT_TRIGGER) + 8,
 # while the counters count every refusal (the sum of the lines' counts)
 # and the control socket answers within 3 s all along (the receive loop
 # reads a bounded batch per wakeup, daemon/sockets.c).
 FLOOD_S=12
-flood_lines_bound() { echo $(((FLOOD_S + 3) * 3 + 6)); }
+flood_lines_bound() { echo $(((FLOOD_S + 3) * 4 + 8)); }
 # sum_counts FILE TYPE REASON: the sum of "count" over those lines
 sum_counts() {
 	grep "\"type\":\"$2\".*\"reason\":\"$3\"" "$1" |
 		sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
 }
 test_daemon_refusal_flood() {
-	local dir id before lines i sec pair t r m f1 f2
+	local dir id before lines i sec pair t r m f1 f2 f3
 	dir=$(mktemp -d)
 	metrics_from_start
 	daemon_up "$dir"
@@ -309,13 +310,16 @@ test_daemon_refusal_flood() {
 	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40001 \
 		reattach-forged --session 4242 --seconds "$FLOOD_S" >"$dir/flood2" &
 	f2=$!
+	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40002 \
+		control --seconds "$FLOOD_S" >"$dir/flood3" &
+	f3=$!
 	for ((i = 0; i < FLOOD_S / 2; i++)); do
 		sleep 1
 		timeout 3 ip netns exec jg "$JVPNCTL" --socket "$dir/gw.sock" \
 			show >/dev/null || { echo "control socket silent under the flood"; return 1; }
 	done
-	wait "$f1" "$f2"
-	cat "$dir/flood1" "$dir/flood2"
+	wait "$f1" "$f2" "$f3"
+	cat "$dir/flood1" "$dir/flood2" "$dir/flood3"
 	sleep 2 # the last summaries go out a second after their window
 	lines=$(($(wc -l <"$dir/gw.events") - before))
 	tail -n 8 "$dir/gw.events"
@@ -323,6 +327,7 @@ test_daemon_refusal_flood() {
 	expect_ge "$(flood_lines_bound)" "$lines" "event lines under the flood"
 	metrics_scrape jg "$dir/m" >/dev/null
 	for pair in "SECURITY_EVENT bad_proof jvpnd_security_events_total|reason=bad_proof" \
+		"SECURITY_EVENT bad_mac1 jvpnd_security_events_total|reason=bad_mac1" \
 		"REATTACH_REJECT unknown_session jvpnd_rejects_total|reason=unknown_session"; do
 		read -r t r m <<<"$pair"
 		sec=$(metric "$dir/m" "$m")

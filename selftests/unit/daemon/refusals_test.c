@@ -62,6 +62,8 @@ static void test_which_are_summarized(void **state)
 		refusals_summarized(EV_SECURITY_EVENT, JVPND_REASON_BAD_PROOF));
 	assert_true(refusals_summarized(EV_SECURITY_EVENT,
 					JVPND_REASON_REPLAYED_HANDSHAKE));
+	assert_true(
+		refusals_summarized(EV_SECURITY_EVENT, JVPND_REASON_BAD_MAC1));
 	assert_true(refusals_summarized(EV_RATE_LIMIT_TRIGGER,
 					JVPND_REASON_RATE_LIMITED));
 	assert_true(refusals_summarized(EV_REATTACH_REJECT,

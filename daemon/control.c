@@ -552,7 +552,12 @@ static int clear_stale(const char *path)
 	return unlink(path) ? -errno : 0;
 }
 
-/* The directory is created 0700; an existing one must not let others in. */
+/*
+ * The directory is created 0700. An existing one must be root's or
+ * jvpnd's own and writable by neither group nor others, sticky or not:
+ * whoever may write there may replace the socket with one of their own
+ * between two starts, and jvpnctl would talk to it.
+ */
 static int make_dir(const char *path)
 {
 	char dir[CONFIG_PATH_MAX];
@@ -568,7 +573,11 @@ static int make_dir(const char *path)
 		return -errno;
 	if (stat(dir, &st))
 		return -errno;
-	if (st.st_mode & S_IWOTH && !(st.st_mode & S_ISVTX))
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return -EACCES;
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return -EPERM;
 	return 0;
 }
@@ -605,7 +614,11 @@ static const char *start_error(int err)
 	case -EEXIST:
 		return "exists and is not a socket";
 	case -EPERM:
-		return "its directory is writable by others";
+		return "its directory is writable by group or others; make it "
+		       "0700 or 0755";
+	case -EACCES:
+		return "its directory is owned by neither root nor jvpnd's "
+		       "user";
 	default:
 		return strerror(-err);
 	}

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "clock.h"
 #include "emit.h"
 #include "udp.h"
+
+static void emit_now(void *ctx, const struct event *ev)
+{
+	struct jvpnd *d = ctx;
+
+	events_emit(&d->out, ev);
+}
 
 void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
 		enum jvpnd_reason reason, const char *detail)
@@ -18,6 +26,21 @@ void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
 				   : NULL,
 		.detail = detail,
 	};
+	uint64_t now;
 
+	if (refusals_summarized(type, reason)) {
+		/* a third party can cause these at line rate: at most one
+		 * line per reason per second, with its count (refusals.h) */
+		now = jvpn_boot_ms();
+		refusals_flush(&d->refusals, now, emit_now, d);
+		if (!refusals_admit(&d->refusals, &ev, now))
+			return;
+		ev.count = 1;
+	}
 	events_emit(&d->out, &ev);
+}
+
+void jvpnd_emit_flush(struct jvpnd *d)
+{
+	refusals_flush(&d->refusals, jvpn_boot_ms(), emit_now, d);
 }

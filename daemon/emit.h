@@ -5,8 +5,12 @@
 
 #include "jvpnd.h"
 
-/* @s may be NULL (the daemon itself); @detail may be NULL. */
+/* @s may be NULL (the daemon itself); @detail may be NULL. A refusal of
+ * unauthenticated input (refusals_summarized()) may be folded into a
+ * summary line that jvpnd_emit_flush() writes a second later. */
 void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
 		enum jvpnd_reason reason, const char *detail);
+/* On every tick: the summaries whose second has passed. */
+void jvpnd_emit_flush(struct jvpnd *d);
 
 #endif /* JVPND_EMIT_H */

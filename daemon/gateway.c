@@ -21,6 +21,13 @@
 
 /* a new path must answer its challenge within this */
 #define PATH_CHALLENGE_TIMEOUT_MS 2000
+/*
+ * How far ahead of the gateway's wall clock a client's INIT may be
+ * timestamped (docs/control-plane-protocol.md, Replay protection): later
+ * ones are refused, and no greatest time is ever believed beyond it, so
+ * one clock far ahead cannot lock its peer out once corrected.
+ */
+#define HS_FUTURE_SKEW_S 600
 
 static const struct hs_params hs_params = {
 	.version_min = JVPN_CP_VERSION_MIN,
@@ -43,14 +50,35 @@ static bool peer_allowed(void *ctx, const uint8_t pub[JVPN_KEY_LEN])
 	return peer_by_key(ctx, pub) >= 0;
 }
 
+static struct hs_time wall_now(uint64_t plus_s)
+{
+	uint64_t ms = jvpn_wall_ms();
+
+	return (struct hs_time){ .sec = ms / 1000 + plus_s,
+				 .nsec = (uint32_t)(ms % 1000) * 1000000 };
+}
+
 static bool peer_last_ts(void *ctx, const uint8_t pub[JVPN_KEY_LEN],
 			 struct hs_time *greatest)
 {
 	const struct hs_time *t = peer_time_get(ctx, pub);
+	struct hs_time cap = wall_now(HS_FUTURE_SKEW_S), now;
 
 	if (!t)
 		return false;
 	*greatest = *t;
+	/*
+	 * Beyond the allowance: written before it existed (a state file) or
+	 * before our clock stepped back. Believed as our clock's present
+	 * instead, and kept so: every INIT from before now stays refused,
+	 * and the peer's next one gets in.
+	 */
+	if (hs_time_after(t, &cap)) {
+		now = wall_now(0);
+		peer_time_set(ctx, pub, &now);
+		jvpnd_changed(ctx);
+		*greatest = now;
+	}
 	return true;
 }
 
@@ -120,20 +148,29 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	uint8_t out[JVPN_HS_RESP_LEN];
 	size_t out_len = sizeof(out);
 	struct handshake_keys keys;
+	struct hs_time latest = wall_now(HS_FUTURE_SKEW_S);
+	struct hs_params params = hs_params;
 	struct hs_responder st;
 	struct hs_result res;
+	char who[64];
 	long peer;
 
-	/* cost-free first: a flood without our public key stops here */
-	if (!handshake_init_mac1_ok(d->pub, msg, len))
+	/* cost-free first: a flood without our public key stops here,
+	 * counted and summarized (core/refusals.h), never answered */
+	if (!handshake_init_mac1_ok(d->pub, msg, len)) {
+		jvpn_sockaddr_text(from, who, sizeof(who));
+		jvpnd_emit(d, EV_SECURITY_EVENT, NULL, JVPND_REASON_BAD_MAC1,
+			   who);
 		return;
+	}
 	if (!source_allowed(d, from)) {
 		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
 			   JVPND_REASON_RATE_LIMITED,
 			   "handshake from a source over its rate");
 		return;
 	}
-	if (handshake_responder_consume_init(&st, d->priv, d->pub, &hs_params,
+	params.latest = &latest;
+	if (handshake_responder_consume_init(&st, d->priv, d->pub, &params,
 					     &peer_ops, d, msg, len,
 					     &res) != HS_OK) {
 		handshake_refused(d, fd, from, &res);

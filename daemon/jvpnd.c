@@ -91,6 +91,7 @@ static void on_tick(void *ctx, int fd, uint32_t events)
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	d->role->tick(d);
+	jvpnd_emit_flush(d);
 	control_tick(d);
 	tell_systemd(d);
 }
@@ -112,8 +113,30 @@ static void on_kernel_event(const struct kernel_event *ev, void *ctx)
 {
 	struct jvpnd *d = ctx;
 
-	if (ev->ifindex == d->kreq.ifindex)
-		d->role->kernel_event(d, ev);
+	if (ev->ifindex != d->kreq.ifindex)
+		return;
+	if (ev->type == KERNEL_EV_DELETED)
+		sessions_kernel_deleted(d, ev->id, ev->del_reason);
+	d->role->kernel_event(d, ev);
+}
+
+/* Kernel events were lost (ENOBUFS): a DELETED among them would leave a
+ * ghost, so the kernel's dump decides which sessions still exist. */
+static void resync_from_dump(struct jvpnd *d)
+{
+	char detail[96];
+	int ended = sessions_reconcile(d);
+
+	if (ended < 0)
+		snprintf(detail, sizeof(detail),
+			 "kernel events lost: the dump failed: %s",
+			 strerror(-ended));
+	else
+		snprintf(detail, sizeof(detail),
+			 "kernel events lost: resynchronised from a dump, %d "
+			 "session%s gone",
+			 ended, ended == 1 ? "" : "s");
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, detail);
 }
 
 static void on_kernel_events(void *ctx, int fd, uint32_t events)
@@ -123,8 +146,7 @@ static void on_kernel_events(void *ctx, int fd, uint32_t events)
 	(void)fd;
 	(void)events;
 	if (kernel_events_read(&d->kev, on_kernel_event, d) == -ENOBUFS)
-		jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
-			   "kernel events lost: resynchronising from a dump");
+		resync_from_dump(d);
 }
 
 /* Every event feeds the counters /metrics serves (stats.h). */
@@ -155,6 +177,7 @@ static bool start(struct jvpnd *d)
 	d->started_ms = jvpn_boot_ms();
 	notify_init(&d->notify);
 	stats_init(&d->stats);
+	refusals_init(&d->refusals);
 	if (events_add_tap(&d->out, count_event, d))
 		fprintf(stderr, "jvpnd: no room for the counters' event tap\n");
 	if (loop_init(&d->loop) || setup_signals(d) || setup_timer(d) ||

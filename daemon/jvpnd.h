@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "reattach.h"
+#include "refusals.h"
 #include "sm.h"
 #include "stats.h"
 
@@ -97,6 +98,7 @@ struct jvpnd {
 	/* counted from the start, whether metrics are served or not, so that
 	 * turning them on by a reload shows the whole life of the process */
 	struct stats stats;
+	struct refusals refusals; /* summarized refusals (emit.h) */
 	/* gateway */
 	struct limiter_table sources;
 	/* greatest handshake time accepted per client key, across reloads

@@ -40,7 +40,9 @@ struct metrics_conn {
 };
 
 /* Answers counted by status; 0 stands for "closed without an answer". */
-static const int response_codes[] = { 200, 400, 404, 405, 431, 503, 505, 0 };
+static const int response_codes[] = {
+	200, 400, 404, 405, 421, 431, 503, 505, 0
+};
 #define N_CODES ARRAY_SIZE(response_codes)
 
 struct metrics {
@@ -74,6 +76,8 @@ static const char *status_text(int code)
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
+	case 421:
+		return "Misdirected Request";
 	case 431:
 		return "Request Header Fields Too Large";
 	case 503:
@@ -278,10 +282,14 @@ static void respond(struct metrics *m, struct metrics_conn *c, int code,
 	conn_flush(m, c);
 }
 
-static int parse_status(enum http_parse r, const struct http_request *req)
+static int parse_status(const struct metrics *m, enum http_parse r,
+			const struct http_request *req)
 {
 	switch (r) {
 	case HTTP_PARSE_DONE:
+		/* a name other than ours: DNS rebinding (http.h) */
+		if (!http_host_allowed(req->host, &m->addr))
+			return 421;
 		return http_route(req);
 	case HTTP_PARSE_TOO_LARGE:
 		return 431;
@@ -315,7 +323,7 @@ static void conn_read(struct metrics *m, struct metrics_conn *c)
 	}
 	r = http_parse_request(c->in, c->in_len, &req);
 	if (r != HTTP_PARSE_MORE)
-		respond(m, c, parse_status(r, &req),
+		respond(m, c, parse_status(m, r, &req),
 			r == HTTP_PARSE_DONE && !strcmp(req.method, "HEAD"));
 	else if (eof) { /* gone before a whole request */
 		count_response(m, 0);

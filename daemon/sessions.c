@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,11 +20,42 @@ const struct hs_time *peer_time_get(const struct jvpnd *d,
 	return NULL;
 }
 
+static bool key_configured(const struct jvpnd *d,
+			   const uint8_t pub[JVPN_KEY_LEN])
+{
+	for (size_t i = 0; i < d->cfg.n_peers; i++)
+		if (!memcmp(d->cfg.peers[i].public_key, pub, JVPN_KEY_LEN))
+			return true;
+	return false;
+}
+
+/*
+ * The table is full: forget the keys no reload left in the configuration.
+ * Only configured keys are ever stored (a handshake gets that far only
+ * for them), and there are at most CONFIG_MAX_PEERS, so there is room
+ * again; a full table used to mean a new key's time was never stored and
+ * its INITs could be replayed. A key removed and added back starts with
+ * no time, bounded above by the skew allowance of daemon/gateway.c.
+ */
+static void peer_times_prune(struct jvpnd *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->n_peer_times; i++)
+		if (key_configured(d, d->peer_times[i].pub))
+			d->peer_times[kept++] = d->peer_times[i];
+	memset(d->peer_times + kept, 0,
+	       (d->n_peer_times - kept) * sizeof(*d->peer_times));
+	d->n_peer_times = kept;
+}
+
 void peer_time_set(struct jvpnd *d, const uint8_t pub[JVPN_KEY_LEN],
 		   const struct hs_time *ts)
 {
 	struct hs_time *t = (struct hs_time *)peer_time_get(d, pub);
 
+	if (!t && d->n_peer_times >= CONFIG_MAX_PEERS)
+		peer_times_prune(d);
 	if (!t && d->n_peer_times < CONFIG_MAX_PEERS) {
 		memcpy(d->peer_times[d->n_peer_times].pub, pub, JVPN_KEY_LEN);
 		t = &d->peer_times[d->n_peer_times++].ts;
@@ -292,6 +324,84 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 	s->in_use = false;
 	s->in_kernel = false;
 	jvpnd_changed(d);
+}
+
+/* the kernel's reason for a deletion it reports, as the daemon names it */
+static enum jvpnd_reason reason_of_del(uint32_t kreason)
+{
+	switch (kreason) {
+	case JVPN_DEL_REASON_SESSION_TTL:
+		return JVPND_REASON_SESSION_TTL;
+	case JVPN_DEL_REASON_TRANSPORT_LOSS_TTL:
+		return JVPND_REASON_TRANSPORT_LOSS_TTL;
+	case JVPN_DEL_REASON_SWITCH_LIMIT:
+		return JVPND_REASON_SWITCH_LIMIT;
+	case JVPN_DEL_REASON_SECURITY:
+		return JVPND_REASON_SECURITY;
+	case JVPN_DEL_REASON_VERSION_MISMATCH:
+		return JVPND_REASON_VERSION_MISMATCH;
+	case JVPN_DEL_REASON_REPLACED:
+		return JVPND_REASON_REPLACED;
+	default:
+		return JVPND_REASON_ADMIN;
+	}
+}
+
+/* Gone from the kernel already: end it here without asking the kernel
+ * again (nor mirroring TERMINATED into a session that is not there). */
+static void session_gone(struct jvpnd *d, struct session *s,
+			 enum jvpnd_reason why, const char *detail)
+{
+	s->in_kernel = false;
+	s->end_detail = detail;
+	session_end(d, s, why);
+	s->end_detail = NULL;
+}
+
+void sessions_kernel_deleted(struct jvpnd *d, uint64_t id, uint32_t kreason)
+{
+	struct session *s = session_find(d, id);
+
+	/* a deletion the daemon asked for finds its session already ended */
+	if (s && s->in_kernel)
+		session_gone(d, s, reason_of_del(kreason),
+			     "deleted in the kernel");
+}
+
+struct seen {
+	struct jvpnd *d;
+	bool *in_dump; /* by index in d->sessions */
+};
+
+static void mark_seen(const struct kernel_session_info *ks, void *ctx)
+{
+	struct seen *seen = ctx;
+	struct session *s = session_find(seen->d, ks->id);
+
+	if (s)
+		seen->in_dump[s - seen->d->sessions] = true;
+}
+
+int sessions_reconcile(struct jvpnd *d)
+{
+	struct seen seen = { d, calloc(d->n_sessions + 1, sizeof(bool)) };
+	int err, ended = 0;
+
+	if (!seen.in_dump)
+		return -ENOMEM;
+	err = kernel_session_dump(&d->kreq, mark_seen, &seen);
+	for (size_t i = 0; !err && i < d->n_sessions; i++) {
+		struct session *s = &d->sessions[i];
+
+		if (s->in_use && s->in_kernel && !seen.in_dump[i]) {
+			session_gone(d, s, JVPND_REASON_ADMIN,
+				     "gone from the kernel (found by a dump "
+				     "after lost kernel events)");
+			ended++;
+		}
+	}
+	free(seen.in_dump);
+	return err ? err : ended;
 }
 
 int session_install_keys(struct jvpnd *d, struct session *s,

@@ -41,6 +41,13 @@ bool session_confirm(struct jvpnd *d, struct session *s);
 /* Health and TTLs; returns false when the session ended. */
 bool session_tick(struct jvpnd *d, struct session *s);
 void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why);
+/* The kernel reports session @id deleted (SESSION_DELETED, with its
+ * JVPN_DEL_REASON_*): the daemon's session ends too, with no ghost left. */
+void sessions_kernel_deleted(struct jvpnd *d, uint64_t id, uint32_t kreason);
+/* After lost kernel events: dumps the kernel's sessions and ends each of
+ * the daemon's that the kernel no longer holds. The number ended, or
+ * -errno of the dump. */
+int sessions_reconcile(struct jvpnd *d);
 /* Moves the kernel's binding (CAS on state_version), then the sm. */
 int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union jvpn_sockaddr *remote, enum jvpnd_reason why);

@@ -6,7 +6,10 @@
  *	capture the first jvpn data packet to UDP port P seen on IFACE and
  *	send that frame again N times on IFACE (a replay attack)
  *   send ADDR:PORT KIND [--from-port P] [--session ID] [--counter N]
- *	send one crafted datagram from an ordinary UDP socket
+ *	[--repeat N] [--seconds S]
+ *	send one crafted datagram from an ordinary UDP socket; --repeat and
+ *	--seconds send it again and again (a flood), until N were sent or S
+ *	seconds passed, whichever comes first
  *   recv ADDR:PORT [--timeout S]
  *	print the first datagram a plain UDP socket receives
  *
@@ -846,22 +849,54 @@ static void print_sent(const char *kind, int fd, const union endpoint *to,
 	putchar('\n');
 }
 
+/* How many copies, for how long: one, or a flood. */
+struct send_plan {
+	uint64_t repeat;     /* 0: no bound on the number */
+	int64_t deadline_ms; /* 0: no bound on the time */
+};
+
+static bool flood_done(const struct send_plan *sp, uint64_t sent)
+{
+	return (sp->repeat && sent >= sp->repeat) ||
+	       (sp->deadline_ms && now_ms() >= sp->deadline_ms);
+}
+
+/* In a flood the peer's ICMP errors (ECONNREFUSED) and a full queue
+ * (ENOBUFS) are part of the game, not a reason to stop. */
+static int send_copies(const char *cmd, int fd, const struct datagram *d,
+		       const struct send_plan *sp, uint64_t *sent)
+{
+	do {
+		if (send(fd, d->bytes, d->len, 0) >= 0)
+			(*sent)++;
+		else if (sp->repeat == 1 ||
+			 (errno != ECONNREFUSED && errno != ENOBUFS &&
+			  errno != EAGAIN)) {
+			fail(cmd, "send");
+			return -1;
+		}
+	} while (!flood_done(sp, *sent));
+	return 0;
+}
+
 static int send_datagram(const char *cmd, const union endpoint *to,
 			 uint16_t from_port, const struct datagram_kind *kind,
-			 const struct datagram_plan *plan)
+			 const struct datagram_plan *plan,
+			 const struct send_plan *sp)
 {
 	struct datagram *d = calloc(1, sizeof(*d));
 	int fd = open_sender(cmd, to, from_port);
 	int status = EXIT_FAILURE;
+	uint64_t sent = 0;
 
 	if (!d || fd < 0)
 		goto out;
 	kind->build(d, plan);
-	if (send(fd, d->bytes, d->len, 0) < 0) {
-		fail(cmd, "send");
+	if (send_copies(cmd, fd, d, sp, &sent))
 		goto out;
-	}
 	print_sent(kind->name, fd, to, d, plan);
+	if (sp->repeat != 1)
+		printf("sent %llu copies\n", (unsigned long long)sent);
 	status = EXIT_SUCCESS;
 out:
 	if (fd >= 0)
@@ -874,15 +909,17 @@ static int cmd_send(int argc, char **argv)
 {
 	struct option_slot options[] = {
 		{ "from-port", NULL }, { "session", NULL }, { "counter", NULL },
-		{ "key", NULL },       { "version", NULL },
+		{ "key", NULL },       { "version", NULL }, { "repeat", NULL },
+		{ "seconds", NULL },
 	};
 	struct command_line cl = { .options = options,
 				   .n_options = ARRAY_SIZE(options) };
 	const struct datagram_kind *kind;
 	struct datagram_plan plan = { 0 };
+	struct send_plan sp = { 0 };
 	size_t key_len = 0;
 	union endpoint to;
-	uint64_t from_port;
+	uint64_t from_port, seconds;
 
 	if (parse_command_line(&cl, argc, argv, 2, "ADDR:PORT KIND") ||
 	    positional_endpoint(&cl, 0, &to))
@@ -895,15 +932,21 @@ static int cmd_send(int argc, char **argv)
 		       &plan.session) ||
 	    option_u64(&cl, "counter", UINT64_MAX, DEFAULT_COUNTER,
 		       &plan.counter) ||
-	    option_u64(&cl, "version", UINT64_MAX, 1, &plan.state_version))
+	    option_u64(&cl, "version", UINT64_MAX, 1, &plan.state_version) ||
+	    option_u64(&cl, "repeat", UINT64_MAX, 0, &sp.repeat) ||
+	    option_u64(&cl, "seconds", 3600, 0, &seconds))
 		return EXIT_USAGE;
+	if (!sp.repeat && !seconds)
+		sp.repeat = 1;
+	if (seconds)
+		sp.deadline_ms = now_ms() + (int64_t)seconds * 1000;
 	if (options[3].value &&
 	    (sodium_hex2bin(plan.key, sizeof(plan.key), options[3].value,
 			    strlen(options[3].value), NULL, &key_len, NULL) ||
 	     key_len != sizeof(plan.key)))
 		return usage_error(cl.cmd, "--key: expected 64 hex digits");
 	return send_datagram(cl.cmd, &to, htons((uint16_t)from_port), kind,
-			     &plan);
+			     &plan, &sp);
 }
 
 /* recv */
@@ -969,6 +1012,7 @@ static void print_help(FILE *out)
 	      "[--timeout S]\n"
 	      "       jvpn-pkt send ADDR:PORT KIND [--from-port P] "
 	      "[--session ID] [--counter N]\n"
+	      "                [--repeat N] [--seconds S]\n"
 	      "       jvpn-pkt recv ADDR:PORT [--timeout S]\n"
 	      "KIND:  short header-only bad-version reserved-set "
 	      "unknown-session\n"

@@ -37,6 +37,9 @@ struct event {
 	/* REATTACH_SUCCESS: from the request to the committed switch; 0 when
 	 * not measured */
 	uint64_t latency_us;
+	/* a summarized refusal (refusals.h): how many refusals this one
+	 * event stands for; 0 for every other event, which stands for one */
+	uint64_t count;
 };
 
 /* "SESSION_CREATED", ...; "UNKNOWN" out of range */

@@ -205,6 +205,8 @@ static void put_summary(struct out *o, const struct event *ev)
 		puts_(o, ": ");
 		put_plain(o, ev->detail);
 	}
+	if (ev->count > 1)
+		putf(o, " (x%" PRIu64 ")", ev->count);
 }
 
 size_t evformat_summary(char *buf, size_t size, const struct event *ev)
@@ -256,6 +258,8 @@ size_t evformat_json(char *buf, size_t size, const struct event *ev,
 			 (unsigned int)(ev->latency_us % 1000));
 		json_raw(&j, "latency_ms", latency);
 	}
+	if (ev->count)
+		json_u64(&j, "count", ev->count);
 	return json_close(&j);
 }
 
@@ -320,6 +324,8 @@ static void put_structured_data(struct out *o, const struct event *ev,
 		put_latency_ms(o, ev->latency_us);
 		putc_(o, '"');
 	}
+	if (ev->count)
+		put_sd_number(o, "count", ev->count);
 	put_sd_number(o, "mono_ns", st->mono_ns);
 	putc_(o, ']');
 }
@@ -405,6 +411,8 @@ size_t evformat_journal(char *buf, size_t size, const struct event *ev,
 		finish(&l);
 		put_journal_field(&o, "JVPN_LATENCY_MS", latency);
 	}
+	if (ev->count)
+		put_journal_number(&o, "JVPN_COUNT", ev->count);
 	put_journal_number(&o, "JVPN_MONO_NS", st->mono_ns);
 	return finish(&o);
 }
@@ -518,6 +526,9 @@ size_t evformat_cef(char *buf, size_t size, const struct event *ev,
 	if (ev->latency_us)
 		putf(&o, " cn3Label=latencyMs cn3=%" PRIu64,
 		     ev->latency_us / 1000);
+	/* CEF's own key for how many events one line stands for */
+	if (ev->count)
+		putf(&o, " cnt=%" PRIu64, ev->count);
 	putc_(&o, '\n');
 	return finish(&o);
 }

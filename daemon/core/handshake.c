@@ -416,6 +416,8 @@ const char *handshake_status_name(enum hs_status status)
 		return "unknown-peer";
 	case HS_ERR_REPLAY:
 		return "replay";
+	case HS_ERR_FUTURE:
+		return "future";
 	}
 	return "unknown";
 }
@@ -431,6 +433,8 @@ enum jvpnd_reason handshake_status_reason(enum hs_status status)
 		return JVPND_REASON_REPLAYED_HANDSHAKE;
 	case HS_ERR_AUTH:
 		return JVPND_REASON_BAD_PROOF;
+	case HS_ERR_FUTURE:
+		return JVPND_REASON_STALE_TIMESTAMP;
 	default:
 		return JVPND_REASON_NONE;
 	}
@@ -575,6 +579,7 @@ static bool timestamp_fresh(const struct hs_peer_ops *peers, void *peers_ctx,
 static enum hs_status init_open(struct hs_symmetric *sym,
 				const uint8_t my_priv[JVPN_KEY_LEN],
 				const uint8_t *msg,
+				const struct hs_time *latest,
 				const struct hs_peer_ops *peers,
 				void *peers_ctx, struct hs_result *res)
 {
@@ -600,6 +605,9 @@ static enum hs_status init_open(struct hs_symmetric *sym,
 		goto out;
 	status = HS_ERR_MALFORMED; /* authentic, but not a timestamp */
 	if (!timestamp_decode(timestamp, &res->timestamp))
+		goto out;
+	status = HS_ERR_FUTURE;
+	if (latest && hs_time_after(&res->timestamp, latest))
 		goto out;
 	status = HS_ERR_REPLAY;
 	if (!timestamp_fresh(peers, peers_ctx, res->peer_pub, &res->timestamp))
@@ -640,7 +648,9 @@ consume_init(struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
 		return HS_ERR_VERSION;
 
 	symmetric_init(&st->sym, my_pub);
-	status = init_open(&st->sym, my_priv, msg, peers, peers_ctx, res);
+	status = init_open(&st->sym, my_priv, msg,
+			   params ? params->latest : NULL, peers, peers_ctx,
+			   res);
 	if (status != HS_OK)
 		return status;
 	memcpy(st->initiator_ephemeral, msg + INIT_OFF_EPHEMERAL, JVPN_KEY_LEN);
@@ -671,8 +681,10 @@ enum hs_status handshake_responder_consume_init(
 		res->version = 0;
 	res->status = status;
 	res->reason = handshake_status_reason(status);
-	res->send_reject =
-		status == HS_ERR_VERSION || status == HS_ERR_UNKNOWN_PEER;
+	/* an unknown key gets silence, as a forged one does: an answer
+	 * would tell anyone holding our public key whether a key is on the
+	 * allowed list (docs/control-plane-protocol.md) */
+	res->send_reject = status == HS_ERR_VERSION;
 	return status;
 }
 
@@ -771,10 +783,9 @@ enum hs_status handshake_responder_reject(const struct hs_result *res,
 	if (!res || !out || !out_len || *out_len < JVPN_HS_REJECT_LEN ||
 	    !params_versions(params, &my_min, &my_max))
 		return HS_ERR_PARAM;
-	/* only a mac1-checked INIT refused for version or peer is answered */
+	/* only a mac1-checked INIT refused for its version is answered */
 	if (!res->send_reject || !res->offer_valid ||
-	    (res->status != HS_ERR_VERSION &&
-	     res->status != HS_ERR_UNKNOWN_PEER))
+	    res->status != HS_ERR_VERSION)
 		return HS_ERR_STATE;
 	out[REJECT_OFF_TYPE] = JVPN_MSG_HANDSHAKE_REJECT;
 	out[REJECT_OFF_VERSION_MIN] = my_min;

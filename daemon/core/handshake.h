@@ -55,6 +55,7 @@ enum hs_status {
 	HS_ERR_AUTH,	  /* AEAD or X25519 failed: forged or corrupted */
 	HS_ERR_UNKNOWN_PEER, /* client key not on the gateway's list */
 	HS_ERR_REPLAY,	     /* timestamp not greater than the greatest seen */
+	HS_ERR_FUTURE, /* timestamp after hs_params.latest: a clock ahead */
 };
 
 /* "ok", "malformed", "mac1", ...: stable names for logs and tests */
@@ -64,7 +65,8 @@ const char *handshake_status_name(enum hs_status status);
  * The reason code an event about this status carries:
  * VERSION -> JVPND_REASON_VERSION_MISMATCH, UNKNOWN_PEER ->
  * JVPND_REASON_UNKNOWN_PEER, REPLAY -> JVPND_REASON_REPLAYED_HANDSHAKE,
- * AUTH -> JVPND_REASON_BAD_PROOF (never answered), anything else NONE.
+ * FUTURE -> JVPND_REASON_STALE_TIMESTAMP, AUTH -> JVPND_REASON_BAD_PROOF
+ * (never answered), anything else NONE.
  */
 enum jvpnd_reason handshake_status_reason(enum hs_status status);
 
@@ -78,6 +80,13 @@ struct hs_params {
 	/* fills buf with len random bytes; NULL means randombytes_buf */
 	void (*random)(void *ctx, void *buf, size_t len);
 	void *random_ctx;
+	/*
+	 * Gateway: an INIT timestamped after this is refused (HS_ERR_FUTURE)
+	 * and its time never stored; NULL: no bound. The gateway's clock
+	 * plus a skew allowance: one client clock far ahead must not push
+	 * its greatest time, the replay guard, past every later INIT.
+	 */
+	const struct hs_time *latest;
 };
 
 /*
@@ -186,7 +195,7 @@ struct hs_result {
 	 */
 	bool has_peer_pub;
 	uint8_t peer_pub[JVPN_KEY_LEN];
-	struct hs_time timestamp; /* valid on HS_OK and HS_ERR_REPLAY */
+	struct hs_time timestamp; /* valid on HS_OK, HS_ERR_REPLAY, _FUTURE */
 };
 
 /* What a REJECT said; see the protocol document for what it is worth. */
@@ -246,10 +255,10 @@ enum hs_status handshake_responder_reply(struct hs_responder *st,
 					 struct handshake_keys *keys);
 
 /*
- * Gateway, after HS_ERR_VERSION or HS_ERR_UNKNOWN_PEER (res->send_reject):
- * writes a HANDSHAKE_REJECT (JVPN_HS_REJECT_LEN bytes) with res->reason and the
+ * Gateway, after HS_ERR_VERSION (res->send_reject): writes a
+ * HANDSHAKE_REJECT (JVPN_HS_REJECT_LEN bytes) with res->reason and the
  * gateway's range from params. HS_ERR_STATE for any other result: nothing
- * else is ever answered.
+ * else is ever answered, an unknown key (HS_ERR_UNKNOWN_PEER) included.
  */
 enum hs_status handshake_responder_reject(const struct hs_result *res,
 					  const struct hs_params *params,

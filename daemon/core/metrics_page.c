@@ -82,6 +82,7 @@ static const int reject_reasons[] = {
 static const int security_reasons[] = {
 	JVPND_REASON_BAD_PROOF,
 	JVPND_REASON_REPLAYED_HANDSHAKE,
+	JVPND_REASON_BAD_MAC1,
 };
 static const int termination_reasons[] = {
 	JVPND_REASON_SWITCH_LIMIT,

@@ -30,6 +30,8 @@ const char *jvpnd_reason_name(enum jvpnd_reason reason)
 		return "unknown_peer";
 	case JVPND_REASON_REPLAYED_HANDSHAKE:
 		return "replayed_handshake";
+	case JVPND_REASON_BAD_MAC1:
+		return "bad_mac1";
 	case JVPND_REASON_HANDSHAKE_DONE:
 		return "handshake_done";
 	case JVPND_REASON_HEALTH_THRESHOLD:

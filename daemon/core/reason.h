@@ -24,6 +24,7 @@ enum jvpnd_reason {
 	JVPND_REASON_VERSION_MISMATCH = 20,
 	JVPND_REASON_UNKNOWN_PEER = 21,
 	JVPND_REASON_REPLAYED_HANDSHAKE = 22,
+	JVPND_REASON_BAD_MAC1 = 23, /* event only: not an INIT for our key */
 	/* state transitions */
 	JVPND_REASON_HANDSHAKE_DONE = 40,
 	JVPND_REASON_HEALTH_THRESHOLD = 41, /* no rx for the threshold */

@@ -53,6 +53,8 @@ static void on_reattach_success(struct stats *st, const struct event *ev)
 void stats_on_event(struct stats *st, const struct event *ev)
 {
 	size_t r = stats_reason_slot(ev->reason);
+	/* a summarized refusal stands for ev->count of them (refusals.h) */
+	uint64_t n = ev->count ? ev->count : 1;
 
 	switch (ev->type) {
 	case EV_SESSION_CREATED:
@@ -74,13 +76,13 @@ void stats_on_event(struct stats *st, const struct event *ev)
 		on_reattach_success(st, ev);
 		break;
 	case EV_REATTACH_REJECT:
-		st->rejects[r]++;
+		st->rejects[r] += n;
 		break;
 	case EV_SECURITY_EVENT:
-		st->security_events[r]++;
+		st->security_events[r] += n;
 		break;
 	case EV_RATE_LIMIT_TRIGGER:
-		st->rate_limit_triggers++;
+		st->rate_limit_triggers += n;
 		break;
 	case EV_KEY_ROTATION:
 		st->key_rotations++;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,8 +96,30 @@ static enum http_parse parse_request_line(const char *l, size_t len,
 	return HTTP_PARSE_DONE;
 }
 
+/* Host's value without the optional white space around it */
+static enum http_parse take_host(const char *v, const char *end,
+				 struct http_request *req, bool *host)
+{
+	size_t n;
+
+	if (*host)
+		return HTTP_PARSE_BAD; /* two Hosts: RFC 9112 3.2 */
+	*host = true;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	n = (size_t)(end - v);
+	if (n >= sizeof(req->host))
+		return HTTP_PARSE_BAD;
+	memcpy(req->host, v, n);
+	req->host[n] = '\0';
+	return HTTP_PARSE_DONE;
+}
+
 /* name ":" value; no space before the colon (RFC 9112 5.1), no folding */
-static enum http_parse parse_header(const char *l, size_t len, bool *host)
+static enum http_parse parse_header(const char *l, size_t len,
+				    struct http_request *req, bool *host)
 {
 	const char *colon = memchr(l, ':', len);
 
@@ -106,7 +129,7 @@ static enum http_parse parse_header(const char *l, size_t len, bool *host)
 		if ((unsigned char)*c < 0x20 && *c != '\t')
 			return HTTP_PARSE_BAD;
 	if (colon - l == 4 && !strncasecmp(l, "host", 4))
-		*host = true;
+		return take_host(colon + 1, l + len, req, host);
 	return HTTP_PARSE_DONE;
 }
 
@@ -147,12 +170,80 @@ enum http_parse http_parse_request(const char *buf, size_t len,
 		if (memchr(l, '\r', n))
 			return HTTP_PARSE_BAD; /* a bare CR */
 		r = first ? parse_request_line(l, n, req)
-			  : parse_header(l, n, &host);
+			  : parse_header(l, n, req, &host);
 		if (r != HTTP_PARSE_DONE)
 			return r;
 		first = false;
 	}
 	return len >= HTTP_REQUEST_MAX ? HTTP_PARSE_TOO_LARGE : HTTP_PARSE_MORE;
+}
+
+/* "name", "name:port", "[v6]", "[v6]:port" -> the name or address */
+static bool host_name(const char *host, char *name, size_t size)
+{
+	const char *end, *port;
+	size_t n;
+
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		port = end ? end + 1 : NULL;
+		host++;
+	} else {
+		end = strrchr(host, ':');
+		port = end;
+		if (!end)
+			end = host + strlen(host);
+	}
+	if (!end || (port && *port &&
+		     (*port != ':' ||
+		      strspn(port + 1, "0123456789") != strlen(port + 1))))
+		return false;
+	n = (size_t)(end - host);
+	if (!n || n >= size)
+		return false;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	return true;
+}
+
+static bool listen_is_wildcard(const union jvpn_sockaddr *l)
+{
+	if (l->sa.sa_family == AF_INET)
+		return l->in4.sin_addr.s_addr == htonl(INADDR_ANY);
+	return l->sa.sa_family == AF_INET6 &&
+	       IN6_IS_ADDR_UNSPECIFIED(&l->in6.sin6_addr);
+}
+
+static bool v4_allowed(const struct in_addr *a, const union jvpn_sockaddr *l)
+{
+	return (ntohl(a->s_addr) >> 24) == 127 || listen_is_wildcard(l) ||
+	       (l->sa.sa_family == AF_INET &&
+		l->in4.sin_addr.s_addr == a->s_addr);
+}
+
+static bool v6_allowed(const struct in6_addr *a, const union jvpn_sockaddr *l)
+{
+	return IN6_IS_ADDR_LOOPBACK(a) || listen_is_wildcard(l) ||
+	       (l->sa.sa_family == AF_INET6 &&
+		!memcmp(&l->in6.sin6_addr, a, sizeof(*a)));
+}
+
+bool http_host_allowed(const char *host, const union jvpn_sockaddr *listen)
+{
+	char name[HTTP_HOST_MAX];
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!host[0])
+		return true;
+	if (!host_name(host, name, sizeof(name)))
+		return false;
+	if (!strcasecmp(name, "localhost") || !strcasecmp(name, "localhost."))
+		return true;
+	if (host[0] == '[')
+		return inet_pton(AF_INET6, name, &a6) == 1 &&
+		       v6_allowed(&a6, listen);
+	return inet_pton(AF_INET, name, &a4) == 1 && v4_allowed(&a4, listen);
 }
 
 int http_route(const struct http_request *req)

@@ -7,6 +7,7 @@
  * (never a different request), and the verdict does not depend on bytes
  * after the end of the headers.
  */
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,8 +17,19 @@
 
 static void check_request(const struct http_request *req)
 {
+	union jvpn_sockaddr any = { .in6 = { .sin6_family = AF_INET6 } };
+	union jvpn_sockaddr lo = { .in4 = { .sin_family = AF_INET,
+					    .sin_addr.s_addr =
+						    htonl(INADDR_LOOPBACK) } };
 	int status = http_route(req);
 
+	if (!memchr(req->host, '\0', sizeof(req->host)))
+		abort();
+	/* whatever the Host, the check ends; a wildcard allows at least
+	 * what one address allows */
+	if (http_host_allowed(req->host, &lo) &&
+	    !http_host_allowed(req->host, &any))
+		abort();
 	if (!memchr(req->method, '\0', sizeof(req->method)) ||
 	    !memchr(req->path, '\0', sizeof(req->path)) || !req->method[0] ||
 	    (status != 200 && status != 404 && status != 405))

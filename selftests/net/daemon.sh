@@ -280,6 +280,100 @@ test_daemon_reattach_forged_and_replayed() {
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 }
 
+# A flood of unauthenticated refusals (docs/events.md, "Summarized
+# refusals"): FLOOD_S seconds of forged REATTACH_REQUESTs naming the
+# victim's session (bad_proof) and naming no session (unknown_session),
+# and of junk typed HANDSHAKE_INIT (bad_mac1), from three sources. The
+# gateway's event log grows by at most seconds x reasons + a few lines of
+# refusals: (the seconds the flood took + 1) x 4 pairs (SECURITY_EVENT
+# bad_proof and bad_mac1, REATTACH_REJECT unknown_session,
+# RATE_LIMIT_TRIGGER) + 4 (other lines, e.g. the victim's state changes,
+# are shown but not bounded here),
+# while the counters count every refusal (the sum of the lines' counts)
+# and the control socket answers within 3 s all along (the receive loop
+# reads a bounded batch per wakeup, daemon/sockets.c).
+FLOOD_S=12
+# refusal_lines FILE FROM: the summarized lines after line FROM
+refusal_lines() {
+	tail -n "+$(($2 + 1))" "$1" |
+		grep -c '"type":"\(SECURITY_EVENT\|RATE_LIMIT_TRIGGER\|REATTACH_REJECT\)"'
+}
+# sum_counts FILE TYPE REASON: the sum of "count" over those lines
+sum_counts() {
+	grep "\"type\":\"$2\".*\"reason\":\"$3\"" "$1" |
+		sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
+}
+test_daemon_refusal_flood() {
+	local dir id before lines i sec pair t r m f1 f2 f3 t0 bound
+	dir=$(mktemp -d)
+	metrics_from_start
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	before=$(wc -l <"$dir/gw.events") t0=$SECONDS
+	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40000 \
+		reattach-forged --session "$id" --seconds "$FLOOD_S" >"$dir/flood1" &
+	f1=$!
+	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40001 \
+		reattach-forged --session 4242 --seconds "$FLOOD_S" >"$dir/flood2" &
+	f2=$!
+	jc "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40002 \
+		control --seconds "$FLOOD_S" >"$dir/flood3" &
+	f3=$!
+	for ((i = 0; i < FLOOD_S / 2; i++)); do
+		sleep 1
+		timeout 3 ip netns exec jg "$JVPNCTL" --socket "$dir/gw.sock" \
+			show >/dev/null || { echo "control socket silent under the flood"; return 1; }
+	done
+	wait "$f1" "$f2" "$f3"
+	cat "$dir/flood1" "$dir/flood2" "$dir/flood3"
+	sleep 2 # the last summaries go out a second after their window
+	lines=$(refusal_lines "$dir/gw.events" "$before")
+	bound=$(((SECONDS - t0 + 1) * 4 + 4))
+	tail -n +$((before + 1)) "$dir/gw.events" | grep -v '"count":' || true
+	echo "event log: $lines refusal lines for $((SECONDS - t0)) s of flood, bound $bound;" \
+		"$(($(wc -l <"$dir/gw.events") - before)) lines in all"
+	expect_ge "$bound" "$lines" "refusal lines under the flood"
+	metrics_scrape jg "$dir/m" >/dev/null
+	for pair in "SECURITY_EVENT bad_proof jvpnd_security_events_total|reason=bad_proof" \
+		"SECURITY_EVENT bad_mac1 jvpnd_security_events_total|reason=bad_mac1" \
+		"REATTACH_REJECT unknown_session jvpnd_rejects_total|reason=unknown_session"; do
+		read -r t r m <<<"$pair"
+		sec=$(metric "$dir/m" "$m")
+		echo "$t $r: counted $sec, summed from the log $(sum_counts "$dir/gw.events" "$t" "$r")"
+		expect_eq "$(sum_counts "$dir/gw.events" "$t" "$r")" "$sec" "$m"
+		expect_ge "$sec" $((10 * bound)) "$m"
+	done
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# A greatest handshake time far in the future (a client clock once set to
+# 2096, in the gateway's state file) must not lock the peer out: the
+# gateway believes no time beyond its clock + 600 s (docs/control-plane-
+# protocol.md, Replay protection), so the client's next INIT gets in.
+test_daemon_future_timestamp_capped() {
+	local dir id
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	pkill -9 -f "jvpnd --config $dir/gw.conf"
+	pkill -9 -f "jvpnd --config $dir/cl.conf"
+	grep -q '^peer-ts sec=' "$dir/gw.state"
+	sed -i 's/^peer-ts sec=[0-9]*/peer-ts sec=4000000000/' "$dir/gw.state"
+	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	wait_until 10 grep -q 'session restored' "$dir/gw.events"
+	# the client starts over, without its state: a new handshake
+	rm -f "$dir/cl.state"
+	jc "$JVPNK" del jvpn0 --id "$id"
+	jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	wait_until 20 grep -q '"type":"SESSION_TERMINATED".*"reason":"replaced"' "$dir/gw.events" ||
+		{ grep -E 'SECURITY|REJECT' "$dir/gw.events"; return 1; }
+	wait_until 5 session_count_is jg 1
+	[[ $(sfield jg id) != "$id" ]]
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	# and what it stored is the client's real time, not 2096
+	wait_until 5 sh -c "! grep -q '^peer-ts sec=4000000000' '$dir/gw.state'"
+}
+
 # TTLs end sessions with their reason, in the kernel too.
 test_daemon_session_ttl() {
 	local dir id

@@ -313,6 +313,12 @@ test_metrics_http() {
 		grep -qi '^Allow: GET, HEAD'
 	expect_eq "$(http_status jg --http1.0 "http://127.0.0.1:$METRICS_PORT/metrics")" 200 "HTTP/1.0"
 	expect_eq "$(http_status jg -I "http://127.0.0.1:$METRICS_PORT/metrics")" 200 "HEAD"
+	# DNS rebinding: a page of evil.example, its name rebound to 127.0.0.1,
+	# reaches the endpoint from a browser here, with its own name as Host
+	expect_eq "$(http_status jg -H "Host: evil.example:$METRICS_PORT" \
+		"http://127.0.0.1:$METRICS_PORT/metrics")" 421 "Host: evil.example"
+	expect_eq "$(http_status jg -H "Host: localhost:$METRICS_PORT" \
+		"http://127.0.0.1:$METRICS_PORT/metrics")" 200 "Host: localhost"
 	raw_request jg 'garbage\r\n\r\n' | grep -q '^HTTP/1.1 400 '
 	raw_request jg 'GET /metrics HTTP/1.1\r\n\r\n' | grep -q '^HTTP/1.1 400 '	# no Host
 	raw_request jg 'GET /metrics HTTP/2.0\r\n\r\n' | grep -q '^HTTP/1.1 505 '
@@ -332,6 +338,7 @@ test_metrics_http() {
 	expect_ge "$(metric "$dir/m" 'jvpnd_metrics_responses_total|code=none')" 8 "closed at the deadline"
 	expect_ge "$(metric "$dir/m" 'jvpnd_metrics_responses_total|code=503')" 1 "busy answers"
 	expect_ge "$(metric "$dir/m" 'jvpnd_metrics_responses_total|code=404')" 2 "404 answers"
+	expect_eq "$(metric "$dir/m" 'jvpnd_metrics_responses_total|code=421')" 1 "421 answers"
 }
 
 # Off unless configured: no TCP socket at all; a reload turns it on and

@@ -134,6 +134,84 @@ test_jvpnctl_session_kill() {
 	fi
 }
 
+# A session the kernel deletes (jvpnk del) leaves no ghost in the daemon:
+# SESSION_DELETED ends it there too, with the kernel's reason.
+test_jvpnctl_no_ghost_after_kernel_del() {
+	local dir id out
+	dir=$(mktemp -d) out=$(mktemp)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	kg del jvpn0 --id "$id"
+	wait_until 5 grep -q "\"type\":\"SESSION_TERMINATED\".*\"session_id\":\"$id\".*deleted in the kernel" \
+		"$dir/gw.events"
+	ctl jg "$dir" gw session list | tee "$out"
+	if grep -q "$id" "$out"; then
+		echo "session $id deleted in the kernel is still in jvpnd"
+		return 1
+	fi
+}
+
+# Kernel events lost (ENOBUFS: the daemon stopped while the kernel's
+# events overflow its socket) hide a deletion; the daemon resynchronises
+# from a dump and the deleted session goes too.
+test_jvpnctl_resync_after_lost_events() {
+	local dir id out i
+	dir=$(mktemp -d) out=$(mktemp)
+	daemon_up "$dir"
+	id=$(sfield jg id)
+	# stop the client too: its handshakes must not race the check
+	jc pkill -STOP -f "jvpnd --config $dir/cl.conf"
+	jg pkill -STOP -f "jvpnd --config $dir/gw.conf"
+	# each session-new and del is a multicast event: far more than the
+	# daemon's event socket holds, so the deletion after them is lost
+	for ((i = 1; i <= 400; i++)); do
+		kg session-new jvpn0 --id $((900000 + i)) \
+			--bind "10.1.0.1:$((30000 + i))" --peer "10.9.0.2:5000" \
+			--tx-key "$KEY_C2G" --rx-key "$KEY_G2C" \
+			--allowed-ip "10.200.$((i / 250)).$((i % 250))/32" &&
+			kg del jvpn0 --id $((900000 + i))
+	done
+	kg del jvpn0 --id "$id"
+	jg pkill -CONT -f "jvpnd --config $dir/gw.conf"
+	wait_until 10 grep -q '"type":"DAEMON".*resynchronised from a dump, 1 session gone' \
+		"$dir/gw.events"
+	grep '"type":"DAEMON"\|TERMINATED' "$dir/gw.events"
+	ctl jg "$dir" gw session list | tee "$out"
+	jc pkill -CONT -f "jvpnd --config $dir/cl.conf"
+	if grep -q "$id" "$out"; then
+		echo "session $id deleted in the kernel is still in jvpnd"
+		return 1
+	fi
+}
+
+# The control socket's directory (docs/control-socket.md): writable by
+# group or others (sticky or not), or owned by another user, is refused
+# at start with a message that says so; a good one works.
+test_jvpnctl_socket_dir_checked() {
+	local dir bad mode
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	jg pkill -f "jvpnd --config $dir/gw.conf"
+	wait_until 10 expect_fail jg pgrep -f "jvpnd --config $dir/gw.conf"
+	for mode in 0770 0757 1777 owner; do
+		bad=$(mktemp -d)
+		if [[ $mode == owner ]]; then chown 65534 "$bad"; else chmod "$mode" "$bad"; fi
+		sed -i "s|^control-socket = .*|control-socket = $bad/gw.sock|" "$dir/gw.conf"
+		expect_fail timeout 20 ip netns exec jg "$JVPND" --config "$dir/gw.conf" \
+			>"$dir/bad.log" 2>&1
+		cat "$dir/bad.log"
+		if [[ $mode == owner ]]; then
+			grep -q "control-socket $bad/gw.sock: its directory is owned by neither root" "$dir/bad.log"
+		else
+			grep -q "control-socket $bad/gw.sock: its directory is writable by group or others" "$dir/bad.log"
+		fi
+	done
+	chmod 0755 "$bad" && chown 0 "$bad"
+	jg "$JVPND" --config "$dir/gw.conf" >>"$dir/gw.log" 2>&1 &
+	wait_until 10 test -S "$bad/gw.sock"
+	ip netns exec jg "$JVPNCTL" --socket "$bad/gw.sock" policy show >/dev/null
+}
+
 test_jvpnctl_policy_reload() {
 	local dir
 	dir=$(mktemp -d)

@@ -142,9 +142,10 @@ static void world_make(struct world *w)
 	party_make(&w->gateway, 0x22);
 	w->client_rng.counter = 1000;
 	w->gateway_rng.counter = 2000;
-	w->client_params = (struct hs_params){ 1, 1, rng_fill, &w->client_rng };
+	w->client_params =
+		(struct hs_params){ 1, 1, rng_fill, &w->client_rng, NULL };
 	w->gateway_params =
-		(struct hs_params){ 1, 1, rng_fill, &w->gateway_rng };
+		(struct hs_params){ 1, 1, rng_fill, &w->gateway_rng, NULL };
 	w->table.n = 1;
 	memcpy(w->table.peer[0].pub, w->client.pub, JVPN_KEY_LEN);
 	w->now = (struct hs_time){ 1700000000, 123456789 };
@@ -528,11 +529,12 @@ static void test_wrong_gateway_key_refused_before_dh(void **state)
 	assert_int_equal(w.table.calls, 0);
 }
 
+/* An unknown key is refused in silence: a REJECT would tell anyone with
+ * the gateway's public key whether a key is on the allowed list. */
 static void test_unknown_client_refused(void **state)
 {
 	uint8_t reject[JVPN_HS_REJECT_LEN];
 	size_t len = sizeof(reject);
-	struct hs_reject rej;
 	struct world w;
 
 	(void)state;
@@ -544,23 +546,19 @@ static void test_unknown_client_refused(void **state)
 	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_UNKNOWN_PEER);
 	assert_int_equal(w.res.reason, JVPND_REASON_UNKNOWN_PEER);
-	assert_true(w.res.send_reject);
+	assert_false(w.res.send_reject);
 	assert_true(w.res.has_peer_pub);
 	assert_memory_equal(w.res.peer_pub, w.client.pub, JVPN_KEY_LEN);
 	assert_int_equal(w.table.stores, 0);
 	assert_int_equal(reply(&w), HS_ERR_STATE);
-
 	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
 						    reject, &len),
-			 HS_OK);
-	assert_int_equal(len, JVPN_HS_REJECT_LEN);
-	assert_int_equal(reject[0], JVPN_MSG_HANDSHAKE_REJECT);
-	assert_int_equal(
-		handshake_initiator_consume_reject(&w.ini, reject, len, &rej),
-		HS_OK);
-	assert_int_equal(rej.reason, JVPND_REASON_UNKNOWN_PEER);
-	assert_int_equal(rej.version_min, 1);
-	assert_int_equal(rej.version_max, 1);
+			 HS_ERR_STATE);
+	/* not even when a caller insists */
+	w.res.send_reject = true;
+	assert_int_equal(handshake_responder_reject(&w.res, &w.gateway_params,
+						    reject, &len),
+			 HS_ERR_STATE);
 }
 
 static void test_replayed_init_refused(void **state)
@@ -620,6 +618,35 @@ static void test_replay_across_seconds(void **state)
 	assert_int_equal(start(&w), HS_OK);
 	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
 			 HS_ERR_REPLAY);
+}
+
+/* A client clock ahead of the gateway's bound is refused, and its time is
+ * not stored: the peer is not locked out once its clock is right. */
+static void test_future_timestamp_refused(void **state)
+{
+	struct hs_time latest = { 1700000600, 0 };
+	struct world w;
+
+	(void)state;
+	world_make(&w);
+	w.gateway_params.latest = &latest;
+	w.now = (struct hs_time){ 1700000600, 1 };
+	assert_int_equal(start(&w), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN),
+			 HS_ERR_FUTURE);
+	assert_int_equal(w.res.reason, JVPND_REASON_STALE_TIMESTAMP);
+	assert_false(w.res.send_reject);
+	assert_int_equal(w.table.stores, 0);
+	assert_int_equal(reply(&w), HS_ERR_STATE);
+	/* the corrected clock gets in */
+	w.now = (struct hs_time){ 1700000000, 0 };
+	assert_int_equal(start(&w), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
+	assert_int_equal(w.table.stores, 1);
+	/* exactly at the bound is not after it */
+	w.now = latest;
+	assert_int_equal(start(&w), HS_OK);
+	assert_int_equal(consume_init(&w, w.init_msg, JVPN_HS_INIT_LEN), HS_OK);
 }
 
 /* ---- versions ---- */
@@ -793,7 +820,7 @@ static void test_reject_checks(void **state)
 			 HS_OK);
 }
 
-/* Only VERSION and UNKNOWN_PEER results are ever answered. */
+/* Only VERSION results are ever answered. */
 static void test_reject_only_after_mac1(void **state)
 {
 	uint8_t out[JVPN_HS_REJECT_LEN];
@@ -804,7 +831,7 @@ static void test_reject_only_after_mac1(void **state)
 
 	(void)state;
 	world_make(&w);
-	for (s = HS_OK; s <= HS_ERR_REPLAY; s++) {
+	for (s = HS_OK; s <= HS_ERR_FUTURE; s++) {
 		memset(&res, 0, sizeof(res));
 		res.status = (enum hs_status)s;
 		res.send_reject = true;
@@ -812,9 +839,7 @@ static void test_reject_only_after_mac1(void **state)
 		len = sizeof(out);
 		assert_int_equal(
 			handshake_responder_reject(&res, NULL, out, &len),
-			s == HS_ERR_VERSION || s == HS_ERR_UNKNOWN_PEER
-				? HS_OK
-				: HS_ERR_STATE);
+			s == HS_ERR_VERSION ? HS_OK : HS_ERR_STATE);
 	}
 	/* an INIT that failed mac1 produces a result that cannot be answered */
 	assert_int_equal(start(&w), HS_OK);
@@ -939,7 +964,8 @@ static void test_bad_arguments(void **state)
 	world_make(&w);
 	w.client_params.version_min = 0;
 	assert_int_equal(start(&w), HS_ERR_PARAM);
-	w.client_params = (struct hs_params){ 3, 2, rng_fill, &w.client_rng };
+	w.client_params =
+		(struct hs_params){ 3, 2, rng_fill, &w.client_rng, NULL };
 	assert_int_equal(start(&w), HS_ERR_PARAM);
 	assert_true(sodium_is_zero((const uint8_t *)&w.ini, sizeof(w.ini)));
 
@@ -1199,11 +1225,11 @@ static void test_spec_derivation(void **state)
 
 static void test_names_and_reasons(void **state)
 {
-	const char *names[HS_ERR_REPLAY + 1];
+	const char *names[HS_ERR_FUTURE + 1];
 	int s, t;
 
 	(void)state;
-	for (s = HS_OK; s <= HS_ERR_REPLAY; s++) {
+	for (s = HS_OK; s <= HS_ERR_FUTURE; s++) {
 		names[s] = handshake_status_name((enum hs_status)s);
 		assert_string_not_equal(names[s], "unknown");
 		for (t = 0; t < s; t++)
@@ -1244,6 +1270,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_client_refused),
 		cmocka_unit_test(test_replayed_init_refused),
 		cmocka_unit_test(test_replay_across_seconds),
+		cmocka_unit_test(test_future_timestamp_refused),
 		cmocka_unit_test(test_version_overlap),
 		cmocka_unit_test(test_version_none_common),
 		cmocka_unit_test(test_version_downgrade_detected),

@@ -4,6 +4,7 @@
  * (good, bad, partial and oversized requests), routing, escaping in the
  * exposition text, and the exact text rendered for known counters.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,6 +113,90 @@ static void test_routes(void **state)
 	assert_int_equal(route("GET", "/metrics/"), 404);
 	assert_int_equal(route("GET", "/Metrics"), 404);
 	assert_int_equal(route("POST", "/nothing"), 404);
+}
+
+/* ---- Host: DNS rebinding ----------------------------------------------- */
+
+static union jvpn_sockaddr v4(const char *addr)
+{
+	union jvpn_sockaddr a = { .in4 = { .sin_family = AF_INET,
+					   .sin_port = htons(9100) } };
+
+	assert_int_equal(inet_pton(AF_INET, addr, &a.in4.sin_addr), 1);
+	return a;
+}
+
+static union jvpn_sockaddr v6(const char *addr)
+{
+	union jvpn_sockaddr a = { .in6 = { .sin6_family = AF_INET6,
+					   .sin6_port = htons(9100) } };
+
+	assert_int_equal(inet_pton(AF_INET6, addr, &a.in6.sin6_addr), 1);
+	return a;
+}
+
+static void test_host_parsed(void **state)
+{
+	struct http_request req;
+
+	(void)state;
+	assert_int_equal(
+		parse("GET /metrics HTTP/1.1\r\nHost: \t127.0.0.1:9100 "
+		      "\r\n\r\n",
+		      &req),
+		HTTP_PARSE_DONE);
+	assert_string_equal(req.host, "127.0.0.1:9100");
+	assert_int_equal(parse("GET /metrics HTTP/1.0\r\n\r\n", &req),
+			 HTTP_PARSE_DONE);
+	assert_string_equal(req.host, "");
+	/* two Hosts: which would a proxy have checked? */
+	assert_int_equal(parse("GET /metrics HTTP/1.1\r\nHost: localhost\r\n"
+			       "Host: evil.example\r\n\r\n",
+			       &req),
+			 HTTP_PARSE_BAD);
+}
+
+static void test_host_loopback_listen(void **state)
+{
+	union jvpn_sockaddr lo = v4("127.0.0.1");
+
+	(void)state;
+	assert_true(http_host_allowed("", &lo));
+	assert_true(http_host_allowed("127.0.0.1:9100", &lo));
+	assert_true(http_host_allowed("127.0.0.1", &lo));
+	assert_true(http_host_allowed("127.1.2.3:80", &lo));
+	assert_true(http_host_allowed("localhost:9100", &lo));
+	assert_true(http_host_allowed("LocalHost", &lo));
+	assert_true(http_host_allowed("[::1]:9100", &lo));
+	/* a rebound name, whatever it now resolves to */
+	assert_false(http_host_allowed("evil.example:9100", &lo));
+	assert_false(http_host_allowed("evil.example", &lo));
+	assert_false(http_host_allowed("localhost.evil.example", &lo));
+	assert_false(http_host_allowed("127.0.0.1.nip.io:9100", &lo));
+	assert_false(http_host_allowed("10.0.0.5:9100", &lo));
+	/* malformed */
+	assert_false(http_host_allowed("127.0.0.1:91x0", &lo));
+	assert_false(http_host_allowed("[::1", &lo));
+	assert_false(http_host_allowed(":9100", &lo));
+	assert_false(http_host_allowed("::1", &lo));
+}
+
+static void test_host_configured_listen(void **state)
+{
+	union jvpn_sockaddr a = v4("10.0.0.5"), b = v6("fd00::5");
+	union jvpn_sockaddr any4 = v4("0.0.0.0"), any6 = v6("::");
+
+	(void)state;
+	assert_true(http_host_allowed("10.0.0.5:9100", &a));
+	assert_false(http_host_allowed("10.0.0.6:9100", &a));
+	assert_true(http_host_allowed("[fd00::5]:9100", &b));
+	assert_false(http_host_allowed("[fd00::6]:9100", &b));
+	assert_false(http_host_allowed("fd00::5", &b));
+	/* a wildcard: any address literal, still no name */
+	assert_true(http_host_allowed("192.0.2.7:9100", &any4));
+	assert_true(http_host_allowed("[2001:db8::7]:9100", &any6));
+	assert_false(http_host_allowed("metrics.example:9100", &any4));
+	assert_false(http_host_allowed("metrics.example", &any6));
 }
 
 /* ---- partial, bad and oversized ------------------------------------------ */
@@ -446,6 +531,9 @@ int main(void)
 		cmocka_unit_test(test_query_and_absolute_form),
 		cmocka_unit_test(test_body_is_not_read),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_host_parsed),
+		cmocka_unit_test(test_host_loopback_listen),
+		cmocka_unit_test(test_host_configured_listen),
 		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_nul_is_bad),

@@ -9,7 +9,7 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets; do
+for part in topology traffic switching security netlink lifecycle daemon paths operator metrics outlets; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -42,6 +42,9 @@ TESTS=(
 	"daemon_key_rotation test_daemon_key_rotation 90"
 	"daemon_reattach_forged_and_replayed test_daemon_reattach_forged_and_replayed 90"
 	"daemon_stale_version test_daemon_stale_version 90"
+	"daemon_ack_replayed test_daemon_ack_replayed 90"
+	"daemon_probe_ack_replayed test_daemon_probe_ack_replayed 90"
+	"daemon_nat_rebinding_versions test_daemon_nat_rebinding_versions 120"
 	"daemon_session_ttl test_daemon_session_ttl 60"
 	"daemon_transport_loss_ttl test_daemon_transport_loss_ttl 60"
 	"daemon_switch_flood test_daemon_switch_flood 120"

@@ -277,7 +277,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 		return;
 	}
 	s->peer_bound = ack.state_version;
-	if (!ack.request_nonce) {
+	if (ack.request_nonce == JVPN_REATTACH_NOTICE_NONCE) {
 		follow_notice(d, s, ack.state_version);
 		return;
 	}

@@ -387,7 +387,7 @@ static void commit_path(struct jvpnd *d, struct session *s)
 			   s->pending_reason))
 		return;
 	emit_success(d, s, old);
-	send_ack(s, nat ? 0 : s->pending_nonce);
+	send_ack(s, nat ? JVPN_REATTACH_NOTICE_NONCE : s->pending_nonce);
 }
 
 /*

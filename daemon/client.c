@@ -112,6 +112,7 @@ static void send_probe(struct session *s)
 
 	if (n)
 		udp_send(s->fd, &s->remote, out, n);
+	clientguard_probe_sent(&s->guard, p.seq);
 	s->last_probe_ms = jvpn_boot_ms();
 }
 
@@ -138,11 +139,39 @@ static void send_request(struct jvpnd *d, struct session *s)
 	if (d->reattach_attempts && d->reattach_attempts % d->n_fds == 0)
 		d->endpoint++; /* every uplink failed: another gateway address */
 	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
+	clientguard_request_sent(&s->guard, req.nonce);
 	if (n)
 		udp_send(uplink_fd(d, d->candidate), endpoint(d), out, n);
 	d->reattach_sent_ms = jvpn_boot_ms();
 	d->reattach_sent_us = jvpn_boot_us();
 	d->reattach_attempts++;
+}
+
+/*
+ * An authentic message that answers nothing outstanding, or a message
+ * from an address that is none of the gateway's endpoints: dropped, and
+ * reported, at most once a second so that a flood of them is not a flood
+ * of events too.
+ */
+static void refused(struct jvpnd *d, const struct session *s,
+		    enum jvpnd_reason why, const union jvpn_sockaddr *from,
+		    const char *what)
+{
+	uint64_t now = jvpn_boot_ms();
+	char detail[128], who[64];
+
+	if (d->refused_event_ms && now - d->refused_event_ms < 1000)
+		return;
+	d->refused_event_ms = now;
+	snprintf(detail, sizeof(detail), "%s from %s", what,
+		 jvpn_sockaddr_text(from, who, sizeof(who)));
+	jvpnd_emit(d, EV_SECURITY_EVENT, s, why, detail);
+}
+
+static enum jvpnd_reason guard_reason(enum clientguard_verdict v)
+{
+	return v == CLIENTGUARD_STALE_VERSION ? JVPND_REASON_STALE_VERSION
+					      : JVPND_REASON_REPLAYED_NONCE;
 }
 
 static void on_challenge(struct session *s, int fd,
@@ -154,7 +183,7 @@ static void on_challenge(struct session *s, int fd,
 	size_t n;
 
 	if (reattach_decode_challenge(msg, len, s->keys.control, &c) ||
-	    c.request_nonce != s->nonce)
+	    clientguard_challenge(&s->guard, c.request_nonce) != CLIENTGUARD_OK)
 		return;
 	n = reattach_encode_response(&c, s->keys.control, out, sizeof(out));
 	if (n)
@@ -200,18 +229,60 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 	events_emit(&d->out, &ev);
 }
 
+/*
+ * The gateway's notice of a switch it made itself (NAT rebinding: the
+ * client's NAT moved, the client's own socket and gateway did not): no
+ * binding changes here, but the version does, to the gateway's, and the
+ * change is an event on this end too.
+ */
+static void follow_notice(struct jvpnd *d, struct session *s, uint64_t version)
+{
+	uint64_t old = s->sm.version;
+
+	if (sm_bump_for_switch_to(&s->sm, JVPND_REASON_NAT_REBINDING, version,
+				  jvpn_boot_ms()) != SM_OK)
+		return;
+	/* a switch record is not mirrored by the sm outlet: do it here */
+	if (s->in_kernel &&
+	    kernel_session_set_state(&d->kreq, s->id, old, s->sm.version,
+				     (uint8_t)s->sm.state))
+		fprintf(stderr, "jvpnd: session %llu: version: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+	jvpnd_changed(d);
+}
+
+/* The version this end's switch takes so that, after the RECOVERED that
+ * follows it in VOLATILE, it holds the gateway's @version. */
+static uint64_t switch_version(const struct session *s, uint64_t version)
+{
+	uint64_t after = s->sm.state == JVPN_STATE_VOLATILE ? 1 : 0;
+
+	return version > after ? version - after : 0;
+}
+
 static void on_ack(struct jvpnd *d, struct session *s, int fd,
 		   const union jvpn_sockaddr *from, const uint8_t *msg,
 		   size_t len)
 {
+	enum clientguard_verdict v;
 	struct reattach_ack ack;
 	size_t i;
 
-	if (reattach_decode_ack(msg, len, s->keys.control, &ack) ||
-	    ack.request_nonce != s->nonce)
+	if (reattach_decode_ack(msg, len, s->keys.control, &ack))
 		return;
+	v = clientguard_ack(&s->guard, ack.request_nonce, ack.state_version,
+			    s->peer_bound);
+	if (v != CLIENTGUARD_OK) {
+		refused(d, s, guard_reason(v), from, "REATTACH_ACK");
+		return;
+	}
 	s->peer_bound = ack.state_version;
-	if (session_switch(d, s, fd, from, JVPND_REASON_REATTACHED))
+	if (ack.request_nonce == JVPN_REATTACH_NOTICE_NONCE) {
+		follow_notice(d, s, ack.state_version);
+		return;
+	}
+	if (session_switch_to(d, s, fd, from, JVPND_REASON_REATTACHED,
+			      switch_version(s, ack.state_version)))
 		return;
 	jvpnd_changed(d);
 	for (i = 0; i < d->n_fds; i++)
@@ -227,7 +298,7 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	struct reattach_reject rej;
 
 	if (reattach_decode_reject(msg, len, s->keys.control, &rej) ||
-	    rej.request_nonce != s->nonce)
+	    clientguard_reject(&s->guard, rej.request_nonce) != CLIENTGUARD_OK)
 		return;
 	/* learn what the gateway knows, so the next request is current */
 	if (rej.reason == JVPND_REASON_STALE_VERSION)
@@ -301,13 +372,37 @@ static void tick_rekey(struct jvpnd *d, struct session *s)
 	}
 }
 
+/* An ACK of a probe sent on the bound path, once: a replayed one must not
+ * keep a dead path alive. */
+static void on_probe_ack(struct jvpnd *d, struct session *s, int fd,
+			 const union jvpn_sockaddr *from, const uint8_t *msg,
+			 size_t len)
+{
+	struct reattach_probe p;
+
+	if (reattach_decode_probe_ack(msg, len, s->keys.control, &p))
+		return;
+	if (clientguard_probe_ack(&s->guard, p.seq) != CLIENTGUARD_OK) {
+		refused(d, s, JVPND_REASON_REPLAYED_NONCE, from, "PROBE_ACK");
+		return;
+	}
+	if (fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
+		s->last_rx_ms = jvpn_boot_ms();
+}
+
 static void client_datagram(struct jvpnd *d, int fd,
 			    const union jvpn_sockaddr *from, const uint8_t *msg,
 			    size_t len)
 {
 	struct session *s = the_session(d);
-	struct reattach_probe p;
 
+	/* the gateway's endpoints, and nothing else, may steer the client */
+	if (!clientguard_from_gateway(gateway(d)->endpoints,
+				      gateway(d)->n_endpoints, from)) {
+		refused(d, s, JVPND_REASON_SECURITY, from,
+			"a control message not from a gateway endpoint");
+		return;
+	}
 	if (msg[0] == JVPN_MSG_HANDSHAKE_RESP && !s)
 		return on_resp(d, fd, from, msg, len);
 	if (msg[0] == JVPN_MSG_HANDSHAKE_REJECT && !s)
@@ -316,9 +411,7 @@ static void client_datagram(struct jvpnd *d, int fd,
 		return;
 	switch (msg[0]) {
 	case JVPN_MSG_PROBE_ACK:
-		if (!reattach_decode_probe_ack(msg, len, s->keys.control, &p) &&
-		    fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
-			s->last_rx_ms = jvpn_boot_ms();
+		on_probe_ack(d, s, fd, from, msg, len);
 		break;
 	case JVPN_MSG_REATTACH_CHALLENGE:
 		on_challenge(s, fd, from, msg, len);

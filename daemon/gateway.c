@@ -384,28 +384,66 @@ static void emit_success(struct jvpnd *d, const struct session *s,
 	events_emit(&d->out, &ev);
 }
 
-static void commit_path(struct jvpnd *d, struct session *s)
+/*
+ * The ACK, or (request_nonce 0) the notice of a switch the gateway made
+ * itself, to the new path: either way with the version the gateway now
+ * holds, which the client takes, so that both ends agree after every
+ * switch (docs/reattach.md, "state_version").
+ */
+static void send_ack(struct session *s, uint64_t request_nonce)
 {
 	uint8_t out[REATTACH_ACK_LEN];
 	struct reattach_ack ack = {
 		.session_id = s->id,
-		.request_nonce = s->pending_nonce,
+		.request_nonce = request_nonce,
+		.state_version = s->sm.version,
 	};
+	size_t n = reattach_encode_ack(&ack, s->keys.control, out, sizeof(out));
+
+	if (n)
+		udp_send(s->fd, &s->remote, out, n);
+}
+
+static bool is_bound(const struct session *s, int fd,
+		     const union jvpn_sockaddr *remote)
+{
+	return fd == s->fd && jvpn_sockaddr_equal(remote, &s->remote);
+}
+
+static void commit_path(struct jvpnd *d, struct session *s)
+{
+	bool nat = s->pending_reason == JVPND_REASON_NAT_REBINDING;
 	char old[64];
-	size_t n;
 
 	s->pending = false;
+	/* a rebind to the endpoint already bound is no switch at all */
+	if (nat && is_bound(s, s->pending_fd, &s->pending_remote))
+		return;
 	jvpn_sockaddr_text(&s->remote, old, sizeof(old));
 	if (session_switch(d, s, s->pending_fd, &s->pending_remote,
 			   s->pending_reason))
 		return;
 	emit_success(d, s, old);
-	if (s->pending_reason == JVPND_REASON_NAT_REBINDING)
-		return;
-	ack.state_version = s->sm.bound_version;
-	n = reattach_encode_ack(&ack, s->keys.control, out, sizeof(out));
-	if (n)
-		udp_send(s->fd, &s->remote, out, n);
+	send_ack(s, nat ? JVPN_REATTACH_NOTICE_NONCE : s->pending_nonce);
+}
+
+/*
+ * A valid PATH_RESPONSE from an address other than the one challenged
+ * (RFC 9000 section 8.2.2: the client's answer took another path, or
+ * someone relays it): the validation is aborted, no switch, and reported.
+ */
+static void abort_path(struct jvpnd *d, struct session *s,
+		       const union jvpn_sockaddr *from)
+{
+	char detail[160], who[64], challenged[64];
+
+	s->pending = false;
+	snprintf(detail, sizeof(detail),
+		 "path response from %s, challenged %s: validation aborted",
+		 jvpn_sockaddr_text(from, who, sizeof(who)),
+		 jvpn_sockaddr_text(&s->pending_remote, challenged,
+				    sizeof(challenged)));
+	jvpnd_emit(d, EV_SECURITY_EVENT, s, JVPND_REASON_NAT_REBINDING, detail);
 }
 
 static void on_response(struct jvpnd *d, struct session *s, int fd,
@@ -427,12 +465,14 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 			return;
 		memcpy(token, c.token, sizeof(token));
 	}
-	/* the answer must come over the very path that was challenged */
-	if (!s->pending || fd != s->pending_fd ||
-	    !jvpn_sockaddr_equal(from, &s->pending_remote) ||
-	    sodium_memcmp(token, s->token, sizeof(token)))
+	if (!s->pending || sodium_memcmp(token, s->token, sizeof(token)))
 		return;
-	commit_path(d, s);
+	/* the answer must come over the very path that was challenged */
+	if (fd == s->pending_fd &&
+	    jvpn_sockaddr_equal(from, &s->pending_remote))
+		commit_path(d, s);
+	else if (path)
+		abort_path(d, s, from);
 }
 
 static void gateway_datagram(struct jvpnd *d, int fd,
@@ -478,6 +518,9 @@ static void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 	if (ev->type != KERNEL_EV_STRAY || !s || s->pending)
 		return;
 	memcpy(&to, &ev->remote, sizeof(to));
+	/* a stale report of the endpoint bound since: nothing to move */
+	if (jvpn_sockaddr_equal(&to, &s->remote))
+		return;
 	/* the stray packet arrived on one of our listen sockets; the
 	 * candidate is reached through the session's own socket */
 	send_challenge(s, s->fd, &to, 0, JVPND_REASON_NAT_REBINDING);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clientguard.h"
 #include "config.h"
 #include "eventbus.h"
 #include "handshake.h"
@@ -46,6 +47,7 @@ struct session {
 	uint64_t probe_seq;
 	uint64_t nonce;		    /* client: last REATTACH nonce sent */
 	uint64_t peer_bound;	    /* client: gateway's bound version */
+	struct clientguard guard;   /* client: what it has outstanding */
 	struct reattach_session rs; /* gateway: nonces, budget, switches */
 	/* gateway: a path being validated before a switch */
 	bool pending;
@@ -113,8 +115,10 @@ struct jvpnd {
 	uint64_t reattach_sent_ms;
 	uint64_t reattach_sent_us; /* for the reattach latency */
 	unsigned int reattach_attempts;
-	size_t candidate; /* uplink tried by the last request */
-	bool gave_up;	  /* refused for good: no more tries */
+	size_t candidate;	   /* uplink tried by the last request */
+	bool gave_up;		   /* refused for good: no more tries */
+	uint64_t refused_event_ms; /* last SECURITY_EVENT for a refused
+				    * message: at most one a second */
 };
 
 #endif /* JVPND_JVPND_H */

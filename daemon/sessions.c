@@ -453,13 +453,22 @@ bool session_tick(struct jvpnd *d, struct session *s)
 int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union jvpn_sockaddr *remote, enum jvpnd_reason why)
 {
+	return session_switch_to(d, s, fd, remote, why, 0);
+}
+
+int session_switch_to(struct jvpnd *d, struct session *s, int fd,
+		      const union jvpn_sockaddr *remote, enum jvpnd_reason why,
+		      uint64_t at_least)
+{
+	uint64_t now = jvpn_boot_ms(), next = s->sm.version + 1;
 	union jvpn_sockaddr ka;
-	uint64_t now = jvpn_boot_ms();
 	int err;
 
+	if (at_least > next)
+		next = at_least;
 	memcpy(&ka, remote, sizeof(ka));
 	err = kernel_session_switch(&d->kreq, s->id, fd, &ka, s->sm.version,
-				    s->sm.version + 1);
+				    next);
 	if (err) {
 		jvpnd_emit(d, EV_TRANSPORT_SWITCH_DENIED, s, why, d->kreq.err);
 		return err;
@@ -467,8 +476,12 @@ int session_switch(struct jvpnd *d, struct session *s, int fd,
 	s->fd = fd;
 	s->remote = *remote;
 	s->last_rx_ms = now;
-	reattach_note_switch(&s->rs, now);
-	sm_bump_for_switch(&s->sm, why, now);
+	/* the gateway's own rebinds are not the client's to pay for: a third
+	 * party copying a data packet must not spend the session's cooldown
+	 * and switch budget (docs/reattach.md, "NAT rebinding") */
+	if (why != JVPND_REASON_NAT_REBINDING)
+		reattach_note_switch(&s->rs, now);
+	sm_bump_for_switch_to(&s->sm, why, next, now);
 	if (s->sm.state != JVPN_STATE_ACTIVE &&
 	    s->sm.state != JVPN_STATE_DEGRADED)
 		sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED,

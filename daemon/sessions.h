@@ -51,6 +51,10 @@ int sessions_reconcile(struct jvpnd *d);
 /* Moves the kernel's binding (CAS on state_version), then the sm. */
 int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union jvpn_sockaddr *remote, enum jvpnd_reason why);
+/* The same, the switch taking version max(version + 1, @at_least). */
+int session_switch_to(struct jvpnd *d, struct session *s, int fd,
+		      const union jvpn_sockaddr *remote, enum jvpnd_reason why,
+		      uint64_t at_least);
 /* Installs @keys' generation in the kernel: to open only, or current. */
 int session_install_keys(struct jvpnd *d, struct session *s,
 			 const struct handshake_keys *keys, bool next);

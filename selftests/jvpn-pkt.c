@@ -2,9 +2,13 @@
 /*
  * jvpn-pkt: packets for the kselftests that no well-behaved peer sends.
  *
- *   replay IFACE --dst-port P [--count N] [--timeout S]
- *	capture the first jvpn data packet to UDP port P seen on IFACE and
- *	send that frame again N times on IFACE (a replay attack)
+ *   replay IFACE --dst-port P|--src-port P [--type T] [--count N]
+ *	  [--timeout S] [--delay-ms D] [--interval-ms I] [--from ADDR:PORT]
+ *	capture the first jvpn packet of type T (data by default) to (or
+ *	from) UDP port P seen on IFACE, wait D ms, and send that frame again
+ *	N times on IFACE, I ms apart (a replay attack); with --from, send its
+ *	UDP payload instead from a plain socket bound to ADDR:PORT to where
+ *	the frame went (the same replay from another address)
  *   send ADDR:PORT KIND [--from-port P] [--session ID] [--counter N]
  *	[--repeat N] [--seconds S]
  *	send one crafted datagram from an ordinary UDP socket; --repeat and
@@ -396,7 +400,7 @@ static size_t ipv6_udp(const uint8_t *ip, size_t len)
  */
 static bool is_data_frame(const uint8_t *frame, size_t len,
 			  const struct sockaddr_ll *from, uint16_t port,
-			  uint8_t type, struct data_frame *df)
+			  uint16_t sport, uint8_t type, struct data_frame *df)
 {
 	struct udphdr udp;
 	size_t l2_len, l4;
@@ -415,8 +419,8 @@ static bool is_data_frame(const uint8_t *frame, size_t len,
 	df->udp = l2_len + l4;
 	memcpy(&udp, frame + df->udp, sizeof(udp));
 	df->udp_len = ntohs(udp.len);
-	return udp.dest == port && df->udp_len >= sizeof(udp) + 1 &&
-	       df->udp + df->udp_len <= len &&
+	return (!port || udp.dest == port) && (!sport || udp.source == sport) &&
+	       df->udp_len >= sizeof(udp) + 1 && df->udp + df->udp_len <= len &&
 	       (type != JVPN_MSG_DATA ||
 		df->udp_len - sizeof(udp) >= JVPN_DATA_HDR_LEN) &&
 	       frame[df->udp + sizeof(udp)] == type;
@@ -496,7 +500,17 @@ struct capture {
 	size_t len;
 	struct sockaddr_ll from;
 	struct data_frame df;
-	uint8_t type; /* the message type wanted */
+	uint8_t type;	/* the message type wanted */
+	uint16_t sport; /* network order; 0: any source port */
+};
+
+/* How the captured frame is sent again. */
+struct replay_plan {
+	uint64_t count;
+	uint64_t delay_ms;
+	uint64_t interval_ms;
+	bool from_set; /* resend the payload from this endpoint instead */
+	union endpoint from;
 };
 
 /* 0 captured, EXIT_TIMEOUT, or EXIT_FAILURE */
@@ -527,7 +541,7 @@ static int capture_data_frame(const char *cmd, int fd, uint16_t port,
 		/* a truncated frame could not be sent again as it was */
 		if (cap->len <= sizeof(cap->frame) &&
 		    is_data_frame(cap->frame, cap->len, &cap->from, port,
-				  cap->type, &cap->df))
+				  cap->sport, cap->type, &cap->df))
 			return 0;
 	}
 }
@@ -552,8 +566,69 @@ static void print_captured(const struct capture *cap)
 	fflush(stdout);
 }
 
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Where the captured frame was going: its IP destination and UDP port. */
+static void frame_destination(const struct capture *cap, union endpoint *to)
+{
+	const uint8_t *ip = cap->frame + cap->df.l3;
+	const uint8_t *udp = cap->frame + cap->df.udp;
+
+	memset(to, 0, sizeof(*to));
+	if (cap->df.ethertype == ETH_P_IP) {
+		to->in4.sin_family = AF_INET;
+		memcpy(&to->in4.sin_addr, ip + 16, 4);
+		memcpy(&to->in4.sin_port, udp + 2, 2);
+	} else {
+		to->in6.sin6_family = AF_INET6;
+		memcpy(&to->in6.sin6_addr, ip + 24, 16);
+		memcpy(&to->in6.sin6_port, udp + 2, 2);
+	}
+}
+
+/* The captured payload again, from another address: a plain socket. */
+static int send_payloads(const char *cmd, const struct capture *cap,
+			 const struct replay_plan *plan)
+{
+	const uint8_t *payload = cap->frame + cap->df.udp + 8;
+	size_t len = cap->df.udp_len - 8;
+	union endpoint to;
+	int fd = socket(plan->from.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	frame_destination(cap, &to);
+	if (fd < 0 || bind(fd, &plan->from.sa, endpoint_len(&plan->from))) {
+		if (fd >= 0)
+			close(fd);
+		return fail(cmd, "binding --from");
+	}
+	for (uint64_t i = 0; i < plan->count; i++) {
+		if (i && plan->interval_ms)
+			sleep_ms(plan->interval_ms);
+		if (sendto(fd, payload, len, 0, &to.sa, endpoint_len(&to)) <
+		    0) {
+			close(fd);
+			return fail(cmd, "sending the payload again");
+		}
+	}
+	close(fd);
+	printf("replayed %llu from ", (unsigned long long)plan->count);
+	print_endpoint(stdout, &plan->from);
+	printf(" to ");
+	print_endpoint(stdout, &to);
+	printf("\n");
+	fflush(stdout);
+	return EXIT_SUCCESS;
+}
+
 static int send_frames(const char *cmd, int fd, const struct capture *cap,
-		       uint64_t count)
+		       const struct replay_plan *plan)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
@@ -561,17 +636,21 @@ static int send_frames(const char *cmd, int fd, const struct capture *cap,
 		.sll_ifindex = cap->from.sll_ifindex,
 	};
 
-	for (uint64_t i = 0; i < count; i++)
+	for (uint64_t i = 0; i < plan->count; i++) {
+		if (i && plan->interval_ms)
+			sleep_ms(plan->interval_ms);
 		if (sendto(fd, cap->frame, cap->len, 0, (struct sockaddr *)&to,
 			   sizeof(to)) < 0)
 			return fail(cmd, "sending the frame again");
-	printf("replayed %llu\n", (unsigned long long)count);
+	}
+	printf("replayed %llu\n", (unsigned long long)plan->count);
 	fflush(stdout);
 	return EXIT_SUCCESS;
 }
 
 static int replay(const char *cmd, unsigned int ifindex, uint16_t port,
-		  uint8_t type, uint64_t count, int64_t timeout_ms)
+		  uint16_t sport, uint8_t type, const struct replay_plan *plan,
+		  int64_t timeout_ms)
 {
 	struct capture *cap = malloc(sizeof(*cap));
 	int fd = open_capture(cmd, ifindex);
@@ -581,12 +660,15 @@ static int replay(const char *cmd, unsigned int ifindex, uint16_t port,
 		goto out;
 	announce_listening();
 	cap->type = type;
+	cap->sport = sport;
 	status = capture_data_frame(cmd, fd, port, timeout_ms, cap);
 	if (status)
 		goto out;
 	print_captured(cap);
+	sleep_ms(plan->delay_ms);
 	fix_udp_checksum(cap->frame, &cap->df);
-	status = send_frames(cmd, fd, cap, count);
+	status = plan->from_set ? send_payloads(cmd, cap, plan)
+				: send_frames(cmd, fd, cap, plan);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -597,34 +679,47 @@ out:
 static int cmd_replay(int argc, char **argv)
 {
 	struct option_slot options[] = {
-		{ "dst-port", NULL },
-		{ "count", NULL },
-		{ "timeout", NULL },
-		{ "type", NULL },
+		{ "dst-port", NULL },	 { "count", NULL },
+		{ "timeout", NULL },	 { "type", NULL },
+		{ "src-port", NULL },	 { "delay-ms", NULL },
+		{ "interval-ms", NULL }, { "from", NULL },
 	};
 	struct command_line cl = { .options = options,
 				   .n_options = ARRAY_SIZE(options) };
-	uint64_t port, count, type;
+	struct replay_plan plan = { 0 };
+	uint64_t port, sport, type;
 	int64_t timeout_ms;
 	unsigned int ifindex;
+	const char *problem;
 
 	if (parse_command_line(&cl, argc, argv, 1, "IFACE"))
 		return EXIT_USAGE;
-	if (!options[0].value)
-		return usage_error(cl.cmd, "missing --dst-port");
+	if (!options[0].value && !options[4].value)
+		return usage_error(cl.cmd, "missing --dst-port or --src-port");
 	if (option_u64(&cl, "dst-port", UINT16_MAX, 0, &port) ||
-	    option_u64(&cl, "count", UINT32_MAX, DEFAULT_REPLAYS, &count) ||
+	    option_u64(&cl, "src-port", UINT16_MAX, 0, &sport) ||
+	    option_u64(&cl, "count", UINT32_MAX, DEFAULT_REPLAYS,
+		       &plan.count) ||
 	    option_u64(&cl, "type", UINT8_MAX, JVPN_MSG_DATA, &type) ||
+	    option_u64(&cl, "delay-ms", UINT32_MAX, 0, &plan.delay_ms) ||
+	    option_u64(&cl, "interval-ms", UINT32_MAX, 0, &plan.interval_ms) ||
 	    option_timeout(&cl, &timeout_ms))
 		return EXIT_USAGE;
+	if (options[7].value) {
+		problem = parse_endpoint(options[7].value, &plan.from);
+		if (problem)
+			return usage_error(cl.cmd, "--from '%s': %s",
+					   options[7].value, problem);
+		plan.from_set = true;
+	}
 	ifindex = if_nametoindex(cl.positional[0]);
 	if (!ifindex) {
 		fprintf(stderr, "jvpn-pkt: %s: device '%s': %s\n", cl.cmd,
 			cl.positional[0], strerror(errno));
 		return EXIT_FAILURE;
 	}
-	return replay(cl.cmd, ifindex, htons((uint16_t)port), (uint8_t)type,
-		      count, timeout_ms);
+	return replay(cl.cmd, ifindex, htons((uint16_t)port),
+		      htons((uint16_t)sport), (uint8_t)type, &plan, timeout_ms);
 }
 
 /* send */
@@ -1008,8 +1103,9 @@ static int cmd_recv(int argc, char **argv)
 
 static void print_help(FILE *out)
 {
-	fputs("usage: jvpn-pkt replay IFACE --dst-port P [--count N] "
-	      "[--timeout S]\n"
+	fputs("usage: jvpn-pkt replay IFACE --dst-port P|--src-port P "
+	      "[--type T] [--count N] [--timeout S]\n"
+	      "         [--delay-ms D] [--interval-ms I] [--from ADDR:PORT]\n"
 	      "       jvpn-pkt send ADDR:PORT KIND [--from-port P] "
 	      "[--session ID] [--counter N]\n"
 	      "                [--repeat N] [--seconds S]\n"

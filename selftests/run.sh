@@ -9,7 +9,8 @@ set -uo pipefail
 
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
-for part in topology traffic switching security netlink lifecycle daemon operator metrics outlets kernel; do
+for part in topology traffic switching security netlink lifecycle daemon paths \
+	operator metrics outlets kernel; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -50,6 +51,10 @@ TESTS=(
 	"daemon_refusal_flood test_daemon_refusal_flood 120"
 	"daemon_future_timestamp_capped test_daemon_future_timestamp_capped 90"
 	"daemon_stale_version test_daemon_stale_version 90"
+	"daemon_ack_replayed test_daemon_ack_replayed 90"
+	"daemon_probe_ack_replayed test_daemon_probe_ack_replayed 90"
+	"daemon_nat_rebinding_versions test_daemon_nat_rebinding_versions 90"
+	"daemon_nat_rebinding_uncharged test_daemon_nat_rebinding_uncharged 90"
 	"daemon_session_ttl test_daemon_session_ttl 60"
 	"daemon_transport_loss_ttl test_daemon_transport_loss_ttl 60"
 	"daemon_switch_flood test_daemon_switch_flood 120"

@@ -153,13 +153,14 @@ bool sm_reason_fits(enum jvpn_state from, enum jvpn_state to,
 
 /* The only place a machine changes: one version, one record. */
 static void apply_change(struct sm *sm, enum jvpn_state to,
-			 enum jvpnd_reason reason, uint64_t now_ms)
+			 enum jvpnd_reason reason, uint64_t version,
+			 uint64_t now_ms)
 {
 	struct sm_record rec = {
 		.old_state = sm->state,
 		.new_state = to,
 		.old_version = sm->version,
-		.new_version = sm->version + 1,
+		.new_version = version,
 		.reason = reason,
 		.time_ms = now_ms,
 	};
@@ -177,18 +178,27 @@ static void apply_change(struct sm *sm, enum jvpn_state to,
  * other than TERMINATED; then the machine terminates instead, so that
  * the version space can never wrap and never be reused.
  */
-static enum sm_status commit(struct sm *sm, enum jvpn_state to,
-			     enum jvpnd_reason reason, uint64_t now_ms)
+static enum sm_status commit_to(struct sm *sm, enum jvpn_state to,
+				enum jvpnd_reason reason, uint64_t version,
+				uint64_t now_ms)
 {
 	if (sm->version == UINT64_MAX)
 		return SM_INVALID; /* only a corrupted struct gets here */
-	if (sm->version + 1 == UINT64_MAX && to != JVPN_STATE_TERMINATED) {
+	if (version <= sm->version)
+		version = sm->version + 1;
+	if (version == UINT64_MAX && to != JVPN_STATE_TERMINATED) {
 		apply_change(sm, JVPN_STATE_TERMINATED, JVPND_REASON_SECURITY,
-			     now_ms);
+			     UINT64_MAX, now_ms);
 		return SM_EXHAUSTED;
 	}
-	apply_change(sm, to, reason, now_ms);
+	apply_change(sm, to, reason, version, now_ms);
 	return SM_OK;
+}
+
+static enum sm_status commit(struct sm *sm, enum jvpn_state to,
+			     enum jvpnd_reason reason, uint64_t now_ms)
+{
+	return commit_to(sm, to, reason, 0, now_ms);
 }
 
 enum sm_status sm_transition(struct sm *sm, enum jvpn_state to,
@@ -214,6 +224,12 @@ enum sm_status sm_transition(struct sm *sm, enum jvpn_state to,
 enum sm_status sm_bump_for_switch(struct sm *sm, enum jvpnd_reason reason,
 				  uint64_t now_ms)
 {
+	return sm_bump_for_switch_to(sm, reason, 0, now_ms);
+}
+
+enum sm_status sm_bump_for_switch_to(struct sm *sm, enum jvpnd_reason reason,
+				     uint64_t at_least, uint64_t now_ms)
+{
 	enum sm_status st;
 
 	if (!sm)
@@ -224,7 +240,7 @@ enum sm_status sm_bump_for_switch(struct sm *sm, enum jvpnd_reason reason,
 		return SM_REFUSED;
 	if (!reason_switches(reason))
 		return SM_NO_REASON;
-	st = commit(sm, sm->state, reason, now_ms);
+	st = commit_to(sm, sm->state, reason, at_least, now_ms);
 	if (st == SM_OK)
 		sm->bound_version = sm->version;
 	return st;

@@ -129,6 +129,14 @@ enum sm_status sm_transition(struct sm *sm, enum jvpn_state to,
  */
 enum sm_status sm_bump_for_switch(struct sm *sm, enum jvpnd_reason reason,
 				  uint64_t now_ms);
+/*
+ * The same, to version max(version + 1, at_least): the client takes the
+ * version its gateway announced for the switch (REATTACH_ACK), so that
+ * both ends hold one number after it (docs/reattach.md, "state_version").
+ * One record, however far it jumps; the version still only grows.
+ */
+enum sm_status sm_bump_for_switch_to(struct sm *sm, enum jvpnd_reason reason,
+				     uint64_t at_least, uint64_t now_ms);
 
 /* ---- health judgement ---------------------------------------------- */
 

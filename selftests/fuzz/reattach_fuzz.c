@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "clientguard.h"
 #include "reattach.h"
 
 static const uint8_t KEY[JVPN_KEY_LEN] = {
@@ -277,11 +278,55 @@ static void fuzz_addresses(const uint8_t *data, size_t size)
 	      REATTACH_MATCH_NONE);
 }
 
+/* ---- the client's judgement: nothing accepted twice ----------------- */
+
+static uint64_t take_u8(const uint8_t **p, const uint8_t *end)
+{
+	return *p < end ? *(*p)++ : 0;
+}
+
+/*
+ * The bytes are a script of what the client sends and what arrives; each
+ * ACK's version and nonce are small so that repeats are frequent. Checks:
+ * an accepted ACK has a version above every one before it, an ACK of a
+ * request is accepted at most once per request, and PROBE_ACKs are
+ * accepted in strictly increasing order, each for a probe sent.
+ */
+static void fuzz_clientguard(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data, *end = data + size;
+	struct clientguard g = { 0 };
+	uint64_t bound = 0, nonce = 0, seq = 0, acked_for = 0, last_probe = 0;
+
+	while (p < end) {
+		uint8_t op = (uint8_t)(take_u8(&p, end) & 3);
+		uint64_t a = take_u8(&p, end) & 15, v = take_u8(&p, end) & 15;
+
+		if (op == 0) {
+			clientguard_request_sent(&g, ++nonce);
+		} else if (op == 1) {
+			clientguard_probe_sent(&g, ++seq);
+		} else if (op == 2 &&
+			   clientguard_ack(&g, a, v, bound) == CLIENTGUARD_OK) {
+			CHECK(v > bound);
+			CHECK(a == 0 || (a == nonce && acked_for != a));
+			if (a)
+				acked_for = a;
+			bound = v;
+		} else if (op == 3 &&
+			   clientguard_probe_ack(&g, a) == CLIENTGUARD_OK) {
+			CHECK(a > last_probe && a <= seq);
+			last_probe = a;
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_raw(data, size);
 	fuzz_resealed(data, size);
 	fuzz_validate(data, size);
 	fuzz_addresses(data, size);
+	fuzz_clientguard(data, size);
 	return 0;
 }

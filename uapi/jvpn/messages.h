@@ -91,7 +91,18 @@ struct jvpn_data_hdr {
 #define JVPN_REATTACH_TOKEN_LEN		16
 #define JVPN_REATTACH_REQUEST_BODY	32
 #define JVPN_REATTACH_CHALLENGE_BODY	24	/* also REATTACH_RESPONSE */
+/*
+ * REATTACH_ACK body: request_nonce(8) state_version(8). state_version is
+ * the gateway's version after the switch, which the client takes as its
+ * own. request_nonce 0 is the SWITCH NOTICE: the gateway moved the binding
+ * itself (NAT rebinding) and tells the client, over the new path. A client
+ * accepts an ACK only from a configured gateway endpoint, only for its
+ * outstanding request (a notice: for none) and only once, and only with a
+ * state_version above the greatest it has accepted, so that no ACK or
+ * notice can be used twice (docs/reattach.md, "REATTACH_ACK").
+ */
 #define JVPN_REATTACH_ACK_BODY		16
+#define JVPN_REATTACH_NOTICE_NONCE	0	/* request_nonce of a notice */
 #define JVPN_REATTACH_REJECT_BODY	32
 #define JVPN_PATH_BODY			16	/* PATH_CHALLENGE, _RESPONSE */
 #define JVPN_PROBE_BODY			16	/* PROBE, PROBE_ACK */

@@ -448,6 +448,39 @@ static void test_bump_for_switch(void **state)
 	check_bump(JVPN_STATE_VOLATILE, JVPND_REASON_NAT_REBINDING);
 }
 
+/* A switch to the version the gateway announced: one record, the jump
+ * whole; never backwards, never to a version already held. */
+static void test_bump_to_announced(void **state)
+{
+	struct sm sm;
+	struct log log;
+	uint64_t v;
+
+	(void)state;
+	reach(&sm, &log, JVPN_STATE_ACTIVE);
+	v = sm.version;
+	log.n = 0;
+	assert_int_equal(sm_bump_for_switch_to(&sm, JVPND_REASON_NAT_REBINDING,
+					       v + 5, T0 + 1),
+			 SM_OK);
+	assert_int_equal(sm.version, v + 5);
+	assert_int_equal(sm.bound_version, v + 5);
+	assert_int_equal(log.n, 1);
+	assert_int_equal(log.recs[0].old_version, v);
+	assert_int_equal(log.recs[0].new_version, v + 5);
+	assert_int_equal(log.recs[0].old_state, log.recs[0].new_state);
+	/* an announced version at or below ours: still one step up */
+	assert_int_equal(
+		sm_bump_for_switch_to(&sm, JVPND_REASON_REATTACHED, v, T0 + 2),
+		SM_OK);
+	assert_int_equal(sm.version, v + 6);
+	/* the last version belongs to TERMINATED alone */
+	assert_int_equal(sm_bump_for_switch_to(&sm, JVPND_REASON_REATTACHED,
+					       UINT64_MAX, T0 + 3),
+			 SM_EXHAUSTED);
+	assert_int_equal(sm.state, JVPN_STATE_TERMINATED);
+}
+
 static void test_bump_refused(void **state)
 {
 	struct sm sm, before;
@@ -954,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_versions_chain),
 		cmocka_unit_test(test_bump_for_switch),
 		cmocka_unit_test(test_bump_refused),
+		cmocka_unit_test(test_bump_to_announced),
 		cmocka_unit_test(test_bound_version_only_on_binding),
 		cmocka_unit_test(test_version_exhaustion_terminates),
 		cmocka_unit_test(test_version_exhaustion_by_switch),

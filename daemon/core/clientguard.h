@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The client's judgement of what its gateway sends: nothing the gateway
+ * sent once can be used twice, and nothing moves the client unless it
+ * answers something the client has outstanding (docs/reattach.md,
+ * "Client behaviour"). The caller has verified the mac and that the
+ * datagram came from one of its configured gateway endpoints
+ * (clientguard_from_gateway); these rules are what a replay of an
+ * authentic message must still fail.
+ *
+ * Pure code: no I/O, no clock, no global state.
+ */
+#ifndef JVPND_CLIENTGUARD_H
+#define JVPND_CLIENTGUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sockaddr.h"
+
+struct clientguard {
+	uint64_t request_nonce; /* the outstanding REATTACH_REQUEST; 0: none */
+	uint64_t probe_sent;	/* greatest PROBE seq sent */
+	uint64_t probe_acked;	/* greatest PROBE_ACK seq accepted */
+};
+
+enum clientguard_verdict {
+	CLIENTGUARD_OK,
+	CLIENTGUARD_NOT_OUTSTANDING, /* answers nothing asked, or asked before */
+	CLIENTGUARD_STALE_VERSION,   /* not above the version already known */
+};
+
+/* Whether @from is one of the @n configured gateway endpoints. */
+bool clientguard_from_gateway(const union jvpn_sockaddr *endpoints, size_t n,
+			      const union jvpn_sockaddr *from);
+
+/* A REATTACH_REQUEST with @nonce went out: the only one outstanding. */
+void clientguard_request_sent(struct clientguard *g, uint64_t nonce);
+
+/* A REATTACH_CHALLENGE for @request_nonce: answered only while that
+ * request is outstanding (the challenge may come more than once). */
+enum clientguard_verdict clientguard_challenge(const struct clientguard *g,
+					       uint64_t request_nonce);
+
+/*
+ * A REATTACH_ACK. request_nonce != 0: it must name the outstanding
+ * request, which it then consumes (an ACK is good once). request_nonce
+ * == 0 is the gateway's notice of a switch it made itself (NAT
+ * rebinding). Either way its state_version must be above @peer_bound,
+ * the greatest the client has accepted: a replay, even of a notice, never
+ * is.
+ */
+enum clientguard_verdict clientguard_ack(struct clientguard *g,
+					 uint64_t request_nonce,
+					 uint64_t state_version,
+					 uint64_t peer_bound);
+
+/* A REATTACH_REJECT answers the outstanding request once, too. */
+enum clientguard_verdict clientguard_reject(struct clientguard *g,
+					    uint64_t request_nonce);
+
+/* A PROBE with @seq went out. */
+void clientguard_probe_sent(struct clientguard *g, uint64_t seq);
+
+/* A PROBE_ACK must echo a probe sent and not yet acknowledged, so every
+ * ACK counts once and an old one never: seq in (probe_acked, probe_sent]. */
+enum clientguard_verdict clientguard_probe_ack(struct clientguard *g,
+					       uint64_t seq);
+
+#endif /* JVPND_CLIENTGUARD_H */

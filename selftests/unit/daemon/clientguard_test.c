@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Unit tests of daemon/core/clientguard.c: the client follows only its
+ * gateway's endpoints, and no authentic message of the gateway can be
+ * used twice: an ACK answers the outstanding request once and only with a
+ * newer version, a switch notice only with a newer version, a PROBE_ACK
+ * an outstanding probe once.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clientguard.h"
+
+static union jvpn_sockaddr v4(const char *addr, uint16_t port)
+{
+	union jvpn_sockaddr a;
+
+	memset(&a, 0, sizeof(a));
+	a.in4.sin_family = AF_INET;
+	a.in4.sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, addr, &a.in4.sin_addr), 1);
+	return a;
+}
+
+static void test_from_gateway(void **state)
+{
+	union jvpn_sockaddr eps[2] = { v4("10.0.0.1", 51820),
+				       v4("10.0.0.2", 51820) };
+	union jvpn_sockaddr other = v4("10.9.0.66", 51820);
+	union jvpn_sockaddr port = v4("10.0.0.1", 51821);
+
+	(void)state;
+	assert_true(clientguard_from_gateway(eps, 2, &eps[0]));
+	assert_true(clientguard_from_gateway(eps, 2, &eps[1]));
+	assert_false(clientguard_from_gateway(eps, 2, &other));
+	assert_false(clientguard_from_gateway(eps, 2, &port));
+	assert_false(clientguard_from_gateway(eps, 0, &eps[0]));
+}
+
+/* The replay of issue 10: one captured ACK, used again later. */
+static void test_ack_once(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	/* nothing asked: an ACK answers nothing */
+	assert_int_equal(clientguard_ack(&g, 1, 5, 1),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	clientguard_request_sent(&g, 1);
+	assert_int_equal(clientguard_ack(&g, 2, 5, 1),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(clientguard_ack(&g, 1, 5, 1), CLIENTGUARD_OK);
+	/* the same ACK again, while no request is out */
+	assert_int_equal(clientguard_ack(&g, 1, 5, 5),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	/* the old ACK while a newer request is out */
+	clientguard_request_sent(&g, 2);
+	assert_int_equal(clientguard_ack(&g, 1, 5, 5),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(g.request_nonce, 2);
+}
+
+static void test_ack_version_above(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	clientguard_request_sent(&g, 7);
+	assert_int_equal(clientguard_ack(&g, 7, 4, 4),
+			 CLIENTGUARD_STALE_VERSION);
+	assert_int_equal(clientguard_ack(&g, 7, 3, 4),
+			 CLIENTGUARD_STALE_VERSION);
+	/* a refused ACK does not consume the request */
+	assert_int_equal(g.request_nonce, 7);
+	assert_int_equal(clientguard_ack(&g, 7, 5, 4), CLIENTGUARD_OK);
+}
+
+/* request_nonce 0: the gateway's own switch, good once by its version. */
+static void test_notice(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	assert_int_equal(clientguard_ack(&g, 0, 6, 5), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_ack(&g, 0, 6, 6),
+			 CLIENTGUARD_STALE_VERSION);
+	assert_int_equal(clientguard_ack(&g, 0, 1, 6),
+			 CLIENTGUARD_STALE_VERSION);
+	/* a notice never consumes an outstanding request */
+	clientguard_request_sent(&g, 3);
+	assert_int_equal(clientguard_ack(&g, 0, 7, 6), CLIENTGUARD_OK);
+	assert_int_equal(g.request_nonce, 3);
+}
+
+static void test_challenge_and_reject(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	assert_int_equal(clientguard_challenge(&g, 0),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	clientguard_request_sent(&g, 4);
+	assert_int_equal(clientguard_challenge(&g, 3),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(clientguard_challenge(&g, 4), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_challenge(&g, 4), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_reject(&g, 4), CLIENTGUARD_OK);
+	/* a replayed REJECT (a SWITCH_LIMIT ends the session) answers nothing */
+	assert_int_equal(clientguard_reject(&g, 4),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(clientguard_challenge(&g, 4),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+}
+
+/* The replay of issue 10: old PROBE_ACKs must not keep a dead path alive. */
+static void test_probe_ack(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	assert_int_equal(clientguard_probe_ack(&g, 1),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	clientguard_probe_sent(&g, 1);
+	clientguard_probe_sent(&g, 2);
+	clientguard_probe_sent(&g, 3);
+	assert_int_equal(clientguard_probe_ack(&g, 4),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(clientguard_probe_ack(&g, 2), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_probe_ack(&g, 2),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(clientguard_probe_ack(&g, 1),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(clientguard_probe_ack(&g, 3), CLIENTGUARD_OK);
+	/* a seq sent earlier never lowers what was sent */
+	clientguard_probe_sent(&g, 1);
+	assert_int_equal(g.probe_sent, 3);
+	assert_int_equal(clientguard_probe_ack(&g, 3),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_from_gateway),
+		cmocka_unit_test(test_ack_once),
+		cmocka_unit_test(test_ack_version_above),
+		cmocka_unit_test(test_notice),
+		cmocka_unit_test(test_challenge_and_reject),
+		cmocka_unit_test(test_probe_ack),
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return cmocka_run_group_tests_name("clientguard", tests, NULL, NULL);
+}

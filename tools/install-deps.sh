@@ -8,7 +8,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping
 	libmnl-dev libsodium-dev libcmocka-dev
-	clang libclang-rt-14-dev
+	clang clang-format libclang-rt-14-dev
 	dkms iperf3 nftables conntrack tcpdump
 	bash-completion man-db systemd util-linux
 	wireguard-tools gnuplot-nox valgrind jq

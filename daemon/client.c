@@ -39,7 +39,8 @@ static struct session *the_session(struct jvpnd *d)
 
 static const union jvpn_sockaddr *endpoint(const struct jvpnd *d)
 {
-	return &gateway(d)->endpoints[d->endpoint % gateway(d)->n_endpoints];
+	return &gateway(d)->endpoints[d->client.endpoint %
+				      gateway(d)->n_endpoints];
 }
 
 static int uplink_fd(const struct jvpnd *d, size_t i)
@@ -59,12 +60,12 @@ static void send_init(struct jvpnd *d)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now.sec = (uint64_t)ts.tv_sec;
 	now.nsec = (uint32_t)ts.tv_nsec;
-	if (handshake_initiator_start(&d->hs, d->priv, d->pub,
+	if (handshake_initiator_start(&d->client.hs, d->priv, d->pub,
 				      gateway(d)->public_key, &now, &hs_params,
 				      out, &len) != HS_OK)
 		return;
-	udp_send(uplink_fd(d, d->uplink), endpoint(d), out, len);
-	d->hs_sent_ms = jvpn_boot_ms();
+	udp_send(uplink_fd(d, d->client.uplink), endpoint(d), out, len);
+	d->client.hs_sent_ms = jvpn_boot_ms();
 }
 
 static void send_probe(struct session *s);
@@ -75,7 +76,8 @@ static void on_resp(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	struct handshake_keys keys;
 	struct session *s;
 
-	if (handshake_initiator_consume_resp(&d->hs, msg, len, &keys) != HS_OK)
+	if (handshake_initiator_consume_resp(&d->client.hs, msg, len, &keys) !=
+	    HS_OK)
 		return;
 	s = session_new(d, 0, &keys, fd, from);
 	handshake_keys_wipe(&keys);
@@ -91,11 +93,12 @@ static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
 {
 	struct hs_reject rej;
 
-	if (handshake_initiator_consume_reject(&d->hs, msg, len, &rej) != HS_OK)
+	if (handshake_initiator_consume_reject(&d->client.hs, msg, len, &rej) !=
+	    HS_OK)
 		return;
 	jvpnd_emit(d, EV_REATTACH_REJECT, NULL, rej.reason,
 		   "the gateway refused the handshake: giving up");
-	d->gave_up = true;
+	d->client.gave_up = true;
 }
 
 /* ---- health and reattach ---- */
@@ -135,16 +138,20 @@ static void send_request(struct jvpnd *d, struct session *s)
 	uint8_t out[REATTACH_REQUEST_LEN];
 	size_t n;
 
-	d->candidate = (d->uplink + 1 + d->reattach_attempts) % d->n_fds;
-	if (d->reattach_attempts && d->reattach_attempts % d->n_fds == 0)
-		d->endpoint++; /* every uplink failed: another gateway address */
+	d->client.candidate =
+		(d->client.uplink + 1 + d->client.reattach_attempts) % d->n_fds;
+	if (d->client.reattach_attempts &&
+	    d->client.reattach_attempts % d->n_fds == 0)
+		d->client
+			.endpoint++; /* every uplink failed: another gateway address */
 	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
 	clientguard_request_sent(&s->guard, req.nonce);
 	if (n)
-		udp_send(uplink_fd(d, d->candidate), endpoint(d), out, n);
-	d->reattach_sent_ms = jvpn_boot_ms();
-	d->reattach_sent_us = jvpn_boot_us();
-	d->reattach_attempts++;
+		udp_send(uplink_fd(d, d->client.candidate), endpoint(d), out,
+			 n);
+	d->client.reattach_sent_ms = jvpn_boot_ms();
+	d->client.reattach_sent_us = jvpn_boot_us();
+	d->client.reattach_attempts++;
 }
 
 /*
@@ -160,9 +167,10 @@ static void refused(struct jvpnd *d, const struct session *s,
 	uint64_t now = jvpn_boot_ms();
 	char detail[128], who[64];
 
-	if (d->refused_event_ms && now - d->refused_event_ms < 1000)
+	if (d->client.refused_event_ms &&
+	    now - d->client.refused_event_ms < 1000)
 		return;
-	d->refused_event_ms = now;
+	d->client.refused_event_ms = now;
 	snprintf(detail, sizeof(detail), "%s from %s", what,
 		 jvpn_sockaddr_text(from, who, sizeof(who)));
 	jvpnd_emit(d, EV_SECURITY_EVENT, s, why, detail);
@@ -223,7 +231,7 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 		.new_state = (int)s->sm.state,
 		.new_transport =
 			jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
-		.latency_us = jvpn_boot_us() - d->reattach_sent_us,
+		.latency_us = jvpn_boot_us() - d->client.reattach_sent_us,
 	};
 
 	events_emit(&d->out, &ev);
@@ -287,8 +295,8 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	jvpnd_changed(d);
 	for (i = 0; i < d->n_fds; i++)
 		if (d->fds[i] == fd)
-			d->uplink = i;
-	d->reattach_attempts = 0;
+			d->client.uplink = i;
+	d->client.reattach_attempts = 0;
 	emit_success(d, s);
 }
 
@@ -451,12 +459,12 @@ static void tick_session(struct jvpnd *d, struct session *s)
 	    !(s->sm.state == JVPN_STATE_DEGRADED &&
 	      now - s->last_rx_ms > p->health_threshold_ms))
 		return;
-	if (d->reattach_attempts >= p->max_reattach_attempts) {
+	if (d->client.reattach_attempts >= p->max_reattach_attempts) {
 		session_end(d, s, JVPND_REASON_TRANSPORT_LOSS_TTL);
 		return;
 	}
 	/* one request in flight; the gateway's cooldown bounds the rest */
-	if (now - d->reattach_sent_ms >= p->probe_interval_ms)
+	if (now - d->client.reattach_sent_ms >= p->probe_interval_ms)
 		send_request(d, s);
 }
 
@@ -469,14 +477,14 @@ static void client_tick(struct jvpnd *d)
 		tick_session(d, s);
 		return;
 	}
-	if (d->gave_up)
+	if (d->client.gave_up)
 		return;
-	if (!d->hs_sent_ms ||
-	    jvpn_boot_ms() - d->hs_sent_ms >= p->handshake_timeout_ms) {
-		if (d->hs_sent_ms) { /* no answer: try the next path */
-			d->uplink = (d->uplink + 1) % d->n_fds;
-			if (d->uplink == 0)
-				d->endpoint++;
+	if (!d->client.hs_sent_ms ||
+	    jvpn_boot_ms() - d->client.hs_sent_ms >= p->handshake_timeout_ms) {
+		if (d->client.hs_sent_ms) { /* no answer: try the next path */
+			d->client.uplink = (d->client.uplink + 1) % d->n_fds;
+			if (d->client.uplink == 0)
+				d->client.endpoint++;
 		}
 		send_init(d);
 	}
@@ -514,7 +522,7 @@ static int client_start(struct jvpnd *d)
 			return -1;
 		}
 		if (s && fd == s->fd)
-			d->uplink = i;
+			d->client.uplink = i;
 		d->fds[d->n_fds++] = fd;
 		if (!s || fd != s->fd)
 			jvpnd_watch_udp(d, fd);
@@ -541,9 +549,9 @@ static void client_describe(const struct jvpnd *d, const struct session *s,
 	const struct config_peer *gw = &d->cfg.peers[0];
 
 	(void)s;
-	if (d->uplink < gw->n_uplinks)
-		json_str(j, "uplink", gw->uplinks[d->uplink].ifname);
-	json_u64(j, "reattach_attempts", d->reattach_attempts);
+	if (d->client.uplink < gw->n_uplinks)
+		json_str(j, "uplink", gw->uplinks[d->client.uplink].ifname);
+	json_u64(j, "reattach_attempts", d->client.reattach_attempts);
 }
 
 const struct role_ops client_role = {

@@ -109,7 +109,7 @@ static bool source_allowed(struct jvpnd *d, const union jvpn_sockaddr *from)
 	if (!reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
 					   &src))
 		return false;
-	b = limiter_table_get(&d->sources, src.key, src.key_len, &rate,
+	b = limiter_table_get(&d->gateway.sources, src.key, src.key_len, &rate,
 			      jvpn_boot_ms());
 	return b && limiter_bucket_take(b, &rate, jvpn_boot_ms());
 }
@@ -340,7 +340,7 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 	if (s && s->sm.state == JVPN_STATE_DEGRADED)
 		session_degraded_policy(&rp);
 	reattach_validate(s ? &view : NULL, &req, proof_ok, &src, &clock, &rp,
-			  &d->sources, &v);
+			  &d->gateway.sources, &v);
 	jvpn_sockaddr_text(from, who, sizeof(who));
 	if (v.rate_event)
 		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, s,
@@ -555,7 +555,7 @@ static int gateway_start(struct jvpnd *d)
 	uint8_t hash_key[LIMITER_HASH_KEY_LEN];
 
 	randombytes_buf(hash_key, sizeof(hash_key));
-	if (!limiter_table_init(&d->sources, 4096, hash_key))
+	if (!limiter_table_init(&d->gateway.sources, 4096, hash_key))
 		return -1;
 	for (size_t i = 0; i < d->cfg.interface.n_listen; i++) {
 		const union jvpn_sockaddr *l = &d->cfg.interface.listen[i];

@@ -74,6 +74,26 @@ struct peer_time {
 	struct hs_time ts;
 };
 
+/* What only a gateway keeps: gateway.c alone reads and writes it. */
+struct gateway_state {
+	struct limiter_table sources; /* unauthenticated work, per source */
+};
+
+/* What only a client keeps: client.c alone reads and writes it. */
+struct client_state {
+	struct hs_initiator hs;
+	uint64_t hs_sent_ms;
+	size_t uplink;	 /* active uplink index */
+	size_t endpoint; /* active gateway endpoint index */
+	uint64_t reattach_sent_ms;
+	uint64_t reattach_sent_us; /* for the reattach latency */
+	unsigned int reattach_attempts;
+	size_t candidate;	   /* uplink tried by the last request */
+	bool gave_up;		   /* refused for good: no more tries */
+	uint64_t refused_event_ms; /* last SECURITY_EVENT for a refused
+				    * message: at most one a second */
+};
+
 struct jvpnd {
 	const char *config_path;
 	struct config cfg;
@@ -101,24 +121,12 @@ struct jvpnd {
 	 * turning them on by a reload shows the whole life of the process */
 	struct stats stats;
 	struct refusals refusals; /* summarized refusals (emit.h) */
-	/* gateway */
-	struct limiter_table sources;
 	/* greatest handshake time accepted per client key, across reloads
 	 * and restarts: a captured INIT must never replay */
 	struct peer_time *peer_times;
 	size_t n_peer_times;
-	/* client */
-	struct hs_initiator hs;
-	uint64_t hs_sent_ms;
-	size_t uplink;	 /* active uplink index */
-	size_t endpoint; /* active gateway endpoint index */
-	uint64_t reattach_sent_ms;
-	uint64_t reattach_sent_us; /* for the reattach latency */
-	unsigned int reattach_attempts;
-	size_t candidate;	   /* uplink tried by the last request */
-	bool gave_up;		   /* refused for good: no more tries */
-	uint64_t refused_event_ms; /* last SECURITY_EVENT for a refused
-				    * message: at most one a second */
+	struct gateway_state gateway; /* gateway.c's own */
+	struct client_state client;   /* client.c's own */
 };
 
 #endif /* JVPND_JVPND_H */

@@ -50,8 +50,7 @@ static const char *digits(const char *p, uint64_t *whole, bool *big)
  * The fraction after the point, times @unit: exact where it can be, and
  * rounded up below 1 ms, so that a tiny timeout never becomes no wait.
  */
-static const char *fraction(const char *p, uint64_t unit, uint64_t *ms,
-			    bool *any)
+static void fraction(const char *p, uint64_t unit, uint64_t *ms, bool *any)
 {
 	uint64_t scale = unit, part = 0;
 	bool rest = false;
@@ -66,7 +65,6 @@ static const char *fraction(const char *p, uint64_t unit, uint64_t *ms,
 		}
 	}
 	*ms = part + rest;
-	return p;
 }
 
 enum jvpn_duration_status

@@ -229,14 +229,12 @@ size_t evformat_json(char *buf, size_t size, const struct event *ev,
 		     const struct event_stamp *st)
 {
 	char when[48], id[24], latency[32];
+	struct out t = out_init(when, sizeof(when));
 	struct json_line j;
-	struct tm tm;
-	size_t len;
 
-	gmtime_r(&st->wall.tv_sec, &tm);
-	len = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + len, sizeof(when) - len, ".%03ldZ",
-		 st->wall.tv_nsec / 1000000);
+	/* the same time and latency texts as the other renderings */
+	put_time(&t, &st->wall);
+	finish(&t);
 	snprintf(id, sizeof(id), "%" PRIu64, ev->session_id);
 	/* an event line is whole or lost (and counted), never cut */
 	json_open_whole(&j, buf, size);
@@ -253,9 +251,10 @@ size_t evformat_json(char *buf, size_t size, const struct event *ev,
 	json_field(&j, "new_transport", ev->new_transport);
 	json_field(&j, "detail", ev->detail);
 	if (ev->latency_us) {
-		snprintf(latency, sizeof(latency), "%" PRIu64 ".%03u",
-			 ev->latency_us / 1000,
-			 (unsigned int)(ev->latency_us % 1000));
+		struct out l = out_init(latency, sizeof(latency));
+
+		put_latency_ms(&l, ev->latency_us);
+		finish(&l);
 		json_raw(&j, "latency_ms", latency);
 	}
 	if (ev->count)

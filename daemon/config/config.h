@@ -157,4 +157,15 @@ unsigned int config_check_reload(const struct config *running,
 int config_reload(const struct config *running, const char *path,
 		  struct config *next, struct diag *diag);
 
+/*
+ * What a reload changes: calls report once per change with one sentence
+ * ("profile mobile: cooldown 500ms -> 1s", "peer alice: added", "profile
+ * lab: removed"). Policies are matched by name, peers by public key.
+ * Returns how many changes there are; report may be NULL.
+ */
+#define CONFIG_CHANGE_TEXT_MAX 256
+typedef void config_change_fn(void *ctx, const char *text);
+size_t config_diff(const struct config *old, const struct config *new,
+		   config_change_fn *report, void *ctx);
+
 #endif /* JVPND_CONFIG_H */

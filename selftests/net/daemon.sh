@@ -429,7 +429,8 @@ test_daemon_switch_flood() {
 }
 
 # SIGHUP: a valid file applies to the running session, an invalid one is
-# refused and the old one stays; the session is never dropped.
+# refused and the old one stays; the session is never dropped. Both say in
+# the event stream what changed or why not.
 test_daemon_reload() {
 	local dir id
 	dir=$(mktemp -d)
@@ -438,9 +439,13 @@ test_daemon_reload() {
 	printf '\n[policy mobile]\ncooldown = 800ms\n' >>"$dir/gw.conf"
 	jg pkill -HUP -f "jvpnd --config $dir/gw.conf"
 	wait_until 5 grep -q '"detail":"configuration reloaded"' "$dir/gw.events"
+	# the event stream says what changed, value by value
+	grep -q '"detail":"reload: profile mobile: cooldown [^ ]* -> 800ms"' "$dir/gw.events"
 	printf 'cooldown = fast\n' >>"$dir/gw.conf"
 	jg pkill -HUP -f "jvpnd --config $dir/gw.conf"
 	wait_until 5 grep -q 'reload refused' "$dir/gw.events"
+	# and why a change was refused, as stderr does
+	grep -q '"detail":"reload refused (1 error): [^"]*gw.conf:[0-9]*: cooldown' "$dir/gw.events"
 	# the error names the file's line and key
 	grep -q 'gw.conf:[0-9]*: cooldown' "$dir/gw.log"
 	cat "$dir/gw.log"

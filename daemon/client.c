@@ -64,8 +64,30 @@ static void send_init(struct jvpnd *d)
 				      gateway(d)->public_key, &now, &hs_params,
 				      out, &len) != HS_OK)
 		return;
+	/* mac2: the gateway's cookie, if it gave us one (core/cookie.h) */
+	cookie_client_mac2_write(&d->client.cookie, out, len, jvpn_boot_ms());
 	udp_send(uplink_fd(d, d->client.uplink), endpoint(d), out, len);
 	d->client.hs_sent_ms = jvpn_boot_ms();
+}
+
+/*
+ * The gateway is under load and wants proof that we receive at our
+ * address: the cookie keys the next INIT's mac2. That INIT goes at once,
+ * but at most once a second: an on-path forger of cookies must not make
+ * us send INITs at its pace.
+ */
+static void on_cookie(struct jvpnd *d, const uint8_t *msg, size_t len)
+{
+	uint64_t now = jvpn_boot_ms();
+
+	if (!d->client.hs.pending ||
+	    !cookie_client_consume(&d->client.cookie, msg, len, now))
+		return;
+	if (d->client.cookie_resend_ms &&
+	    now - d->client.cookie_resend_ms < 1000)
+		return; /* the handshake timer sends the next one */
+	d->client.cookie_resend_ms = now;
+	send_init(d);
 }
 
 static void send_probe(struct session *s);
@@ -415,6 +437,8 @@ static void client_datagram(struct jvpnd *d, int fd,
 		return on_resp(d, fd, from, msg, len);
 	if (msg[0] == JVPN_MSG_HANDSHAKE_REJECT && !s)
 		return on_hs_reject(d, msg, len);
+	if (msg[0] == JVPN_MSG_HANDSHAKE_COOKIE && !s)
+		return on_cookie(d, msg, len);
 	if (!s)
 		return;
 	switch (msg[0]) {
@@ -527,6 +551,7 @@ static int client_start(struct jvpnd *d)
 		if (!s || fd != s->fd)
 			jvpnd_watch_udp(d, fd);
 	}
+	cookie_client_init(&d->client.cookie, gw->public_key);
 	if (!s)
 		send_init(d);
 	return 0;

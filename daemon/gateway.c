@@ -95,23 +95,59 @@ static const struct hs_peer_ops peer_ops = {
 	.store_timestamp = peer_store_ts,
 };
 
-/* Per source address, before any Diffie-Hellman. */
-static bool source_allowed(struct jvpnd *d, const union jvpn_sockaddr *from)
+static struct hsadmit_policy admission_policy(const struct jvpnd *d)
 {
 	const struct policy *p = config_interface_policy(&d->cfg);
-	struct limiter_rate rate = {
-		.per_second = p->reattach_rate_per_source.per_second,
-		.burst = p->reattach_rate_per_source.burst,
+
+	return (struct hsadmit_policy){
+		.global = { p->handshake_rate.per_second,
+			    p->handshake_rate.burst },
+		.per_source = { p->handshake_rate_per_source.per_second,
+				p->handshake_rate_per_source.burst },
 	};
+}
+
+/*
+ * Before any Diffie-Hellman (core/hsadmit.h): the global and per-source
+ * handshake budgets, and under load a cookie instead of an answer for a
+ * sender that has not proven its address (core/cookie.h). True when the
+ * INIT may go on.
+ */
+static bool admit_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
+		       const uint8_t *msg, size_t len)
+{
+	struct hsadmit_policy p = admission_policy(d);
+	uint8_t path[REATTACH_PATH_KEY_MAX], path_len,
+		reply[JVPN_HS_COOKIE_LEN];
+	uint64_t now = jvpn_boot_ms();
 	struct reattach_source src;
-	struct limiter_bucket *b;
+	enum hsadmit_verdict v;
+	bool proven;
 
 	if (!reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
-					   &src))
+					   &src) ||
+	    !reattach_path_key_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
+					     path, &path_len))
 		return false;
-	b = limiter_table_get(&d->gateway.sources, src.key, src.key_len, &rate,
-			      jvpn_boot_ms());
-	return b && limiter_bucket_take(b, &rate, jvpn_boot_ms());
+	proven = cookie_mac2_ok(&d->gateway.cookies, path, path_len, msg, len,
+				now);
+	v = hsadmit_judge(&d->gateway.handshakes, &p, src.key, src.key_len,
+			  proven, now);
+	if (v == HSADMIT_ACCEPT)
+		return true;
+	if (v == HSADMIT_COOKIE) {
+		if (cookie_reply_write(&d->gateway.cookies, path, path_len, msg,
+				       len, now, reply))
+			udp_send(fd, from, reply, sizeof(reply));
+		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
+			   JVPND_REASON_RATE_LIMITED,
+			   "handshakes under load: a cookie, no answer");
+		return false;
+	}
+	jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPND_REASON_RATE_LIMITED,
+		   v == HSADMIT_BUSY ? "handshakes over the gateway's budget"
+				     : "handshake from a source over its rate");
+	return false;
 }
 
 static uint64_t new_session_id(void)
@@ -163,12 +199,8 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 			   who);
 		return;
 	}
-	if (!source_allowed(d, from)) {
-		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
-			   JVPND_REASON_RATE_LIMITED,
-			   "handshake from a source over its rate");
+	if (!admit_init(d, fd, from, msg, len))
 		return;
-	}
 	params.latest = &latest;
 	if (handshake_responder_consume_init(&st, d->priv, d->pub, &params,
 					     &peer_ops, d, msg, len,
@@ -553,10 +585,17 @@ static void gateway_tick(struct jvpnd *d)
 static int gateway_start(struct jvpnd *d)
 {
 	uint8_t hash_key[LIMITER_HASH_KEY_LEN];
+	struct hsadmit_policy admission = admission_policy(d);
 
 	randombytes_buf(hash_key, sizeof(hash_key));
 	if (!limiter_table_init(&d->gateway.sources, 4096, hash_key))
 		return -1;
+	/* a key of its own: the two tables' chains are independent */
+	randombytes_buf(hash_key, sizeof(hash_key));
+	if (!hsadmit_init(&d->gateway.handshakes, 4096, hash_key, &admission,
+			  jvpn_boot_ms()))
+		return -1;
+	cookie_gateway_init(&d->gateway.cookies, d->pub, NULL, NULL);
 	for (size_t i = 0; i < d->cfg.interface.n_listen; i++) {
 		const union jvpn_sockaddr *l = &d->cfg.interface.listen[i];
 		char text[64];

@@ -14,8 +14,10 @@
 
 #include "clientguard.h"
 #include "config.h"
+#include "cookie.h"
 #include "eventbus.h"
 #include "handshake.h"
+#include "hsadmit.h"
 #include "klink.h"
 #include "limiter.h"
 #include "loop.h"
@@ -76,15 +78,19 @@ struct peer_time {
 
 /* What only a gateway keeps: gateway.c alone reads and writes it. */
 struct gateway_state {
-	struct limiter_table sources; /* unauthenticated work, per source */
+	struct limiter_table sources;  /* unauthenticated work, per source */
+	struct hsadmit handshakes;     /* INITs worth a Diffie-Hellman */
+	struct cookie_gateway cookies; /* secret in memory only */
 };
 
 /* What only a client keeps: client.c alone reads and writes it. */
 struct client_state {
 	struct hs_initiator hs;
 	uint64_t hs_sent_ms;
-	size_t uplink;	 /* active uplink index */
-	size_t endpoint; /* active gateway endpoint index */
+	struct cookie_client cookie; /* the gateway's, when under load */
+	uint64_t cookie_resend_ms;   /* last INIT sent at once for a cookie */
+	size_t uplink;		     /* active uplink index */
+	size_t endpoint;	     /* active gateway endpoint index */
 	uint64_t reattach_sent_ms;
 	uint64_t reattach_sent_us; /* for the reattach latency */
 	unsigned int reattach_attempts;

@@ -31,9 +31,14 @@ enum {
 	INIT_OFF_STATIC = INIT_OFF_EPHEMERAL + JVPN_KEY_LEN,
 	INIT_OFF_TIMESTAMP = INIT_OFF_STATIC + JVPN_KEY_LEN + HS_TAG_LEN,
 	INIT_OFF_MAC1 = INIT_OFF_TIMESTAMP + JVPN_HS_TIMESTAMP_LEN + HS_TAG_LEN,
+	INIT_OFF_MAC2 = INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN,
 };
-_Static_assert(INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN == JVPN_HS_INIT_LEN,
+_Static_assert(INIT_OFF_MAC1 == JVPN_HS_INIT_MAC1_OFF &&
+		       INIT_OFF_MAC2 == JVPN_HS_INIT_MAC2_OFF &&
+		       INIT_OFF_MAC2 + JVPN_HS_MAC2_LEN == JVPN_HS_INIT_LEN,
 	       "INIT layout");
+/* mac1 of an INIT covers what precedes it: the INIT without its macs */
+#define INIT_MAC1_END (INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN)
 
 /* HANDSHAKE_RESP */
 enum {
@@ -488,7 +493,9 @@ static enum hs_status init_seal(struct hs_initiator *st,
 	timestamp_encode(timestamp, now);
 	encrypt_and_hash(&st->sym, key, timestamp, sizeof(timestamp),
 			 out + INIT_OFF_TIMESTAMP);
-	mac1_write(peer_pub, out, JVPN_HS_INIT_LEN);
+	mac1_write(peer_pub, out, INIT_MAC1_END);
+	/* no cookie yet: cookie_mac2_write() may key it (cookie.h) */
+	memset(out + INIT_OFF_MAC2, 0, JVPN_HS_MAC2_LEN);
 	status = HS_OK;
 out:
 	sodium_memzero(key, sizeof(key));
@@ -547,7 +554,7 @@ bool handshake_init_mac1_ok(const uint8_t my_pub[JVPN_KEY_LEN],
 			    const uint8_t *msg, size_t len)
 {
 	return my_pub && init_shape_ok(msg, len) &&
-	       mac1_verify(my_pub, msg, len);
+	       mac1_verify(my_pub, msg, INIT_MAC1_END);
 }
 
 static bool init_fields_ok(const uint8_t *msg)
@@ -635,7 +642,7 @@ consume_init(struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
 	/* cheapest first; nothing before mac1 is worth an answer */
 	if (!init_shape_ok(msg, len))
 		return HS_ERR_MALFORMED;
-	if (!mac1_verify(my_pub, msg, len))
+	if (!mac1_verify(my_pub, msg, INIT_MAC1_END))
 		return HS_ERR_MAC1;
 	if (!init_fields_ok(msg))
 		return HS_ERR_MALFORMED;

@@ -85,3 +85,75 @@ test_control_passes_through() {
 	expect_ge "$q" 40 "bytes queued on the gateway's socket"
 	expect_eq "$(dev_field jg drop_malformed)" 0 "drop_malformed"
 }
+
+# ---- authenticate first, then judge (issue 10, item 4) ----
+#
+# An attacker in a namespace of its own (ja, linked to the gateway on
+# 10.9.0.0/24, no source filtering on the way, as on much of the
+# internet) floods junk REATTACH_REQUESTs whose source is the victim's
+# address. The per-source bucket covers only that unauthenticated work:
+# the victim's own handshake and its own authenticated request, from the
+# very same address, go through.
+
+# spoof_up ADDR: ja sends to the gateway with source ADDR
+spoof_up() {
+	if ! ip netns list | grep -qw ja; then
+		ns_create ja
+		ip link add ax netns ja type veth peer name gx netns jg
+		ip -n ja addr add 10.9.0.2/24 dev ax
+		ip -n jg addr add 10.9.0.1/24 dev gx
+		ip -n ja link set ax up
+		ip -n jg link set gx up
+		jg sysctl -qw net.ipv4.conf.gx.rp_filter=0
+	fi
+	ip -n ja addr replace "$1/32" dev lo
+	ip -n ja route replace "$GW_ADDR/32" via 10.9.0.1 dev ax src "$1"
+}
+
+# spoof_flood ADDR SECONDS SESSION OUT: junk requests from ADDR, in the
+# background as SPOOF_PID
+spoof_flood() {
+	spoof_up "$1"
+	ip netns exec ja "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40000 \
+		reattach-forged --session "$3" --seconds "$2" >"$4" 2>&1 &
+	SPOOF_PID=$!
+}
+
+test_daemon_spoofed_source_spares_victim() {
+	local dir id t0 f1=/tmp/spoof1-$$ f2=/tmp/spoof2-$$
+	dir=$(mktemp -d)
+	# the flood from uplink A's address is under way before the client
+	# sends its first INIT from there
+	DAEMON_BEFORE_CLIENT="eval spoof_flood 10.1.0.2 8 4242 $f1; sleep 1" \
+		daemon_up "$dir"
+	cat "$dir/gw.events"
+	# the handshake went through on A at once (before: its INIT was
+	# dropped with the flood's and the client fell back to B after
+	# handshake-timeout)
+	sfield jc local | grep -q 10.1.0.2 || {
+		echo "session not on uplink A: $(sfield jc local)"
+		return 1
+	}
+	wait "$SPOOF_PID"
+	cat "$f1"
+	grep -q 'sent [0-9]* copies' "$f1"
+	# now the flood comes from B's address, and A dies: the victim's
+	# authenticated request from B must be judged by its session alone
+	id=$(sfield jg id)
+	spoof_flood 10.2.0.2 15 "$id" "$f2"
+	sleep 1
+	t0=$SECONDS
+	jc ip link set ua down
+	wait_until 10 client_bound_to 10.2.0.2 || {
+		grep -E 'RATE_LIMIT|REJECT' "$dir/gw.events" | tail -5
+		echo "no failover under the spoofed flood"
+		return 1
+	}
+	echo "failover to B under a flood from B's address in $((SECONDS - t0)) s"
+	grep -q '"type":"REATTACH_SUCCESS"' "$dir/gw.events"
+	grep -q '"type":"RATE_LIMIT_TRIGGER"' "$dir/gw.events"
+	expect_eq "$(sfield jg id)" "$id" "session id"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	wait "$SPOOF_PID"
+	cat "$f2"
+}

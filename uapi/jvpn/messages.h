@@ -31,6 +31,7 @@ enum jvpn_msg_type {
 	JVPN_MSG_PROBE_ACK = 0x0c,
 	JVPN_MSG_REKEY = 0x0d,			/* client: rotate to generation g */
 	JVPN_MSG_REKEY_ACK = 0x0e,
+	JVPN_MSG_HANDSHAKE_COOKIE = 0x0f,	/* gateway under load */
 	JVPN_MSG_DATA = 0x10,
 };
 
@@ -66,13 +67,39 @@ struct jvpn_data_hdr {
 
 /*
  * Handshake (Noise-IK style, X25519): each message has exactly its size.
- * mac1 is the last 16 bytes of INIT and RESP; the timestamp is TAI64N.
+ * mac1 is the last 16 bytes of RESP; the timestamp is TAI64N. INIT ends
+ * in mac1 then mac2: mac1 (keyed by the gateway's public key) covers the
+ * bytes before it, mac2 (keyed by a cookie, zero without one) covers the
+ * bytes before it, mac1 included.
  */
-#define JVPN_HS_INIT_LEN	136
+#define JVPN_HS_INIT_LEN	152
 #define JVPN_HS_RESP_LEN	84
 #define JVPN_HS_REJECT_LEN	14
 #define JVPN_HS_MAC1_LEN	16
+#define JVPN_HS_MAC2_LEN	16
 #define JVPN_HS_TIMESTAMP_LEN	12
+#define JVPN_HS_INIT_MAC1_OFF	(JVPN_HS_INIT_LEN - JVPN_HS_MAC2_LEN - \
+				 JVPN_HS_MAC1_LEN)
+#define JVPN_HS_INIT_MAC2_OFF	(JVPN_HS_INIT_LEN - JVPN_HS_MAC2_LEN)
+
+/*
+ * HANDSHAKE_COOKIE, the gateway's answer to an INIT without a valid mac2
+ * while it is under load, instead of any Diffie-Hellman:
+ *
+ *   type(1) reserved(3) initiator_id(8) nonce(24) sealed_cookie(16+16)
+ *
+ * The cookie is a MAC of the INIT's source address and port under a
+ * secret the gateway changes every JVPN_HS_COOKIE_SECRET_S and keeps in
+ * memory only; it is sealed (XChaCha20-Poly1305, key from the gateway's
+ * public key, the INIT's mac1 as associated data) so that only the
+ * sender of that INIT, at that address, can use it. The client keys its
+ * next INIT's mac2 with it: proof that it receives at its address.
+ * docs/control-plane-protocol.md ("Cookies under load") is the prose.
+ */
+#define JVPN_HS_COOKIE_LEN		68
+#define JVPN_HS_COOKIE_NONCE_LEN	24
+#define JVPN_HS_COOKIE_VALUE_LEN	16
+#define JVPN_HS_COOKIE_SECRET_S		120
 
 /*
  * Header of every session-bound control message (all but the handshake):

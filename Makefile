@@ -170,6 +170,7 @@ UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
 	$(UNIT_LIB_SRCS) $(UNIT_DAEMON_SRCS) $(UNIT_CTL_SRCS))
 # the daemon's tests of its pure core link the core and lib only
 CORE_TESTS := clientguard cookie evformat handshake hsadmit limiter policy \
+	rehandshake \
 	reattach refusals sm \
 	stats
 CONFIG_TESTS := config

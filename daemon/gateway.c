@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "emit.h"
 #include "reason.h"
+#include "rehandshake.h"
 #include "role.h"
 #include "rekey.h"
 #include "sessions.h"
@@ -249,6 +250,35 @@ static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
 
 /* ---- key rotation ---- */
 
+/*
+ * REKEY(g+1) under the control key of the fresh handshake's keys the
+ * gateway holds ready: they become current (the kernel promotes the pair
+ * it already opens with). True when it was that.
+ */
+static bool promote_fresh(struct jvpnd *d, struct session *s,
+			  const uint8_t *msg, size_t len)
+{
+	uint32_t gen;
+	uint64_t id;
+	char what[64];
+
+	if (!s->fresh_pending ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY, s->fresh_keys.control, &id,
+			 &gen) ||
+	    gen != s->fresh_keys.generation ||
+	    session_install_keys(d, s, &s->fresh_keys, false))
+		return false;
+	handshake_keys_wipe(&s->keys);
+	s->keys = s->fresh_keys;
+	handshake_keys_wipe(&s->fresh_keys);
+	s->fresh_pending = false;
+	s->keys_since_ms = jvpn_boot_ms();
+	snprintf(what, sizeof(what), "generation %u, fresh handshake", gen);
+	jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
+	jvpnd_changed(d);
+	return true;
+}
+
 /* The client already opens generation g+1: make it current, then ack. */
 static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		     const uint8_t *msg, size_t len)
@@ -264,16 +294,23 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		return;
 	/* routed by the id in the header, believed only once the mac is */
 	s = session_find(d, rekey_peek_session(msg));
-	if (!s || !s->in_kernel ||
-	    rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control, &id, &gen))
+	if (!s || !s->in_kernel)
 		return;
-	if (gen == s->keys.generation + 1) {
+	if (rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control, &id,
+			 &gen)) {
+		if (!promote_fresh(d, s, msg, len))
+			return;
+		gen = s->keys.generation;
+	} else if (gen == s->keys.generation + 1) {
 		if (handshake_rotate(&s->keys, gen, &next) != HS_OK ||
 		    session_install_keys(d, s, &next, false))
 			return;
 		handshake_keys_wipe(&s->keys);
 		s->keys = next;
 		handshake_keys_wipe(&next);
+		/* a ratchet instead: the fresh keys will never be used */
+		handshake_keys_wipe(&s->fresh_keys);
+		s->fresh_pending = false;
 		s->keys_since_ms = jvpn_boot_ms();
 		snprintf(what, sizeof(what), "generation %u", gen);
 		jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
@@ -285,6 +322,70 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 			     out);
 		udp_send(fd, from, out, sizeof(out));
 	}
+}
+
+/* ---- fresh handshake inside a session ---- */
+
+/* a session answers at most one fresh handshake in this long */
+#define FRESH_MIN_INTERVAL_MS 500
+
+/*
+ * REHANDSHAKE_INIT: the session's own client (the control key's mac)
+ * asks for a new X25519 exchange. The INIT inside is judged as any INIT
+ * (mac1, its static key, its timestamp) and must name the session's
+ * peer; the keys it yields keep the session's id and take the next
+ * generation. They are installed to open only, and wait for the client's
+ * REKEY under their control key (promote_fresh), so that at every moment
+ * each end opens what the other seals.
+ */
+static void on_rehandshake(struct jvpnd *d, int fd,
+			   const union jvpn_sockaddr *from, const uint8_t *msg,
+			   size_t len)
+{
+	uint8_t resp[JVPN_HS_RESP_LEN], out[JVPN_REHS_RESP_LEN];
+	struct hs_time latest = wall_now(HS_FUTURE_SKEW_S);
+	struct hs_params params = hs_params;
+	struct session *s = session_find(d, rehandshake_peek_session(msg, len));
+	struct handshake_keys keys;
+	struct hs_responder st;
+	struct hs_result res;
+	const uint8_t *init;
+	size_t n = sizeof(resp);
+	uint64_t now = jvpn_boot_ms();
+
+	if (!s || !s->in_kernel || s->keys.generation == UINT32_MAX)
+		return;
+	init = rehandshake_unwrap(msg, len, JVPN_MSG_REHANDSHAKE_INIT,
+				  s->keys.version, s->keys.control);
+	if (!init || now - s->fresh_last_ms < FRESH_MIN_INTERVAL_MS)
+		return;
+	params.latest = &latest;
+	if (handshake_responder_consume_init(&st, d->priv, d->pub, &params,
+					     &peer_ops, d, init,
+					     JVPN_HS_INIT_LEN, &res) != HS_OK ||
+	    sodium_memcmp(res.peer_pub, s->peer_pub, JVPN_KEY_LEN) ||
+	    res.version != s->keys.version) {
+		handshake_refused(d, fd, from, &res);
+		handshake_responder_wipe(&st);
+		return;
+	}
+	if (handshake_responder_reply(&st, s->id, &hs_params, resp, &n,
+				      &keys) != HS_OK)
+		goto out;
+	keys.generation = s->keys.generation + 1;
+	if (session_install_keys(d, s, &keys, true))
+		goto out;
+	handshake_keys_wipe(&s->fresh_keys);
+	s->fresh_keys = keys;
+	s->fresh_pending = true;
+	s->fresh_last_ms = now;
+	n = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_RESP, s->keys.version, s->id,
+			     resp, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, from, out, n);
+out:
+	handshake_keys_wipe(&keys);
+	handshake_responder_wipe(&st);
 }
 
 /* ---- reattach ---- */
@@ -521,6 +622,10 @@ static void gateway_datagram(struct jvpnd *d, int fd,
 	}
 	if (type == JVPN_MSG_REKEY) {
 		on_rekey(d, fd, from, msg, len);
+		return;
+	}
+	if (type == JVPN_MSG_REHANDSHAKE_INIT) {
+		on_rehandshake(d, fd, from, msg, len);
 		return;
 	}
 	if (reattach_peek(msg, len, &type, &id) != REATTACH_OK ||

@@ -44,6 +44,7 @@ static const struct policy mobile_profile = {
 	.rekey_after_ms = 120 * 1000,
 	.handshake_rate = { .per_second = 100, .burst = 200 },
 	.handshake_rate_per_source = { .per_second = 10, .burst = 20 },
+	.rehandshake_after_ms = 120 * 1000,
 };
 
 /*
@@ -70,6 +71,7 @@ static const struct policy datacenter_profile = {
 	.rekey_after_ms = 120 * 1000,
 	.handshake_rate = { .per_second = 50, .burst = 100 },
 	.handshake_rate_per_source = { .per_second = 2, .burst = 5 },
+	.rehandshake_after_ms = 120 * 1000,
 };
 
 const struct policy *policy_builtin(const char *name)
@@ -134,6 +136,8 @@ static const struct field_desc fields[POLICY_FIELD_COUNT] = {
 	      handshake_rate),
 	FIELD(POLICY_HANDSHAKE_RATE_PER_SOURCE, "handshake-rate-per-source",
 	      KIND_RATE, handshake_rate_per_source),
+	FIELD(POLICY_REHANDSHAKE_AFTER, "rehandshake-after", KIND_MILLISECONDS,
+	      rehandshake_after_ms),
 };
 
 struct transport_name {

@@ -89,6 +89,9 @@ struct policy {
 	 */
 	struct policy_rate handshake_rate;
 	struct policy_rate handshake_rate_per_source;
+	/* The client renews a session's keys by a new X25519 exchange this
+	 * often (a fresh handshake: same session id and state_version). */
+	uint32_t rehandshake_after_ms;
 };
 
 /* The settable fields, in the order of docs/config.md. */
@@ -111,6 +114,7 @@ enum policy_field {
 	POLICY_REKEY_AFTER,
 	POLICY_HANDSHAKE_RATE,
 	POLICY_HANDSHAKE_RATE_PER_SOURCE,
+	POLICY_REHANDSHAKE_AFTER,
 	POLICY_FIELD_COUNT
 };
 

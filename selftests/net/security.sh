@@ -246,3 +246,46 @@ test_daemon_handshake_flood() {
 	expect_ge "$bound" "$lines" "event lines under the flood"
 	expect_eq "$(sfield jg state)" ACTIVE "gateway session state"
 }
+
+# ---- a fresh handshake on a timer (issue 11) ----
+#
+# With rehandshake-after = 1s the client renews the session's keys by a
+# new X25519 exchange every second, inside the session (REHANDSHAKE_INIT
+# and _RESP, then REKEY / REKEY_ACK under the new control key), while
+# iperf3 fills the tunnel and a ping goes every 10 ms: FRESH_N fresh
+# handshakes, the same session id and state_version throughout, not one
+# echo lost and no packet the kernel could not open (drop_bad_auth 0).
+FRESH_N=${FRESH_N:-50}
+
+fresh_count() { grep -c '"type":"KEY_ROTATION".*fresh handshake' "$1" || true; }
+
+test_daemon_fresh_handshake() {
+	local dir id version ping=/tmp/fresh-ping-$$ iperf n
+	require_cmd iperf3
+	dir=$(mktemp -d)
+	POLICY_EXTRA=$'rehandshake-after = 1s\nrekey-after = 1h' daemon_up "$dir"
+	id=$(sfield jc id)
+	version=$(sfield jg version)
+	jg iperf3 -s -1 -D -B 172.16.0.1
+	sleep 0.5
+	# the ping covers FRESH_N + 20 s of 1 s timers, at 10 ms
+	jc iperf3 -c 172.16.0.1 -t $((FRESH_N + 60)) >"$dir/iperf" 2>&1 &
+	iperf=$!
+	jc ping -i 0.01 -c $(((FRESH_N + 20) * 100)) -W 2 172.16.0.1 >"$ping" 2>&1 || true
+	n=$(fresh_count "$dir/cl.events")
+	kill "$iperf" 2>/dev/null || true
+	wait "$iperf" || true
+	tail -n 4 "$dir/iperf"
+	tail -n 3 "$ping"
+	grep -m 3 'fresh handshake' "$dir/cl.events" | cut -c1-220
+	echo "fresh handshakes: client $n, gateway $(fresh_count "$dir/gw.events")"
+	expect_ge "$n" "$FRESH_N" "fresh handshakes on the client"
+	expect_ge "$(fresh_count "$dir/gw.events")" "$FRESH_N" "fresh handshakes on the gateway"
+	expect_eq "$(ping_received "$ping")" "$(ping_sent "$ping")" "echo replies"
+	expect_eq "$(sfield jg drop_bad_auth)" 0 "gateway drop_bad_auth"
+	expect_eq "$(sfield jc drop_bad_auth)" 0 "client drop_bad_auth"
+	expect_eq "$(sfield jc id)" "$id" "client session id"
+	expect_eq "$(sfield jg id)" "$id" "gateway session id"
+	expect_eq "$(sfield jg version)" "$version" "gateway state_version"
+	expect_eq "$(sfield jc version)" "$version" "client state_version"
+}

@@ -14,7 +14,7 @@
 /*
  * First byte of every UDP payload on a jvpn socket. The module consumes
  * JVPN_MSG_DATA and hands every other type, unread, to the socket's owner:
- * 0x01..0x0f are the daemon's control messages.
+ * 0x01..0x0f and 0x11.. are the daemon's control messages.
  */
 enum jvpn_msg_type {
 	JVPN_MSG_HANDSHAKE_INIT = 0x01,
@@ -33,6 +33,8 @@ enum jvpn_msg_type {
 	JVPN_MSG_REKEY_ACK = 0x0e,
 	JVPN_MSG_HANDSHAKE_COOKIE = 0x0f,	/* gateway under load */
 	JVPN_MSG_DATA = 0x10,
+	JVPN_MSG_REHANDSHAKE_INIT = 0x11,	/* client: fresh DH, same session */
+	JVPN_MSG_REHANDSHAKE_RESP = 0x12,
 };
 
 /* ---- data ---------------------------------------------------------------- */
@@ -136,5 +138,21 @@ struct jvpn_data_hdr {
 
 /* REKEY and REKEY_ACK: header, generation(4), reserved(4), mac */
 #define JVPN_REKEY_LEN		52
+
+/*
+ * A fresh handshake inside a session (docs/control-plane-protocol.md,
+ * "Fresh handshake"): a HANDSHAKE_INIT or _RESP, whole, as the body of a
+ * session-bound message, so that a new X25519 exchange renews the keys of
+ * a session that keeps its id and state_version:
+ *
+ *   REHANDSHAKE_INIT  header(12) HANDSHAKE_INIT(152) mac(32)
+ *   REHANDSHAKE_RESP  header(12) HANDSHAKE_RESP(84) mac(32)
+ *
+ * mac: under the session's current control key. The new keys are
+ * confirmed, and made current, by REKEY / REKEY_ACK of the next
+ * generation under the new control key.
+ */
+#define JVPN_REHS_INIT_LEN	JVPN_CP_MSG_LEN(JVPN_HS_INIT_LEN)
+#define JVPN_REHS_RESP_LEN	JVPN_CP_MSG_LEN(JVPN_HS_RESP_LEN)
 
 #endif /* _JVPN_MESSAGES_H */

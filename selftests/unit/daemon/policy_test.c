@@ -87,6 +87,7 @@ static void test_mobile_defaults(void **state)
 	assert_int_equal(p->handshake_rate.burst, 200);
 	assert_int_equal(p->handshake_rate_per_source.per_second, 10);
 	assert_int_equal(p->handshake_rate_per_source.burst, 20);
+	assert_int_equal(p->rehandshake_after_ms, 120000);
 }
 
 static void test_datacenter_defaults(void **state)
@@ -118,6 +119,7 @@ static void test_datacenter_defaults(void **state)
 	assert_int_equal(p->handshake_rate.burst, 100);
 	assert_int_equal(p->handshake_rate_per_source.per_second, 2);
 	assert_int_equal(p->handshake_rate_per_source.burst, 5);
+	assert_int_equal(p->rehandshake_after_ms, 120000);
 }
 
 /* The mobile profile detects faster and tolerates more than datacenter:
@@ -491,8 +493,8 @@ static struct checklist_case checklist_cases[] = {
 	  "100/s burst 0", NULL, "RateLimiter", E,
 	  "handshake-rate 100/s burst 0 is undefined", 1 },
 	{ "RateLimiter: per-source handshake rate 0", "datacenter",
-	  POLICY_HANDSHAKE_RATE_PER_SOURCE, "0/s burst 5", NULL,
-	  "RateLimiter", E, "handshake-rate-per-source 0/s burst 5", 1 },
+	  POLICY_HANDSHAKE_RATE_PER_SOURCE, "0/s burst 5", NULL, "RateLimiter",
+	  E, "handshake-rate-per-source 0/s burst 5", 1 },
 	{ "RateLimiter: a fast session warns", "mobile",
 	  POLICY_REATTACH_RATE_PER_SESSION, "11/s burst 20", NULL,
 	  "RateLimiter", W, "11/s is above 10/s", 1 },

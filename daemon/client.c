@@ -33,6 +33,16 @@ static const struct config_peer *gateway(const struct jvpnd *d)
 	return &d->cfg.peers[0];
 }
 
+/* this build's versions, and the gateway's preshared key, if any */
+static struct hs_params gateway_params(const struct jvpnd *d)
+{
+	struct hs_params p = hs_params;
+
+	if (gateway(d)->has_psk)
+		p.psk = gateway(d)->psk;
+	return p;
+}
+
 static struct session *the_session(struct jvpnd *d)
 {
 	return d->sessions[0].in_use ? &d->sessions[0] : NULL;
@@ -53,6 +63,7 @@ static int uplink_fd(const struct jvpnd *d, size_t i)
 
 static void send_init(struct jvpnd *d)
 {
+	struct hs_params params = gateway_params(d);
 	uint8_t out[JVPN_HS_INIT_LEN];
 	size_t len = sizeof(out);
 	struct timespec ts;
@@ -62,7 +73,7 @@ static void send_init(struct jvpnd *d)
 	now.sec = (uint64_t)ts.tv_sec;
 	now.nsec = (uint32_t)ts.tv_nsec;
 	if (handshake_initiator_start(&d->client.hs, d->priv, d->pub,
-				      gateway(d)->public_key, &now, &hs_params,
+				      gateway(d)->public_key, &now, &params,
 				      out, &len) != HS_OK)
 		return;
 	/* mac2: the gateway's cookie, if it gave us one (core/cookie.h) */
@@ -409,6 +420,7 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 static void send_fresh(struct jvpnd *d, struct session *s)
 {
 	uint8_t init[JVPN_HS_INIT_LEN], out[JVPN_REHS_INIT_LEN];
+	struct hs_params params = gateway_params(d);
 	size_t len = sizeof(init);
 	struct timespec ts;
 	struct hs_time now;
@@ -417,7 +429,7 @@ static void send_fresh(struct jvpnd *d, struct session *s)
 	now.sec = (uint64_t)ts.tv_sec;
 	now.nsec = (uint32_t)ts.tv_nsec;
 	if (handshake_initiator_start(&d->client.fresh, d->priv, d->pub,
-				      gateway(d)->public_key, &now, &hs_params,
+				      gateway(d)->public_key, &now, &params,
 				      init, &len) != HS_OK)
 		return;
 	len = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_INIT, s->keys.version,

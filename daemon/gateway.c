@@ -151,6 +151,16 @@ static bool admit_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	return false;
 }
 
+/* The parameters of a reply to this peer: its preshared key, if any. */
+static struct hs_params peer_params(const struct jvpnd *d, size_t peer)
+{
+	struct hs_params p = hs_params;
+
+	if (d->cfg.peers[peer].has_psk)
+		p.psk = d->cfg.peers[peer].psk;
+	return p;
+}
+
 static uint64_t new_session_id(void)
 {
 	uint64_t id = 0;
@@ -211,8 +221,9 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		return;
 	}
 	peer = peer_by_key(d, res.peer_pub);
+	params = peer_params(d, (size_t)peer);
 	/* the session waits in HANDSHAKE for the client's first probe */
-	if (handshake_responder_reply(&st, new_session_id(), &hs_params, out,
+	if (handshake_responder_reply(&st, new_session_id(), &params, out,
 				      &out_len, &keys) == HS_OK &&
 	    session_new(d, (size_t)peer, &keys, fd, from)) {
 		udp_send(fd, from, out, out_len);
@@ -369,8 +380,9 @@ static void on_rehandshake(struct jvpnd *d, int fd,
 		handshake_responder_wipe(&st);
 		return;
 	}
-	if (handshake_responder_reply(&st, s->id, &hs_params, resp, &n,
-				      &keys) != HS_OK)
+	params = peer_params(d, s->peer);
+	if (handshake_responder_reply(&st, s->id, &params, resp, &n, &keys) !=
+	    HS_OK)
 		goto out;
 	keys.generation = s->keys.generation + 1;
 	if (session_install_keys(d, s, &keys, true))

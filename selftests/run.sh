@@ -52,6 +52,7 @@ TESTS=(
 	"daemon_spoofed_source_spares_victim test_daemon_spoofed_source_spares_victim 120"
 	"daemon_handshake_flood test_daemon_handshake_flood 180"
 	"daemon_fresh_handshake test_daemon_fresh_handshake 240"
+	"daemon_preshared_key test_daemon_preshared_key 120"
 	"daemon_future_timestamp_capped test_daemon_future_timestamp_capped 90"
 	"daemon_stale_version test_daemon_stale_version 90"
 	"daemon_ack_replayed test_daemon_ack_replayed 90"

@@ -143,8 +143,8 @@ static void make_party(uint8_t priv[32], uint8_t pub[32], uint8_t seed)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct rng crng = { 1 }, grng = { 2 };
-	struct hs_params cp = { 1, 1, rng_fill, &crng, NULL };
-	struct hs_params gp = { 1, 1, rng_fill, &grng, NULL };
+	struct hs_params cp = { 1, 1, rng_fill, &crng, NULL, NULL };
+	struct hs_params gp = { 1, 1, rng_fill, &grng, NULL, NULL };
 	struct hs_time now = { 1700000000, 1 };
 	struct handshake_keys keys;
 	struct hs_responder rs;

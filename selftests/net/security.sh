@@ -289,3 +289,36 @@ test_daemon_fresh_handshake() {
 	expect_eq "$(sfield jg version)" "$version" "gateway state_version"
 	expect_eq "$(sfield jc version)" "$version" "client state_version"
 }
+
+# ---- a preshared key per peer (issue 11) ----
+#
+# The same preshared-key-file on both ends: a session. The client started
+# again with another key (its static keys unchanged): no session, the
+# client's key confirmation fails; with the right one again: a session.
+test_daemon_preshared_key() {
+	local dir id
+	dir=$(mktemp -d)
+	(umask 077 && "$JVPNCTL" genkey >"$dir/a.psk" && "$JVPNCTL" genkey >"$dir/b.psk")
+	GW_PEER_EXTRA="preshared-key-file = $dir/a.psk" \
+		CL_PEER_EXTRA="preshared-key-file = $dir/a.psk" daemon_up "$dir"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	id=$(sfield jc id)
+	client_restart_with() {
+		jc pkill -f "jvpnd --config $dir/cl.conf" || true
+		wait_until 5 sh -c "! ip netns exec jc pgrep -f 'jvpnd --config $dir/cl.conf' >/dev/null"
+		jc "$JVPNK" del jvpn0 --id "$(sfield jc id)" 2>/dev/null || true
+		rm -f "$dir/cl.state"
+		sed -i "s|^preshared-key-file = .*|preshared-key-file = $dir/$1|" "$dir/cl.conf"
+		jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	}
+	client_restart_with b.psk
+	sleep 8
+	cat "$dir/cl.log"
+	expect_eq "$(ip netns exec jc "$JVPNK" dump jvpn0 | wc -l)" 0 "client sessions with a wrong preshared key"
+	expect_fail grep -q "\"type\":\"SESSION_TERMINATED\".*\"reason\":\"replaced\"" "$dir/gw.events"
+	expect_eq "$(sfield jg id)" "$id" "gateway session"
+	client_restart_with a.psk
+	wait_until 20 session_count_is jc 1
+	wait_until 10 grep -q '"type":"SESSION_TERMINATED".*"reason":"replaced"' "$dir/gw.events"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}

@@ -142,10 +142,12 @@ static void world_make(struct world *w)
 	party_make(&w->gateway, 0x22);
 	w->client_rng.counter = 1000;
 	w->gateway_rng.counter = 2000;
-	w->client_params =
-		(struct hs_params){ 1, 1, rng_fill, &w->client_rng, NULL };
-	w->gateway_params =
-		(struct hs_params){ 1, 1, rng_fill, &w->gateway_rng, NULL };
+	w->client_params = (struct hs_params){ 1,	 1,
+					       rng_fill, &w->client_rng,
+					       NULL,	 NULL };
+	w->gateway_params = (struct hs_params){ 1,	  1,
+						rng_fill, &w->gateway_rng,
+						NULL,	  NULL };
 	w->table.n = 1;
 	memcpy(w->table.peer[0].pub, w->client.pub, JVPN_KEY_LEN);
 	w->now = (struct hs_time){ 1700000000, 123456789 };
@@ -338,6 +340,47 @@ static void test_default_params(void **state)
 			 HS_OK);
 	assert_keys_match(&ik, &rk);
 	assert_int_equal(ik.version, JVPN_CP_VERSION_MAX);
+}
+
+/* ---- preshared key ---- */
+
+/* psk_case(client's, gateway's): the status of the client's RESP check */
+static enum hs_status psk_case(struct world *w, const uint8_t *cpsk,
+			       const uint8_t *gpsk)
+{
+	world_make(w);
+	w->client_params.psk = cpsk;
+	w->gateway_params.psk = gpsk;
+	assert_int_equal(start(w), HS_OK);
+	assert_int_equal(consume_init(w, w->init_msg, JVPN_HS_INIT_LEN), HS_OK);
+	assert_int_equal(reply(w), HS_OK);
+	return consume_resp(w, w->resp_msg, JVPN_HS_RESP_LEN);
+}
+
+/*
+ * The same preshared key on both ends: equal keys, unlike those without
+ * one. A different key, or one on one end only, fails the client's key
+ * confirmation: no session.
+ */
+static void test_preshared_key(void **state)
+{
+	static const uint8_t psk_a[32] = { 0xa1, 0xa2 }, psk_b[32] = { 0xb1 };
+	uint8_t plain_i2r[32];
+	struct world w;
+
+	(void)state;
+	world_make(&w);
+	handshake(&w);
+	memcpy(plain_i2r, w.ini_keys.data_i2r, 32);
+	assert_int_equal(psk_case(&w, psk_a, psk_a), HS_OK);
+	assert_keys_match(&w.ini_keys, &w.resp_keys);
+	assert_memory_not_equal(w.ini_keys.data_i2r, plain_i2r, 32);
+	assert_int_equal(psk_case(&w, psk_a, psk_b), HS_ERR_AUTH);
+	assert_true(w.ini.pending); /* a forged RESP could not end it either */
+	assert_int_equal(psk_case(&w, psk_a, NULL), HS_ERR_AUTH);
+	assert_int_equal(psk_case(&w, NULL, psk_b), HS_ERR_AUTH);
+	assert_int_equal(psk_case(&w, NULL, NULL), HS_OK);
+	assert_memory_equal(w.ini_keys.data_i2r, plain_i2r, 32);
 }
 
 /* ---- tampering ---- */
@@ -971,7 +1014,7 @@ static void test_bad_arguments(void **state)
 	w.client_params.version_min = 0;
 	assert_int_equal(start(&w), HS_ERR_PARAM);
 	w.client_params =
-		(struct hs_params){ 3, 2, rng_fill, &w.client_rng, NULL };
+		(struct hs_params){ 3, 2, rng_fill, &w.client_rng, NULL, NULL };
 	assert_int_equal(start(&w), HS_ERR_PARAM);
 	assert_true(sodium_is_zero((const uint8_t *)&w.ini, sizeof(w.ini)));
 
@@ -1268,6 +1311,7 @@ static void test_names_and_reasons(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_preshared_key),
 		cmocka_unit_test(test_full_handshake_keys_match),
 		cmocka_unit_test(test_keys_distinct),
 		cmocka_unit_test(test_fresh_ephemerals_fresh_keys),

@@ -17,6 +17,10 @@
  * exactly when unchanged), and judge an INIT's mac2 for a source taken
  * from the input (accepted exactly when keyed with that source's cookie).
  *
+ * The fresh handshake's envelope (daemon/core/rehandshake.c) gets raw
+ * bytes, and a genuine envelope xor the input, which must open exactly
+ * when unchanged.
+ *
  * Build: clang -fsanitize=fuzzer,address,undefined (see the Makefile).
  */
 #include <stdbool.h>
@@ -28,6 +32,7 @@
 
 #include "cookie.h"
 #include "handshake.h"
+#include "rehandshake.h"
 #include "key.h"
 
 enum target {
@@ -44,6 +49,8 @@ enum target {
 	T_COOKIE_RAW,	  /* bytes -> client that sent template_init */
 	T_COOKIE_FLIP,	  /* genuine COOKIE xor bytes: property */
 	T_MAC2,		  /* source and mac2 from bytes: property */
+	T_REHS_RAW,	  /* bytes -> REHANDSHAKE_INIT / _RESP envelope */
+	T_REHS_FLIP,	  /* genuine envelope xor bytes: property */
 	T_COUNT,
 };
 
@@ -503,6 +510,40 @@ static void fuzz_mac2(const uint8_t *data, size_t size)
 			      1000));
 }
 
+/* ---- the fresh handshake's envelope ---- */
+
+static const uint8_t REHS_KEY[32] = { 0x5a };
+
+static void fuzz_rehs_raw(const uint8_t *data, size_t size)
+{
+	const uint8_t *inner;
+
+	(void)rehandshake_peek_session(data, size);
+	inner = rehandshake_unwrap(data, size, JVPN_MSG_REHANDSHAKE_INIT, 1,
+				   REHS_KEY);
+	check(!inner || inner == data + JVPN_CP_HDR_LEN);
+	inner = rehandshake_unwrap(data, size, JVPN_MSG_REHANDSHAKE_RESP, 1,
+				   REHS_KEY);
+	check(!inner || size == JVPN_REHS_RESP_LEN);
+}
+
+static void fuzz_rehs_flip(const uint8_t *data, size_t size)
+{
+	uint8_t msg[JVPN_REHS_INIT_LEN];
+	bool changed = false;
+	size_t n;
+
+	n = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_INIT, 1, 42, fx.template_init,
+			     REHS_KEY, msg, sizeof(msg));
+	check(n == sizeof(msg));
+	for (size_t i = 0; i < size && i < n; i++) {
+		msg[i] ^= data[i];
+		changed |= data[i] != 0;
+	}
+	check(!rehandshake_unwrap(msg, n, JVPN_MSG_REHANDSHAKE_INIT, 1,
+				  REHS_KEY) == changed);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum target target;
@@ -551,6 +592,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case T_MAC2:
 		fuzz_mac2(data, size);
+		break;
+	case T_REHS_RAW:
+		fuzz_rehs_raw(data, size);
+		break;
+	case T_REHS_FLIP:
+		fuzz_rehs_flip(data, size);
 		break;
 	case T_COUNT:
 		break;

@@ -305,8 +305,11 @@ test_daemon_preshared_key() {
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 	id=$(sfield jc id)
 	client_restart_with() {
-		jc pkill -f "jvpnd --config $dir/cl.conf" || true
-		wait_until 5 sh -c "! ip netns exec jc pgrep -f 'jvpnd --config $dir/cl.conf' >/dev/null"
+		local pid
+		# (a pattern in sh -c would find the sh itself: wait on the pid)
+		pid=$(jc pgrep -f "jvpnd --config $dir/cl.conf") || true
+		[[ -z $pid ]] || kill "$pid"
+		[[ -z $pid ]] || wait_until 5 sh -c "! kill -0 $pid 2>/dev/null"
 		jc "$JVPNK" del jvpn0 --id "$(sfield jc id)" 2>/dev/null || true
 		rm -f "$dir/cl.state"
 		sed -i "s|^preshared-key-file = .*|preshared-key-file = $dir/$1|" "$dir/cl.conf"

@@ -89,6 +89,11 @@ struct config_peer {
 	size_t n_uplinks;
 	/* client only: its own inner address, host bits kept */
 	struct jvpn_cidr address;
+	/* preshared-key-file: the pair's preshared key, read at load time
+	 * (mode 0600, as a private key) and mixed into every handshake
+	 * (docs/control-plane-protocol.md, "Preshared key") */
+	bool has_psk;
+	uint8_t psk[JVPN_KEY_LEN];
 };
 
 /*

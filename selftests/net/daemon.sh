@@ -17,7 +17,8 @@ uplink_addr() {
 	if [[ ${OUTER-} == v6 ]]; then echo "fd0$1::2"; else echo "10.$1.0.2"; fi
 }
 
-# Tests tune the mobile profile through the environment.
+# Tests tune the mobile profile through the environment, and add lines
+# to the [peer] of each end with GW_PEER_EXTRA and CL_PEER_EXTRA.
 policy_override() {
 	[[ -n ${REKEY_AFTER-}${POLICY_EXTRA-} ]] || return 0
 	printf '\n[policy mobile]\n'
@@ -42,6 +43,7 @@ profile = mobile
 name = test-client
 public-key = $2
 allowed-ips = 172.16.0.2/32, fd10::2/128
+${GW_PEER_EXTRA-}
 $(policy_override)
 CONF
 }
@@ -65,6 +67,7 @@ uplink = ua@$(uplink_addr 1)
 uplink = ub@$(uplink_addr 2)
 address = 172.16.0.2/24
 allowed-ips = 172.16.0.0/24, fd10::/64
+${CL_PEER_EXTRA-}
 $(policy_override)
 CONF
 }

@@ -42,7 +42,7 @@ SHELL_A := $(BUILD)/libjvpnd-shell.a
 # highest layer first, as the linker wants them
 DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
-.PHONY: all module user clean check deps kunit model check-model vmtest vm-shell dkms-check unit \
+.PHONY: all module user clean check deps kunit model vmtest vm-shell dkms-check unit \
 	install uninstall dkms-install lint \
 	fuzz fuzz-short \
 	demo bench
@@ -141,13 +141,9 @@ dkms-install:
 kunit:
 	tools/kunit.sh
 
-# The Promela models (daemon/core/*.pml): the bounds of make check, or the
-# long search.
+# The Promela model of reattach (daemon/core/reattach.pml).
 model:
 	tools/model-check.sh
-
-check-model: deps
-	tools/model-check.sh --long
 
 vmtest: all
 	tools/vm/run.sh selftests/run.sh

@@ -45,6 +45,60 @@ local reasons = {
 
 local transport_classes = { [1] = "udp4", [2] = "udp6" }
 
+-- The header of every session-bound control message (JVPN_CP_HDR_LEN).
+local cp_header = { { "type", 1 }, { "version", 1 }, { "reserved", 2 }, { "session_id", 8 } }
+
+-- cp(body...): a session-bound control message, header + body + mac;
+-- returns its layout and exact length, the last two arguments of message()
+local function cp(...)
+	local layout, len = {}, CP_HDR_LEN + CP_MAC_LEN
+	for _, f in ipairs(cp_header) do layout[#layout + 1] = f end
+	for _, f in ipairs({ ... }) do
+		layout[#layout + 1] = f
+		len = len + f[2]
+	end
+	layout[#layout + 1] = { "mac", CP_MAC_LEN }
+	return layout, len
+end
+
+-- type code -> { name, exact length (nil: variable), { {field, size}... } }
+-- naming the fields of `field` below. A size of 0 is "the rest, before
+-- the trailing fields". Defined before the fields: ProtoField copies the
+-- names of jvpn.type when it is made.
+local messages = {}
+local function message(code, name, layout, len)
+	messages[code] = { name = name, layout = layout, len = len }
+	msg_names[code] = name
+end
+
+message(0x01, "HANDSHAKE_INIT", {
+	{ "type", 1 }, { "version_min", 1 }, { "version_max", 1 }, { "reserved", 1 },
+	{ "initiator_id", 8 }, { "ephemeral", 32 }, { "encrypted_static", 48 },
+	{ "encrypted_timestamp", 28 }, { "mac1", 16 } }, 136)
+message(0x02, "HANDSHAKE_RESP", {
+	{ "type", 1 }, { "version", 1 }, { "reserved", 2 }, { "session_id", 8 },
+	{ "initiator_id", 8 }, { "ephemeral", 32 }, { "confirm", 16 }, { "mac1", 16 } }, 84)
+message(0x03, "HANDSHAKE_REJECT", {
+	{ "type", 1 }, { "version_min", 1 }, { "version_max", 1 }, { "reserved", 1 },
+	{ "initiator_id", 8 }, { "reason16", 2 } }, 14)
+message(0x04, "REATTACH_REQUEST", cp({ "state_version", 8 }, { "nonce", 8 },
+	{ "timestamp_ms", 8 }, { "transport_class", 1 }, { "reserved", 7 }))
+message(0x05, "REATTACH_CHALLENGE", cp({ "request_nonce", 8 }, { "token", 16 }))
+message(0x06, "REATTACH_RESPONSE", cp({ "request_nonce", 8 }, { "token", 16 }))
+message(0x07, "REATTACH_ACK", cp({ "request_nonce", 8 }, { "state_version", 8 }))
+message(0x08, "REATTACH_REJECT", cp({ "reason16", 2 }, { "reserved", 2 },
+	{ "retry_after_ms", 4 }, { "request_nonce", 8 }, { "state_version", 8 },
+	{ "nonce_floor", 8 }))
+message(0x09, "PATH_CHALLENGE", cp({ "token", 16 }))
+message(0x0a, "PATH_RESPONSE", cp({ "token", 16 }))
+message(0x0b, "PROBE", cp({ "seq", 8 }, { "timestamp_ms", 8 }))
+message(0x0c, "PROBE_ACK", cp({ "seq", 8 }, { "timestamp_ms", 8 }))
+message(0x0d, "REKEY", cp({ "generation", 4 }, { "reserved", 4 }))
+message(0x0e, "REKEY_ACK", cp({ "generation", 4 }, { "reserved", 4 }))
+message(0x10, "DATA", {
+	{ "type", 1 }, { "version", 1 }, { "flags", 1 }, { "reserved", 1 },
+	{ "session_id", 8 }, { "counter", 8 }, { "ciphertext", 0 }, { "tag", TAG_LEN } }, nil)
+
 -- Every field, by the name used in `messages`. Each filter name is
 -- jvpn.<name>.
 local field = {
@@ -90,57 +144,6 @@ local list = {}
 for _, f in pairs(field) do list[#list + 1] = f end
 jvpn.fields = list
 jvpn.experts = { expert_len, expert_type }
-
--- The header of every session-bound control message (JVPN_CP_HDR_LEN).
-local cp_header = { { "type", 1 }, { "version", 1 }, { "reserved", 2 }, { "session_id", 8 } }
-
--- cp(body...): a session-bound control message, header + body + mac
-local function cp(...)
-	local layout, len = {}, CP_HDR_LEN + CP_MAC_LEN
-	for _, f in ipairs(cp_header) do layout[#layout + 1] = f end
-	for _, f in ipairs({ ... }) do
-		layout[#layout + 1] = f
-		len = len + f[2]
-	end
-	layout[#layout + 1] = { "mac", CP_MAC_LEN }
-	return layout, len
-end
-
--- type code -> { name, exact length (nil: variable), { {field, size}... } }
--- A size of 0 is "the rest, before the trailing fields".
-local messages = {}
-local function message(code, name, layout, len)
-	messages[code] = { name = name, layout = layout, len = len }
-	msg_names[code] = name
-end
-
-message(0x01, "HANDSHAKE_INIT", {
-	{ "type", 1 }, { "version_min", 1 }, { "version_max", 1 }, { "reserved", 1 },
-	{ "initiator_id", 8 }, { "ephemeral", 32 }, { "encrypted_static", 48 },
-	{ "encrypted_timestamp", 28 }, { "mac1", 16 } }, 136)
-message(0x02, "HANDSHAKE_RESP", {
-	{ "type", 1 }, { "version", 1 }, { "reserved", 2 }, { "session_id", 8 },
-	{ "initiator_id", 8 }, { "ephemeral", 32 }, { "confirm", 16 }, { "mac1", 16 } }, 84)
-message(0x03, "HANDSHAKE_REJECT", {
-	{ "type", 1 }, { "version_min", 1 }, { "version_max", 1 }, { "reserved", 1 },
-	{ "initiator_id", 8 }, { "reason16", 2 } }, 14)
-message(0x04, "REATTACH_REQUEST", cp({ "state_version", 8 }, { "nonce", 8 },
-	{ "timestamp_ms", 8 }, { "transport_class", 1 }, { "reserved", 7 }))
-message(0x05, "REATTACH_CHALLENGE", cp({ "request_nonce", 8 }, { "token", 16 }))
-message(0x06, "REATTACH_RESPONSE", cp({ "request_nonce", 8 }, { "token", 16 }))
-message(0x07, "REATTACH_ACK", cp({ "request_nonce", 8 }, { "state_version", 8 }))
-message(0x08, "REATTACH_REJECT", cp({ "reason16", 2 }, { "reserved", 2 },
-	{ "retry_after_ms", 4 }, { "request_nonce", 8 }, { "state_version", 8 },
-	{ "nonce_floor", 8 }))
-message(0x09, "PATH_CHALLENGE", cp({ "token", 16 }))
-message(0x0a, "PATH_RESPONSE", cp({ "token", 16 }))
-message(0x0b, "PROBE", cp({ "seq", 8 }, { "timestamp_ms", 8 }))
-message(0x0c, "PROBE_ACK", cp({ "seq", 8 }, { "timestamp_ms", 8 }))
-message(0x0d, "REKEY", cp({ "generation", 4 }, { "reserved", 4 }))
-message(0x0e, "REKEY_ACK", cp({ "generation", 4 }, { "reserved", 4 }))
-message(0x10, "DATA", {
-	{ "type", 1 }, { "version", 1 }, { "flags", 1 }, { "reserved", 1 },
-	{ "session_id", 8 }, { "counter", 8 }, { "ciphertext", 0 }, { "tag", TAG_LEN } }, nil)
 
 -- Sum of the fixed sizes of a layout: a variable message's minimum.
 local function fixed_len(layout)

@@ -66,9 +66,10 @@ overlay_up() {
 	mkdir -p "$UPPER" "$PKG/work" "$ROOT"
 	mount -t overlay overlay -o "lowerdir=/,upperdir=$UPPER,workdir=$PKG/work" "$ROOT" ||
 		return 1
-	mount --rbind /proc "$ROOT/proc"
-	mount --rbind /sys "$ROOT/sys"
-	mount --rbind /dev "$ROOT/dev"
+	# slaves: unmounting them at the end must not unmount the originals
+	mount --rbind /proc "$ROOT/proc" && mount --make-rslave "$ROOT/proc"
+	mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys"
+	mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev"
 	# a fresh /run and /tmp: no /run/systemd/system, as on a machine
 	# whose init is not systemd (this VM's)
 	mount -t tmpfs -o mode=755 tmpfs "$ROOT/run"
@@ -116,7 +117,8 @@ test_dkms_built_for_vm_kernel() {
 	echo "modprobe would load $path"
 	[[ $path == /lib/modules/$KVER/updates/dkms/jvpn.ko* ]]
 	# written now, into this machine's layer: not a leftover of the host
-	[[ -f $UPPER$path ]]
+	# (/lib is a link to usr/lib: the layer holds the real path)
+	[[ -f $UPPER$(in_root readlink -f "$path") ]]
 	built=$(in_root modinfo -F srcversion "/var/lib/dkms/jvpn/$VERSION/$KVER/x86_64/module/jvpn.ko")
 	expect_eq "$(in_root modinfo -k "$KVER" -F srcversion jvpn)" "$built" "srcversion"
 	expect_eq "$(in_root modinfo -k "$KVER" -F version jvpn)" "$VERSION" "module version"
@@ -275,7 +277,7 @@ test_purge_leaves_nothing() {
 	expect_fail in_root dpkg-query -W jvpnd jvpn-dkms
 	[[ ! -e $ROOT/var/lib/jvpnd && ! -e $ROOT/var/log/jvpnd && ! -e $ROOT/etc/jvpn ]]
 	snapshot >"$PKG/after"
-	left=$(diff <(bookkeeping <"$PKG/baseline") <(bookkeeping <"$PKG/after"))
+	left=$(diff <(bookkeeping <"$PKG/baseline") <(bookkeeping <"$PKG/after")) || true
 	[[ -z $left ]] || { echo "purge left, against a machine without jvpn:"; echo "$left"; return 1; }
 }
 

@@ -216,17 +216,21 @@ stop_gateway() {
 
 # The installed unit under a real systemd as PID 1: that of a container
 # (systemd-nspawn --boot) on the installed tree, sharing the VM's network
-# and its loaded module; the VM's own PID 1 is the test bed's /init. A
-# one-shot unit starts jvpnd@gw0, records what systemd says of it and
-# powers the container off.
+# and its loaded module; the VM's own PID 1 is the test bed's /init. The
+# container boots a second overlay over the installed tree, so what its
+# boot writes (journal, random seed, jvpnd's state) is thrown away with
+# it and the purge check below judges only the packages. A one-shot unit
+# starts jvpnd@gw0, records what systemd says of it, stops it and powers
+# the container off.
 test_unit_under_systemd() {
-	local out=$PKG/out
+	local sd=$PKG/sd out=$PKG/sd/out
 	require_cmd systemd-nspawn
 	stop_gateway
 	ip link add jvpn0 type jvpn
 	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup
-	mkdir -p "$out"
-	cat >"$ROOT/etc/systemd/system/pkgtest.service" <<'UNIT'
+	mkdir -p "$sd/upper" "$sd/work" "$sd/root" "$out"
+	mount -t overlay overlay -o "lowerdir=$ROOT,upperdir=$sd/upper,workdir=$sd/work" "$sd/root"
+	cat >"$sd/root/etc/systemd/system/pkgtest.service" <<'UNIT'
 [Unit]
 Description=package test: jvpnd@gw0 under systemd
 After=basic.target
@@ -240,23 +244,25 @@ ExecStart=/bin/sh -c 'systemctl start jvpnd@gw0; \
 	journalctl -b -u jvpnd@gw0 --no-pager >/out/journal 2>&1; \
 	systemctl poweroff'
 UNIT
-	cat >"$ROOT/etc/systemd/system/pkgtest.target" <<'UNIT'
+	cat >"$sd/root/etc/systemd/system/pkgtest.target" <<'UNIT'
 [Unit]
 Description=package test
 Requires=pkgtest.service
 After=pkgtest.service
 AllowIsolate=yes
 UNIT
-	timeout -k 5 240 systemd-nspawn -q -D "$ROOT" --register=no --boot \
+	# --keep-unit, --register=no: the VM has no systemd or bus to ask
+	timeout -k 5 240 systemd-nspawn -q -D "$sd/root" --register=no --keep-unit --boot \
 		--capability=CAP_NET_ADMIN --bind="$out:/out" \
-		systemd.unit=pkgtest.target >"$PKG/nspawn.log" 2>&1 || true
-	rm -f "$ROOT"/etc/systemd/system/pkgtest.*
-	tail -n 20 "$PKG/nspawn.log"
+		systemd.unit=pkgtest.target >"$sd/nspawn.log" 2>&1 || true
+	umount "$sd/root" || umount -l "$sd/root"
+	grep -v '^\[' "$sd/nspawn.log" | tail -n 10
 	cat "$out/show" "$out/policy" "$out/journal" 2>/dev/null
 	expect_eq "$(cat "$out/active" 2>/dev/null)" active "jvpnd@gw0 under systemd"
 	grep -q '^StatusText=gateway jvpn0' "$out/show"
 	grep -q . "$out/policy"
 	expect_eq "$(cat "$out/stopped" 2>/dev/null)" inactive "after systemctl stop"
+	ip link del jvpn0
 }
 
 test_remove() {

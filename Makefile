@@ -43,7 +43,7 @@ SHELL_A := $(BUILD)/libjvpnd-shell.a
 DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
 .PHONY: all module user clean check deps kunit model vmtest vm-shell dkms-check unit \
-	install uninstall dkms-install lint \
+	install uninstall dkms-install dkms-sources deb lint \
 	fuzz fuzz-short \
 	demo bench
 
@@ -91,10 +91,10 @@ $(BUILD)/hsflood: $(call objs,selftests/hsflood.c) $(CORE_A) $(LIBJVPN)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/jvpnd: $(call objs,$(ROOT_SRCS)) $(DAEMON_ARCHIVES)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/jvpnctl: $(call objs,$(JVPNCTL_SRCS)) $(LIBJVPN)
-	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
 	tools/install-deps.sh
@@ -107,6 +107,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# tshark and Wireshark load every Lua file here at start (tshark -G folders)
+MULTIARCH ?= $(shell $(CC) -print-multiarch 2>/dev/null)
+WIRESHARK_LUADIR ?= $(PREFIX)/lib/$(MULTIARCH)/wireshark/plugins
+DATADIR ?= $(PREFIX)/share/jvpn
 DKMS_SOURCES := Kbuild Makefile dkms.conf VERSION kernel uapi
 
 install: $(BUILD)/jvpnd $(BUILD)/jvpnctl
@@ -119,6 +123,12 @@ install: $(BUILD)/jvpnd $(BUILD)/jvpnctl
 	install -D -m 0644 docs/man/jvpnctl.8 $(DESTDIR)$(MANDIR)/man8/jvpnctl.8
 	install -D -m 0644 docs/man/jvpnd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/jvpnd.conf.5
+	install -D -m 0644 dist/wireshark/jvpn.lua \
+		$(DESTDIR)$(WIRESHARK_LUADIR)/jvpn.lua
+	install -D -m 0644 dist/prometheus/jvpn-alerts.yml \
+		$(DESTDIR)$(DATADIR)/prometheus/jvpn-alerts.yml
+	install -D -m 0644 dist/grafana/jvpn-dashboard.json \
+		$(DESTDIR)$(DATADIR)/grafana/jvpn-dashboard.json
 	install -d -m 0700 $(DESTDIR)/etc/jvpn
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; fi
@@ -128,7 +138,32 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/jvpnd@.service \
 		$(DESTDIR)$(COMPLETIONDIR)/jvpnctl \
 		$(DESTDIR)$(MANDIR)/man8/jvpnd.8 $(DESTDIR)$(MANDIR)/man8/jvpnctl.8 \
-		$(DESTDIR)$(MANDIR)/man5/jvpnd.conf.5
+		$(DESTDIR)$(MANDIR)/man5/jvpnd.conf.5 \
+		$(DESTDIR)$(WIRESHARK_LUADIR)/jvpn.lua \
+		$(DESTDIR)$(DATADIR)/prometheus/jvpn-alerts.yml \
+		$(DESTDIR)$(DATADIR)/grafana/jvpn-dashboard.json
+
+# The module's sources as DKMS builds them, into DKMS_DEST (dkms.conf is
+# put in place by the packager: dh_dkms, or dkms-install below).
+dkms-sources:
+	@test -n "$(DKMS_DEST)" || { echo "dkms-sources: set DKMS_DEST" >&2; exit 1; }
+	mkdir -p $(DKMS_DEST)
+	cp -r $(filter-out dkms.conf,$(DKMS_SOURCES)) $(DKMS_DEST)/
+
+# make deb: jvpn-dkms and jvpnd with dpkg-buildpackage (debian/), built in
+# a clean copy of the tree (tracked files and new ones not ignored, as
+# tools/dkms-check.sh copies them) so that neither the packages nor
+# debhelper's staging land in the work tree: they go to build/deb/.
+DEB_DIR := $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/jvpn-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -f "$$f" ] && printf "%s\0" "$$f"; done' _ | \
+		tar --null -T - -cf - | tar -C $(DEB_DIR)/jvpn-$(VERSION) -xf -
+	cd $(DEB_DIR)/jvpn-$(VERSION) && dpkg-buildpackage -b -us -uc
+	rm -rf $(DEB_DIR)/jvpn-$(VERSION)
+	ls $(DEB_DIR)/*.deb
 
 dkms-install:
 	rm -rf /usr/src/jvpn-$(VERSION)

@@ -10,7 +10,7 @@ set -uo pipefail
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
 for part in topology traffic switching security netlink lifecycle daemon paths \
-	operator metrics outlets kernel; do
+	operator metrics outlets kernel dissector; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -83,6 +83,7 @@ TESTS=(
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"
+	"dissector_capture test_dissector_capture 180"
 	"dmesg_clean test_dmesg_clean 30"
 )
 

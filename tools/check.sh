@@ -61,6 +61,9 @@ else
 	run_tier dkms tools/dkms-check.sh
 	# 48 tests; a loaded TCG host can take well over the runner's default
 	run_tier vm tools/vm/run.sh --timeout 3000 --out "$logdir/vm" selftests/run.sh
+	# the .debs of make deb installed, DKMS-built, run and purged in the VM
+	run_tier package sh -c 'make -s deb >/dev/null && exec tools/vm/run.sh \
+		--timeout 1500 --out "$1" selftests/net/package.sh' _ "$logdir/package"
 fi
 
 echo "==== summary ===="

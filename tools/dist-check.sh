@@ -4,7 +4,10 @@
 # systemd-analyze reads it, the man pages as man renders them, the bash
 # completion answering, and jvpnctl's exit status on a machine whose
 # kernel has no jvpn module (this host: the module only ever runs in the
-# VM). KTAP lines; the last line is "N passed, N failed".
+# VM). Then the Debian packages (make deb) as lintian judges them and
+# what they hold, the Wireshark dissector against uapi/jvpn/messages.h
+# (tshark), and the alert rules and dashboard against docs/metrics.md
+# (promtool). KTAP lines; the last line is "N passed, N failed".
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -32,6 +35,8 @@ staged_tree() {
 	local f
 	for f in usr/sbin/jvpnd usr/sbin/jvpnctl lib/systemd/system/jvpnd@.service \
 		usr/share/bash-completion/completions/jvpnctl \
+		usr/share/jvpn/prometheus/jvpn-alerts.yml \
+		usr/share/jvpn/grafana/jvpn-dashboard.json \
 		usr/share/man/man8/jvpnd.8 usr/share/man/man8/jvpnctl.8 \
 		usr/share/man/man5/jvpnd.conf.5; do
 		[[ -f $STAGE/$f ]] || { echo "missing: $f"; return 1; }
@@ -114,13 +119,82 @@ jvpnctl_without_module() {
 		"$STAGE/usr/sbin/jvpnctl" help | grep -q '4 jvpnd not running'
 }
 
+# make deb into the stage: both packages, and lintian with every tag shown
+# (info and pedantic too) says nothing; an override must carry its reason
+# as a comment (debian/*.lintian-overrides).
+debs_lintian_clean() {
+	local out
+	make -s -C "$REPO" deb BUILD="$STAGE/build" >"$STAGE/deb.log" 2>&1 ||
+		{ tail -n 30 "$STAGE/deb.log"; return 1; }
+	ls "$STAGE"/build/deb/jvpn-dkms_*_all.deb "$STAGE"/build/deb/jvpnd_*.deb || return 1
+	out=$(lintian -I -E --pedantic --tag-display-limit 0 "$STAGE"/build/deb/*.changes 2>&1 |
+		grep -v 'running with root privileges')
+	printf '%s\n' "$out"
+	[[ -z $out ]]
+}
+
+# deb_has DEB PATH...: each PATH is in the package
+deb_has() {
+	local deb=$1 list f
+	shift
+	list=$(dpkg-deb -c "$deb" | awk '{ print $6 }') || return 1
+	for f; do
+		grep -qx "\./$f" <<<"$list" || { echo "${deb##*/} lacks $f"; return 1; }
+	done
+}
+
+debs_contents() {
+	local ver d=$STAGE/build/deb dkms_conf
+	ver=$(cat "$REPO/VERSION")
+	[[ $(dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version) == "$ver" ]] ||
+		{ echo "debian/changelog is not at VERSION $ver"; return 1; }
+	deb_has "$d/jvpnd_${ver}_amd64.deb" usr/sbin/jvpnd usr/sbin/jvpnctl \
+		lib/systemd/system/jvpnd@.service usr/share/man/man8/jvpnd.8.gz \
+		usr/share/man/man8/jvpnctl.8.gz usr/share/man/man5/jvpnd.conf.5.gz \
+		usr/share/bash-completion/completions/jvpnctl \
+		"usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/wireshark/plugins/jvpn.lua" \
+		usr/share/jvpn/prometheus/jvpn-alerts.yml \
+		usr/share/jvpn/grafana/jvpn-dashboard.json || return 1
+	deb_has "$d/jvpn-dkms_${ver}_all.deb" "usr/src/jvpn-$ver/dkms.conf" \
+		"usr/src/jvpn-$ver/Kbuild" "usr/src/jvpn-$ver/kernel/main.c" \
+		"usr/src/jvpn-$ver/uapi/jvpn/messages.h" || return 1
+	[[ $(dpkg-deb -c "$d/jvpnd_${ver}_amd64.deb" | awk '$6 == "./etc/jvpn/" { print $1 }') == drwx------ ]] ||
+		{ echo "/etc/jvpn is not 0700 in the package"; return 1; }
+	dkms_conf=$(dpkg-deb --fsys-tarfile "$d/jvpn-dkms_${ver}_all.deb" |
+		tar -xOf - "./usr/src/jvpn-$ver/dkms.conf")
+	grep -qx "PACKAGE_VERSION=\"$ver\"" <<<"$dkms_conf" ||
+		{ echo "the packaged dkms.conf is not for $ver"; return 1; }
+	[[ $(dpkg-deb -I "$d/jvpn-dkms_${ver}_all.deb" postinst) == *$'\nDKMS_NAME=jvpn\n'* ]] ||
+		{ echo "jvpn-dkms has no dh_dkms postinst"; return 1; }
+}
+
+# every message of messages.h decoded by dist/wireshark/jvpn.lua
+dissector_decodes_every_message() {
+	"$REPO/tools/dist/check-dissector.py" | tail -n 3
+	"$REPO/tools/dist/check-dissector.py" >/dev/null
+}
+
+alert_rules_check() {
+	promtool check rules "$REPO/dist/prometheus/jvpn-alerts.yml" &&
+		promtool test rules "$REPO/tools/dist/jvpn-alerts.test.yml"
+}
+
+dashboard_and_rules_name_documented_metrics() {
+	"$REPO/tools/dist/check-monitoring.py"
+}
+
 echo "KTAP version 1"
-echo "1..6"
+echo "1..11"
 check staged_tree staged_tree
 check unit_verifies unit_verifies
 check unit_is_notify_and_hardened unit_is_notify_and_hardened
 check man_pages_render man_pages_render
 check completion_answers completion_answers
 check jvpnctl_without_module jvpnctl_without_module
+check debs_lintian_clean debs_lintian_clean
+check debs_contents debs_contents
+check dissector_decodes_every_message dissector_decodes_every_message
+check alert_rules_check alert_rules_check
+check dashboard_and_rules_name_documented_metrics dashboard_and_rules_name_documented_metrics
 echo "$PASS passed, $FAIL failed"
 ((FAIL == 0))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's archive, every package the build, the VM test bed,
-# KUnit and the benchmarks need. Idempotent: only what is missing is fetched.
+# KUnit, the benchmarks and the packaging tier (make deb, lintian, tshark,
+# promtool) need. Idempotent: only what is missing is fetched.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
 	dkms iperf3 nftables conntrack tcpdump
 	bash-completion man-db systemd util-linux
 	wireguard-tools gnuplot-nox valgrind jq
+	debhelper dh-dkms lintian tshark prometheus systemd-container
 )
 
 missing=()

@@ -74,7 +74,7 @@ end
 message(0x01, "HANDSHAKE_INIT", {
 	{ "type", 1 }, { "version_min", 1 }, { "version_max", 1 }, { "reserved", 1 },
 	{ "initiator_id", 8 }, { "ephemeral", 32 }, { "encrypted_static", 48 },
-	{ "encrypted_timestamp", 28 }, { "mac1", 16 } }, 136)
+	{ "encrypted_timestamp", 28 }, { "mac1", 16 }, { "mac2", 16 } }, 152)
 message(0x02, "HANDSHAKE_RESP", {
 	{ "type", 1 }, { "version", 1 }, { "reserved", 2 }, { "session_id", 8 },
 	{ "initiator_id", 8 }, { "ephemeral", 32 }, { "confirm", 16 }, { "mac1", 16 } }, 84)
@@ -95,6 +95,12 @@ message(0x0b, "PROBE", cp({ "seq", 8 }, { "timestamp_ms", 8 }))
 message(0x0c, "PROBE_ACK", cp({ "seq", 8 }, { "timestamp_ms", 8 }))
 message(0x0d, "REKEY", cp({ "generation", 4 }, { "reserved", 4 }))
 message(0x0e, "REKEY_ACK", cp({ "generation", 4 }, { "reserved", 4 }))
+message(0x0f, "HANDSHAKE_COOKIE", {
+	{ "type", 1 }, { "reserved", 3 }, { "initiator_id", 8 },
+	{ "cookie_nonce", 24 }, { "sealed_cookie", 32 } }, 68)
+-- a whole HANDSHAKE_INIT / _RESP as the body of a session-bound message
+message(0x11, "REHANDSHAKE_INIT", cp({ "inner_handshake", 152 }))
+message(0x12, "REHANDSHAKE_RESP", cp({ "inner_handshake", 84 }))
 message(0x10, "DATA", {
 	{ "type", 1 }, { "version", 1 }, { "flags", 1 }, { "reserved", 1 },
 	{ "session_id", 8 }, { "counter", 8 }, { "ciphertext", 0 }, { "tag", TAG_LEN } }, nil)
@@ -119,6 +125,10 @@ local field = {
 	encrypted_timestamp = ProtoField.bytes("jvpn.encrypted_timestamp", "Encrypted timestamp"),
 	confirm = ProtoField.bytes("jvpn.confirm", "Key confirmation"),
 	mac1 = ProtoField.bytes("jvpn.mac1", "mac1"),
+	mac2 = ProtoField.bytes("jvpn.mac2", "mac2 (cookie proof, zero when none)"),
+	cookie_nonce = ProtoField.bytes("jvpn.cookie_nonce", "Cookie nonce"),
+	sealed_cookie = ProtoField.bytes("jvpn.sealed_cookie", "Sealed cookie"),
+	inner_handshake = ProtoField.bytes("jvpn.inner_handshake", "Fresh handshake message"),
 	reason16 = ProtoField.uint16("jvpn.reason", "Reason", base.DEC, reasons),
 	state_version = ProtoField.uint64("jvpn.state_version", "State version", base.DEC),
 	nonce = ProtoField.uint64("jvpn.nonce", "Nonce", base.DEC),

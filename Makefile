@@ -163,7 +163,7 @@ UNIT_CTL_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
 UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
 	$(UNIT_LIB_SRCS) $(UNIT_DAEMON_SRCS) $(UNIT_CTL_SRCS))
 # the daemon's tests of its pure core link the core and lib only
-CORE_TESTS := clientguard evformat handshake limiter policy reattach refusals sm \
+CORE_TESTS := clientguard evformat handshake limiter policy reattach refusals retry sm \
 	stats
 CONFIG_TESTS := config
 

@@ -125,3 +125,160 @@ test_daemon_nat_rebinding_uncharged() {
 	expect_eq "$(sfield jg state)" ACTIVE "gateway state"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 }
+
+# ---- the client does not terminate itself (issue 10, item 5) ----
+
+# netem NS DEV: packets leaving DEV wait 150 ms +- 25 ms, so that a path
+# over a pair of such links has a round trip of 300 ms +- 50 ms, above the
+# mobile profile's 300 ms probe interval.
+slow_link() {
+	ip netns exec "$1" tc qdisc add dev "$2" root netem delay 150ms 25ms
+}
+
+# The other uplink of the one bound now.
+other_uplink() { if client_bound_to 10.1.0.2; then echo ub; else echo ua; fi; }
+uplink_of() { if [[ $1 == ua ]]; then echo 10.1.0.2; else echo 10.2.0.2; fi; }
+uplink_gw() { if [[ $1 == ua ]]; then echo 10.1.0.1; else echo 10.2.0.1; fi; }
+
+# Three failovers, each onto an uplink with a 300 ms +- 50 ms round trip:
+# each completes (the old client sent a new nonce every probe interval
+# and accepted only the newest, the gateway replaced its challenge on
+# every request: no reattach ever completed and the session ended).
+test_daemon_failover_long_rtt() {
+	local dir trial down up
+	dir=$(mktemp -d)
+	POLICY_EXTRA='degraded-after-switches = 10' daemon_up "$dir"
+	for dev in "jc ua" "jc ub" "jg ga" "jg gb"; do slow_link $dev; done
+	for trial in 1 2 3; do
+		up=$(other_uplink)
+		if [[ $up == ua ]]; then down=ub; else down=ua; fi
+		jc ip link set "$down" down
+		wait_until 15 client_bound_to "$(uplink_of "$up")" ||
+			{ cat "$dir/cl.events"; return 1; }
+		jc ip link set "$down" up
+		jc ip route replace "$GW_ADDR/32" via "$(uplink_gw "$down")" \
+			dev "$down" metric "$([[ $down == ua ]] && echo 10 || echo 20)"
+		sleep 2
+	done
+	cat "$dir/cl.events"
+	expect_eq "$(grep -c '"type":"REATTACH_SUCCESS"' "$dir/cl.events")" 3 "completed failovers (client)"
+	expect_fail grep -q '"type":"SESSION_TERMINATED"' "$dir/cl.events"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
+	jc ping -c 2 -i 0.4 -W 3 172.16.0.1
+}
+
+# A HANDSHAKE_REJECT is not authenticated: an attacker that sees the
+# client's INIT forges one (here: answering from the gateway's address
+# before the gateway runs). The client backs off and tries again, and
+# has a session once the gateway is up; the old client stopped for good.
+test_daemon_handshake_reject_forged() {
+	local dir forger=/tmp/forger-$$
+	dir=$(mktemp -d)
+	topo_links
+	jg ip addr add "$GW_ADDR/32" dev lo
+	jc ip route add "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
+	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
+	(umask 077 && "$JVPNCTL" genkey >"$dir/gw.key" && "$JVPNCTL" genkey >"$dir/cl.key")
+	daemon_conf_gateway "$dir" "$("$JVPNCTL" pubkey <"$dir/cl.key")"
+	daemon_conf_client "$dir" "$("$JVPNCTL" pubkey <"$dir/gw.key")"
+	# type 3, versions 1..1, the INIT's initiator id, UNKNOWN_PEER (21)
+	jg python3 - "$GW_ADDR" "$GW_PORT" >"$forger" 2>&1 <<'PY' &
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(20)
+msg, peer = s.recvfrom(2048)
+s.sendto(bytes([3, 1, 1, 0]) + msg[4:12] + struct.pack('>H', 21), peer)
+print('rejected', peer[0], flush=True)
+PY
+	wait_until 5 udp_listening jg "$GW_PORT"
+	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
+	wait_until 10 grep -q '^rejected' "$forger" || { cat "$forger"; return 1; }
+	wait_until 5 grep -q 'refused the handshake' "$dir/cl.events"
+	wait_until 5 sh -c "! ip netns exec jg ss -ulnH 'sport = :$GW_PORT' | grep -q ."
+	jg "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
+	wait_until 30 session_count_is jc 1 || { cat "$dir"/cl.*; return 1; }
+	cat "$dir/cl.events"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# ---- DEGRADED exactly when policy says (issue 10, item 7) ----
+
+# fail_over_to DEV: the other uplink goes down; the session moves to DEV.
+fail_over_to() {
+	local to=$1 from
+	if [[ $to == ua ]]; then from=ub; else from=ua; fi
+	jc ip link set "$from" down
+	wait_until 10 client_bound_to "$(uplink_of "$to")"
+	jc ip link set "$from" up
+	jc ip route replace "$GW_ADDR/32" via "$(uplink_gw "$from")" dev "$from" \
+		metric "$([[ $from == ua ]] && echo 10 || echo 20)"
+}
+
+state_is() { test "$(sfield "$1" state)" = "$2"; }
+
+# mobile: DEGRADED after 3 switches inside the recovery window (here 6 s),
+# on both ends, with the same version; not after 2; and ACTIVE again
+# (RECOVERED) a calm window later, not sooner.
+test_daemon_degraded_after_switches() {
+	local dir
+	dir=$(mktemp -d)
+	POLICY_EXTRA='recovery-window = 6s' daemon_up "$dir"
+	fail_over_to ub
+	sleep 0.6
+	fail_over_to ua
+	sleep 0.6
+	expect_eq "$(sfield jc state)" ACTIVE "client after 2 switches"
+	expect_eq "$(sfield jg state)" ACTIVE "gateway after 2 switches"
+	fail_over_to ub
+	wait_until 2 state_is jg DEGRADED
+	expect_eq "$(sfield jc state)" DEGRADED "client after 3 switches"
+	expect_eq "$(sfield jg state)" DEGRADED "gateway after 3 switches"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
+	grep -q '"new_state":"DEGRADED".*"reason":"repeated_instability"\|"reason":"repeated_instability".*"new_state":"DEGRADED"' "$dir/cl.events"
+	# a calm window: 6 s after entering, and after the last switch
+	sleep 4
+	expect_eq "$(sfield jc state)" DEGRADED "client 4 s into the window"
+	wait_until 5 state_is jc ACTIVE
+	wait_until 2 state_is jg ACTIVE
+	cat "$dir/cl.events" "$dir/gw.events"
+	grep -q '"reason":"recovered"' "$dir/cl.events"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version after DEGRADED"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# ---- event-driven detection (issue 10, "Speed", item 10) ----
+
+# The bound uplink loses its carrier, then its route to the gateway, then
+# its address: each time the client goes VOLATILE at once with reason
+# INTERFACE_DOWN, says why, and is on the other uplink well inside the
+# health threshold (1 s); its path changes are events of its own.
+test_daemon_interface_down() {
+	local dir t0 t1
+	dir=$(mktemp -d)
+	POLICY_EXTRA='degraded-after-switches = 10' daemon_up "$dir"
+	t0=$(date +%s%N)
+	jc ip link set ua down
+	wait_until 2 client_bound_to 10.2.0.2
+	t1=$(date +%s%N)
+	echo "carrier: on uplink B after $(((t1 - t0) / 1000000)) ms"
+	expect_ge 900 $(((t1 - t0) / 1000000)) "ms to fail over after link down"
+	jc ip link set ua up
+	jc ip route replace "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
+	sleep 1
+	jc ip route del "$GW_ADDR/32" via 10.2.0.1 dev ub
+	wait_until 2 client_bound_to 10.1.0.2
+	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
+	sleep 1
+	jc ip addr del 10.1.0.2/24 dev ua
+	wait_until 2 client_bound_to 10.2.0.2
+	sleep 0.5
+	cat "$dir/cl.events"
+	expect_eq "$(grep -c '"type":"STATE_CHANGE".*"reason":"interface_down"' "$dir/cl.events")" 3 "INTERFACE_DOWN changes"
+	grep -q 'uplink ua down: set down' "$dir/cl.events"
+	grep -q 'uplink ub down: no route to the gateway' "$dir/cl.events"
+	grep -q 'uplink ua down: its address removed' "$dir/cl.events"
+	expect_eq "$(grep -c '"type":"TRANSPORT_SWITCH".*"reason":"reattached"' "$dir/cl.events")" 3 "client switches"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}

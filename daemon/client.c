@@ -792,6 +792,76 @@ static void watch_uplinks(struct jvpnd *d)
 	on_rtnl_lost(d); /* the state before the first news */
 }
 
+/* ---- the device's address and routes (docs/config.md, "Routes") ---- */
+
+/* Whether the tunnel's routes would take in the gateway's @ep itself. */
+static bool routed_inside(const struct config_peer *gw,
+			  const union jvpn_sockaddr *ep)
+{
+	for (size_t i = 0; i < gw->n_allowed_ips; i++)
+		if (netconf_covers(&gw->allowed_ips[i], ep))
+			return true;
+	return false;
+}
+
+static void netconf_failed(struct jvpnd *d)
+{
+	fprintf(stderr, "jvpnd: %s: %s\n", d->cfg.interface.device,
+		d->client.netconf.err);
+}
+
+/*
+ * The client's `address` on its device and a route for each of its
+ * `allowed-ips` (a /0 as its two halves), all in the main table. The
+ * gateway stays reachable outside the tunnel: uplink sockets are bound to
+ * their devices and never take a route out of the tunnel's; a client
+ * with no uplink lines first pins a host route to each gateway endpoint
+ * the tunnel's routes would cover, through the route used now.
+ */
+static void configure_device(struct jvpnd *d)
+{
+	const struct config_peer *gw = gateway(d);
+	struct netconf *n = &d->client.netconf;
+	int dev = (int)d->kreq.ifindex;
+	struct jvpn_cidr parts[2];
+
+	if (netconf_open(n)) {
+		netconf_failed(d);
+		return;
+	}
+	/* routes need the device up; it stays up when the daemon stops */
+	if (netconf_link_up(n, dev))
+		netconf_failed(d);
+	for (size_t i = 0; !gw->n_uplinks && i < gw->n_endpoints; i++)
+		if (routed_inside(gw, &gw->endpoints[i]) &&
+		    netconf_pin_host(n, &gw->endpoints[i]) < 0)
+			netconf_failed(d);
+	if (gw->address.family && netconf_add_address(n, dev, &gw->address) < 0)
+		netconf_failed(d);
+	for (size_t i = 0; i < gw->n_allowed_ips; i++) {
+		size_t k = netconf_split(&gw->allowed_ips[i], parts);
+
+		for (size_t j = 0; j < k; j++)
+			if (netconf_add_route(n, dev, &parts[j]) < 0)
+				netconf_failed(d);
+	}
+}
+
+/* What the client added goes; the session stays in the kernel. */
+static void client_stop(struct jvpnd *d)
+{
+	if (d->client.rtnl_open)
+		rtnl_close(&d->client.rtnl);
+	d->client.rtnl_open = false;
+	if (!d->client.netconf.nl)
+		return;
+	d->client.netconf.err[0] = '\0';
+	netconf_undo(&d->client.netconf);
+	if (d->client.netconf.err[0])
+		netconf_failed(d);
+	netconf_close(&d->client.netconf);
+}
+
 static int client_start(struct jvpnd *d)
 {
 	const struct config_peer *gw = gateway(d);
@@ -830,6 +900,7 @@ static int client_start(struct jvpnd *d)
 			jvpnd_watch_udp(d, fd);
 	}
 	watch_uplinks(d);
+	configure_device(d);
 	if (!s)
 		send_init(d);
 	return 0;
@@ -865,5 +936,6 @@ const struct role_ops client_role = {
 	.datagram = client_datagram,
 	.kernel_event = client_kernel_event,
 	.tick = client_tick,
+	.stop = client_stop,
 	.describe = client_describe,
 };

@@ -19,6 +19,7 @@
 #include "klink.h"
 #include "limiter.h"
 #include "loop.h"
+#include "netconf.h"
 #include "notify.h"
 #include "reattach.h"
 #include "refusals.h"
@@ -108,6 +109,8 @@ struct client_state {
 	bool rtnl_open;
 	struct client_uplink ups[CONFIG_MAX_UPLINKS];
 	bool bound_down; /* the bound uplink is down: reattach, do not wait */
+	/* the device's address and routes it added (removed at stop) */
+	struct netconf netconf;
 	uint64_t refused_event_ms; /* last SECURITY_EVENT for a refused
 				    * message: at most one a second */
 };

@@ -282,3 +282,43 @@ test_daemon_interface_down() {
 	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 }
+
+# ---- the client's address and allowed-ips (issue 10, item 9) ----
+
+# Before the client starts: a bare device, and the client configured
+# for a full tunnel (allowed-ips = 0.0.0.0/0).
+bare_client_device() {
+	jc ip addr flush dev jvpn0
+	jc ip link set jvpn0 down
+	sed -i 's#^allowed-ips = .*#allowed-ips = 0.0.0.0/0#' "$ROUTES_DIR/cl.conf"
+}
+
+# The client puts its address on jvpn0 and routes 0.0.0.0/0 into the
+# tunnel as 0/1 + 128/1; the uplinks' routes to the gateway stay, so
+# traffic flows and a failover still works; a stopped client takes back
+# what it added. The old client left the device bare ("Network is
+# unreachable").
+test_daemon_client_routes() {
+	local dir pid
+	dir=$(mktemp -d)
+	ROUTES_DIR=$dir DAEMON_BEFORE_CLIENT=bare_client_device daemon_up "$dir"
+	jc ip -4 addr show dev jvpn0
+	jc ip -4 route show
+	jc ip -4 addr show dev jvpn0 | grep -q 'inet 172.16.0.2/24'
+	jc ip -4 route show | grep -q '^0.0.0.0/1 dev jvpn0'
+	jc ip -4 route show | grep -q '^128.0.0.0/1 dev jvpn0'
+	jc ip route get 192.0.2.1 | grep -q 'dev jvpn0'
+	jc ip route get "$GW_ADDR" | grep -q 'dev ua'
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	jc ip link set ua down
+	wait_until 5 client_bound_to 10.2.0.2
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+	pid=$(jc pgrep -f "jvpnd --config $dir/cl.conf")
+	kill -TERM "$pid"
+	wait_until 5 sh -c "! kill -0 $pid 2>/dev/null"
+	cat "$dir/cl.log"
+	jc ip -4 route show
+	expect_fail sh -c "ip netns exec jc ip -4 route show | grep -q 'dev jvpn0'"
+	expect_fail sh -c "ip netns exec jc ip -4 addr show dev jvpn0 | grep -q 172.16.0.2"
+	jc ip route get "$GW_ADDR" | grep -q 'dev ub'
+}

@@ -148,8 +148,12 @@ test_daemon_failover_long_rtt() {
 	local dir trial down up
 	dir=$(mktemp -d)
 	POLICY_EXTRA='degraded-after-switches = 10' daemon_up "$dir"
-	for dev in "jc ua" "jc ub" "jg ga" "jg gb"; do slow_link $dev; done
+	slow_link jc ua
+	slow_link jc ub
+	slow_link jg ga
+	slow_link jg gb
 	for trial in 1 2 3; do
+		echo "trial $trial: onto $(other_uplink)"
 		up=$(other_uplink)
 		if [[ $up == ua ]]; then down=ub; else down=ua; fi
 		jc ip link set "$down" down

@@ -542,12 +542,36 @@ static bool needs_path(const struct jvpnd *d, const struct session *s,
 		now - s->last_rx_ms > p->health_threshold_ms);
 }
 
+/*
+ * A probe is due every probe interval, unless the session is ACTIVE and
+ * its bound path carried authenticated data both ways inside the last
+ * interval: that data already proves the path to both ends (the kernel's
+ * last-rx and last-tx), and a probe would only cost bytes (docs/reattach.md,
+ * "Probes").
+ */
+static bool probe_due(struct jvpnd *d, const struct session *s,
+		      const struct policy *p, uint64_t now)
+{
+	struct kernel_session_info info;
+	uint64_t rx, tx;
+
+	if (now - s->last_probe_ms < p->probe_interval_ms)
+		return false;
+	if (s->sm.state != JVPN_STATE_ACTIVE ||
+	    kernel_session_get(&d->kreq, s->id, &info))
+		return true;
+	rx = info.last_rx_ns / 1000000;
+	tx = info.last_tx_ns / 1000000;
+	return !rx || !tx || now - rx >= p->probe_interval_ms ||
+	       now - tx >= p->probe_interval_ms;
+}
+
 static void tick_session(struct jvpnd *d, struct session *s)
 {
 	const struct policy *p = session_policy(d, s);
 	uint64_t now = jvpn_boot_ms();
 
-	if (now - s->last_probe_ms >= p->probe_interval_ms)
+	if (probe_due(d, s, p, now))
 		send_probe(s);
 	if (!session_tick(d, s))
 		return;

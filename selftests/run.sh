@@ -60,6 +60,7 @@ TESTS=(
 	"daemon_degraded_after_switches test_daemon_degraded_after_switches 90"
 	"daemon_interface_down test_daemon_interface_down 90"
 	"daemon_client_routes test_daemon_client_routes 90"
+	"daemon_no_probes_under_traffic test_daemon_no_probes_under_traffic 90"
 	"daemon_session_ttl test_daemon_session_ttl 60"
 	"daemon_transport_loss_ttl test_daemon_transport_loss_ttl 60"
 	"daemon_switch_flood test_daemon_switch_flood 120"

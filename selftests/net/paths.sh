@@ -326,3 +326,45 @@ test_daemon_client_routes() {
 	expect_fail sh -c "ip netns exec jc ip -4 addr show dev jvpn0 | grep -q 172.16.0.2"
 	jc ip route get "$GW_ADDR" | grep -q 'dev ub'
 }
+
+# ---- no probes on a path that carries authenticated data ----
+
+# probes_seen: the client's PROBEs (60-byte datagrams to the gateway's
+# port) counted on the gateway's end of uplink A.
+probes_seen() {
+	jg nft list counter inet probes seen | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+# Under traffic both ways (echo every 50 ms) the client sends no probe: the
+# data proves the path to both ends; idle again, probes resume at the
+# mobile profile's 300 ms. The old client probed every 300 ms regardless.
+test_daemon_no_probes_under_traffic() {
+	local dir before busy idle
+	require_cmd nft
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	jg nft -f - <<NFT
+table inet probes {
+	counter seen { }
+	chain in {
+		type filter hook input priority 0;
+		iifname "ga" udp dport $GW_PORT udp length 68 counter name seen
+	}
+}
+NFT
+	jc ping -c 60 -i 0.05 -W 1 172.16.0.1 >/dev/null &
+	sleep 0.5
+	before=$(probes_seen)
+	sleep 2
+	busy=$(($(probes_seen) - before))
+	wait
+	sleep 0.5
+	before=$(probes_seen)
+	sleep 2
+	idle=$(($(probes_seen) - before))
+	echo "probes in 2 s: $busy under traffic, $idle idle"
+	expect_ge 1 "$busy" "probes under traffic (at most)"
+	expect_ge "$idle" 5 "probes while idle"
+	expect_eq "$(sfield jc state)" ACTIVE "client state"
+	expect_eq "$(sfield jg state)" ACTIVE "gateway state"
+}

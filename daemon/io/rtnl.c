@@ -227,6 +227,12 @@ static int dispatch(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+void rtnl_dispatch(struct rtnl *r, const void *buf, size_t len)
+{
+	/* news carries no sequence number nor port of ours */
+	mnl_cb_run(buf, len, 0, 0, dispatch, r);
+}
+
 int rtnl_read(struct rtnl *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -245,8 +251,7 @@ int rtnl_read(struct rtnl *r)
 		}
 		if (n < 0)
 			return -errno;
-		/* news carries no sequence number nor port of ours */
-		mnl_cb_run(buf, (size_t)n, 0, 0, dispatch, r);
+		rtnl_dispatch(r, buf, (size_t)n);
 	}
 }
 

@@ -68,6 +68,9 @@ void rtnl_close(struct rtnl *r);
 int rtnl_fd(const struct rtnl *r);
 /* Reads and dispatches everything pending; 0, or -errno. */
 int rtnl_read(struct rtnl *r);
+/* Dispatches the messages of one datagram @buf (what rtnl_read does with
+ * each it reads; also the unit tests' way in). */
+void rtnl_dispatch(struct rtnl *r, const void *buf, size_t len);
 
 /* The link's state now (RTM_GETLINK); 0, or -errno (-ENODEV: none). */
 int rtnl_link_get(struct rtnl *r, int ifindex, struct rtnl_link *l);

@@ -221,13 +221,29 @@ fail_over_to() {
 
 state_is() { test "$(sfield "$1" state)" = "$2"; }
 
+# mono_ms FILE PATTERN: the monotonic time (ms) of the first event of FILE
+# matching PATTERN.
+mono_ms() {
+	grep -m1 -- "$2" "$1" | sed -n 's/.*"mono_ns":\([0-9]*\).*/\1/p' |
+		awk '{ printf "%d", $1 / 1000000 }'
+}
+
+# degraded_ms FILE: how long the events of FILE say DEGRADED lasted.
+degraded_ms() {
+	echo $(($(mono_ms "$1" '"old_state":"DEGRADED","new_state":"ACTIVE"') -
+		$(mono_ms "$1" '"new_state":"DEGRADED"')))
+}
+
 # mobile: DEGRADED after 3 switches inside the recovery window (here 6 s),
 # on both ends, with the same version; not after 2; and ACTIVE again
-# (RECOVERED) a calm window later, not sooner.
+# (RECOVERED) a calm window later, not sooner: the events' own times say
+# how long (the test's shell is too slow in the VM to judge it by polls).
+# The old code stayed ACTIVE after every switch.
 test_daemon_degraded_after_switches() {
 	local dir
 	dir=$(mktemp -d)
 	POLICY_EXTRA='recovery-window = 6s' daemon_up "$dir"
+	sleep 1 # the cooldown since the session was made
 	fail_over_to ub
 	sleep 0.6
 	fail_over_to ua
@@ -237,16 +253,18 @@ test_daemon_degraded_after_switches() {
 	fail_over_to ub
 	wait_until 2 state_is jg DEGRADED
 	expect_eq "$(sfield jc state)" DEGRADED "client after 3 switches"
-	expect_eq "$(sfield jg state)" DEGRADED "gateway after 3 switches"
 	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
-	grep -q '"new_state":"DEGRADED".*"reason":"repeated_instability"\|"reason":"repeated_instability".*"new_state":"DEGRADED"' "$dir/cl.events"
-	# a calm window: 6 s after entering, and after the last switch
-	sleep 4
-	expect_eq "$(sfield jc state)" DEGRADED "client 4 s into the window"
-	wait_until 5 state_is jc ACTIVE
-	wait_until 2 state_is jg ACTIVE
+	grep -q '"reason":"repeated_instability","old_state":"VOLATILE","new_state":"DEGRADED"' "$dir/cl.events"
+	grep -q '"reason":"repeated_instability","old_state":"VOLATILE","new_state":"DEGRADED"' "$dir/gw.events"
+	wait_until 15 state_is jc ACTIVE
+	wait_until 5 state_is jg ACTIVE
 	cat "$dir/cl.events" "$dir/gw.events"
-	grep -q '"reason":"recovered"' "$dir/cl.events"
+	grep -q '"reason":"recovered","old_state":"DEGRADED","new_state":"ACTIVE"' "$dir/cl.events"
+	# a whole window (6 s), and then within a second (probes, ticks)
+	expect_ge "$(degraded_ms "$dir/cl.events")" 6000 "client ms in DEGRADED"
+	expect_ge 7000 "$(degraded_ms "$dir/cl.events")" "client ms in DEGRADED (at most)"
+	expect_ge "$(degraded_ms "$dir/gw.events")" 6000 "gateway ms in DEGRADED"
+	expect_ge 7000 "$(degraded_ms "$dir/gw.events")" "gateway ms in DEGRADED (at most)"
 	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version after DEGRADED"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
 }
@@ -261,12 +279,17 @@ test_daemon_interface_down() {
 	local dir t0 t1
 	dir=$(mktemp -d)
 	POLICY_EXTRA='degraded-after-switches = 10' daemon_up "$dir"
+	sleep 1 # the cooldown since the session was made
 	t0=$(date +%s%N)
 	jc ip link set ua down
 	wait_until 2 client_bound_to 10.2.0.2
 	t1=$(date +%s%N)
-	echo "carrier: on uplink B after $(((t1 - t0) / 1000000)) ms"
-	expect_ge 900 $(((t1 - t0) / 1000000)) "ms to fail over after link down"
+	echo "carrier: on uplink B after $(((t1 - t0) / 1000000)) ms (polled)"
+	# the events' own times: from VOLATILE to the switch, well inside the
+	# 1 s health threshold the old code waited for
+	expect_ge 500 $(($(mono_ms "$dir/cl.events" '"type":"REATTACH_SUCCESS"') -
+		$(mono_ms "$dir/cl.events" '"reason":"interface_down"'))) \
+		"ms from INTERFACE_DOWN to the switch (at most)"
 	jc ip link set ua up
 	jc ip route replace "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
 	sleep 1

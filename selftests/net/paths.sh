@@ -362,7 +362,7 @@ probes_seen() {
 # data proves the path to both ends; idle again, probes resume at the
 # mobile profile's 300 ms. The old client probed every 300 ms regardless.
 test_daemon_no_probes_under_traffic() {
-	local dir before busy idle
+	local dir before busy idle pinger
 	require_cmd nft
 	dir=$(mktemp -d)
 	daemon_up "$dir"
@@ -376,11 +376,12 @@ table inet probes {
 }
 NFT
 	jc ping -c 60 -i 0.05 -W 1 172.16.0.1 >/dev/null &
+	pinger=$!
 	sleep 0.5
 	before=$(probes_seen)
 	sleep 2
 	busy=$(($(probes_seen) - before))
-	wait
+	wait "$pinger" || true
 	sleep 0.5
 	before=$(probes_seen)
 	sleep 2

@@ -346,5 +346,10 @@ int rtnl_reachable(struct rtnl *r, const union jvpn_sockaddr *dst, int oif)
 		return 0;
 	if (err)
 		return err;
-	return rt.oif == oif ? 1 : 0;
+	/*
+	 * With the output interface fixed and no route at all, IPv4 assumes
+	 * the destination is on that link and answers from no table (0):
+	 * that is no route to the gateway, only an ARP into the void.
+	 */
+	return rt.oif == oif && rt.table != RT_TABLE_UNSPEC ? 1 : 0;
 }

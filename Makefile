@@ -42,7 +42,7 @@ SHELL_A := $(BUILD)/libjvpnd-shell.a
 # highest layer first, as the linker wants them
 DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
-.PHONY: all module user clean check deps kunit vmtest vm-shell dkms-check unit \
+.PHONY: all module user clean check deps kunit model vmtest vm-shell dkms-check unit \
 	install uninstall dkms-install lint \
 	fuzz fuzz-short \
 	demo bench
@@ -52,7 +52,8 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) JVPN_VERSION=$(VERSION) modules
 
-user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(BUILD)/jvpnd $(BUILD)/jvpnctl
+user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(BUILD)/hsflood $(BUILD)/jvpnd \
+	$(BUILD)/jvpnctl
 
 # Each layer sees only its own headers and those below: an include that
 # goes up fails to compile. A tool's tests see its headers.
@@ -82,6 +83,11 @@ $(BUILD)/jvpnk: $(call objs,$(JVPNK_SRCS)) $(LIBJVPN)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/jvpn-pkt: $(call objs,selftests/jvpn-pkt.c)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# handshake floods and probes, with the daemon's own handshake code
+$(OBJ)/selftests/hsflood.o: INCLUDES := -Iuapi -Ilib -Idaemon/core
+$(BUILD)/hsflood: $(call objs,selftests/hsflood.c) $(CORE_A) $(LIBJVPN)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/jvpnd: $(call objs,$(ROOT_SRCS)) $(DAEMON_ARCHIVES)
@@ -135,6 +141,10 @@ dkms-install:
 kunit:
 	tools/kunit.sh
 
+# The Promela model of reattach (daemon/core/reattach.pml).
+model:
+	tools/model-check.sh
+
 vmtest: all
 	tools/vm/run.sh selftests/run.sh
 
@@ -163,7 +173,9 @@ UNIT_CTL_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
 UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
 	$(UNIT_LIB_SRCS) $(UNIT_DAEMON_SRCS) $(UNIT_CTL_SRCS))
 # the daemon's tests of its pure core link the core and lib only
-CORE_TESTS := clientguard evformat handshake limiter policy reattach refusals retry sm \
+CORE_TESTS := clientguard cookie evformat handshake hsadmit limiter policy \
+	rehandshake \
+	reattach refusals retry sm \
 	stats
 CONFIG_TESTS := config
 

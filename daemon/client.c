@@ -18,6 +18,7 @@
 #include "emit.h"
 #include "reason.h"
 #include "retry.h"
+#include "rehandshake.h"
 #include "role.h"
 #include "rekey.h"
 #include "sessions.h"
@@ -33,6 +34,16 @@ static const struct hs_params hs_params = {
 static const struct config_peer *gateway(const struct jvpnd *d)
 {
 	return &d->cfg.peers[0];
+}
+
+/* this build's versions, and the gateway's preshared key, if any */
+static struct hs_params gateway_params(const struct jvpnd *d)
+{
+	struct hs_params p = hs_params;
+
+	if (gateway(d)->has_psk)
+		p.psk = gateway(d)->psk;
+	return p;
 }
 
 static struct session *the_session(struct jvpnd *d)
@@ -84,6 +95,7 @@ static void handshake_back_off(struct jvpnd *d)
 
 static void send_init(struct jvpnd *d)
 {
+	struct hs_params params = gateway_params(d);
 	uint8_t out[JVPN_HS_INIT_LEN];
 	size_t len = sizeof(out);
 	struct timespec ts;
@@ -93,11 +105,33 @@ static void send_init(struct jvpnd *d)
 	now.sec = (uint64_t)ts.tv_sec;
 	now.nsec = (uint32_t)ts.tv_nsec;
 	if (handshake_initiator_start(&d->client.hs, d->priv, d->pub,
-				      gateway(d)->public_key, &now, &hs_params,
+				      gateway(d)->public_key, &now, &params,
 				      out, &len) != HS_OK)
 		return;
+	/* mac2: the gateway's cookie, if it gave us one (core/cookie.h) */
+	cookie_client_mac2_write(&d->client.cookie, out, len, jvpn_boot_ms());
 	udp_send(uplink_fd(d, d->client.uplink), endpoint(d), out, len);
 	d->client.hs_sent_ms = jvpn_boot_ms();
+}
+
+/*
+ * The gateway is under load and wants proof that we receive at our
+ * address: the cookie keys the next INIT's mac2. That INIT goes at once,
+ * but at most once a second: an on-path forger of cookies must not make
+ * us send INITs at its pace.
+ */
+static void on_cookie(struct jvpnd *d, const uint8_t *msg, size_t len)
+{
+	uint64_t now = jvpn_boot_ms();
+
+	if (!d->client.hs.pending ||
+	    !cookie_client_consume(&d->client.cookie, msg, len, now))
+		return;
+	if (d->client.cookie_resend_ms &&
+	    now - d->client.cookie_resend_ms < 1000)
+		return; /* the handshake timer sends the next one */
+	d->client.cookie_resend_ms = now;
+	send_init(d);
 }
 
 static void send_probe(struct session *s);
@@ -113,6 +147,8 @@ static void on_resp(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		return;
 	s = session_new(d, 0, &keys, fd, from);
 	handshake_keys_wipe(&keys);
+	d->client.fresh_since_ms = jvpn_boot_ms();
+	d->client.fresh_waiting = false;
 	/* the RESP proved the gateway; our first probe proves us to it */
 	if (s && session_confirm(d, s)) {
 		s->peer_bound = s->sm.bound_version;
@@ -407,12 +443,14 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 
 /* ---- key rotation ---- */
 
+/* under the next keys' control key: the same key for a ratchet, the new
+ * one for a fresh handshake, whose REKEY proves the client holds it */
 static void send_rekey(struct session *s)
 {
 	uint8_t out[JVPN_REKEY_LEN];
 
 	rekey_encode(JVPN_MSG_REKEY, s->id, s->next_keys.generation,
-		     s->keys.control, out);
+		     s->next_keys.control, out);
 	udp_send(s->fd, &s->remote, out, sizeof(out));
 	s->rekey_sent_ms = jvpn_boot_ms();
 }
@@ -431,13 +469,15 @@ static void start_rekey(struct jvpnd *d, struct session *s)
 static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 			 size_t len)
 {
+	bool fresh = sodium_memcmp(s->next_keys.control, s->keys.control,
+				   JVPN_KEY_LEN) != 0;
 	uint32_t gen;
 	uint64_t id;
-	char what[48];
+	char what[64];
 
 	if (!s->rekey_pending ||
-	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK, s->keys.control, &id,
-			 &gen) ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK, s->next_keys.control,
+			 &id, &gen) ||
 	    id != s->id || gen != s->next_keys.generation ||
 	    session_install_keys(d, s, &s->next_keys, false))
 		return;
@@ -446,9 +486,109 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	handshake_keys_wipe(&s->next_keys);
 	s->rekey_pending = false;
 	s->keys_since_ms = jvpn_boot_ms();
-	snprintf(what, sizeof(what), "generation %u", gen);
+	snprintf(what, sizeof(what), "generation %u%s", gen,
+		 fresh ? ", fresh handshake" : "");
 	jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
 	jvpnd_changed(d);
+}
+
+/* ---- fresh handshake inside the session ---- */
+
+/* rehandshake-after is never taken below this */
+#define FRESH_FLOOR_MS 1000
+
+/*
+ * A new X25519 exchange for the running session (docs/control-plane-
+ * protocol.md, "Fresh handshake"): an INIT, as for a new session, inside
+ * a REHANDSHAKE_INIT under the session's control key.
+ */
+static void send_fresh(struct jvpnd *d, struct session *s)
+{
+	uint8_t init[JVPN_HS_INIT_LEN], out[JVPN_REHS_INIT_LEN];
+	struct hs_params params = gateway_params(d);
+	size_t len = sizeof(init);
+	struct timespec ts;
+	struct hs_time now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now.sec = (uint64_t)ts.tv_sec;
+	now.nsec = (uint32_t)ts.tv_nsec;
+	if (handshake_initiator_start(&d->client.fresh, d->priv, d->pub,
+				      gateway(d)->public_key, &now, &params,
+				      init, &len) != HS_OK)
+		return;
+	len = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_INIT, s->keys.version,
+			       s->id, init, s->keys.control, out, sizeof(out));
+	if (len)
+		udp_send(s->fd, &s->remote, out, len);
+	d->client.fresh_waiting = true;
+	d->client.fresh_sent_ms = jvpn_boot_ms();
+}
+
+/*
+ * The gateway's keys of the new exchange, for the same session at the
+ * next generation: installed to open only, then REKEY under their
+ * control key, as a ratchet is (start_rekey), so nothing is lost.
+ */
+static void on_fresh_resp(struct jvpnd *d, struct session *s,
+			  const uint8_t *msg, size_t len)
+{
+	struct handshake_keys keys;
+	const uint8_t *resp;
+
+	if (!d->client.fresh_waiting || s->rekey_pending)
+		return;
+	resp = rehandshake_unwrap(msg, len, JVPN_MSG_REHANDSHAKE_RESP,
+				  s->keys.version, s->keys.control);
+	if (!resp ||
+	    handshake_initiator_consume_resp(&d->client.fresh, resp,
+					     JVPN_HS_RESP_LEN, &keys) != HS_OK)
+		return;
+	d->client.fresh_waiting = false;
+	d->client.fresh_since_ms = jvpn_boot_ms();
+	keys.generation = s->keys.generation + 1;
+	if (keys.session_id != s->id || keys.version != s->keys.version ||
+	    s->keys.generation == UINT32_MAX ||
+	    session_install_keys(d, s, &keys, true)) {
+		handshake_keys_wipe(&keys);
+		return;
+	}
+	handshake_keys_wipe(&s->next_keys);
+	s->next_keys = keys;
+	handshake_keys_wipe(&keys);
+	s->rekey_pending = true;
+	send_rekey(s);
+}
+
+static void tick_fresh(struct jvpnd *d, struct session *s, uint64_t now)
+{
+	const struct policy *p = session_policy(d, s);
+	uint64_t every = p->rehandshake_after_ms > FRESH_FLOOR_MS
+				 ? p->rehandshake_after_ms
+				 : FRESH_FLOOR_MS;
+
+	if (d->client.fresh_waiting) {
+		/* the INIT or its answer was lost: a new one */
+		if (now - d->client.fresh_sent_ms >= p->handshake_timeout_ms)
+			send_fresh(d, s);
+		return;
+	}
+	if (!d->client.fresh_since_ms)
+		d->client.fresh_since_ms =
+			now; /* restored from the state file */
+	if (now - d->client.fresh_since_ms >= every)
+		send_fresh(d, s);
+}
+
+/* A fresh handshake's REKEY unanswered for four handshake timeouts. */
+static bool fresh_abandoned(struct jvpnd *d, const struct session *s,
+			    uint64_t now)
+{
+	const struct policy *p = session_policy(d, s);
+
+	return sodium_memcmp(s->next_keys.control, s->keys.control,
+			     JVPN_KEY_LEN) != 0 &&
+	       now - d->client.fresh_since_ms >= 4ull * p->handshake_timeout_ms;
 }
 
 static void tick_rekey(struct jvpnd *d, struct session *s)
@@ -456,13 +596,24 @@ static void tick_rekey(struct jvpnd *d, struct session *s)
 	const struct policy *p = session_policy(d, s);
 	uint64_t now = jvpn_boot_ms();
 
+	if (s->rekey_pending && fresh_abandoned(d, s, now)) {
+		/* the gateway forgot the exchange (a restart): start over
+		 * later; the pair it opened with stays until replaced */
+		handshake_keys_wipe(&s->next_keys);
+		s->rekey_pending = false;
+		return;
+	}
 	if (s->rekey_pending) {
 		if (now - s->rekey_sent_ms >= p->probe_interval_ms)
 			send_rekey(s);
-	} else if (now - s->keys_since_ms >= p->rekey_after_ms &&
-		   s->sm.state == JVPN_STATE_ACTIVE) {
-		start_rekey(d, s);
+		return;
 	}
+	if (s->sm.state != JVPN_STATE_ACTIVE)
+		return;
+	tick_fresh(d, s, now);
+	if (!s->rekey_pending && !d->client.fresh_waiting &&
+	    now - s->keys_since_ms >= p->rekey_after_ms)
+		start_rekey(d, s);
 }
 
 /* An ACK of a probe sent on the bound path, once: a replayed one must not
@@ -500,6 +651,8 @@ static void client_datagram(struct jvpnd *d, int fd,
 		return on_resp(d, fd, from, msg, len);
 	if (msg[0] == JVPN_MSG_HANDSHAKE_REJECT && !s)
 		return on_hs_reject(d, msg, len);
+	if (msg[0] == JVPN_MSG_HANDSHAKE_COOKIE && !s)
+		return on_cookie(d, msg, len);
 	if (!s)
 		return;
 	switch (msg[0]) {
@@ -520,6 +673,9 @@ static void client_datagram(struct jvpnd *d, int fd,
 		break;
 	case JVPN_MSG_REKEY_ACK:
 		on_rekey_ack(d, s, msg, len);
+		break;
+	case JVPN_MSG_REHANDSHAKE_RESP:
+		on_fresh_resp(d, s, msg, len);
 		break;
 	}
 }
@@ -925,6 +1081,7 @@ static int client_start(struct jvpnd *d)
 	}
 	watch_uplinks(d);
 	configure_device(d);
+	cookie_client_init(&d->client.cookie, gw->public_key);
 	if (!s)
 		send_init(d);
 	return 0;

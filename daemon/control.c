@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "checklist.h"
 #include "clock.h"
 #include "names.h"
 #include "control.h"
@@ -341,6 +342,23 @@ static void do_policies(struct jvpnd *d, struct ctl_conn *c)
 	}
 }
 
+static void do_checklist(struct jvpnd *d, struct ctl_conn *c)
+{
+	struct check_item items[CHECKLIST_MAX_ITEMS];
+	size_t n = jvpnd_checklist(d, items);
+	char buf[CTL_LINE_MAX];
+	struct json_line j;
+
+	send_ok(c);
+	for (size_t i = 0; i < n; i++) {
+		json_open(&j, buf, sizeof(buf));
+		json_str(&j, "item", items[i].item);
+		json_str(&j, "verdict", check_verdict_name(items[i].verdict));
+		json_str(&j, "reason", items[i].reason);
+		send_line(c, &j);
+	}
+}
+
 static void do_reload(struct jvpnd *d, struct ctl_conn *c)
 {
 	char buf[CTL_LINE_MAX];
@@ -395,13 +413,15 @@ static void handle_request(struct jvpnd *d, struct ctl_conn *c, char *line)
 		do_policies(d, c);
 	else if (!strcmp(verb, "reload"))
 		do_reload(d, c);
+	else if (!strcmp(verb, "checklist"))
+		do_checklist(d, c);
 	else if (!strcmp(verb, "monitor"))
 		do_monitor(d, c);
 	else
 		send_error(c, "bad-request",
 			   "unknown request: expected "
 			   "status, sessions, session, kill, policies, "
-			   "reload or monitor");
+			   "reload, checklist or monitor");
 }
 
 static void conn_read(struct jvpnd *d, struct ctl_conn *c)

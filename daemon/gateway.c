@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "emit.h"
 #include "reason.h"
+#include "rehandshake.h"
 #include "role.h"
 #include "rekey.h"
 #include "sessions.h"
@@ -95,23 +96,69 @@ static const struct hs_peer_ops peer_ops = {
 	.store_timestamp = peer_store_ts,
 };
 
-/* Per source address, before any Diffie-Hellman. */
-static bool source_allowed(struct jvpnd *d, const union jvpn_sockaddr *from)
+static struct hsadmit_policy admission_policy(const struct jvpnd *d)
 {
 	const struct policy *p = config_interface_policy(&d->cfg);
-	struct limiter_rate rate = {
-		.per_second = p->reattach_rate_per_source.per_second,
-		.burst = p->reattach_rate_per_source.burst,
+
+	return (struct hsadmit_policy){
+		.global = { p->handshake_rate.per_second,
+			    p->handshake_rate.burst },
+		.per_source = { p->handshake_rate_per_source.per_second,
+				p->handshake_rate_per_source.burst },
 	};
+}
+
+/*
+ * Before any Diffie-Hellman (core/hsadmit.h): the global and per-source
+ * handshake budgets, and under load a cookie instead of an answer for a
+ * sender that has not proven its address (core/cookie.h). True when the
+ * INIT may go on.
+ */
+static bool admit_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
+		       const uint8_t *msg, size_t len)
+{
+	struct hsadmit_policy p = admission_policy(d);
+	uint8_t path[REATTACH_PATH_KEY_MAX], path_len,
+		reply[JVPN_HS_COOKIE_LEN];
+	uint64_t now = jvpn_boot_ms();
 	struct reattach_source src;
-	struct limiter_bucket *b;
+	enum hsadmit_verdict v;
+	bool proven;
 
 	if (!reattach_source_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
-					   &src))
+					   &src) ||
+	    !reattach_path_key_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
+					     path, &path_len))
 		return false;
-	b = limiter_table_get(&d->gateway.sources, src.key, src.key_len, &rate,
-			      jvpn_boot_ms());
-	return b && limiter_bucket_take(b, &rate, jvpn_boot_ms());
+	proven = cookie_mac2_ok(&d->gateway.cookies, path, path_len, msg, len,
+				now);
+	v = hsadmit_judge(&d->gateway.handshakes, &p, src.key, src.key_len,
+			  proven, now);
+	if (v == HSADMIT_ACCEPT)
+		return true;
+	if (v == HSADMIT_COOKIE) {
+		if (cookie_reply_write(&d->gateway.cookies, path, path_len, msg,
+				       len, now, reply))
+			udp_send(fd, from, reply, sizeof(reply));
+		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
+			   JVPND_REASON_RATE_LIMITED,
+			   "handshakes under load: a cookie, no answer");
+		return false;
+	}
+	jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL, JVPND_REASON_RATE_LIMITED,
+		   v == HSADMIT_BUSY ? "handshakes over the gateway's budget"
+				     : "handshake from a source over its rate");
+	return false;
+}
+
+/* The parameters of a reply to this peer: its preshared key, if any. */
+static struct hs_params peer_params(const struct jvpnd *d, size_t peer)
+{
+	struct hs_params p = hs_params;
+
+	if (d->cfg.peers[peer].has_psk)
+		p.psk = d->cfg.peers[peer].psk;
+	return p;
 }
 
 static uint64_t new_session_id(void)
@@ -163,12 +210,8 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 			   who);
 		return;
 	}
-	if (!source_allowed(d, from)) {
-		jvpnd_emit(d, EV_RATE_LIMIT_TRIGGER, NULL,
-			   JVPND_REASON_RATE_LIMITED,
-			   "handshake from a source over its rate");
+	if (!admit_init(d, fd, from, msg, len))
 		return;
-	}
 	params.latest = &latest;
 	if (handshake_responder_consume_init(&st, d->priv, d->pub, &params,
 					     &peer_ops, d, msg, len,
@@ -178,8 +221,9 @@ static void on_init(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		return;
 	}
 	peer = peer_by_key(d, res.peer_pub);
+	params = peer_params(d, (size_t)peer);
 	/* the session waits in HANDSHAKE for the client's first probe */
-	if (handshake_responder_reply(&st, new_session_id(), &hs_params, out,
+	if (handshake_responder_reply(&st, new_session_id(), &params, out,
 				      &out_len, &keys) == HS_OK &&
 	    session_new(d, (size_t)peer, &keys, fd, from)) {
 		udp_send(fd, from, out, out_len);
@@ -217,6 +261,35 @@ static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
 
 /* ---- key rotation ---- */
 
+/*
+ * REKEY(g+1) under the control key of the fresh handshake's keys the
+ * gateway holds ready: they become current (the kernel promotes the pair
+ * it already opens with). True when it was that.
+ */
+static bool promote_fresh(struct jvpnd *d, struct session *s,
+			  const uint8_t *msg, size_t len)
+{
+	uint32_t gen;
+	uint64_t id;
+	char what[64];
+
+	if (!s->fresh_pending ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY, s->fresh_keys.control, &id,
+			 &gen) ||
+	    gen != s->fresh_keys.generation ||
+	    session_install_keys(d, s, &s->fresh_keys, false))
+		return false;
+	handshake_keys_wipe(&s->keys);
+	s->keys = s->fresh_keys;
+	handshake_keys_wipe(&s->fresh_keys);
+	s->fresh_pending = false;
+	s->keys_since_ms = jvpn_boot_ms();
+	snprintf(what, sizeof(what), "generation %u, fresh handshake", gen);
+	jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
+	jvpnd_changed(d);
+	return true;
+}
+
 /* The client already opens generation g+1: make it current, then ack. */
 static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		     const uint8_t *msg, size_t len)
@@ -232,16 +305,23 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		return;
 	/* routed by the id in the header, believed only once the mac is */
 	s = session_find(d, rekey_peek_session(msg));
-	if (!s || !s->in_kernel ||
-	    rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control, &id, &gen))
+	if (!s || !s->in_kernel)
 		return;
-	if (gen == s->keys.generation + 1) {
+	if (rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control, &id,
+			 &gen)) {
+		if (!promote_fresh(d, s, msg, len))
+			return;
+		gen = s->keys.generation;
+	} else if (gen == s->keys.generation + 1) {
 		if (handshake_rotate(&s->keys, gen, &next) != HS_OK ||
 		    session_install_keys(d, s, &next, false))
 			return;
 		handshake_keys_wipe(&s->keys);
 		s->keys = next;
 		handshake_keys_wipe(&next);
+		/* a ratchet instead: the fresh keys will never be used */
+		handshake_keys_wipe(&s->fresh_keys);
+		s->fresh_pending = false;
 		s->keys_since_ms = jvpn_boot_ms();
 		snprintf(what, sizeof(what), "generation %u", gen);
 		jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
@@ -253,6 +333,71 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 			     out);
 		udp_send(fd, from, out, sizeof(out));
 	}
+}
+
+/* ---- fresh handshake inside a session ---- */
+
+/* a session answers at most one fresh handshake in this long */
+#define FRESH_MIN_INTERVAL_MS 500
+
+/*
+ * REHANDSHAKE_INIT: the session's own client (the control key's mac)
+ * asks for a new X25519 exchange. The INIT inside is judged as any INIT
+ * (mac1, its static key, its timestamp) and must name the session's
+ * peer; the keys it yields keep the session's id and take the next
+ * generation. They are installed to open only, and wait for the client's
+ * REKEY under their control key (promote_fresh), so that at every moment
+ * each end opens what the other seals.
+ */
+static void on_rehandshake(struct jvpnd *d, int fd,
+			   const union jvpn_sockaddr *from, const uint8_t *msg,
+			   size_t len)
+{
+	uint8_t resp[JVPN_HS_RESP_LEN], out[JVPN_REHS_RESP_LEN];
+	struct hs_time latest = wall_now(HS_FUTURE_SKEW_S);
+	struct hs_params params = hs_params;
+	struct session *s = session_find(d, rehandshake_peek_session(msg, len));
+	struct handshake_keys keys;
+	struct hs_responder st;
+	struct hs_result res;
+	const uint8_t *init;
+	size_t n = sizeof(resp);
+	uint64_t now = jvpn_boot_ms();
+
+	if (!s || !s->in_kernel || s->keys.generation == UINT32_MAX)
+		return;
+	init = rehandshake_unwrap(msg, len, JVPN_MSG_REHANDSHAKE_INIT,
+				  s->keys.version, s->keys.control);
+	if (!init || now - s->fresh_last_ms < FRESH_MIN_INTERVAL_MS)
+		return;
+	params.latest = &latest;
+	if (handshake_responder_consume_init(&st, d->priv, d->pub, &params,
+					     &peer_ops, d, init,
+					     JVPN_HS_INIT_LEN, &res) != HS_OK ||
+	    sodium_memcmp(res.peer_pub, s->peer_pub, JVPN_KEY_LEN) ||
+	    res.version != s->keys.version) {
+		handshake_refused(d, fd, from, &res);
+		handshake_responder_wipe(&st);
+		return;
+	}
+	params = peer_params(d, s->peer);
+	if (handshake_responder_reply(&st, s->id, &params, resp, &n, &keys) !=
+	    HS_OK)
+		goto out;
+	keys.generation = s->keys.generation + 1;
+	if (session_install_keys(d, s, &keys, true))
+		goto out;
+	handshake_keys_wipe(&s->fresh_keys);
+	s->fresh_keys = keys;
+	s->fresh_pending = true;
+	s->fresh_last_ms = now;
+	n = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_RESP, s->keys.version, s->id,
+			     resp, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, from, out, n);
+out:
+	handshake_keys_wipe(&keys);
+	handshake_responder_wipe(&st);
 }
 
 /* ---- reattach ---- */
@@ -521,6 +666,10 @@ static void gateway_datagram(struct jvpnd *d, int fd,
 		on_rekey(d, fd, from, msg, len);
 		return;
 	}
+	if (type == JVPN_MSG_REHANDSHAKE_INIT) {
+		on_rehandshake(d, fd, from, msg, len);
+		return;
+	}
 	if (reattach_peek(msg, len, &type, &id) != REATTACH_OK ||
 	    !reattach_accepts(REATTACH_ROLE_GATEWAY, type))
 		return;
@@ -583,10 +732,17 @@ static void gateway_tick(struct jvpnd *d)
 static int gateway_start(struct jvpnd *d)
 {
 	uint8_t hash_key[LIMITER_HASH_KEY_LEN];
+	struct hsadmit_policy admission = admission_policy(d);
 
 	randombytes_buf(hash_key, sizeof(hash_key));
 	if (!limiter_table_init(&d->gateway.sources, 4096, hash_key))
 		return -1;
+	/* a key of its own: the two tables' chains are independent */
+	randombytes_buf(hash_key, sizeof(hash_key));
+	if (!hsadmit_init(&d->gateway.handshakes, 4096, hash_key, &admission,
+			  jvpn_boot_ms()))
+		return -1;
+	cookie_gateway_init(&d->gateway.cookies, d->pub, NULL, NULL);
 	for (size_t i = 0; i < d->cfg.interface.n_listen; i++) {
 		const union jvpn_sockaddr *l = &d->cfg.interface.listen[i];
 		char text[64];

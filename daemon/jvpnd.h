@@ -14,8 +14,10 @@
 
 #include "clientguard.h"
 #include "config.h"
+#include "cookie.h"
 #include "eventbus.h"
 #include "handshake.h"
+#include "hsadmit.h"
 #include "klink.h"
 #include "limiter.h"
 #include "loop.h"
@@ -43,6 +45,11 @@ struct session {
 	bool rekey_pending;
 	uint64_t keys_since_ms;
 	uint64_t rekey_sent_ms;
+	/* gateway: keys of a fresh handshake, installed to open only, that
+	 * the client's REKEY under their control key makes current */
+	struct handshake_keys fresh_keys;
+	bool fresh_pending;
+	uint64_t fresh_last_ms;	    /* the last fresh handshake it answered */
 	int fd;			    /* socket of the bound transport */
 	union jvpn_sockaddr remote; /* bound remote endpoint */
 	uint64_t last_rx_ms;	    /* newest authenticated rx, boottime */
@@ -79,7 +86,9 @@ struct peer_time {
 
 /* What only a gateway keeps: gateway.c alone reads and writes it. */
 struct gateway_state {
-	struct limiter_table sources; /* unauthenticated work, per source */
+	struct limiter_table sources;  /* unauthenticated work, per source */
+	struct hsadmit handshakes;     /* INITs worth a Diffie-Hellman */
+	struct cookie_gateway cookies; /* secret in memory only */
 };
 
 /* What the client knows of one uplink's device from rtnetlink. */
@@ -94,6 +103,12 @@ struct client_uplink {
 struct client_state {
 	struct hs_initiator hs;
 	uint64_t hs_sent_ms;
+	struct cookie_client cookie; /* the gateway's, when under load */
+	struct hs_initiator fresh;   /* a fresh handshake in the session */
+	bool fresh_waiting;	     /* REHANDSHAKE_INIT sent, no RESP yet */
+	uint64_t fresh_sent_ms;
+	uint64_t fresh_since_ms;    /* the session's last X25519 exchange */
+	uint64_t cookie_resend_ms;  /* last INIT sent at once for a cookie */
 	size_t uplink;		    /* active uplink index */
 	size_t endpoint;	    /* active gateway endpoint index */
 	struct retry reattach;	    /* the schedule of reattach requests */

@@ -43,6 +43,32 @@ static void reopen_outlets(struct jvpnd *d)
 	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN, detail);
 }
 
+static void emit_change(void *ctx, const char *text)
+{
+	char detail[CONFIG_CHANGE_TEXT_MAX + 16];
+
+	snprintf(detail, sizeof(detail), "reload: %s", text);
+	jvpnd_emit(ctx, EV_DAEMON, NULL, JVPND_REASON_ADMIN, detail);
+}
+
+/* The event names why, as stderr does: the first error in file order. */
+static void emit_refused(struct jvpnd *d, const struct diag *diag)
+{
+	char detail[DIAG_TEXT_MAX + 128];
+	const char *why = "unknown error";
+
+	for (unsigned int i = 0; i < diag->count; i++)
+		if (diag->entries[i].severity == DIAG_ERROR) {
+			why = diag->entries[i].text;
+			break;
+		}
+	snprintf(detail, sizeof(detail),
+		 "reload refused (%u error%s): %s; the running configuration "
+		 "stays",
+		 diag->errors, diag->errors == 1 ? "" : "s", why);
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN, detail);
+}
+
 bool jvpnd_reload(struct jvpnd *d, struct diag *diag)
 {
 	struct config next;
@@ -50,10 +76,10 @@ bool jvpnd_reload(struct jvpnd *d, struct diag *diag)
 	if (config_reload(&d->cfg, d->config_path, &next, diag)) {
 		diag_print(diag, stderr);
 		reopen_outlets(d);
-		jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_ADMIN,
-			   "reload refused: the running configuration stays");
+		emit_refused(d, diag);
 		return false;
 	}
+	config_diff(&d->cfg, &next, emit_change, d);
 	config_free(&d->cfg);
 	d->cfg = next;
 	metrics_apply_config(d);

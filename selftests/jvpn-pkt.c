@@ -10,10 +10,11 @@
  *	UDP payload instead from a plain socket bound to ADDR:PORT to where
  *	the frame went (the same replay from another address)
  *   send ADDR:PORT KIND [--from-port P] [--session ID] [--counter N]
- *	[--repeat N] [--seconds S]
+ *	[--repeat N] [--seconds S] [--rate PPS]
  *	send one crafted datagram from an ordinary UDP socket; --repeat and
  *	--seconds send it again and again (a flood), until N were sent or S
- *	seconds passed, whichever comes first
+ *	seconds passed, whichever comes first, PPS a second (default: as
+ *	fast as the socket takes them)
  *   recv ADDR:PORT [--timeout S]
  *	print the first datagram a plain UDP socket receives
  *
@@ -948,7 +949,20 @@ static void print_sent(const char *kind, int fd, const union endpoint *to,
 struct send_plan {
 	uint64_t repeat;     /* 0: no bound on the number */
 	int64_t deadline_ms; /* 0: no bound on the time */
+	uint64_t rate;	     /* copies per second; 0: as fast as it goes */
 };
+
+/* With a rate, copy n goes out n / rate seconds after the first. */
+static void pace(const struct send_plan *sp, uint64_t sent, int64_t start_ms)
+{
+	int64_t due_ms;
+
+	if (!sp->rate)
+		return;
+	due_ms = start_ms + (int64_t)(sent * 1000 / sp->rate);
+	if (due_ms > now_ms())
+		sleep_ms((uint64_t)(due_ms - now_ms()));
+}
 
 static bool flood_done(const struct send_plan *sp, uint64_t sent)
 {
@@ -961,7 +975,10 @@ static bool flood_done(const struct send_plan *sp, uint64_t sent)
 static int send_copies(const char *cmd, int fd, const struct datagram *d,
 		       const struct send_plan *sp, uint64_t *sent)
 {
+	int64_t start_ms = now_ms();
+
 	do {
+		pace(sp, *sent, start_ms);
 		if (send(fd, d->bytes, d->len, 0) >= 0)
 			(*sent)++;
 		else if (sp->repeat == 1 ||
@@ -1005,7 +1022,7 @@ static int cmd_send(int argc, char **argv)
 	struct option_slot options[] = {
 		{ "from-port", NULL }, { "session", NULL }, { "counter", NULL },
 		{ "key", NULL },       { "version", NULL }, { "repeat", NULL },
-		{ "seconds", NULL },
+		{ "seconds", NULL },   { "rate", NULL },
 	};
 	struct command_line cl = { .options = options,
 				   .n_options = ARRAY_SIZE(options) };
@@ -1029,7 +1046,8 @@ static int cmd_send(int argc, char **argv)
 		       &plan.counter) ||
 	    option_u64(&cl, "version", UINT64_MAX, 1, &plan.state_version) ||
 	    option_u64(&cl, "repeat", UINT64_MAX, 0, &sp.repeat) ||
-	    option_u64(&cl, "seconds", 3600, 0, &seconds))
+	    option_u64(&cl, "seconds", 3600, 0, &seconds) ||
+	    option_u64(&cl, "rate", 10000000, 0, &sp.rate))
 		return EXIT_USAGE;
 	if (!sp.repeat && !seconds)
 		sp.repeat = 1;
@@ -1108,7 +1126,7 @@ static void print_help(FILE *out)
 	      "         [--delay-ms D] [--interval-ms I] [--from ADDR:PORT]\n"
 	      "       jvpn-pkt send ADDR:PORT KIND [--from-port P] "
 	      "[--session ID] [--counter N]\n"
-	      "                [--repeat N] [--seconds S]\n"
+	      "                [--repeat N] [--seconds S] [--rate PPS]\n"
 	      "       jvpn-pkt recv ADDR:PORT [--timeout S]\n"
 	      "KIND:  short header-only bad-version reserved-set "
 	      "unknown-session\n"

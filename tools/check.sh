@@ -56,6 +56,7 @@ else
 	run_tier unit make -s unit
 	run_tier dist tools/dist-check.sh
 	run_tier fuzz make -s fuzz-short FUZZ_SECONDS=20
+	run_tier model tools/model-check.sh
 	run_tier kunit tools/kunit.sh
 	run_tier dkms tools/dkms-check.sh
 	# 48 tests; a loaded TCG host can take well over the runner's default

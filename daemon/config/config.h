@@ -89,6 +89,11 @@ struct config_peer {
 	size_t n_uplinks;
 	/* client only: its own inner address, host bits kept */
 	struct jvpn_cidr address;
+	/* preshared-key-file: the pair's preshared key, read at load time
+	 * (mode 0600, as a private key) and mixed into every handshake
+	 * (docs/control-plane-protocol.md, "Preshared key") */
+	bool has_psk;
+	uint8_t psk[JVPN_KEY_LEN];
 };
 
 /*
@@ -156,5 +161,16 @@ unsigned int config_check_reload(const struct config *running,
 				 const struct config *next, struct diag *diag);
 int config_reload(const struct config *running, const char *path,
 		  struct config *next, struct diag *diag);
+
+/*
+ * What a reload changes: calls report once per change with one sentence
+ * ("profile mobile: cooldown 500ms -> 1s", "peer alice: added", "profile
+ * lab: removed"). Policies are matched by name, peers by public key.
+ * Returns how many changes there are; report may be NULL.
+ */
+#define CONFIG_CHANGE_TEXT_MAX 256
+typedef void config_change_fn(void *ctx, const char *text);
+size_t config_diff(const struct config *old, const struct config *new,
+		   config_change_fn *report, void *ctx);
 
 #endif /* JVPND_CONFIG_H */

@@ -3,6 +3,7 @@
  * The steps run on a text (config_parse_buffer) or a file
  * (config_load), config_free, and the policy of the interface or a peer.
  */
+#include <sodium.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,10 @@ int config_load(const char *path, struct config *out, struct diag *diag)
 
 void config_free(struct config *config)
 {
+	/* preshared keys: secrets, not left in freed memory */
+	if (config->peers)
+		sodium_memzero(config->peers,
+			       config->n_peers * sizeof(*config->peers));
 	free(config->peers);
 	memset(config, 0, sizeof(*config));
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "key.h"
 #include "parser.h"
 
 static bool add_claim(struct parser *p, struct vec *claims, const void *value,
@@ -146,8 +147,24 @@ static bool apply_address(struct parser *p, void *target, const char *value,
 	return true;
 }
 
+static bool apply_psk_file(struct parser *p, void *target, const char *value,
+			   char *why, size_t why_size)
+{
+	struct config_peer *peer = target;
+	char err[KEYS_ERR_SIZE];
+
+	(void)p;
+	if (keys_load_private_file(value, peer->psk, err) != KEYS_OK) {
+		snprintf(why, why_size, "%s", err);
+		return false;
+	}
+	peer->has_psk = true;
+	return true;
+}
+
 static const struct rule peer_rules[] = {
 	{ "public-key", false, ROLE_ANY, NULL, apply_public_key },
+	{ "preshared-key-file", false, ROLE_ANY, NULL, apply_psk_file },
 	{ "allowed-ips", true, ROLE_ANY, NULL, apply_allowed_ips },
 	{ "name", false, ROLE_ANY, NULL, apply_name },
 	{ "profile", false, ROLE_GATEWAY,

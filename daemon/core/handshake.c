@@ -31,9 +31,14 @@ enum {
 	INIT_OFF_STATIC = INIT_OFF_EPHEMERAL + JVPN_KEY_LEN,
 	INIT_OFF_TIMESTAMP = INIT_OFF_STATIC + JVPN_KEY_LEN + HS_TAG_LEN,
 	INIT_OFF_MAC1 = INIT_OFF_TIMESTAMP + JVPN_HS_TIMESTAMP_LEN + HS_TAG_LEN,
+	INIT_OFF_MAC2 = INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN,
 };
-_Static_assert(INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN == JVPN_HS_INIT_LEN,
+_Static_assert(INIT_OFF_MAC1 == JVPN_HS_INIT_MAC1_OFF &&
+		       INIT_OFF_MAC2 == JVPN_HS_INIT_MAC2_OFF &&
+		       INIT_OFF_MAC2 + JVPN_HS_MAC2_LEN == JVPN_HS_INIT_LEN,
 	       "INIT layout");
+/* mac1 of an INIT covers what precedes it: the INIT without its macs */
+#define INIT_MAC1_END (INIT_OFF_MAC1 + JVPN_HS_MAC1_LEN)
 
 /* HANDSHAKE_RESP */
 enum {
@@ -488,7 +493,9 @@ static enum hs_status init_seal(struct hs_initiator *st,
 	timestamp_encode(timestamp, now);
 	encrypt_and_hash(&st->sym, key, timestamp, sizeof(timestamp),
 			 out + INIT_OFF_TIMESTAMP);
-	mac1_write(peer_pub, out, JVPN_HS_INIT_LEN);
+	mac1_write(peer_pub, out, INIT_MAC1_END);
+	/* no cookie yet: cookie_mac2_write() may key it (cookie.h) */
+	memset(out + INIT_OFF_MAC2, 0, JVPN_HS_MAC2_LEN);
 	status = HS_OK;
 out:
 	sodium_memzero(key, sizeof(key));
@@ -530,6 +537,9 @@ enum hs_status handshake_initiator_start(struct hs_initiator *st,
 	memcpy(st->static_pub, my_pub, JVPN_KEY_LEN);
 	st->version_min = version_min;
 	st->version_max = version_max;
+	st->has_psk = params && params->psk;
+	if (st->has_psk)
+		memcpy(st->psk, params->psk, JVPN_KEY_LEN);
 	st->pending = true;
 	*out_len = JVPN_HS_INIT_LEN;
 	return HS_OK;
@@ -547,7 +557,7 @@ bool handshake_init_mac1_ok(const uint8_t my_pub[JVPN_KEY_LEN],
 			    const uint8_t *msg, size_t len)
 {
 	return my_pub && init_shape_ok(msg, len) &&
-	       mac1_verify(my_pub, msg, len);
+	       mac1_verify(my_pub, msg, INIT_MAC1_END);
 }
 
 static bool init_fields_ok(const uint8_t *msg)
@@ -635,7 +645,7 @@ consume_init(struct hs_responder *st, const uint8_t my_priv[JVPN_KEY_LEN],
 	/* cheapest first; nothing before mac1 is worth an answer */
 	if (!init_shape_ok(msg, len))
 		return HS_ERR_MALFORMED;
-	if (!mac1_verify(my_pub, msg, len))
+	if (!mac1_verify(my_pub, msg, INIT_MAC1_END))
 		return HS_ERR_MAC1;
 	if (!init_fields_ok(msg))
 		return HS_ERR_MALFORMED;
@@ -701,11 +711,19 @@ static void resp_write_header(uint8_t *out, uint8_t version,
 	put_be64(out + RESP_OFF_INITIATOR_ID, initiator_id);
 }
 
-/* e, ee, se, {} into out */
+/* psk: (ck, k) = KDF2(ck, psk), the key of the confirmation after it */
+static void mix_psk(struct hs_symmetric *sym, const uint8_t *psk,
+		    uint8_t key[JVPN_KEY_LEN])
+{
+	if (psk)
+		kdf(sym->ck, psk, JVPN_KEY_LEN, sym->ck, key);
+}
+
+/* e, ee, se, [psk], {} into out */
 static enum hs_status resp_seal(const struct hs_responder *st,
 				struct hs_symmetric *sym,
 				const uint8_t ephemeral_priv[JVPN_KEY_LEN],
-				uint8_t *out)
+				const uint8_t *psk, uint8_t *out)
 {
 	uint8_t key[JVPN_KEY_LEN];
 	enum hs_status status = HS_ERR_AUTH;
@@ -718,6 +736,7 @@ static enum hs_status resp_seal(const struct hs_responder *st,
 	if (mix_dh(sym, ephemeral_priv, st->initiator_ephemeral, NULL) != 0 ||
 	    mix_dh(sym, ephemeral_priv, st->initiator_static, key) != 0)
 		goto out;
+	mix_psk(sym, psk, key);
 	/* the empty payload: proof that we hold s_r and e_r (key confirmation) */
 	encrypt_and_hash(sym, key, (const uint8_t *)"", 0,
 			 out + RESP_OFF_CONFIRM);
@@ -747,7 +766,8 @@ static enum hs_status reply(const struct hs_responder *st, uint64_t session_id,
 	keys_clamp_private(ephemeral_priv);
 	sym = st->sym;
 	resp_write_header(out, st->version, session_id, st->initiator_id);
-	status = resp_seal(st, &sym, ephemeral_priv, out);
+	status = resp_seal(st, &sym, ephemeral_priv,
+			   params ? params->psk : NULL, out);
 	if (status == HS_OK) {
 		split(&sym, false, session_id, st->version, keys);
 		*out_len = JVPN_HS_RESP_LEN;
@@ -833,10 +853,13 @@ static enum hs_status resp_open(const struct hs_initiator *st,
 	mix_ephemeral(sym, msg + RESP_OFF_EPHEMERAL);
 	if (mix_dh(sym, st->ephemeral_priv, msg + RESP_OFF_EPHEMERAL, NULL) ==
 		    0 &&
-	    mix_dh(sym, st->static_priv, msg + RESP_OFF_EPHEMERAL, key) == 0 &&
-	    decrypt_and_hash(sym, key, msg + RESP_OFF_CONFIRM, HS_TAG_LEN,
-			     empty) == 0)
-		status = HS_OK;
+	    mix_dh(sym, st->static_priv, msg + RESP_OFF_EPHEMERAL, key) == 0) {
+		/* a psk unlike the gateway's fails the confirmation here */
+		mix_psk(sym, st->has_psk ? st->psk : NULL, key);
+		if (decrypt_and_hash(sym, key, msg + RESP_OFF_CONFIRM,
+				     HS_TAG_LEN, empty) == 0)
+			status = HS_OK;
+	}
 	sodium_memzero(key, sizeof(key));
 	return status;
 }

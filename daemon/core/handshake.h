@@ -87,6 +87,15 @@ struct hs_params {
 	 * its greatest time, the replay guard, past every later INIT.
 	 */
 	const struct hs_time *latest;
+	/*
+	 * The pair's preshared key (JVPN_KEY_LEN bytes), mixed into the
+	 * chaining key after se, as WireGuard's IKpsk2 does: without it no
+	 * key of the session can be computed, even with both static private
+	 * keys. NULL: none (the keys are those of the handshake without).
+	 * The initiator's is passed to handshake_initiator_start, the
+	 * responder's, once it knows the peer, to handshake_responder_reply.
+	 */
+	const uint8_t *psk;
 };
 
 /*
@@ -162,6 +171,8 @@ struct hs_initiator {
 	uint8_t version_min;
 	uint8_t version_max;
 	bool pending; /* INIT sent, no RESP consumed yet */
+	bool has_psk;
+	uint8_t psk[JVPN_KEY_LEN];
 };
 
 /* Gateway side between consume_init and reply. Private to handshake.c. */

@@ -75,6 +75,13 @@ bool limiter_bucket_take(struct limiter_bucket *b,
 	return false;
 }
 
+bool limiter_bucket_at_least_half(const struct limiter_bucket *b,
+				  const struct limiter_rate *rate,
+				  uint64_t now_ms)
+{
+	return refilled_credit(b, rate, now_ms) * 2 >= bucket_capacity(rate);
+}
+
 uint64_t limiter_bucket_wait_ms(const struct limiter_bucket *b,
 				const struct limiter_rate *rate,
 				uint64_t now_ms)

@@ -54,6 +54,15 @@ void limiter_bucket_init(struct limiter_bucket *b,
 bool limiter_bucket_take(struct limiter_bucket *b,
 			 const struct limiter_rate *rate, uint64_t now_ms);
 
+/*
+ * True when the bucket, refilled to now, holds at least half its burst.
+ * Does not change the bucket. The gateway's handshake budget is "under
+ * load" below that (hsadmit.h).
+ */
+bool limiter_bucket_at_least_half(const struct limiter_bucket *b,
+				  const struct limiter_rate *rate,
+				  uint64_t now_ms);
+
 /* Milliseconds until a take would succeed; 0 if now; UINT64_MAX if never
  * (per_second 0 and empty). Does not change the bucket. */
 uint64_t limiter_bucket_wait_ms(const struct limiter_bucket *b,

@@ -42,6 +42,9 @@ static const struct policy mobile_profile = {
 	.handshake_timeout_ms = 5000,
 	.max_reattach_attempts = 10,
 	.rekey_after_ms = 120 * 1000,
+	.handshake_rate = { .per_second = 100, .burst = 200 },
+	.handshake_rate_per_source = { .per_second = 10, .burst = 20 },
+	.rehandshake_after_ms = 120 * 1000,
 };
 
 /*
@@ -66,6 +69,9 @@ static const struct policy datacenter_profile = {
 	.handshake_timeout_ms = 2000,
 	.max_reattach_attempts = 5,
 	.rekey_after_ms = 120 * 1000,
+	.handshake_rate = { .per_second = 50, .burst = 100 },
+	.handshake_rate_per_source = { .per_second = 2, .burst = 5 },
+	.rehandshake_after_ms = 120 * 1000,
 };
 
 const struct policy *policy_builtin(const char *name)
@@ -126,6 +132,12 @@ static const struct field_desc fields[POLICY_FIELD_COUNT] = {
 	      max_reattach_attempts),
 	FIELD(POLICY_REKEY_AFTER, "rekey-after", KIND_MILLISECONDS,
 	      rekey_after_ms),
+	FIELD(POLICY_HANDSHAKE_RATE, "handshake-rate", KIND_RATE,
+	      handshake_rate),
+	FIELD(POLICY_HANDSHAKE_RATE_PER_SOURCE, "handshake-rate-per-source",
+	      KIND_RATE, handshake_rate_per_source),
+	FIELD(POLICY_REHANDSHAKE_AFTER, "rehandshake-after", KIND_MILLISECONDS,
+	      rehandshake_after_ms),
 };
 
 struct transport_name {
@@ -659,12 +671,14 @@ static void check_rate_limiter(struct check *c)
 {
 	const struct policy *p = c->policy;
 	uint32_t session = p->reattach_rate_per_session.per_second;
-	uint32_t source = p->reattach_rate_per_source.per_second;
 
 	check_one_rate(c, POLICY_REATTACH_RATE_PER_SESSION,
 		       &p->reattach_rate_per_session);
 	check_one_rate(c, POLICY_REATTACH_RATE_PER_SOURCE,
 		       &p->reattach_rate_per_source);
+	check_one_rate(c, POLICY_HANDSHAKE_RATE, &p->handshake_rate);
+	check_one_rate(c, POLICY_HANDSHAKE_RATE_PER_SOURCE,
+		       &p->handshake_rate_per_source);
 	if (session > CALM_RATE_PER_SESSION)
 		item_warning(c, F(POLICY_REATTACH_RATE_PER_SESSION),
 			     "RateLimiter",
@@ -672,15 +686,6 @@ static void check_rate_limiter(struct check *c)
 			     "/s is above 10/s: a session reattaching "
 			     "that often is flapping, not recovering",
 			     session);
-	if (source && session > source)
-		item_warning(c,
-			     F(POLICY_REATTACH_RATE_PER_SESSION) |
-				     F(POLICY_REATTACH_RATE_PER_SOURCE),
-			     "RateLimiter",
-			     "reattach-rate-per-session %" PRIu32
-			     "/s is above reattach-rate-per-source %" PRIu32
-			     "/s: the per-source limit will bind first",
-			     session, source);
 }
 
 static void check_cooldown(struct check *c)

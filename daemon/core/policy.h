@@ -82,6 +82,16 @@ struct policy {
 	uint32_t max_reattach_attempts;
 	/* Data keys are rotated this often, without a new handshake. */
 	uint32_t rekey_after_ms;
+	/*
+	 * HANDSHAKE_INITs the gateway spends Diffie-Hellman on, all sources
+	 * together (read from the gateway's own profile), and per source
+	 * address; core/hsadmit.h says how they bound a flood.
+	 */
+	struct policy_rate handshake_rate;
+	struct policy_rate handshake_rate_per_source;
+	/* The client renews a session's keys by a new X25519 exchange this
+	 * often (a fresh handshake: same session id and state_version). */
+	uint32_t rehandshake_after_ms;
 };
 
 /* The settable fields, in the order of docs/config.md. */
@@ -102,6 +112,9 @@ enum policy_field {
 	POLICY_HANDSHAKE_TIMEOUT,
 	POLICY_MAX_REATTACH_ATTEMPTS,
 	POLICY_REKEY_AFTER,
+	POLICY_HANDSHAKE_RATE,
+	POLICY_HANDSHAKE_RATE_PER_SOURCE,
+	POLICY_REHANDSHAKE_AFTER,
 	POLICY_FIELD_COUNT
 };
 

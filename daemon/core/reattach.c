@@ -701,8 +701,15 @@ struct judging {
 	uint32_t source_wait_ms;
 };
 
-/* Every request costs its source a token, whatever it turns out to be:
- * that is what bounds a flood of unknown ids and forged proofs. */
+/*
+ * Every request that is not its session's own fresh one costs its source
+ * a token: that is what bounds a flood of unknown ids, forged proofs and
+ * replays, and decides whether such a request is answered. A fresh
+ * authenticated one is judged by its session's own bucket alone
+ * (judge_limits), so that junk from a victim's address (the same CGNAT
+ * address, or a spoofed one) cannot refuse the victim's genuine requests:
+ * authenticate first, then judge.
+ */
 static bool charge_source(struct judging *j, struct limiter_table *sources,
 			  struct reattach_verdict *v)
 {
@@ -753,6 +760,15 @@ static uint32_t switch_limit(const struct reattach_policy *p)
 	return p->max_switches_per_minute < LIMITER_WINDOW_CAP
 		       ? p->max_switches_per_minute
 		       : LIMITER_WINDOW_CAP;
+}
+
+/* The session's own request, never judged before: what anyone can
+ * send (an unknown id, a forged proof, a replay) is not. */
+static bool authenticated_fresh(enum jvpnd_reason identity)
+{
+	return identity != JVPND_REASON_UNKNOWN_SESSION &&
+	       identity != JVPND_REASON_BAD_PROOF &&
+	       identity != JVPND_REASON_REPLAYED_NONCE;
 }
 
 /* Checks 6-9: may this session switch now, to this class? */
@@ -822,8 +838,9 @@ enum jvpnd_reason reattach_validate(
 
 	/* a caller bug must end in silence, never in acceptance */
 	if (req && now && policy) {
-		j.source_ok = charge_source(&j, sources, &v);
 		v.reason = judge_identity(&j, proof_ok);
+		j.source_ok = src && (authenticated_fresh(v.reason) ||
+				      charge_source(&j, sources, &v));
 		if (v.reason == JVPND_REASON_NONE)
 			v.reason = judge_limits(&j, &v);
 		v.answer = may_answer(&j, proof_ok, &v);

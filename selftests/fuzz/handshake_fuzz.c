@@ -12,6 +12,15 @@
  * ids and randomness come from the input ends with equal keys on both ends,
  * or with the one refusal its inputs call for. A violated property traps.
  *
+ * The cookie targets (daemon/core/cookie.c) feed HANDSHAKE_COOKIE bytes
+ * to a client that sent the fixture's INIT, flip a genuine reply (opened
+ * exactly when unchanged), and judge an INIT's mac2 for a source taken
+ * from the input (accepted exactly when keyed with that source's cookie).
+ *
+ * The fresh handshake's envelope (daemon/core/rehandshake.c) gets raw
+ * bytes, and a genuine envelope xor the input, which must open exactly
+ * when unchanged.
+ *
  * Build: clang -fsanitize=fuzzer,address,undefined (see the Makefile).
  */
 #include <stdbool.h>
@@ -21,7 +30,9 @@
 
 #include <sodium.h>
 
+#include "cookie.h"
 #include "handshake.h"
+#include "rehandshake.h"
 #include "key.h"
 
 enum target {
@@ -35,6 +46,11 @@ enum target {
 	T_RESP_FLIP,	  /* genuine RESP xor bytes, remac: property */
 	T_ROUND_TRIP,	  /* bytes choose versions, time, ids: property */
 	T_KEY_TEXT,	  /* bytes -> key_from_base64 */
+	T_COOKIE_RAW,	  /* bytes -> client that sent template_init */
+	T_COOKIE_FLIP,	  /* genuine COOKIE xor bytes: property */
+	T_MAC2,		  /* source and mac2 from bytes: property */
+	T_REHS_RAW,	  /* bytes -> REHANDSHAKE_INIT / _RESP envelope */
+	T_REHS_FLIP,	  /* genuine envelope xor bytes: property */
 	T_COUNT,
 };
 
@@ -118,6 +134,8 @@ static void remac(uint8_t *msg, size_t len, const uint8_t receiver_pub[32])
 	crypto_generichash_update(&st, (const uint8_t *)"mac1----", 8);
 	crypto_generichash_update(&st, receiver_pub, 32);
 	crypto_generichash_final(&st, key, 32);
+	if (len == JVPN_HS_INIT_LEN) /* an INIT's mac1 precedes its mac2 */
+		len = JVPN_HS_INIT_MAC2_OFF;
 	crypto_generichash(msg + len - JVPN_HS_MAC1_LEN, JVPN_HS_MAC1_LEN, msg,
 			   len - JVPN_HS_MAC1_LEN, key, 32);
 }
@@ -132,8 +150,8 @@ static void make_party(uint8_t priv[32], uint8_t pub[32], uint8_t seed)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct rng crng = { 1 }, grng = { 2 };
-	struct hs_params cp = { 1, 1, rng_fill, &crng, NULL };
-	struct hs_params gp = { 1, 1, rng_fill, &grng, NULL };
+	struct hs_params cp = { 1, 1, rng_fill, &crng, NULL, NULL };
+	struct hs_params gp = { 1, 1, rng_fill, &grng, NULL, NULL };
 	struct hs_time now = { 1700000000, 1 };
 	struct handshake_keys keys;
 	struct hs_responder rs;
@@ -243,11 +261,13 @@ static void fuzz_reject(const uint8_t *data, size_t size, bool fix_id)
 static bool flip(uint8_t *msg, const uint8_t *template, size_t len,
 		 const uint8_t *data, size_t size, const uint8_t receiver[32])
 {
+	size_t covered = len == JVPN_HS_INIT_LEN ? JVPN_HS_INIT_MAC1_OFF
+						 : len - JVPN_HS_MAC1_LEN;
 	bool changed = false;
 	size_t i;
 
 	memcpy(msg, template, len);
-	for (i = 0; i < size && i < len - JVPN_HS_MAC1_LEN; i++) {
+	for (i = 0; i < size && i < covered; i++) {
 		msg[i] ^= data[i];
 		changed |= data[i] != 0;
 	}
@@ -411,6 +431,119 @@ static void fuzz_key_text(const uint8_t *data, size_t size)
 	check(strcmp(back, text) == 0);
 }
 
+/* ---- cookies ---- */
+
+static const uint8_t COOKIE_SOURCE[6] = { 10, 1, 0, 2, 0xc3, 0x50 };
+
+static void cookie_client_of_template(struct cookie_client *c)
+{
+	uint8_t init[JVPN_HS_INIT_LEN];
+
+	memcpy(init, fx.template_init, sizeof(init));
+	cookie_client_init(c, fx.gw_pub);
+	cookie_client_mac2_write(c, init, sizeof(init), 1000);
+}
+
+static void fuzz_cookie_raw(const uint8_t *data, size_t size)
+{
+	struct cookie_client c;
+	bool ok;
+
+	cookie_client_of_template(&c);
+	ok = cookie_client_consume(&c, data, size, 1000);
+	check(ok == c.has_cookie);
+	check(!ok || (size == JVPN_HS_COOKIE_LEN &&
+		      data[0] == JVPN_MSG_HANDSHAKE_COOKIE));
+}
+
+static void fuzz_cookie_flip(const uint8_t *data, size_t size)
+{
+	struct rng grng = { 3 };
+	struct cookie_gateway g;
+	struct cookie_client c;
+	uint8_t reply[JVPN_HS_COOKIE_LEN];
+	bool changed = false;
+
+	cookie_gateway_init(&g, fx.gw_pub, rng_fill, &grng);
+	cookie_client_of_template(&c);
+	check(cookie_reply_write(&g, COOKIE_SOURCE, sizeof(COOKIE_SOURCE),
+				 fx.template_init, JVPN_HS_INIT_LEN, 1000,
+				 reply));
+	for (size_t i = 0; i < size && i < sizeof(reply); i++) {
+		reply[i] ^= data[i];
+		changed |= data[i] != 0;
+	}
+	check(cookie_client_consume(&c, reply, sizeof(reply), 1000) ==
+	      !changed);
+}
+
+/* source length (1), source, then the mac2's xor: a genuine mac2 for that
+ * source is accepted exactly when the xor is zero */
+static void fuzz_mac2(const uint8_t *data, size_t size)
+{
+	struct rng grng = { 4 };
+	struct cookie_gateway g;
+	struct cookie_client c;
+	uint8_t init[JVPN_HS_INIT_LEN], reply[JVPN_HS_COOKIE_LEN];
+	uint8_t source[COOKIE_SOURCE_MAX] = { 0 };
+	size_t source_len = 1 + take(&data, &size, 1) % COOKIE_SOURCE_MAX;
+	bool changed = false;
+
+	for (size_t i = 0; i < source_len; i++)
+		source[i] = (uint8_t)take(&data, &size, 1);
+	cookie_gateway_init(&g, fx.gw_pub, rng_fill, &grng);
+	cookie_client_of_template(&c);
+	check(cookie_reply_write(&g, source, source_len, fx.template_init,
+				 JVPN_HS_INIT_LEN, 1000, reply));
+	check(cookie_client_consume(&c, reply, sizeof(reply), 1000));
+	memcpy(init, fx.template_init, sizeof(init));
+	check(cookie_client_mac2_write(&c, init, sizeof(init), 1000));
+	for (size_t i = 0; i < size && i < JVPN_HS_MAC2_LEN; i++) {
+		init[JVPN_HS_INIT_MAC2_OFF + i] ^= data[i];
+		changed |= data[i] != 0;
+	}
+	check(cookie_mac2_ok(&g, source, source_len, init, sizeof(init),
+			     1000) == !changed);
+	/* never for another source */
+	source[0] ^= 1;
+	check(!cookie_mac2_ok(&g, source, source_len, init, sizeof(init),
+			      1000));
+}
+
+/* ---- the fresh handshake's envelope ---- */
+
+static const uint8_t REHS_KEY[32] = { 0x5a };
+
+static void fuzz_rehs_raw(const uint8_t *data, size_t size)
+{
+	const uint8_t *inner;
+
+	(void)rehandshake_peek_session(data, size);
+	inner = rehandshake_unwrap(data, size, JVPN_MSG_REHANDSHAKE_INIT, 1,
+				   REHS_KEY);
+	check(!inner || inner == data + JVPN_CP_HDR_LEN);
+	inner = rehandshake_unwrap(data, size, JVPN_MSG_REHANDSHAKE_RESP, 1,
+				   REHS_KEY);
+	check(!inner || size == JVPN_REHS_RESP_LEN);
+}
+
+static void fuzz_rehs_flip(const uint8_t *data, size_t size)
+{
+	uint8_t msg[JVPN_REHS_INIT_LEN];
+	bool changed = false;
+	size_t n;
+
+	n = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_INIT, 1, 42, fx.template_init,
+			     REHS_KEY, msg, sizeof(msg));
+	check(n == sizeof(msg));
+	for (size_t i = 0; i < size && i < n; i++) {
+		msg[i] ^= data[i];
+		changed |= data[i] != 0;
+	}
+	check(!rehandshake_unwrap(msg, n, JVPN_MSG_REHANDSHAKE_INIT, 1,
+				  REHS_KEY) == changed);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum target target;
@@ -450,6 +583,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case T_KEY_TEXT:
 		fuzz_key_text(data, size);
+		break;
+	case T_COOKIE_RAW:
+		fuzz_cookie_raw(data, size);
+		break;
+	case T_COOKIE_FLIP:
+		fuzz_cookie_flip(data, size);
+		break;
+	case T_MAC2:
+		fuzz_mac2(data, size);
+		break;
+	case T_REHS_RAW:
+		fuzz_rehs_raw(data, size);
+		break;
+	case T_REHS_FLIP:
+		fuzz_rehs_flip(data, size);
 		break;
 	case T_COUNT:
 		break;

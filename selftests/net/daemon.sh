@@ -17,7 +17,8 @@ uplink_addr() {
 	if [[ ${OUTER-} == v6 ]]; then echo "fd0$1::2"; else echo "10.$1.0.2"; fi
 }
 
-# Tests tune the mobile profile through the environment.
+# Tests tune the mobile profile through the environment, and add lines
+# to the [peer] of each end with GW_PEER_EXTRA and CL_PEER_EXTRA.
 policy_override() {
 	[[ -n ${REKEY_AFTER-}${POLICY_EXTRA-} ]] || return 0
 	printf '\n[policy mobile]\n'
@@ -42,6 +43,7 @@ profile = mobile
 name = test-client
 public-key = $2
 allowed-ips = 172.16.0.2/32, fd10::2/128
+${GW_PEER_EXTRA-}
 $(policy_override)
 CONF
 }
@@ -65,6 +67,7 @@ uplink = ua@$(uplink_addr 1)
 uplink = ub@$(uplink_addr 2)
 address = 172.16.0.2/24
 allowed-ips = 172.16.0.0/24, fd10::/64
+${CL_PEER_EXTRA-}
 $(policy_override)
 CONF
 }
@@ -429,7 +432,8 @@ test_daemon_switch_flood() {
 }
 
 # SIGHUP: a valid file applies to the running session, an invalid one is
-# refused and the old one stays; the session is never dropped.
+# refused and the old one stays; the session is never dropped. Both say in
+# the event stream what changed or why not.
 test_daemon_reload() {
 	local dir id
 	dir=$(mktemp -d)
@@ -438,9 +442,13 @@ test_daemon_reload() {
 	printf '\n[policy mobile]\ncooldown = 800ms\n' >>"$dir/gw.conf"
 	jg pkill -HUP -f "jvpnd --config $dir/gw.conf"
 	wait_until 5 grep -q '"detail":"configuration reloaded"' "$dir/gw.events"
+	# the event stream says what changed, value by value
+	grep -q '"detail":"reload: profile mobile: cooldown [^ ]* -> 800ms"' "$dir/gw.events"
 	printf 'cooldown = fast\n' >>"$dir/gw.conf"
 	jg pkill -HUP -f "jvpnd --config $dir/gw.conf"
 	wait_until 5 grep -q 'reload refused' "$dir/gw.events"
+	# and why a change was refused, as stderr does
+	grep -q '"detail":"reload refused (1 error): [^"]*gw.conf:[0-9]*: cooldown' "$dir/gw.events"
 	# the error names the file's line and key
 	grep -q 'gw.conf:[0-9]*: cooldown' "$dir/gw.log"
 	cat "$dir/gw.log"

@@ -31,11 +31,14 @@ run_control() {
 	mkdir -p "$dir"
 	: >"$dir/handshake.jsonl"
 	: >"$dir/reattach.jsonl"
+	: >"$dir/flood.jsonl"
 	for i in 1 2 3 4 5; do
 		say "$STEP handshakes per second, run $i/5 (2 s)"
 		"$CPBENCH" handshake 2 >>"$dir/handshake.jsonl"
 		say "$STEP reattach validations per second, run $i/5 (2 s)"
 		"$CPBENCH" reattach 2 >>"$dir/reattach.jsonl"
+		say "$STEP spoofed INITs under load per second, run $i/5 (2 s)"
+		"$CPBENCH" flood 2 >>"$dir/flood.jsonl"
 	done
 	say "$STEP callgrind: instructions per reattach validation and per handshake"
 	valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.reattach" \
@@ -46,6 +49,7 @@ run_control() {
 		>/dev/null 2>"$dir/callgrind.handshake.log"
 	jq -n --slurpfile hs "$dir/handshake.jsonl" \
 		--slurpfile ra "$dir/reattach.jsonl" \
+		--slurpfile fl "$dir/flood.jsonl" \
 		--argjson ir_ra "$(sed -n 's/^totals: //p' "$dir/callgrind.reattach")" \
 		--argjson ir_hs "$(sed -n 's/^totals: //p' "$dir/callgrind.handshake")" \
 		--arg valgrind "$(valgrind --version)" \
@@ -53,9 +57,10 @@ run_control() {
 		{handshake_gateway_per_sec: ($hs | map(.gateway_per_sec) | median),
 		 handshake_round_trips_per_sec: ($hs | map(.round_trips_per_sec) | median),
 		 reattach_validations_per_sec: ($ra | map(.per_sec) | median),
+		 spoofed_inits_under_load_per_sec: ($fl | map(.inits_per_sec) | median),
 		 instructions_per_reattach: ($ir_ra / 10000 | floor),
 		 instructions_per_handshake_gateway: ($ir_hs / 200 | floor),
-		 runs: {handshake: $hs, reattach: $ra}, valgrind: $valgrind,
+		 runs: {handshake: $hs, reattach: $ra, flood: $fl}, valgrind: $valgrind,
 		 note: "one thread; medians of 5 runs of 2 s; gateway side timed only"}' \
 		>"$dir/control.json"
 }

@@ -10,6 +10,10 @@
  *   cpbench reattach SECS    the gateway's validation of a genuine
  *                            REATTACH_REQUEST (mac check, the nine checks
  *                            of reattach_validate, the challenge) per second
+ *   cpbench flood SECS       the gateway's work for one spoofed INIT under
+ *                            load (mac1, mac2, the admission, the cookie
+ *                            reply; core/hsadmit.c, core/cookie.c) per
+ *                            second: what bounds the flood it can read
  *   cpbench count-reattach N / count-handshake N
  *                            N of them, for callgrind: only the functions
  *                            bench_reattach_one / bench_handshake_one are
@@ -28,7 +32,9 @@
 
 #include <sodium.h>
 
+#include "cookie.h"
 #include "handshake.h"
+#include "hsadmit.h"
 #include "key.h"
 #include "limiter.h"
 #include "policy.h"
@@ -357,6 +363,81 @@ static void count_reattach(unsigned long n)
 	free(b);
 }
 
+/* ---- a spoofed flood under load ------------------------------------- */
+
+struct flood_bench {
+	struct hs_bench hs;
+	struct cookie_gateway cookies;
+	struct hsadmit admission;
+	struct hsadmit_policy policy;
+	uint8_t init[JVPN_HS_INIT_LEN];
+	uint64_t now_ms;
+};
+
+static void flood_setup(struct flood_bench *b)
+{
+	static const uint8_t hash_key[LIMITER_HASH_KEY_LEN] = { 1 };
+	const struct policy *mobile = policy_builtin("mobile");
+	struct hs_initiator ini;
+
+	hs_setup(&b->hs);
+	hs_make_init(&b->hs, &ini, b->init);
+	b->policy.global =
+		(struct limiter_rate){ mobile->handshake_rate.per_second,
+				       mobile->handshake_rate.burst };
+	b->policy.per_source = (struct limiter_rate){
+		mobile->handshake_rate_per_source.per_second,
+		mobile->handshake_rate_per_source.burst
+	};
+	b->now_ms = 1000;
+	if (!hsadmit_init(&b->admission, 4096, hash_key, &b->policy, b->now_ms))
+		die("hsadmit_init failed");
+	cookie_gateway_init(&b->cookies, b->hs.gateway.pub, NULL, NULL);
+	/* under load from the start: the budget spent */
+	b->admission.global.credit = 0;
+}
+
+/* What admit_init() in daemon/gateway.c does for one spoofed INIT. */
+static __attribute__((noinline)) int bench_flood_one(struct flood_bench *b,
+						     uint32_t source)
+{
+	uint8_t path[6], reply[JVPN_HS_COOKIE_LEN];
+	enum hsadmit_verdict v;
+
+	memcpy(path, &source, 4);
+	memset(path + 4, 0x50, 2);
+	if (!handshake_init_mac1_ok(b->hs.gateway.pub, b->init,
+				    sizeof(b->init)))
+		return -1;
+	v = hsadmit_judge(&b->admission, &b->policy, path, 4,
+			  cookie_mac2_ok(&b->cookies, path, 6, b->init,
+					 sizeof(b->init), b->now_ms),
+			  b->now_ms);
+	if (v == HSADMIT_COOKIE)
+		return cookie_reply_write(&b->cookies, path, 6, b->init,
+					  sizeof(b->init), b->now_ms, reply)
+			       ? 0
+			       : -1;
+	return 1;
+}
+
+static void run_flood(double secs)
+{
+	static struct flood_bench b;
+	unsigned long n = 0, cookies = 0;
+	double start, elapsed;
+
+	flood_setup(&b);
+	start = now_s();
+	do {
+		for (int i = 0; i < 256; i++, n++)
+			cookies += bench_flood_one(&b, (uint32_t)n) == 0;
+		elapsed = now_s() - start;
+	} while (elapsed < secs);
+	printf("{\"inits_per_sec\": %.0f, \"cookies\": %lu, \"inits\": %lu}\n",
+	       (double)n / elapsed, cookies, n);
+}
+
 static double parse_positive(const char *text)
 {
 	char *end;
@@ -373,7 +454,7 @@ int main(int argc, char **argv)
 {
 	if (argc != 3) {
 		fprintf(stderr,
-			"usage: cpbench handshake|reattach SECS\n"
+			"usage: cpbench handshake|reattach|flood SECS\n"
 			"       cpbench count-handshake|count-reattach N\n");
 		return 2;
 	}
@@ -383,6 +464,8 @@ int main(int argc, char **argv)
 		run_handshake(parse_positive(argv[2]));
 	else if (!strcmp(argv[1], "reattach"))
 		run_reattach(parse_positive(argv[2]));
+	else if (!strcmp(argv[1], "flood"))
+		run_flood(parse_positive(argv[2]));
 	else if (!strcmp(argv[1], "count-handshake"))
 		count_handshake((unsigned long)parse_positive(argv[2]));
 	else if (!strcmp(argv[1], "count-reattach"))

@@ -182,6 +182,7 @@ section_control() {
 	q '.control | "| handshake, gateway side (mac1, consume INIT, reply) | \(.handshake_gateway_per_sec | floor) | \(.instructions_per_handshake_gateway) |"'
 	q '.control | "| handshake, both ends on one core | \(.handshake_round_trips_per_sec | floor) | |"'
 	q '.control | "| reattach validation (mac, the nine checks, challenge) | \(.reattach_validations_per_sec | floor) | \(.instructions_per_reattach) |"'
+	q '.control | "| spoofed INIT under load (mac1, mac2, admission, cookie reply) | \(.spoofed_inits_under_load_per_sec // 0 | floor) | |"'
 	echo
 	echo "\`build/bench/cpbench\` links the daemon's own \`handshake.c\`,"
 	echo "\`reattach.c\`, \`limiter.c\`, \`sm.c\` and the built-in \`mobile\` policy."
@@ -191,6 +192,9 @@ section_control() {
 	echo "repeatable figure. Each validation is of a genuine request that passes"
 	echo "all nine checks (the costliest path); the clock advances 1 s per request"
 	echo "so that the mobile profile's rate limits and cooldown do not refuse it."
+	echo "A spoofed INIT under load costs the gateway a cookie reply and no"
+	echo "X25519 (docs/control-plane-protocol.md, \"Cookies under load\"): its"
+	echo "rate, against the handshake's, is what a flood gains nothing from."
 	echo
 }
 

@@ -41,6 +41,11 @@ int cmd_monitor(const struct jvpnctl_opts *o, int argc, char **argv);
 int cmd_policy(const struct jvpnctl_opts *o, int argc, char **argv);
 int cmd_genkey(const struct jvpnctl_opts *o, int argc, char **argv);
 int cmd_pubkey(const struct jvpnctl_opts *o, int argc, char **argv);
+int cmd_checklist(const struct jvpnctl_opts *o, int argc, char **argv);
+int cmd_evidence(const struct jvpnctl_opts *o, int argc, char **argv);
+
+/* Where drills append their evidence records unless told otherwise. */
+#define JVPN_EVIDENCE_LOG "/var/lib/jvpn/evidence.log"
 
 /* "jvpnctl: show: " then the message, on stderr; returns status. */
 int jvpnctl_error(int status, const char *cmd, const char *fmt, ...)

@@ -14,7 +14,7 @@
 /*
  * First byte of every UDP payload on a jvpn socket. The module consumes
  * JVPN_MSG_DATA and hands every other type, unread, to the socket's owner:
- * 0x01..0x0f are the daemon's control messages.
+ * 0x01..0x0f and 0x11.. are the daemon's control messages.
  */
 enum jvpn_msg_type {
 	JVPN_MSG_HANDSHAKE_INIT = 0x01,
@@ -31,7 +31,10 @@ enum jvpn_msg_type {
 	JVPN_MSG_PROBE_ACK = 0x0c,
 	JVPN_MSG_REKEY = 0x0d,			/* client: rotate to generation g */
 	JVPN_MSG_REKEY_ACK = 0x0e,
+	JVPN_MSG_HANDSHAKE_COOKIE = 0x0f,	/* gateway under load */
 	JVPN_MSG_DATA = 0x10,
+	JVPN_MSG_REHANDSHAKE_INIT = 0x11,	/* client: fresh DH, same session */
+	JVPN_MSG_REHANDSHAKE_RESP = 0x12,
 };
 
 /* ---- data ---------------------------------------------------------------- */
@@ -66,13 +69,39 @@ struct jvpn_data_hdr {
 
 /*
  * Handshake (Noise-IK style, X25519): each message has exactly its size.
- * mac1 is the last 16 bytes of INIT and RESP; the timestamp is TAI64N.
+ * mac1 is the last 16 bytes of RESP; the timestamp is TAI64N. INIT ends
+ * in mac1 then mac2: mac1 (keyed by the gateway's public key) covers the
+ * bytes before it, mac2 (keyed by a cookie, zero without one) covers the
+ * bytes before it, mac1 included.
  */
-#define JVPN_HS_INIT_LEN	136
+#define JVPN_HS_INIT_LEN	152
 #define JVPN_HS_RESP_LEN	84
 #define JVPN_HS_REJECT_LEN	14
 #define JVPN_HS_MAC1_LEN	16
+#define JVPN_HS_MAC2_LEN	16
 #define JVPN_HS_TIMESTAMP_LEN	12
+#define JVPN_HS_INIT_MAC1_OFF	(JVPN_HS_INIT_LEN - JVPN_HS_MAC2_LEN - \
+				 JVPN_HS_MAC1_LEN)
+#define JVPN_HS_INIT_MAC2_OFF	(JVPN_HS_INIT_LEN - JVPN_HS_MAC2_LEN)
+
+/*
+ * HANDSHAKE_COOKIE, the gateway's answer to an INIT without a valid mac2
+ * while it is under load, instead of any Diffie-Hellman:
+ *
+ *   type(1) reserved(3) initiator_id(8) nonce(24) sealed_cookie(16+16)
+ *
+ * The cookie is a MAC of the INIT's source address and port under a
+ * secret the gateway changes every JVPN_HS_COOKIE_SECRET_S and keeps in
+ * memory only; it is sealed (XChaCha20-Poly1305, key from the gateway's
+ * public key, the INIT's mac1 as associated data) so that only the
+ * sender of that INIT, at that address, can use it. The client keys its
+ * next INIT's mac2 with it: proof that it receives at its address.
+ * docs/control-plane-protocol.md ("Cookies under load") is the prose.
+ */
+#define JVPN_HS_COOKIE_LEN		68
+#define JVPN_HS_COOKIE_NONCE_LEN	24
+#define JVPN_HS_COOKIE_VALUE_LEN	16
+#define JVPN_HS_COOKIE_SECRET_S		120
 
 /*
  * Header of every session-bound control message (all but the handshake):
@@ -109,5 +138,21 @@ struct jvpn_data_hdr {
 
 /* REKEY and REKEY_ACK: header, generation(4), reserved(4), mac */
 #define JVPN_REKEY_LEN		52
+
+/*
+ * A fresh handshake inside a session (docs/control-plane-protocol.md,
+ * "Fresh handshake"): a HANDSHAKE_INIT or _RESP, whole, as the body of a
+ * session-bound message, so that a new X25519 exchange renews the keys of
+ * a session that keeps its id and state_version:
+ *
+ *   REHANDSHAKE_INIT  header(12) HANDSHAKE_INIT(152) mac(32)
+ *   REHANDSHAKE_RESP  header(12) HANDSHAKE_RESP(84) mac(32)
+ *
+ * mac: under the session's current control key. The new keys are
+ * confirmed, and made current, by REKEY / REKEY_ACK of the next
+ * generation under the new control key.
+ */
+#define JVPN_REHS_INIT_LEN	JVPN_CP_MSG_LEN(JVPN_HS_INIT_LEN)
+#define JVPN_REHS_RESP_LEN	JVPN_CP_MSG_LEN(JVPN_HS_RESP_LEN)
 
 #endif /* _JVPN_MESSAGES_H */

@@ -1490,6 +1490,47 @@ static void test_reload_accepts_policy_changes(void **state)
 	config_free(&next);
 }
 
+static void record_change(void *ctx, const char *text)
+{
+	char *log = ctx;
+
+	strcat(log, text);
+	strcat(log, "\n");
+}
+
+static void test_reload_diff_names_each_change(void **state)
+{
+	struct config running, next;
+	char log[1024] = "";
+	char *text;
+	struct diag diag;
+
+	(void)state;
+	parse_gateway(&running, "");
+	text = fill_template(gateway_template, "P",
+			     "cooldown = 2s\n"
+			     "[policy lab]\n"
+			     "base = datacenter\n"
+			     "[peer]\n"
+			     "name = bob\n"
+			     "public-key = " KEY3 "\n"
+			     "allowed-ips = 10.8.0.3/32\n");
+	parse_ok("r.conf", text, &next, &diag);
+	assert_int_equal(config_diff(&running, &next, record_change, log), 3);
+	assert_string_equal(log, "profile tuned: cooldown 500ms -> 2s\n"
+				 "profile lab: added\n"
+				 "peer bob: added\n");
+	log[0] = 0;
+	assert_int_equal(config_diff(&next, &running, record_change, log), 3);
+	assert_string_equal(log, "profile tuned: cooldown 2s -> 500ms\n"
+				 "profile lab: removed\n"
+				 "peer bob: removed\n");
+	assert_int_equal(config_diff(&running, &running, NULL, NULL), 0);
+	config_free(&running);
+	config_free(&next);
+	free(text);
+}
+
 static void test_reload_refuses_restart_only_changes(void **state)
 {
 	struct config running, next;
@@ -1611,6 +1652,7 @@ int main(void)
 		cmocka_unit_test(test_check_config_warnings_still_ok),
 		cmocka_unit_test(test_check_config_missing_file),
 		cmocka_unit_test(test_reload_accepts_policy_changes),
+		cmocka_unit_test(test_reload_diff_names_each_change),
 		cmocka_unit_test(test_reload_refuses_restart_only_changes),
 		cmocka_unit_test(test_reload_refuses_new_gateway_key),
 		cmocka_unit_test(test_reload_of_invalid_file_keeps_running),

@@ -225,6 +225,26 @@ static void test_refusals_saturate(void **state)
 	assert_int_equal(b.refusals, UINT32_MAX);
 }
 
+/* Half the burst, refilled to now, without touching the bucket. */
+static void test_bucket_at_least_half(void **state)
+{
+	const struct limiter_rate r = { .per_second = 100, .burst = 10 };
+	struct limiter_bucket b;
+
+	(void)state;
+	limiter_bucket_init(&b, &r, 1000);
+	assert_true(limiter_bucket_at_least_half(&b, &r, 1000));
+	assert_int_equal(take_all(&b, &r, 1000), 10);
+	assert_false(limiter_bucket_at_least_half(&b, &r, 1000));
+	/* 100/s: 5 tokens after 50 ms, exactly half */
+	assert_false(limiter_bucket_at_least_half(&b, &r, 1049));
+	assert_true(limiter_bucket_at_least_half(&b, &r, 1050));
+	assert_int_equal(b.credit, 0); /* unchanged */
+	assert_int_equal(b.last_ms, 1000);
+	/* a clock that went back refills nothing */
+	assert_false(limiter_bucket_at_least_half(&b, &r, 10));
+}
+
 /* ---- cooldown ------------------------------------------------------ */
 
 static void test_cooldown_never_switched(void **state)
@@ -635,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_wait),
 		cmocka_unit_test(test_bucket_wait_rounds_up),
 		cmocka_unit_test(test_refusals_saturate),
+		cmocka_unit_test(test_bucket_at_least_half),
 		cmocka_unit_test(test_cooldown_never_switched),
 		cmocka_unit_test(test_cooldown_boundary),
 		cmocka_unit_test(test_cooldown_backwards_clock),

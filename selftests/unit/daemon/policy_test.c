@@ -83,6 +83,11 @@ static void test_mobile_defaults(void **state)
 			 POLICY_TRANSPORT_UDP4 | POLICY_TRANSPORT_UDP6);
 	assert_int_equal(p->handshake_timeout_ms, 5000);
 	assert_int_equal(p->max_reattach_attempts, 10);
+	assert_int_equal(p->handshake_rate.per_second, 100);
+	assert_int_equal(p->handshake_rate.burst, 200);
+	assert_int_equal(p->handshake_rate_per_source.per_second, 10);
+	assert_int_equal(p->handshake_rate_per_source.burst, 20);
+	assert_int_equal(p->rehandshake_after_ms, 120000);
 }
 
 static void test_datacenter_defaults(void **state)
@@ -110,6 +115,11 @@ static void test_datacenter_defaults(void **state)
 			 POLICY_TRANSPORT_UDP4 | POLICY_TRANSPORT_UDP6);
 	assert_int_equal(p->handshake_timeout_ms, 2000);
 	assert_int_equal(p->max_reattach_attempts, 5);
+	assert_int_equal(p->handshake_rate.per_second, 50);
+	assert_int_equal(p->handshake_rate.burst, 100);
+	assert_int_equal(p->handshake_rate_per_source.per_second, 2);
+	assert_int_equal(p->handshake_rate_per_source.burst, 5);
+	assert_int_equal(p->rehandshake_after_ms, 120000);
 }
 
 /* The mobile profile detects faster and tolerates more than datacenter:
@@ -479,12 +489,15 @@ static struct checklist_case checklist_cases[] = {
 	  "reattach-rate-per-source 5/s burst 0 is "
 	  "undefined",
 	  1 },
+	{ "RateLimiter: handshake burst 0", "mobile", POLICY_HANDSHAKE_RATE,
+	  "100/s burst 0", NULL, "RateLimiter", E,
+	  "handshake-rate 100/s burst 0 is undefined", 1 },
+	{ "RateLimiter: per-source handshake rate 0", "datacenter",
+	  POLICY_HANDSHAKE_RATE_PER_SOURCE, "0/s burst 5", NULL, "RateLimiter",
+	  E, "handshake-rate-per-source 0/s burst 5", 1 },
 	{ "RateLimiter: a fast session warns", "mobile",
 	  POLICY_REATTACH_RATE_PER_SESSION, "11/s burst 20", NULL,
 	  "RateLimiter", W, "11/s is above 10/s", 1 },
-	{ "RateLimiter: session above source warns", "datacenter",
-	  POLICY_REATTACH_RATE_PER_SESSION, "6/s burst 6", NULL, "RateLimiter",
-	  W, "the per-source limit will bind first", 1 },
 	{ "Cooldown: 0 is undefined", "datacenter", POLICY_COOLDOWN, "0s", NULL,
 	  "Cooldown", E, "cooldown is undefined", 1 },
 	{ "Cooldown: above the kernel's 1h", "datacenter", POLICY_COOLDOWN,

@@ -947,17 +947,20 @@ static void test_source_flood_bounded(void **state)
 		events += v.rate_event;
 	}
 	assert_int_equal(events, 1); /* edge-triggered, not per packet */
-	g->proof_ok = true;
-	assert_int_equal(judge(g, &v), JVPND_REASON_RATE_LIMITED);
 	assert_true(v.source_limited);
 	assert_false(v.answer); /* no answers to a flooding source */
-	assert_int_equal(v.retry_after_ms, 100); /* 10/s */
-	/* the session's budget is intact: the same request from another
-	 * source (say, the client's real one) goes through */
+	/* authenticate first, then judge: the session's own request from
+	 * the flooded address (the victim behind the same CGNAT address, or
+	 * whose address the flood spoofs) is judged by its session alone */
 	assert_int_equal(g->rs.bucket.credit, 3 * LIMITER_TOKEN);
-	set_v4(&g->src, 2);
-	g->req.nonce++;
+	g->proof_ok = true;
 	assert_int_equal(judge(g, &v), JVPND_REASON_NONE);
+	assert_false(v.source_limited);
+	assert_int_equal(g->rs.bucket.credit, 2 * LIMITER_TOKEN);
+	/* a replay of it is anyone's: charged to the source, unanswered */
+	assert_int_equal(judge(g, &v), JVPND_REASON_REPLAYED_NONCE);
+	assert_true(v.source_limited);
+	assert_false(v.answer);
 }
 
 /* Over budget, even answerable reasons stay unanswered. */
@@ -966,9 +969,11 @@ static void test_over_budget_source_gets_no_answer(void **state)
 	struct gw *g = *state;
 	struct reattach_verdict v;
 
+	assert_int_equal(judge(g, NULL), JVPND_REASON_NONE); /* uncharged */
+	g->proof_ok = false;
 	for (int i = 0; i < 20; i++)
-		judge(g, NULL);
-	g->req.nonce = 1; /* a replay: normally answered */
+		judge(g, NULL); /* forgeries spend the source's 20 */
+	g->proof_ok = true;	/* a replay of the first: normally answered */
 	assert_int_equal(judge(g, &v), JVPND_REASON_REPLAYED_NONCE);
 	assert_false(v.answer);
 }
@@ -1080,11 +1085,15 @@ static void test_bad_arguments_fail_closed(void **state)
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, &g->src,
 					   &g->now, NULL, &g->sources, &v),
 			 JVPND_REASON_UNKNOWN_SESSION);
-	/* no source accounting: refused as rate limited, unanswered */
+	/* no source accounting: a forgery is refused unanswered, while the
+	 * session's own fresh request needs none (judged by its session) */
+	assert_int_equal(reattach_validate(&g->view, &g->req, false, &g->src,
+					   &g->now, &g->pol, NULL, &v),
+			 JVPND_REASON_BAD_PROOF);
+	assert_false(v.answer);
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, &g->src,
 					   &g->now, &g->pol, NULL, &v),
-			 JVPND_REASON_RATE_LIMITED);
-	assert_false(v.answer);
+			 JVPND_REASON_NONE);
 	g->req.nonce++;
 	assert_int_equal(reattach_validate(&g->view, &g->req, true, NULL,
 					   &g->now, &g->pol, &g->sources, &v),

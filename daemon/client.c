@@ -7,14 +7,17 @@
  * ACK. It never starts a new handshake on its own: that would be a new
  * session, not a recovery.
  */
+#include <net/if.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 
 #include "clock.h"
 #include "emit.h"
 #include "reason.h"
+#include "retry.h"
 #include "rehandshake.h"
 #include "role.h"
 #include "rekey.h"
@@ -60,6 +63,35 @@ static int uplink_fd(const struct jvpnd *d, size_t i)
 }
 
 /* ---- handshake ---- */
+
+/* the longest wait between two handshakes the gateway refused */
+#define HS_BACKOFF_MAX_MS 60000
+
+/*
+ * A HANDSHAKE_REJECT is not authenticated, and even a genuine one may be
+ * the gateway's mistake of the moment (a reload in progress): it delays
+ * the next INIT, doubling from the handshake timeout up to a minute,
+ * and never stops the client for good (docs/reattach.md, "Client
+ * behaviour"). A session resets the backoff.
+ */
+static void handshake_back_off(struct jvpnd *d)
+{
+	const struct policy *p = config_peer_policy(&d->cfg, &d->cfg.peers[0]);
+	struct limiter_backoff_policy bp = {
+		.first_ms = p->handshake_timeout_ms,
+		.max_ms = HS_BACKOFF_MAX_MS > p->handshake_timeout_ms
+				  ? HS_BACKOFF_MAX_MS
+				  : p->handshake_timeout_ms,
+		.max_attempts = UINT32_MAX,
+	};
+	uint64_t wait = 0;
+
+	/* the first refusal waits a handshake timeout too, not nothing */
+	limiter_backoff_next(&d->client.hs_backoff, &bp, bp.first_ms, &wait);
+	d->client.hs_not_before_ms =
+		jvpn_boot_ms() +
+		limiter_backoff_jitter(wait, randombytes_random());
+}
 
 static void send_init(struct jvpnd *d)
 {
@@ -132,9 +164,10 @@ static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
 	if (handshake_initiator_consume_reject(&d->client.hs, msg, len, &rej) !=
 	    HS_OK)
 		return;
-	jvpnd_emit(d, EV_REATTACH_REJECT, NULL, rej.reason,
-		   "the gateway refused the handshake: giving up");
-	d->client.gave_up = true;
+	jvpnd_emit(
+		d, EV_REATTACH_REJECT, NULL, rej.reason,
+		"the gateway refused the handshake: retrying after a backoff");
+	handshake_back_off(d);
 }
 
 /* ---- health and reattach ---- */
@@ -161,33 +194,79 @@ static uint8_t class_of(const union jvpn_sockaddr *a)
 					   : REATTACH_CLASS_UDP4;
 }
 
-/* The next candidate: every other uplink first, then the bound one. */
-static void send_request(struct jvpnd *d, struct session *s)
+static bool uplink_usable(const struct jvpnd *d, size_t i)
+{
+	return i >= CONFIG_MAX_UPLINKS || !d->client.ups[i].down;
+}
+
+/*
+ * The uplink of attempt @k (1-based): every other uplink first, then the
+ * bound one, skipping uplinks that are down (the bound one included,
+ * when it is what failed); when every uplink is down, the turn's own.
+ */
+static size_t next_candidate(const struct jvpnd *d, uint32_t k)
+{
+	size_t n = d->n_fds;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t c = (d->client.uplink + k + i) % n;
+
+		if (c == d->client.uplink && d->client.bound_down && n > 1)
+			continue;
+		if (uplink_usable(d, c))
+			return c;
+	}
+	return (d->client.uplink + k) % n;
+}
+
+static void send_request(struct jvpnd *d, struct session *s, uint32_t k)
 {
 	struct reattach_request req = {
 		.session_id = s->id,
 		.state_version = s->peer_bound,
 		.nonce = ++s->nonce,
 		.timestamp_ms = jvpn_wall_ms(),
-		.transport_class = class_of(endpoint(d)),
 	};
 	uint8_t out[REATTACH_REQUEST_LEN];
 	size_t n;
 
-	d->client.candidate =
-		(d->client.uplink + 1 + d->client.reattach_attempts) % d->n_fds;
-	if (d->client.reattach_attempts &&
-	    d->client.reattach_attempts % d->n_fds == 0)
-		d->client
-			.endpoint++; /* every uplink failed: another gateway address */
+	d->client.candidate = next_candidate(d, k);
+	if (k > 1 && (k - 1) % d->n_fds == 0)
+		d->client.endpoint++; /* every uplink tried: another address */
+	req.transport_class = class_of(endpoint(d));
 	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
-	clientguard_request_sent(&s->guard, req.nonce);
+	clientguard_request_sent(&s->guard, req.nonce, jvpn_boot_ms());
 	if (n)
 		udp_send(uplink_fd(d, d->client.candidate), endpoint(d), out,
 			 n);
-	d->client.reattach_sent_ms = jvpn_boot_ms();
-	d->client.reattach_sent_us = jvpn_boot_us();
-	d->client.reattach_attempts++;
+	if (k == 1)
+		d->client.reattach_first_us = jvpn_boot_us();
+}
+
+/*
+ * The next reattach request, when the schedule says so (retry.h): the
+ * backoff, the gateway's retry_after_ms, at most max_reattach_attempts,
+ * and the end of the session once the last attempt went unanswered.
+ */
+static void try_reattach(struct jvpnd *d, struct session *s)
+{
+	const struct policy *p = session_policy(d, s);
+	struct limiter_backoff_policy bp;
+	uint64_t now = jvpn_boot_ms();
+
+	retry_policy(p, &bp);
+	switch (retry_due(&d->client.reattach, &bp, now,
+			  randombytes_random())) {
+	case RETRY_WAIT:
+		break;
+	case RETRY_GIVE_UP:
+		session_end(d, s, JVPND_REASON_TRANSPORT_LOSS_TTL);
+		break;
+	case RETRY_NOW:
+		send_request(d, s, retry_attempts(&d->client.reattach));
+		retry_sent(&d->client.reattach, now);
+		break;
+	}
 }
 
 /*
@@ -227,7 +306,8 @@ static void on_challenge(struct session *s, int fd,
 	size_t n;
 
 	if (reattach_decode_challenge(msg, len, s->keys.control, &c) ||
-	    clientguard_challenge(&s->guard, c.request_nonce) != CLIENTGUARD_OK)
+	    clientguard_challenge(&s->guard, c.request_nonce, jvpn_boot_ms()) !=
+		    CLIENTGUARD_OK)
 		return;
 	n = reattach_encode_response(&c, s->keys.control, out, sizeof(out));
 	if (n)
@@ -251,9 +331,9 @@ static void on_path_challenge(struct session *s, int fd,
 }
 
 /*
- * REATTACH_SUCCESS with its latency: from sending the request the ACK
- * answers (always the newest: an ACK of an older nonce is ignored) to the
- * switch committed in the kernel.
+ * REATTACH_SUCCESS with its latency: from the first request of this
+ * failover (whichever of its requests the ACK answers) to the switch
+ * committed in the kernel.
  */
 static void emit_success(struct jvpnd *d, const struct session *s)
 {
@@ -267,7 +347,7 @@ static void emit_success(struct jvpnd *d, const struct session *s)
 		.new_state = (int)s->sm.state,
 		.new_transport =
 			jvpn_sockaddr_text(&s->remote, remote, sizeof(remote)),
-		.latency_us = jvpn_boot_us() - d->client.reattach_sent_us,
+		.latency_us = jvpn_boot_us() - d->client.reattach_first_us,
 	};
 
 	events_emit(&d->out, &ev);
@@ -315,7 +395,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	if (reattach_decode_ack(msg, len, s->keys.control, &ack))
 		return;
 	v = clientguard_ack(&s->guard, ack.request_nonce, ack.state_version,
-			    s->peer_bound);
+			    s->peer_bound, jvpn_boot_ms());
 	if (v != CLIENTGUARD_OK) {
 		refused(d, s, guard_reason(v), from, "REATTACH_ACK");
 		return;
@@ -332,7 +412,8 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	for (i = 0; i < d->n_fds; i++)
 		if (d->fds[i] == fd)
 			d->client.uplink = i;
-	d->client.reattach_attempts = 0;
+	d->client.bound_down = !uplink_usable(d, d->client.uplink);
+	retry_reset(&d->client.reattach);
 	emit_success(d, s);
 }
 
@@ -342,8 +423,12 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	struct reattach_reject rej;
 
 	if (reattach_decode_reject(msg, len, s->keys.control, &rej) ||
-	    clientguard_reject(&s->guard, rej.request_nonce) != CLIENTGUARD_OK)
+	    clientguard_reject(&s->guard, rej.request_nonce, jvpn_boot_ms()) !=
+		    CLIENTGUARD_OK)
 		return;
+	/* the next attempt waits at least as long as the gateway asked */
+	retry_not_before(&d->client.reattach, jvpn_boot_ms(),
+			 rej.retry_after_ms);
 	/* learn what the gateway knows, so the next request is current */
 	if (rej.reason == JVPND_REASON_STALE_VERSION)
 		s->peer_bound = rej.state_version;
@@ -601,42 +686,78 @@ static void client_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 	(void)ev;
 }
 
+/* VOLATILE, or DEGRADED (which a lost path cannot leave) with the bound
+ * path silent or down: the session needs another path. */
+static bool needs_path(const struct jvpnd *d, const struct session *s,
+		       const struct policy *p, uint64_t now)
+{
+	if (s->sm.state == JVPN_STATE_VOLATILE)
+		return true;
+	return s->sm.state == JVPN_STATE_DEGRADED &&
+	       (d->client.bound_down ||
+		now - s->last_rx_ms > p->health_threshold_ms);
+}
+
+/*
+ * A probe is due every probe interval, unless the session is ACTIVE and
+ * its bound path carried authenticated data both ways inside the last
+ * interval: that data already proves the path to both ends (the kernel's
+ * last-rx and last-tx), and a probe would only cost bytes (docs/reattach.md,
+ * "Probes").
+ */
+static bool probe_due(struct jvpnd *d, const struct session *s,
+		      const struct policy *p, uint64_t now)
+{
+	struct kernel_session_info info;
+	uint64_t rx, tx;
+
+	if (now - s->last_probe_ms < p->probe_interval_ms)
+		return false;
+	if (s->sm.state != JVPN_STATE_ACTIVE ||
+	    kernel_session_get(&d->kreq, s->id, &info))
+		return true;
+	rx = info.last_rx_ns / 1000000;
+	tx = info.last_tx_ns / 1000000;
+	return !rx || !tx || now - rx >= p->probe_interval_ms ||
+	       now - tx >= p->probe_interval_ms;
+}
+
 static void tick_session(struct jvpnd *d, struct session *s)
 {
 	const struct policy *p = session_policy(d, s);
 	uint64_t now = jvpn_boot_ms();
 
-	if (now - s->last_probe_ms >= p->probe_interval_ms)
+	if (probe_due(d, s, p, now))
 		send_probe(s);
 	if (!session_tick(d, s))
 		return;
 	tick_rekey(d, s);
-	if (s->sm.state != JVPN_STATE_VOLATILE &&
-	    !(s->sm.state == JVPN_STATE_DEGRADED &&
-	      now - s->last_rx_ms > p->health_threshold_ms))
-		return;
-	if (d->client.reattach_attempts >= p->max_reattach_attempts) {
-		session_end(d, s, JVPND_REASON_TRANSPORT_LOSS_TTL);
-		return;
+	/* a path that came back by itself ends the failover: its attempts
+	 * are not held against the next one */
+	if (s->sm.state == JVPN_STATE_ACTIVE &&
+	    retry_attempts(&d->client.reattach)) {
+		retry_reset(&d->client.reattach);
+		clientguard_forget_requests(&s->guard);
 	}
-	/* one request in flight; the gateway's cooldown bounds the rest */
-	if (now - d->client.reattach_sent_ms >= p->probe_interval_ms)
-		send_request(d, s);
+	if (needs_path(d, s, p, now))
+		try_reattach(d, s);
 }
 
 static void client_tick(struct jvpnd *d)
 {
 	struct session *s = the_session(d);
 	const struct policy *p = config_peer_policy(&d->cfg, gateway(d));
+	uint64_t now = jvpn_boot_ms();
 
 	if (s) {
+		limiter_backoff_reset(&d->client.hs_backoff);
 		tick_session(d, s);
 		return;
 	}
-	if (d->client.gave_up)
+	if (now < d->client.hs_not_before_ms)
 		return;
 	if (!d->client.hs_sent_ms ||
-	    jvpn_boot_ms() - d->client.hs_sent_ms >= p->handshake_timeout_ms) {
+	    now - d->client.hs_sent_ms >= p->handshake_timeout_ms) {
 		if (d->client.hs_sent_ms) { /* no answer: try the next path */
 			d->client.uplink = (d->client.uplink + 1) % d->n_fds;
 			if (d->client.uplink == 0)
@@ -644,6 +765,281 @@ static void client_tick(struct jvpnd *d)
 		}
 		send_init(d);
 	}
+}
+
+/* ---- the uplinks' devices (docs/reattach.md, "Event-driven detection") */
+
+static const struct config_uplink *uplink_conf(const struct jvpnd *d, size_t i)
+{
+	return i < gateway(d)->n_uplinks ? &gateway(d)->uplinks[i] : NULL;
+}
+
+/*
+ * The bound uplink cannot carry the session any more: VOLATILE at once
+ * (reason INTERFACE_DOWN, with what happened as the event's detail), and
+ * the first request of the failover goes out now, on the next candidate,
+ * not at the next tick nor after the health threshold.
+ */
+static void bound_uplink_lost(struct jvpnd *d, struct session *s,
+			      const char *detail)
+{
+	bool fresh = s->sm.state != JVPN_STATE_VOLATILE;
+
+	d->client.bound_down = true;
+	if (s->sm.state == JVPN_STATE_ACTIVE) {
+		s->end_detail = detail; /* the STATE_CHANGE event's detail */
+		sm_transition(&s->sm, JVPN_STATE_VOLATILE,
+			      JVPND_REASON_INTERFACE_DOWN, jvpn_boot_ms());
+		s->end_detail = NULL;
+	} else {
+		jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_INTERFACE_DOWN,
+			   detail);
+	}
+	if (fresh) /* a new failover; one under way keeps its schedule */
+		retry_reset(&d->client.reattach);
+	try_reattach(d, s);
+}
+
+/* Uplink @i can (not) carry the session now; an event either way. */
+static void uplink_set(struct jvpnd *d, size_t i, bool down, const char *why)
+{
+	struct session *s = the_session(d);
+	struct client_uplink *u = &d->client.ups[i];
+	char detail[128];
+
+	if (u->down == down)
+		return;
+	u->down = down;
+	snprintf(detail, sizeof(detail), "uplink %s %s: %s",
+		 uplink_conf(d, i)->ifname, down ? "down" : "up", why);
+	if (!s || !s->in_kernel)
+		return; /* no path yet: the handshake tries every uplink */
+	if (i == d->client.uplink && down) {
+		bound_uplink_lost(d, s, detail);
+		return;
+	}
+	if (i == d->client.uplink)
+		d->client.bound_down = false;
+	jvpnd_emit(d, EV_DAEMON, s,
+		   down ? JVPND_REASON_INTERFACE_DOWN : JVPND_REASON_RECOVERED,
+		   detail);
+}
+
+/* Judges uplink @i again: link, configured address, route to the gateway. */
+static void uplink_check(struct jvpnd *d, size_t i, const char *why)
+{
+	struct client_uplink *u = &d->client.ups[i];
+	int reach;
+
+	if (!u->ifindex || !u->link_ok) {
+		uplink_set(d, i, true, why);
+		return;
+	}
+	if (u->addr_gone) {
+		uplink_set(d, i, true, why);
+		return;
+	}
+	reach = rtnl_reachable(&d->client.rtnl, endpoint(d), u->ifindex);
+	if (reach == 0) {
+		uplink_set(d, i, true, "no route to the gateway");
+		return;
+	}
+	if (reach > 0)
+		uplink_set(d, i, false, why);
+}
+
+static long uplink_by_ifindex(const struct jvpnd *d, int ifindex)
+{
+	for (size_t i = 0; i < gateway(d)->n_uplinks; i++)
+		if (ifindex && d->client.ups[i].ifindex == ifindex)
+			return (long)i;
+	return -1;
+}
+
+static void on_link(void *ctx, const struct rtnl_link *l, bool gone)
+{
+	struct jvpnd *d = ctx;
+	long i = uplink_by_ifindex(d, l->ifindex);
+
+	/* an uplink named in the config that appears later (a modem
+	 * plugged in) is found by its name */
+	for (size_t k = 0; i < 0 && !gone && k < gateway(d)->n_uplinks; k++)
+		if (!strcmp(uplink_conf(d, k)->ifname, l->name)) {
+			d->client.ups[k].ifindex = l->ifindex;
+			i = (long)k;
+		}
+	if (i < 0)
+		return;
+	d->client.ups[i].link_ok = !gone && l->up && l->carrier;
+	if (gone)
+		d->client.ups[i].ifindex = 0;
+	uplink_check(d, (size_t)i,
+		     gone	   ? "device removed"
+		     : !l->up	   ? "set down"
+		     : !l->carrier ? "carrier lost"
+				   : "link up");
+}
+
+static void on_addr(void *ctx, const struct rtnl_addr *a, bool gone)
+{
+	struct jvpnd *d = ctx;
+	long i = uplink_by_ifindex(d, a->ifindex);
+	const struct config_uplink *u;
+	union jvpn_sockaddr want;
+
+	if (i < 0)
+		return;
+	u = uplink_conf(d, (size_t)i);
+	if (u->local.sa.sa_family == AF_UNSPEC)
+		return uplink_check(d, (size_t)i,
+				    gone ? "an address removed"
+					 : "an address added");
+	want = u->local;
+	if (want.sa.sa_family == AF_INET)
+		want.in4.sin_port = 0;
+	else
+		want.in6.sin6_port = 0;
+	if (!jvpn_sockaddr_equal(&want, &a->addr))
+		return;
+	d->client.ups[i].addr_gone = gone;
+	uplink_check(d, (size_t)i,
+		     gone ? "its address removed" : "its address back");
+}
+
+static void on_route(void *ctx, const struct rtnl_route *r, bool gone)
+{
+	struct jvpnd *d = ctx;
+	long i = uplink_by_ifindex(d, r->oif);
+
+	if (i >= 0)
+		uplink_check(d, (size_t)i,
+			     gone ? "a route removed" : "a route added");
+}
+
+/* News were lost: every uplink is read again. */
+static void on_rtnl_lost(void *ctx)
+{
+	struct jvpnd *d = ctx;
+
+	for (size_t i = 0; i < gateway(d)->n_uplinks; i++) {
+		struct client_uplink *u = &d->client.ups[i];
+		struct rtnl_link l;
+
+		u->ifindex = (int)if_nametoindex(uplink_conf(d, i)->ifname);
+		u->link_ok = u->ifindex &&
+			     !rtnl_link_get(&d->client.rtnl, u->ifindex, &l) &&
+			     l.up && l.carrier;
+		uplink_check(d, i, "state read again");
+	}
+}
+
+static const struct rtnl_ops rtnl_ops = {
+	.link = on_link,
+	.addr = on_addr,
+	.route = on_route,
+	.lost = on_rtnl_lost,
+};
+
+static void on_rtnl(void *ctx, int fd, uint32_t events)
+{
+	struct jvpnd *d = ctx;
+
+	(void)fd;
+	(void)events;
+	rtnl_read(&d->client.rtnl);
+}
+
+/*
+ * Watches the configured uplinks' devices. Without rtnetlink the client
+ * still works, only slower: the health threshold notices a dead path.
+ */
+static void watch_uplinks(struct jvpnd *d)
+{
+	int err = rtnl_open(&d->client.rtnl, &rtnl_ops, d);
+
+	if (!err)
+		err = loop_watch(&d->loop, rtnl_fd(&d->client.rtnl), EPOLLIN,
+				 on_rtnl, d);
+	if (err) {
+		fprintf(stderr,
+			"jvpnd: rtnetlink: %s: uplinks judged by the health "
+			"threshold only\n",
+			strerror(-err));
+		rtnl_close(&d->client.rtnl);
+		return;
+	}
+	d->client.rtnl_open = true;
+	on_rtnl_lost(d); /* the state before the first news */
+}
+
+/* ---- the device's address and routes (docs/config.md, "Routes") ---- */
+
+/* Whether the tunnel's routes would take in the gateway's @ep itself. */
+static bool routed_inside(const struct config_peer *gw,
+			  const union jvpn_sockaddr *ep)
+{
+	for (size_t i = 0; i < gw->n_allowed_ips; i++)
+		if (netconf_covers(&gw->allowed_ips[i], ep))
+			return true;
+	return false;
+}
+
+static void netconf_failed(struct jvpnd *d)
+{
+	fprintf(stderr, "jvpnd: %s: %s\n", d->cfg.interface.device,
+		d->client.netconf.err);
+}
+
+/*
+ * The client's `address` on its device and a route for each of its
+ * `allowed-ips` (a /0 as its two halves), all in the main table. The
+ * gateway stays reachable outside the tunnel: uplink sockets are bound to
+ * their devices and never take a route out of the tunnel's; a client
+ * with no uplink lines first pins a host route to each gateway endpoint
+ * the tunnel's routes would cover, through the route used now.
+ */
+static void configure_device(struct jvpnd *d)
+{
+	const struct config_peer *gw = gateway(d);
+	struct netconf *n = &d->client.netconf;
+	int dev = (int)d->kreq.ifindex;
+	struct jvpn_cidr parts[2];
+
+	if (netconf_open(n)) {
+		netconf_failed(d);
+		return;
+	}
+	/* routes need the device up; it stays up when the daemon stops */
+	if (netconf_link_up(n, dev))
+		netconf_failed(d);
+	for (size_t i = 0; !gw->n_uplinks && i < gw->n_endpoints; i++)
+		if (routed_inside(gw, &gw->endpoints[i]) &&
+		    netconf_pin_host(n, &gw->endpoints[i]) < 0)
+			netconf_failed(d);
+	if (gw->address.family && netconf_add_address(n, dev, &gw->address) < 0)
+		netconf_failed(d);
+	for (size_t i = 0; i < gw->n_allowed_ips; i++) {
+		size_t k = netconf_split(&gw->allowed_ips[i], parts);
+
+		for (size_t j = 0; j < k; j++)
+			if (netconf_add_route(n, dev, &parts[j]) < 0)
+				netconf_failed(d);
+	}
+}
+
+/* What the client added goes; the session stays in the kernel. */
+static void client_stop(struct jvpnd *d)
+{
+	if (d->client.rtnl_open)
+		rtnl_close(&d->client.rtnl);
+	d->client.rtnl_open = false;
+	if (!d->client.netconf.nl)
+		return;
+	d->client.netconf.err[0] = '\0';
+	netconf_undo(&d->client.netconf);
+	if (d->client.netconf.err[0])
+		netconf_failed(d);
+	netconf_close(&d->client.netconf);
 }
 
 static int client_start(struct jvpnd *d)
@@ -683,6 +1079,8 @@ static int client_start(struct jvpnd *d)
 		if (!s || fd != s->fd)
 			jvpnd_watch_udp(d, fd);
 	}
+	watch_uplinks(d);
+	configure_device(d);
 	cookie_client_init(&d->client.cookie, gw->public_key);
 	if (!s)
 		send_init(d);
@@ -708,7 +1106,7 @@ static void client_describe(const struct jvpnd *d, const struct session *s,
 	(void)s;
 	if (d->client.uplink < gw->n_uplinks)
 		json_str(j, "uplink", gw->uplinks[d->client.uplink].ifname);
-	json_u64(j, "reattach_attempts", d->client.reattach_attempts);
+	json_u64(j, "reattach_attempts", retry_attempts(&d->client.reattach));
 }
 
 const struct role_ops client_role = {
@@ -719,5 +1117,6 @@ const struct role_ops client_role = {
 	.datagram = client_datagram,
 	.kernel_event = client_kernel_event,
 	.tick = client_tick,
+	.stop = client_stop,
 	.describe = client_describe,
 };

@@ -402,21 +402,41 @@ out:
 
 /* ---- reattach ---- */
 
-static void send_challenge(struct session *s, int fd,
-			   const union jvpn_sockaddr *to, uint64_t nonce,
-			   enum jvpnd_reason why)
+/* The pending challenge, (again) to the path it challenges. */
+static void transmit_challenge(struct session *s)
 {
 	uint8_t out[REATTACH_CHALLENGE_LEN];
 	struct reattach_challenge c = {
 		.session_id = s->id,
-		.request_nonce = nonce,
+		.request_nonce = s->pending_nonce,
 	};
+	struct reattach_path p = { .session_id = s->id };
 	size_t n;
 
+	memcpy(c.token, s->token, sizeof(c.token));
+	memcpy(p.token, s->token, sizeof(p.token));
+	if (s->pending_reason == JVPND_REASON_NAT_REBINDING)
+		n = reattach_encode_path_challenge(&p, s->keys.control, out,
+						   sizeof(out));
+	else
+		n = reattach_encode_challenge(&c, s->keys.control, out,
+					      sizeof(out));
+	if (n)
+		udp_send(s->pending_fd, &s->pending_remote, out, n);
+}
+
+static void send_challenge(struct session *s, int fd,
+			   const union jvpn_sockaddr *to, uint64_t nonce,
+			   enum jvpnd_reason why)
+{
+	/* the client keeps a request answerable exactly this long */
+	_Static_assert(PATH_CHALLENGE_TIMEOUT_MS ==
+			       REATTACH_CHALLENGE_WINDOW_MS,
+		       "challenge lifetimes of gateway and client differ");
+
 	do
-		randombytes_buf(c.token, sizeof(c.token));
-	while (sodium_is_zero(c.token, sizeof(c.token)));
-	memcpy(s->token, c.token, sizeof(s->token));
+		randombytes_buf(s->token, sizeof(s->token));
+	while (sodium_is_zero(s->token, sizeof(s->token)));
 	s->pending = true;
 	s->pending_nonce = nonce;
 	s->pending_fd = fd;
@@ -424,18 +444,23 @@ static void send_challenge(struct session *s, int fd,
 	s->pending_reason = why;
 	s->pending_until_ms = jvpn_boot_ms() + PATH_CHALLENGE_TIMEOUT_MS;
 	s->pending_since_us = jvpn_boot_us();
-	if (why == JVPND_REASON_NAT_REBINDING) {
-		struct reattach_path p = { .session_id = s->id };
+	transmit_challenge(s);
+}
 
-		memcpy(p.token, c.token, sizeof(p.token));
-		n = reattach_encode_path_challenge(&p, s->keys.control, out,
-						   sizeof(out));
-	} else {
-		n = reattach_encode_challenge(&c, s->keys.control, out,
-					      sizeof(out));
-	}
-	if (n)
-		udp_send(fd, to, out, n);
+/*
+ * A valid request over the path already being challenged for an earlier
+ * request is a retransmission of the same attempt (its challenge, or our
+ * answer, is still in flight): the pending challenge is sent again, not
+ * replaced, so the answer to it still counts however long the round
+ * trip (docs/reattach.md, "Client behaviour").
+ */
+static bool challenge_pending_for(const struct session *s, int fd,
+				  const union jvpn_sockaddr *from)
+{
+	return s->pending && s->pending_reason == JVPND_REASON_REATTACHED &&
+	       s->pending_fd == fd &&
+	       jvpn_sockaddr_equal(from, &s->pending_remote) &&
+	       jvpn_boot_ms() <= s->pending_until_ms;
 }
 
 static void send_reject(struct session *s, int fd,
@@ -492,6 +517,11 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 			   JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
 		jvpnd_emit(d, EV_SECURITY_EVENT, s, v.reason, who);
+	if (v.reason == JVPND_REASON_NONE &&
+	    challenge_pending_for(s, fd, from)) {
+		transmit_challenge(s);
+		return;
+	}
 	if (v.reason == JVPND_REASON_NONE) {
 		send_challenge(s, fd, from, req.nonce, JVPND_REASON_REATTACHED);
 		return;

@@ -216,6 +216,8 @@ int jvpnd_run(struct jvpnd *d)
 	notify_send(&d->notify, "STOPPING=1");
 	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
 		   "stopping: sessions stay in the kernel");
+	if (d->role->stop)
+		d->role->stop(d);
 	metrics_stop(d);
 	control_stop(d);
 	notify_close(&d->notify);

@@ -21,9 +21,12 @@
 #include "klink.h"
 #include "limiter.h"
 #include "loop.h"
+#include "netconf.h"
 #include "notify.h"
 #include "reattach.h"
 #include "refusals.h"
+#include "retry.h"
+#include "rtnl.h"
 #include "sm.h"
 #include "stats.h"
 
@@ -88,6 +91,14 @@ struct gateway_state {
 	struct cookie_gateway cookies; /* secret in memory only */
 };
 
+/* What the client knows of one uplink's device from rtnetlink. */
+struct client_uplink {
+	int ifindex;	/* 0: no such device (yet) */
+	bool link_ok;	/* up, with carrier */
+	bool addr_gone; /* its configured address was removed */
+	bool down;	/* cannot carry the session: not a candidate */
+};
+
 /* What only a client keeps: client.c alone reads and writes it. */
 struct client_state {
 	struct hs_initiator hs;
@@ -96,15 +107,25 @@ struct client_state {
 	struct hs_initiator fresh;   /* a fresh handshake in the session */
 	bool fresh_waiting;	     /* REHANDSHAKE_INIT sent, no RESP yet */
 	uint64_t fresh_sent_ms;
-	uint64_t fresh_since_ms;   /* the session's last X25519 exchange */
-	uint64_t cookie_resend_ms; /* last INIT sent at once for a cookie */
-	size_t uplink;		   /* active uplink index */
-	size_t endpoint;	   /* active gateway endpoint index */
-	uint64_t reattach_sent_ms;
-	uint64_t reattach_sent_us; /* for the reattach latency */
-	unsigned int reattach_attempts;
-	size_t candidate;	   /* uplink tried by the last request */
-	bool gave_up;		   /* refused for good: no more tries */
+	uint64_t fresh_since_ms;    /* the session's last X25519 exchange */
+	uint64_t cookie_resend_ms;  /* last INIT sent at once for a cookie */
+	size_t uplink;		    /* active uplink index */
+	size_t endpoint;	    /* active gateway endpoint index */
+	struct retry reattach;	    /* the schedule of reattach requests */
+	uint64_t reattach_first_us; /* this failover's first request */
+	size_t candidate;	    /* uplink tried by the last request */
+	/* refused handshakes: the next INIT waits for this backoff */
+	struct limiter_backoff hs_backoff;
+	uint64_t hs_not_before_ms;
+	/* link, address and route news (docs/reattach.md, "Event-driven
+	 * detection"): each uplink's device and whether it can carry the
+	 * session; the bound one going down starts a reattach at once */
+	struct rtnl rtnl;
+	bool rtnl_open;
+	struct client_uplink ups[CONFIG_MAX_UPLINKS];
+	bool bound_down; /* the bound uplink is down: reattach, do not wait */
+	/* the device's address and routes it added (removed at stop) */
+	struct netconf netconf;
 	uint64_t refused_event_ms; /* last SECURITY_EVENT for a refused
 				    * message: at most one a second */
 };

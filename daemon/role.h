@@ -29,6 +29,8 @@ struct role_ops {
 	void (*kernel_event)(struct jvpnd *d, const struct kernel_event *ev);
 	/* every JVPND_TICK_MS */
 	void (*tick)(struct jvpnd *d);
+	/* the daemon is stopping (sessions stay in the kernel); may be NULL */
+	void (*stop)(struct jvpnd *d);
 	/* what jvpnctl session show adds for this role; may be NULL */
 	void (*describe)(const struct jvpnd *d, const struct session *s,
 			 struct json_line *j);

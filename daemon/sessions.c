@@ -456,14 +456,32 @@ int session_switch(struct jvpnd *d, struct session *s, int fd,
 	return session_switch_to(d, s, fd, remote, why, 0);
 }
 
+/* The state a client-asked switch leaves: ACTIVE, or DEGRADED after
+ * repeated switches (sm_switched); judged alike on both ends. */
+static void settle_after_switch(struct jvpnd *d, struct session *s,
+				uint64_t now)
+{
+	uint64_t switches[LIMITER_WINDOW_CAP];
+	struct sm_limits lim;
+	struct sm_inputs in = { .now_ms = now, .last_rx_ms = now };
+
+	in.switch_times_ms = switches;
+	in.switch_count = limiter_window_times(&s->rs.switches, switches,
+					       LIMITER_WINDOW_CAP);
+	session_limits(session_policy(d, s), &lim);
+	sm_switched(&s->sm, &lim, &in);
+}
+
 int session_switch_to(struct jvpnd *d, struct session *s, int fd,
 		      const union jvpn_sockaddr *remote, enum jvpnd_reason why,
 		      uint64_t at_least)
 {
-	uint64_t now = jvpn_boot_ms(), next = s->sm.version + 1;
+	uint64_t now = jvpn_boot_ms(), next;
 	union jvpn_sockaddr ka;
 	int err;
 
+	sm_before_switch(&s->sm, why, now);
+	next = s->sm.version + 1;
 	if (at_least > next)
 		next = at_least;
 	memcpy(&ka, remote, sizeof(ka));
@@ -482,8 +500,9 @@ int session_switch_to(struct jvpnd *d, struct session *s, int fd,
 	if (why != JVPND_REASON_NAT_REBINDING)
 		reattach_note_switch(&s->rs, now);
 	sm_bump_for_switch_to(&s->sm, why, next, now);
-	if (s->sm.state != JVPN_STATE_ACTIVE &&
-	    s->sm.state != JVPN_STATE_DEGRADED)
+	if (why == JVPND_REASON_REATTACHED)
+		settle_after_switch(d, s, now);
+	else if (s->sm.state == JVPN_STATE_VOLATILE)
 		sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED,
 			      now);
 	return 0;

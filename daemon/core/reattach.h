@@ -37,6 +37,15 @@
 #include "reason.h"
 #include "sm.h"
 
+/*
+ * How long a REATTACH_REQUEST stays answerable: the gateway's pending
+ * challenge lives this long, and the client accepts a challenge, ACK or
+ * REJECT for any request it sent within it, not only its newest, so a
+ * round trip longer than the retry interval still completes (issue 10,
+ * "The client terminates itself"; docs/reattach.md, "Client behaviour").
+ */
+#define REATTACH_CHALLENGE_WINDOW_MS 2000
+
 /* Total sizes of the messages of uapi/jvpn/messages.h. */
 #define REATTACH_REQUEST_LEN                                                   \
 	JVPN_CP_MSG_LEN(JVPN_REATTACH_REQUEST_BODY) /* 76 */

@@ -117,10 +117,15 @@ static bool reason_known(enum jvpnd_reason r)
 	return false;
 }
 
-/* Why a bound transport may be given up on. */
+/*
+ * Why a bound transport may be given up on. REATTACHED: the peer proved a
+ * new path because it lost the bound one, which the gateway's session in
+ * ACTIVE takes as its own VOLATILE (see sm_switched).
+ */
 static bool reason_loses_health(enum jvpnd_reason r)
 {
 	return r == JVPND_REASON_HEALTH_THRESHOLD ||
+	       r == JVPND_REASON_REATTACHED ||
 	       r == JVPND_REASON_INTERFACE_DOWN ||
 	       r == JVPND_REASON_SOCKET_ERROR ||
 	       r == JVPND_REASON_NAT_REBINDING;
@@ -379,4 +384,31 @@ unsigned int sm_tick(struct sm *sm, const struct sm_limits *lim,
 		applied++;
 	}
 	return applied;
+}
+
+enum sm_status sm_before_switch(struct sm *sm, enum jvpnd_reason reason,
+				uint64_t now_ms)
+{
+	if (!sm)
+		return SM_INVALID;
+	if (reason != JVPND_REASON_REATTACHED || sm->state != JVPN_STATE_ACTIVE)
+		return SM_OK;
+	return sm_transition(sm, JVPN_STATE_VOLATILE, JVPND_REASON_REATTACHED,
+			     now_ms);
+}
+
+enum sm_status sm_switched(struct sm *sm, const struct sm_limits *lim,
+			   const struct sm_inputs *in)
+{
+	if (!sm || !lim || !in)
+		return SM_INVALID;
+	if (sm->state != JVPN_STATE_VOLATILE)
+		return SM_OK;
+	if (switches_inside(in, lim->recovery_window_ms) >=
+	    lim->degraded_after_switches)
+		return sm_transition(sm, JVPN_STATE_DEGRADED,
+				     JVPND_REASON_REPEATED_INSTABILITY,
+				     in->now_ms);
+	return sm_transition(sm, JVPN_STATE_ACTIVE, JVPND_REASON_REATTACHED,
+			     in->now_ms);
 }

@@ -201,4 +201,27 @@ bool sm_evaluate(const struct sm *sm, const struct sm_limits *lim,
 unsigned int sm_tick(struct sm *sm, const struct sm_limits *lim,
 		     const struct sm_inputs *in);
 
+/* ---- around a client-asked switch (docs/reattach.md, "DEGRADED") ---- */
+
+/*
+ * Before a switch with reason REATTACHED: a machine in ACTIVE goes
+ * VOLATILE (reason REATTACHED: the peer proved a new path because it lost
+ * the bound one), so that the switch is made in VOLATILE or DEGRADED on
+ * both ends, whichever noticed the loss first, and both make the same
+ * number of changes. SM_OK and nothing done for any other reason or state.
+ */
+enum sm_status sm_before_switch(struct sm *sm, enum jvpnd_reason reason,
+				uint64_t now_ms);
+
+/*
+ * After a client-asked switch, with in->switch_times_ms including it: a
+ * machine in VOLATILE goes DEGRADED (REPEATED_INSTABILITY) when at least
+ * degraded_after_switches switches are inside the recovery window, else
+ * ACTIVE (REATTACHED). DEGRADED stays DEGRADED: a switch alone never
+ * leaves it (rule 6 of sm_evaluate does, after a calm window). SM_OK and
+ * nothing done in ACTIVE or DEGRADED.
+ */
+enum sm_status sm_switched(struct sm *sm, const struct sm_limits *lim,
+			   const struct sm_inputs *in);
+
 #endif /* JVPND_SM_H */

@@ -303,15 +303,18 @@ static void fuzz_clientguard(const uint8_t *data, size_t size)
 		uint64_t a = take_u8(&p, end) & 15, v = take_u8(&p, end) & 15;
 
 		if (op == 0) {
-			clientguard_request_sent(&g, ++nonce);
+			clientguard_request_sent(&g, ++nonce, 0);
 		} else if (op == 1) {
 			clientguard_probe_sent(&g, ++seq);
-		} else if (op == 2 &&
-			   clientguard_ack(&g, a, v, bound) == CLIENTGUARD_OK) {
+		} else if (op == 2 && clientguard_ack(&g, a, v, bound, 0) ==
+					      CLIENTGUARD_OK) {
 			CHECK(v > bound);
-			CHECK(a == 0 || (a == nonce && acked_for != a));
+			/* one of the newest requests, sent after the last
+			 * ACK (which ended every request before it) */
+			CHECK(a == 0 || (a <= nonce && a > acked_for &&
+					 nonce - a < CLIENTGUARD_OUTSTANDING));
 			if (a)
-				acked_for = a;
+				acked_for = nonce;
 			bound = v;
 		} else if (op == 3 &&
 			   clientguard_probe_ack(&g, a) == CLIENTGUARD_OK) {

@@ -20,7 +20,7 @@ KTAP_LOG=
 . "$JVPN_ROOT/selftests/net/daemon.sh"
 
 DIR=$(mktemp -d)
-PING_INTERVAL=0.05
+PING_INTERVAL=0.01
 GW_ADDR=10.3.0.2
 
 say() { printf '\n== %s\n' "$*"; }
@@ -120,8 +120,9 @@ main() {
 	echo "   ping: $sent sent, $recv answered through the tunnel"
 	echo "   outage when uplink A died: $(longest_gap_ms "$pinglog" "$t1" "$t2") ms (longest gap between replies)"
 	echo "   outage after the NAT flush: $(longest_gap_ms "$pinglog" "$t2" 9999999999) ms"
-	echo "   (detection is the health threshold of the mobile profile; a"
-	echo "    NAT rebinding is detected by the gateway on the first packet)"
+	echo "   (uplink A going down is news over rtnetlink: the reattach starts"
+	echo "    in the same loop iteration; a NAT rebinding is detected by the"
+	echo "    gateway on the first packet from the new address)"
 	kill $(jobs -p) 2>/dev/null
 	(( $(sfield jc id) == id ))
 }

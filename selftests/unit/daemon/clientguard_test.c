@@ -17,6 +17,10 @@
 #include <cmocka.h>
 
 #include "clientguard.h"
+#include "reattach.h"
+
+/* an arbitrary send time: the window is what matters */
+#define T0 100000
 
 static union jvpn_sockaddr v4(const char *addr, uint16_t port)
 {
@@ -51,20 +55,20 @@ static void test_ack_once(void **state)
 
 	(void)state;
 	/* nothing asked: an ACK answers nothing */
-	assert_int_equal(clientguard_ack(&g, 1, 5, 1),
+	assert_int_equal(clientguard_ack(&g, 1, 5, 1, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
-	clientguard_request_sent(&g, 1);
-	assert_int_equal(clientguard_ack(&g, 2, 5, 1),
+	clientguard_request_sent(&g, 1, T0);
+	assert_int_equal(clientguard_ack(&g, 2, 5, 1, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
-	assert_int_equal(clientguard_ack(&g, 1, 5, 1), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_ack(&g, 1, 5, 1, T0), CLIENTGUARD_OK);
 	/* the same ACK again, while no request is out */
-	assert_int_equal(clientguard_ack(&g, 1, 5, 5),
+	assert_int_equal(clientguard_ack(&g, 1, 5, 5, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
 	/* the old ACK while a newer request is out */
-	clientguard_request_sent(&g, 2);
-	assert_int_equal(clientguard_ack(&g, 1, 5, 5),
+	clientguard_request_sent(&g, 2, T0);
+	assert_int_equal(clientguard_ack(&g, 1, 5, 5, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
-	assert_int_equal(g.request_nonce, 2);
+	assert_true(clientguard_outstanding(&g, 2, T0));
 }
 
 static void test_ack_version_above(void **state)
@@ -72,14 +76,14 @@ static void test_ack_version_above(void **state)
 	struct clientguard g = { 0 };
 
 	(void)state;
-	clientguard_request_sent(&g, 7);
-	assert_int_equal(clientguard_ack(&g, 7, 4, 4),
+	clientguard_request_sent(&g, 7, T0);
+	assert_int_equal(clientguard_ack(&g, 7, 4, 4, T0),
 			 CLIENTGUARD_STALE_VERSION);
-	assert_int_equal(clientguard_ack(&g, 7, 3, 4),
+	assert_int_equal(clientguard_ack(&g, 7, 3, 4, T0),
 			 CLIENTGUARD_STALE_VERSION);
 	/* a refused ACK does not consume the request */
-	assert_int_equal(g.request_nonce, 7);
-	assert_int_equal(clientguard_ack(&g, 7, 5, 4), CLIENTGUARD_OK);
+	assert_true(clientguard_outstanding(&g, 7, T0));
+	assert_int_equal(clientguard_ack(&g, 7, 5, 4, T0), CLIENTGUARD_OK);
 }
 
 /* request_nonce 0: the gateway's own switch, good once by its version. */
@@ -88,15 +92,15 @@ static void test_notice(void **state)
 	struct clientguard g = { 0 };
 
 	(void)state;
-	assert_int_equal(clientguard_ack(&g, 0, 6, 5), CLIENTGUARD_OK);
-	assert_int_equal(clientguard_ack(&g, 0, 6, 6),
+	assert_int_equal(clientguard_ack(&g, 0, 6, 5, T0), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_ack(&g, 0, 6, 6, T0),
 			 CLIENTGUARD_STALE_VERSION);
-	assert_int_equal(clientguard_ack(&g, 0, 1, 6),
+	assert_int_equal(clientguard_ack(&g, 0, 1, 6, T0),
 			 CLIENTGUARD_STALE_VERSION);
 	/* a notice never consumes an outstanding request */
-	clientguard_request_sent(&g, 3);
-	assert_int_equal(clientguard_ack(&g, 0, 7, 6), CLIENTGUARD_OK);
-	assert_int_equal(g.request_nonce, 3);
+	clientguard_request_sent(&g, 3, T0);
+	assert_int_equal(clientguard_ack(&g, 0, 7, 6, T0), CLIENTGUARD_OK);
+	assert_true(clientguard_outstanding(&g, 3, T0));
 }
 
 static void test_challenge_and_reject(void **state)
@@ -104,18 +108,18 @@ static void test_challenge_and_reject(void **state)
 	struct clientguard g = { 0 };
 
 	(void)state;
-	assert_int_equal(clientguard_challenge(&g, 0),
+	assert_int_equal(clientguard_challenge(&g, 0, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
-	clientguard_request_sent(&g, 4);
-	assert_int_equal(clientguard_challenge(&g, 3),
+	clientguard_request_sent(&g, 4, T0);
+	assert_int_equal(clientguard_challenge(&g, 3, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
-	assert_int_equal(clientguard_challenge(&g, 4), CLIENTGUARD_OK);
-	assert_int_equal(clientguard_challenge(&g, 4), CLIENTGUARD_OK);
-	assert_int_equal(clientguard_reject(&g, 4), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_challenge(&g, 4, T0), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_challenge(&g, 4, T0), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_reject(&g, 4, T0), CLIENTGUARD_OK);
 	/* a replayed REJECT (a SWITCH_LIMIT ends the session) answers nothing */
-	assert_int_equal(clientguard_reject(&g, 4),
+	assert_int_equal(clientguard_reject(&g, 4, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
-	assert_int_equal(clientguard_challenge(&g, 4),
+	assert_int_equal(clientguard_challenge(&g, 4, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
 }
 
@@ -145,6 +149,68 @@ static void test_probe_ack(void **state)
 			 CLIENTGUARD_NOT_OUTSTANDING);
 }
 
+/*
+ * Issue 10, "the client terminates itself": with a round trip longer than
+ * the retry interval the challenge of request 1 arrives after request 2
+ * went out. It must be answered, and the ACK of request 1 accepted.
+ */
+static void test_older_request_answerable(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	clientguard_request_sent(&g, 1, T0);
+	clientguard_request_sent(&g, 2, T0 + 300);
+	assert_int_equal(clientguard_challenge(&g, 1, T0 + 350),
+			 CLIENTGUARD_OK);
+	assert_int_equal(clientguard_challenge(&g, 2, T0 + 350),
+			 CLIENTGUARD_OK);
+	assert_int_equal(clientguard_ack(&g, 1, 5, 4, T0 + 700),
+			 CLIENTGUARD_OK);
+	/* the ACK ended the attempt: the newer request is moot now */
+	assert_false(clientguard_outstanding(&g, 2, T0 + 700));
+	assert_int_equal(clientguard_ack(&g, 2, 6, 5, T0 + 710),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+}
+
+/* Answerable for its window, and not a millisecond longer. */
+static void test_window(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	clientguard_request_sent(&g, 9, T0);
+	assert_true(clientguard_outstanding(
+		&g, 9, T0 + REATTACH_CHALLENGE_WINDOW_MS - 1));
+	assert_false(clientguard_outstanding(
+		&g, 9, T0 + REATTACH_CHALLENGE_WINDOW_MS));
+	assert_int_equal(
+		clientguard_ack(&g, 9, 5, 4, T0 + REATTACH_CHALLENGE_WINDOW_MS),
+		CLIENTGUARD_NOT_OUTSTANDING);
+	/* nonce 0 is the notice, never a request */
+	clientguard_request_sent(&g, 0, T0);
+	assert_false(clientguard_outstanding(&g, 0, T0));
+}
+
+/* A REJECT answers its own request; the others stay outstanding. The
+ * oldest is forgotten when more than CLIENTGUARD_OUTSTANDING are out. */
+static void test_reject_one_and_capacity(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	for (uint64_t n = 1; n <= CLIENTGUARD_OUTSTANDING + 1; n++)
+		clientguard_request_sent(&g, n, T0);
+	assert_false(clientguard_outstanding(&g, 1, T0));
+	for (uint64_t n = 2; n <= CLIENTGUARD_OUTSTANDING + 1; n++)
+		assert_true(clientguard_outstanding(&g, n, T0));
+	assert_int_equal(clientguard_reject(&g, 3, T0), CLIENTGUARD_OK);
+	assert_false(clientguard_outstanding(&g, 3, T0));
+	assert_true(clientguard_outstanding(&g, 4, T0));
+	clientguard_forget_requests(&g);
+	assert_false(clientguard_outstanding(&g, 4, T0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +220,9 @@ int main(void)
 		cmocka_unit_test(test_notice),
 		cmocka_unit_test(test_challenge_and_reject),
 		cmocka_unit_test(test_probe_ack),
+		cmocka_unit_test(test_older_request_answerable),
+		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_reject_one_and_capacity),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -181,6 +181,8 @@ static void test_active_to_volatile(void **state)
 		      JVPND_REASON_SOCKET_ERROR);
 	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
 		      JVPND_REASON_NAT_REBINDING);
+	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
+		      JVPND_REASON_REATTACHED);
 }
 
 static void test_volatile_to_active(void **state)
@@ -965,6 +967,141 @@ static void test_tick_terminates(void **state)
 	assert_int_equal(sm_tick(&sm, &LIM, &in), 0);
 }
 
+/* ---- around a client-asked switch (issue 10, item 7) --------------- */
+
+static enum sm_status switched(struct sm *sm, uint64_t now, const uint64_t *sw,
+			       size_t n)
+{
+	struct sm_inputs in = { .now_ms = now,
+				.last_rx_ms = now,
+				.switch_times_ms = sw,
+				.switch_count = n };
+
+	return sm_switched(sm, &LIM, &in);
+}
+
+/* The gateway's session in ACTIVE goes VOLATILE before a client-asked
+ * switch, so that both ends make the same changes around it. */
+static void test_before_switch(void **state)
+{
+	struct sm sm;
+	struct log log;
+	unsigned int n;
+
+	(void)state;
+	reach(&sm, &log, JVPN_STATE_ACTIVE);
+	n = log.n;
+	assert_int_equal(
+		sm_before_switch(&sm, JVPND_REASON_NAT_REBINDING, T0 + 1),
+		SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_ACTIVE);
+	assert_int_equal(log.n, n);
+	assert_int_equal(sm_before_switch(&sm, JVPND_REASON_REATTACHED, T0 + 1),
+			 SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_VOLATILE);
+	assert_int_equal(log.n, n + 1);
+	assert_int_equal(log.recs[n].reason, JVPND_REASON_REATTACHED);
+	/* already VOLATILE, or DEGRADED: nothing */
+	assert_int_equal(sm_before_switch(&sm, JVPND_REASON_REATTACHED, T0 + 2),
+			 SM_OK);
+	assert_int_equal(log.n, n + 1);
+	reach(&sm, &log, JVPN_STATE_DEGRADED);
+	assert_int_equal(sm_before_switch(&sm, JVPND_REASON_REATTACHED, T0 + 2),
+			 SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_DEGRADED);
+}
+
+/*
+ * The issue's finding: a switch used to take VOLATILE straight back to
+ * ACTIVE, so DEGRADED never came. Two switches in the window: ACTIVE;
+ * the third (degraded_after_switches = 3): DEGRADED.
+ */
+static void test_switched_degrades_exactly(void **state)
+{
+	uint64_t now = T0 + 100000;
+	uint64_t two[] = { now, now - 20000 };
+	uint64_t three[] = { now, now - 20000, now - 59999 };
+	uint64_t three_old[] = { now, now - 20000, now - 60000 };
+	struct sm sm;
+	struct log log;
+
+	(void)state;
+	reach(&sm, &log, JVPN_STATE_VOLATILE);
+	assert_int_equal(switched(&sm, now, two, 2), SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_ACTIVE);
+	assert_int_equal(log.recs[log.n - 1].reason, JVPND_REASON_REATTACHED);
+
+	reach(&sm, &log, JVPN_STATE_VOLATILE);
+	assert_int_equal(switched(&sm, now, three_old, 3), SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_ACTIVE);
+
+	reach(&sm, &log, JVPN_STATE_VOLATILE);
+	assert_int_equal(switched(&sm, now, three, 3), SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_DEGRADED);
+	assert_int_equal(log.recs[log.n - 1].reason,
+			 JVPND_REASON_REPEATED_INSTABILITY);
+}
+
+/* A switch never leaves DEGRADED, and changes nothing in ACTIVE. */
+static void test_switched_keeps_degraded(void **state)
+{
+	uint64_t now = T0 + 100000;
+	uint64_t one[] = { now };
+	struct sm sm;
+	struct log log;
+	unsigned int n;
+
+	(void)state;
+	reach(&sm, &log, JVPN_STATE_DEGRADED);
+	n = log.n;
+	assert_int_equal(switched(&sm, now, one, 1), SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_DEGRADED);
+	assert_int_equal(log.n, n);
+	reach(&sm, &log, JVPN_STATE_ACTIVE);
+	n = log.n;
+	assert_int_equal(switched(&sm, now, one, 1), SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_ACTIVE);
+	assert_int_equal(log.n, n);
+}
+
+/*
+ * DEGRADED is left exactly when policy says: a whole recovery window
+ * after entering it, with no switch inside the last window and fresh rx;
+ * a millisecond earlier it is not.
+ */
+static void test_degraded_left_exactly(void **state)
+{
+	uint64_t now = T0 + 100000;
+	uint64_t three[] = { now, now - 10, now - 20 };
+	struct sm sm;
+	struct log log;
+	struct sm_due d;
+	uint64_t since;
+
+	(void)state;
+	reach(&sm, &log, JVPN_STATE_VOLATILE);
+	assert_int_equal(switched(&sm, now, three, 3), SM_OK);
+	assert_int_equal(sm.state, JVPN_STATE_DEGRADED);
+	since = sm.since_ms;
+	assert_false(eval(&sm, since + 59999, since + 59990, three, 3, &d));
+	assert_due(eval(&sm, since + 60000, since + 59990, three, 3, &d), &d,
+		   JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
+	/* not without fresh rx */
+	assert_false(eval(&sm, since + 60000, since + 50000, three, 3, &d));
+	/* a switch while DEGRADED: a calm window must follow it too */
+	{
+		uint64_t later[] = { now, now - 10, now - 20, since + 30000 };
+
+		assert_false(
+			eval(&sm, since + 60000, since + 59990, later, 4, &d));
+		assert_false(
+			eval(&sm, since + 89999, since + 89990, later, 4, &d));
+		assert_due(
+			eval(&sm, since + 90000, since + 89990, later, 4, &d),
+			&d, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1010,6 +1147,10 @@ int main(void)
 		cmocka_unit_test(test_eval_clock_behind),
 		cmocka_unit_test(test_tick_chain),
 		cmocka_unit_test(test_tick_terminates),
+		cmocka_unit_test(test_before_switch),
+		cmocka_unit_test(test_switched_degrades_exactly),
+		cmocka_unit_test(test_switched_keeps_degraded),
+		cmocka_unit_test(test_degraded_left_exactly),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

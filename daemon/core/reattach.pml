@@ -274,12 +274,10 @@ end:	do
 		   t == g_pending_token[1] && src == g_pending_addr[1])) ->
 			g_pending[0] = false;
 			g_pending[1] = false;
-			if
-			:: src == g_bound -> skip /* already there: no-op */
-			:: else ->
-				gateway_switch(src, t);
-				g_charged++
-			fi;
+			/* a client-asked switch is one even onto the path bound
+			 * (daemon/gateway.c, commit_path): a new version */
+			gateway_switch(src, t);
+			g_charged++;
 			send_cl(ACK, GATEWAY, src, n, g_version, 0)
 		:: ty == DATA && n > g_highest_data ->
 			/* authentic and the newest: the kernel takes it */
@@ -343,14 +341,12 @@ inline client_on_ack(src, n, v, arrived)
 		c_version = (v > c_version -> v : c_version + 1)
 #else
 	:: src == GATEWAY && n != NOTICE_NONCE && ANSWERABLE(n) &&
-	   v >= c_peer_bound ->
+	   v > c_peer_bound ->
 		c_outstanding = false;
 		c_attempts = 0;
 		c_retries = 0;
 		c_uplink = arrived;
 		c_peer_bound = v;
-		/* the gateway's number is the switch's: a reattach onto the
-		 * path already bound brings none */
 		c_version = (v > c_version -> v : c_version)
 	:: src == GATEWAY && n == NOTICE_NONCE && v > c_peer_bound ->
 		c_peer_bound = v;

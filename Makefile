@@ -42,7 +42,7 @@ SHELL_A := $(BUILD)/libjvpnd-shell.a
 # highest layer first, as the linker wants them
 DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
-.PHONY: all module user clean check deps kunit model vmtest vm-shell dkms-check unit \
+.PHONY: all module user clean check deps kunit model vmtest check-flood vm-shell dkms-check unit \
 	install uninstall dkms-install dkms-sources deb lint \
 	fuzz fuzz-short \
 	demo bench
@@ -182,6 +182,11 @@ model:
 
 vmtest: all
 	tools/vm/run.sh selftests/run.sh
+
+# The spoofed handshake flood of issue 11, with its 99% bar (run.sh's
+# OPT_IN_TESTS: not yet met under TCG, docs/benchmarks.md).
+check-flood: all
+	tools/vm/run.sh --timeout 600 selftests/run.sh daemon_handshake_flood
 
 vm-shell: all
 	tools/vm/run.sh --shell

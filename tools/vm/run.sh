@@ -270,12 +270,12 @@ prepare_debug_kernel() {
 	read -r KVER _ <"$DEBUG_DIR/.done"
 	dst=$DEBUG_DIR/jvpn-module
 	mkdir -p "$dst"
-	for src in "$REPO"/Kbuild "$REPO"/VERSION "$REPO"/kernel/*.[ch] \
-		"$REPO"/uapi/linux/*.h; do
+	while IFS= read -r -d '' src; do
 		f=${src#"$REPO"/}
 		mkdir -p "$(dirname "$dst/$f")"
 		cmp -s "$src" "$dst/$f" || cp "$src" "$dst/$f"
-	done
+	done < <(find "$REPO/Kbuild" "$REPO/VERSION" "$REPO/kernel" "$REPO/uapi" \
+		-type f \( -name '*.[ch]' -o -name Kbuild -o -name VERSION \) -print0)
 	say "building jvpn.ko against the debug kernel $KVER"
 	nice -n 10 make -s -C "$DEBUG_DIR/build" M="$dst" \
 		JVPN_VERSION="$(cat "$REPO/VERSION")" modules >&2 ||

@@ -179,32 +179,25 @@ static int nl_open(int proto)
 }
 
 /*
- * Reads what came back for a while (a dump may take several reads): until
- * an error or done message of our request, or @ms without anything.
- * Returns the request's errno (0 for accepted, 1 when nothing said so).
+ * Reads what came back. The kernel answers a request inside sendto(), and
+ * makes each further part of a dump while the last one is read, so all
+ * there is to read is queued once a read finds nothing (nothing: a
+ * request it dropped unanswered). Returns the request's errno (0 for
+ * accepted, 1 when nothing said so).
  */
-static int drain(int fd, uint32_t seq, int ms)
+static int drain(int fd, uint32_t seq)
 {
 	static unsigned char buf[1 << 16];
-	struct timespec start, now;
 	int result = 1;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		struct nlmsghdr *h;
 
 		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ENOBUFS)
-				return result;
-			if (result != 1)
-				return result;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if ((now.tv_sec - start.tv_sec) * 1000 +
-			    (now.tv_nsec - start.tv_nsec) / 1000000 >= ms)
-				return result;
-			usleep(200);
-			continue;
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			return result;
 		}
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
@@ -222,7 +215,7 @@ static int drain(int fd, uint32_t seq, int ms)
 }
 
 /* Sends one built message and reads its answer; tallies the outcome. */
-static int transact(struct fuzzer *f, int fd, struct msg *m, int ms)
+static int transact(struct fuzzer *f, int fd, struct msg *m)
 {
 	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
 	struct nlmsghdr *h = (struct nlmsghdr *)m->buf;
@@ -234,7 +227,7 @@ static int transact(struct fuzzer *f, int fd, struct msg *m, int ms)
 		f->send_errors++;
 		return -1;
 	}
-	err = drain(fd, h->nlmsg_seq, ms);
+	err = drain(fd, h->nlmsg_seq);
 	if (err == 0)
 		f->accepted++;
 	else
@@ -315,7 +308,7 @@ static int link_new(struct fuzzer *f, const char *name, bool junk)
 	}
 	msg_finish(&m);
 	f->rtnl_sent++;
-	return transact(f, f->rtnl, &m, 50);
+	return transact(f, f->rtnl, &m);
 }
 
 static void link_op(struct fuzzer *f, int ifindex, int op)
@@ -336,7 +329,7 @@ static void link_op(struct fuzzer *f, int ifindex, int op)
 	}
 	msg_finish(&m);
 	f->rtnl_sent++;
-	transact(f, f->rtnl, &m, 50);
+	transact(f, f->rtnl, &m);
 }
 
 static void refresh_devices(struct fuzzer *f)
@@ -599,7 +592,7 @@ static void genl_action(struct fuzzer *f)
 	f->genl_sent++;
 	if (dump)
 		f->dumps++;
-	transact(f, f->genl, &m, dump ? 100 : 30);
+	transact(f, f->genl, &m);
 }
 
 /* ---- set-up, the final check, main ---- */
@@ -728,7 +721,7 @@ static int final_check(struct fuzzer *f)
 	attr(&m, JVPN_A_TX_KEY, key, sizeof(key));
 	attr(&m, JVPN_A_RX_KEY, key, sizeof(key));
 	msg_finish(&m);
-	err = transact(f, f->genl, &m, 2000);
+	err = transact(f, f->genl, &m);
 	link_op(f, (int)if_nametoindex("jfzcheck"), 0);
 	return err;
 }

@@ -393,7 +393,9 @@ main() {
 	check_host
 	if [[ $KERNEL_KIND == debug ]]; then
 		prepare_debug_kernel
-		kernel=$DEBUG_DIR/vmlinux
+		# the bzImage: booting its vmlinux through PVH ended at once in a
+		# reset, before any console output (KASAN's early set-up?)
+		kernel=$DEBUG_DIR/bzImage
 		initrd=$("$REPO/tools/vm/mkinitramfs.sh" --cached-builtin "$KVER")
 	else
 		kernel=$(kernel_image)

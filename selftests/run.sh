@@ -75,7 +75,7 @@ TESTS=(
 	"metrics_off_by_default test_metrics_off_by_default 90"
 	"outlets_syslog_killed test_outlets_syslog_killed 120"
 	"outlets_journald_killed test_outlets_journald_killed 120"
-	"napi_threaded_under_churn test_napi_threaded_under_churn 120"
+	"napi_threaded_under_churn test_napi_threaded_under_churn 180"
 	"set_keys_tx_reuse_refused test_set_keys_tx_reuse_refused 60"
 	"set_keys_promotion_allowed test_set_keys_promotion_allowed 60"
 	"key_generation_high_water_mark test_key_generation_high_water_mark 60"

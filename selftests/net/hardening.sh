@@ -13,15 +13,17 @@ RXFUZZ=${RXFUZZ:-$JVPN_ROOT/build/rxfuzz}
 # meanwhile, under traffic. Without RTNL around NAPI add/del the walk
 # meets a freed NAPI (KASAN in the debug kernel) or corrupts the list.
 test_napi_threaded_under_churn() {
-	local i end toggler churn
+	local i end last toggler pinger churn
 	topo_up v4
-	jc ping -q -i 0.002 -w 25 172.16.0.1 >/tmp/napi-ping-$$ 2>&1 &
+	jc ping -q -i 0.002 -w 90 172.16.0.1 >/tmp/napi-ping-$$ 2>&1 &
+	pinger=$!
 	jg bash -c 'while :; do echo 1 >/sys/class/net/jvpn0/threaded;
 		echo 0 >/sys/class/net/jvpn0/threaded; done' 2>/dev/null &
 	toggler=$!
-	end=$((SECONDS + 20))
+	# 20 s, and at least 8 sessions (the debug kernel is slow), 80 s at most
+	end=$((SECONDS + 20)) last=$((SECONDS + 80))
 	churn=0
-	while ((SECONDS < end)); do
+	while ((SECONDS < last && (SECONDS < end || churn < 8))); do
 		for i in 1 2 3 4; do
 			kg session-new jvpn0 --id $((100 + i)) \
 				--bind "10.1.0.1:$((52000 + i))" --peer "10.1.0.2:5000" \
@@ -33,9 +35,8 @@ test_napi_threaded_under_churn() {
 		done
 		churn=$((churn + 4))
 	done
-	kill "$toggler"
-	wait "$toggler" 2>/dev/null || true	# killed: 143
-	wait
+	kill "$toggler" "$pinger"
+	wait "$toggler" "$pinger" 2>/dev/null || true	# killed: 143
 	echo "sessions created and deleted: $churn"
 	expect_ge "$churn" 8 "churned sessions"
 	tail -n 2 /tmp/napi-ping-$$

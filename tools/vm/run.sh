@@ -286,7 +286,7 @@ prepare_debug_kernel() {
 debug_verdict() {
 	local share=$1 bad
 	bad=$({
-		grep -aE 'BUG:|WARNING:|KASAN|UBSAN|kmemleak|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|refcount_t:|ODEBUG:|list_(add|del) corruption|Oops|general protection|ref_tracker' \
+		grep -aE 'BUG:|WARNING:|KASAN|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|refcount_t:|ODEBUG:|list_(add|del) corruption|Oops|general protection|ref_tracker' \
 			"$share/dmesg.log" 2>/dev/null
 		grep -a 'unreferenced object' "$share/kmemleak-before-rmmod.log" \
 			"$share/kmemleak.log" 2>/dev/null

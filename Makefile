@@ -42,7 +42,8 @@ SHELL_A := $(BUILD)/libjvpnd-shell.a
 # highest layer first, as the linker wants them
 DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
-.PHONY: all module user clean check deps kunit model vmtest check-flood vm-shell dkms-check unit \
+.PHONY: all module user clean check check-debug deps kunit model vmtest \
+	check-flood vm-shell dkms-check unit \
 	install uninstall dkms-install dkms-sources deb lint \
 	fuzz fuzz-short \
 	demo bench
@@ -53,7 +54,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) JVPN_VERSION=$(VERSION) modules
 
 user: $(BUILD)/jvpnk $(BUILD)/jvpn-pkt $(BUILD)/hsflood $(BUILD)/jvpnd \
-	$(BUILD)/jvpnctl
+	$(BUILD)/jvpnctl $(BUILD)/nlfuzz $(BUILD)/rxfuzz
 
 # Each layer sees only its own headers and those below: an include that
 # goes up fails to compile. A tool's tests see its headers.
@@ -89,6 +90,11 @@ $(BUILD)/jvpn-pkt: $(call objs,selftests/jvpn-pkt.c)
 $(OBJ)/selftests/hsflood.o: INCLUDES := -Iuapi -Ilib -Idaemon/core
 $(BUILD)/hsflood: $(call objs,selftests/hsflood.c) $(CORE_A) $(LIBJVPN)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the kernel fuzzers of selftests/kfuzz/, run in the VM (hardening.sh)
+$(OBJ)/selftests/kfuzz/%.o: INCLUDES := -Iuapi
+$(BUILD)/nlfuzz $(BUILD)/rxfuzz: $(BUILD)/%: $(OBJ)/selftests/kfuzz/%.o
+	$(CC) $(CFLAGS) -o $@ $^
 
 $(BUILD)/jvpnd: $(call objs,$(ROOT_SRCS)) $(DAEMON_ARCHIVES)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -199,6 +205,11 @@ demo: deps all
 
 check: deps
 	tools/check.sh
+
+# The VM tier and the long kernel fuzzers in the debug kernel (KASAN,
+# lockdep, UBSAN, kmemleak): docs/testing.md.
+check-debug: deps all
+	tools/check-debug.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

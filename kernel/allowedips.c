@@ -90,6 +90,17 @@ int jvpn_allowedips_insert(struct jvpn_allowedips *t, struct jvpn_session *s,
 	return 0;
 }
 
+bool jvpn_allowedips_held(struct jvpn_allowedips *t,
+			  const struct jvpn_prefix *p)
+{
+	bool held;
+
+	rcu_read_lock();
+	held = rhashtable_lookup(&t->ht, p, aip_params);
+	rcu_read_unlock();
+	return held;
+}
+
 void jvpn_allowedips_remove_session(struct jvpn_allowedips *t,
 				    struct jvpn_session *s)
 {

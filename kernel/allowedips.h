@@ -48,6 +48,9 @@ void jvpn_prefix_normalise(struct jvpn_prefix *p);
 /* -EEXIST when another session already holds exactly this prefix. */
 int jvpn_allowedips_insert(struct jvpn_allowedips *t, struct jvpn_session *s,
 			   const struct jvpn_prefix *p);
+/* Whether a session holds exactly @p (normalised), under the writer's lock. */
+bool jvpn_allowedips_held(struct jvpn_allowedips *t,
+			  const struct jvpn_prefix *p);
 void jvpn_allowedips_remove_session(struct jvpn_allowedips *t,
 				    struct jvpn_session *s);
 /* Under rcu_read_lock(): the session whose prefix best matches. */

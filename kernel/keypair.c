@@ -26,7 +26,7 @@ void jvpn_keypair_cache_destroy(void)
 }
 
 struct jvpn_keypair *jvpn_keypair_new(const u8 *tx_key, const u8 *rx_key,
-				      u8 phase)
+				      u8 phase, u64 generation)
 {
 	struct jvpn_keypair *kp = kmem_cache_zalloc(keypair_cache, GFP_KERNEL);
 
@@ -37,6 +37,7 @@ struct jvpn_keypair *jvpn_keypair_new(const u8 *tx_key, const u8 *rx_key,
 	atomic64_set(&kp->tx_counter, 0);
 	jvpn_replay_init(&kp->replay);
 	kp->phase = phase;
+	kp->generation = generation;
 	return kp;
 }
 

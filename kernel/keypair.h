@@ -20,13 +20,15 @@ struct jvpn_keypair {
 	atomic64_t tx_counter;	/* next nonce */
 	struct jvpn_replay replay;
 	u8 phase;		/* JVPN_FLAG_KEY_PHASE bit of its packets */
+	bool staged;		/* KEY_NEXT: opens only, not promoted yet */
+	u64 generation;		/* the daemon's number, or the kernel's */
 	struct rcu_head rcu;
 };
 
 int jvpn_keypair_cache_init(void);
 void jvpn_keypair_cache_destroy(void);
 struct jvpn_keypair *jvpn_keypair_new(const u8 *tx_key, const u8 *rx_key,
-				      u8 phase);
+				      u8 phase, u64 generation);
 /* Wipes the keys and frees, now (no reader left) or after a grace period. */
 void jvpn_keypair_free(struct jvpn_keypair *kp);
 void jvpn_keypair_free_rcu(struct jvpn_keypair *kp);

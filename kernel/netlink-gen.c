@@ -67,6 +67,7 @@ static const struct nla_policy jvpn_session_new_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = { .type = NLA_U64 },
 };
 
 /* JVPN_CMD_SESSION_GET */
@@ -100,6 +101,7 @@ static const struct nla_policy jvpn_session_get_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* JVPN_CMD_SESSION_GET - dump */
@@ -133,6 +135,7 @@ const struct nla_policy jvpn_session_get_dump_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* JVPN_CMD_SESSION_DEL */
@@ -166,6 +169,7 @@ static const struct nla_policy jvpn_session_del_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* JVPN_CMD_SESSION_SET_KEYS */
@@ -199,6 +203,7 @@ static const struct nla_policy jvpn_session_set_keys_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = { .type = NLA_FLAG },
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = { .type = NLA_U64 },
 };
 
 /* JVPN_CMD_SESSION_SWITCH */
@@ -232,6 +237,7 @@ static const struct nla_policy jvpn_session_switch_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* JVPN_CMD_SESSION_SET */
@@ -265,6 +271,7 @@ static const struct nla_policy jvpn_session_set_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* JVPN_CMD_DEV_GET */
@@ -298,6 +305,7 @@ static const struct nla_policy jvpn_dev_get_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* JVPN_CMD_SESSION_GET_SOCKET */
@@ -331,6 +339,7 @@ static const struct nla_policy jvpn_session_get_socket_policy[JVPN_A_MAX + 1] = 
 	[JVPN_A_TX_COUNTER] = JVPN_NL_REPORTED("TX_COUNTER"),
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
+	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
 };
 
 /* The commands: policy, handlers, what pre_doit looks up */

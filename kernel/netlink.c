@@ -5,6 +5,7 @@
  * Operations are serialised by genetlink and by each device's lock.
  */
 #include <linux/fdtable.h>
+#include <linux/rtnetlink.h>
 #include <linux/file.h>
 #include <linux/socket.h>
 #include "allowedips.h"
@@ -12,6 +13,7 @@
 #include "constants.h"
 #include "device.h"
 #include "events.h"
+#include "keyguard.h"
 #include "netlink.h"
 #include "session.h"
 #include "transport.h"
@@ -80,9 +82,26 @@ static struct jvpn_session *find_session(struct jvpn_device *jd,
 }
 
 /*
+ * SESSION_NEW and SESSION_DEL add and delete a session's NAPI, and
+ * dev->napi_list is RTNL's: writing the device's sysfs "threaded" walks it
+ * under RTNL, creating or stopping a kthread per NAPI (and may sleep
+ * between them). So those two take RTNL before the device lock, the order
+ * jvpn_dellink() has it in, as WireGuard takes rtnl_lock() before its
+ * device lock. Per-session NAPIs stay (rather than one per device) so that
+ * the sessions of a gateway are polled and GRO'd on as many CPUs as their
+ * traffic arrives on; SWITCH, the latency-critical command, does not take
+ * RTNL.
+ */
+static bool op_changes_napi_list(const struct genl_ops *ops)
+{
+	return ops->cmd == JVPN_CMD_SESSION_NEW ||
+	       ops->cmd == JVPN_CMD_SESSION_DEL;
+}
+
+/*
  * By the op's internal_flags: JVPN_NL_FLAG_DEVICE finds and locks the
  * device (info->user_ptr[0]), JVPN_NL_FLAG_SESSION then also finds the
- * session (info->user_ptr[1]). The lock is held until post_doit.
+ * session (info->user_ptr[1]). The locks are held until post_doit.
  */
 static int jvpn_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			    struct genl_info *info)
@@ -92,19 +111,26 @@ static int jvpn_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 
 	if (!(ops->internal_flags & JVPN_NL_FLAG_DEVICE))
 		return 0;
+	if (op_changes_napi_list(ops))
+		rtnl_lock();
 	jd = lock_device(info);
 	if (IS_ERR(jd))
-		return PTR_ERR(jd);
+		goto unlock_rtnl;
 	if (ops->internal_flags & JVPN_NL_FLAG_SESSION) {
 		s = find_session(jd, info);
 		if (IS_ERR(s)) {
 			unlock_device(jd);
-			return PTR_ERR(s);
+			jd = ERR_CAST(s);
+			goto unlock_rtnl;
 		}
 		info->user_ptr[1] = s;
 	}
 	info->user_ptr[0] = jd;
 	return 0;
+unlock_rtnl:
+	if (op_changes_napi_list(ops))
+		rtnl_unlock();
+	return PTR_ERR(jd);
 }
 
 /* Not called when pre_doit failed: pre_doit cleans up after itself. */
@@ -113,8 +139,11 @@ static void jvpn_nl_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
 {
 	struct jvpn_device *jd = info->user_ptr[0];
 
-	if (jd)
-		unlock_device(jd);
+	if (!jd)
+		return;
+	unlock_device(jd);
+	if (op_changes_napi_list(ops))
+		rtnl_unlock();
 }
 
 static struct jvpn_device *req_device(struct genl_info *info)
@@ -370,51 +399,78 @@ static int parse_prefix(struct jvpn_prefix *p, const struct nlattr *nest,
 	return 0;
 }
 
-static int add_allowed_ips(struct jvpn_device *jd, struct jvpn_session *s,
-			   const struct nlattr *list,
-			   struct netlink_ext_ack *extack)
-{
-	struct jvpn_prefix p;
-	struct nlattr *attr;
-	int rem, n = 0, err;
+/* A request's allowed IPs, parsed and checked before any goes in. */
+struct prefix_list {
+	struct jvpn_prefix p[JVPN_MAX_ALLOWED_IPS];
+	int n;
+};
 
+static bool listed(const struct prefix_list *l, const struct jvpn_prefix *p)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!memcmp(&l->p[i], p, sizeof(*p)))
+			return true;
+	return false;
+}
+
+static int parse_allowed_ips(struct jvpn_device *jd, struct prefix_list *l,
+			     const struct nlattr *list,
+			     struct netlink_ext_ack *extack)
+{
+	struct jvpn_prefix *p;
+	struct nlattr *attr;
+	int rem, err;
+
+	l->n = 0;
 	if (!list)
 		return 0;
 	nla_for_each_nested(attr, list, rem) {
-		if (++n > JVPN_MAX_ALLOWED_IPS) {
+		if (l->n == JVPN_MAX_ALLOWED_IPS) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "too many allowed IPs for one session");
 			return -E2BIG;
 		}
-		err = parse_prefix(&p, attr, extack);
+		p = &l->p[l->n];
+		err = parse_prefix(p, attr, extack);
 		if (err)
 			return err;
-		err = jvpn_allowedips_insert(&jd->allowed_ips, s, &p);
-		if (err == -EEXIST)
+		jvpn_prefix_normalise(p);
+		if (listed(l, p) || jvpn_allowedips_held(&jd->allowed_ips, p)) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
 					    "allowed IP already belongs to a session");
-		if (err)
-			return err;
+			return -EEXIST;
+		}
+		l->n++;
 	}
 	return 0;
 }
 
-/* The session's first transport and keys, from the request. */
+/* Only an allocation can fail now: every prefix was checked. */
+static int add_allowed_ips(struct jvpn_device *jd, struct jvpn_session *s,
+			   const struct prefix_list *l)
+{
+	int i, err;
+
+	for (i = 0; i < l->n; i++) {
+		err = jvpn_allowedips_insert(&jd->allowed_ips, s, &l->p[i]);
+		if (err) {
+			jvpn_allowedips_remove_session(&jd->allowed_ips, s);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* The session's first transport and settings, from the request. */
 static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 			 struct genl_info *info,
 			 const struct jvpn_endpoint *remote)
 {
 	struct nlattr **a = info->attrs;
 	struct jvpn_transport *t;
-	struct jvpn_keypair *kp;
 
-	kp = jvpn_keypair_new(nla_data(a[JVPN_A_TX_KEY]),
-			      nla_data(a[JVPN_A_RX_KEY]),
-			      a[JVPN_A_KEY_PHASE] ?
-			      nla_get_u8(a[JVPN_A_KEY_PHASE]) : 0);
-	if (!kp)
-		return -ENOMEM;
-	RCU_INIT_POINTER(s->keys, kp);
 	t = request_transport(jd, info, remote);
 	if (IS_ERR(t))
 		return PTR_ERR(t);
@@ -429,23 +485,50 @@ static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 	return 0;
 }
 
+static struct jvpn_keypair *request_keys(struct genl_info *info, u8 phase,
+					 u64 generation)
+{
+	return jvpn_keypair_new(nla_data(info->attrs[JVPN_A_TX_KEY]),
+				nla_data(info->attrs[JVPN_A_RX_KEY]), phase,
+				generation);
+}
+
+/*
+ * Every step that can fail comes before the routes and the keys go live:
+ * a session refused here was never reachable from the transmit path and
+ * has sealed nothing, so a retry with the same keys reuses no nonce. The
+ * allowed IPs are checked up front (a conflict is the common refusal);
+ * the socket claim is the last refusal, as a claimed socket is given back
+ * on error; then the table, the routes (only out of memory can fail them)
+ * and, last, the keys.
+ */
 static int session_publish(struct jvpn_device *jd, struct jvpn_session *s,
-			   struct genl_info *info)
+			   struct jvpn_keypair *kp, struct genl_info *info)
 {
 	struct jvpn_transport *t = rcu_dereference_protected(s->transport,
 						lockdep_is_held(&jd->lock));
-	int err = add_allowed_ips(jd, s, info->attrs[JVPN_A_ALLOWED_IPS],
-				  info->extack);
+	struct prefix_list *l;
+	int err;
 
-	/* the last refusal first: a claimed socket is given back on error */
+	l = kmalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	err = parse_allowed_ips(jd, l, info->attrs[JVPN_A_ALLOWED_IPS],
+				info->extack);
 	if (!err)
 		err = jvpn_sock_claim(t->js, info->extack);
 	if (!err)
 		err = jvpn_table_insert(&jd->sessions, s);
-	if (err) {
-		jvpn_allowedips_remove_session(&jd->allowed_ips, s);
-		return err;
+	if (!err) {
+		err = add_allowed_ips(jd, s, l);
+		if (err)
+			jvpn_table_remove(&jd->sessions, s);
 	}
+	kfree(l);
+	if (err)
+		return err;
+	s->key_gen_hwm = kp->generation;
+	rcu_assign_pointer(s->keys, kp);
 	list_add_tail(&s->dev_node, &jd->session_list);
 	jd->generation++;
 	jvpn_event_created(s);
@@ -459,7 +542,9 @@ int jvpn_nl_session_new_doit(struct sk_buff *skb, struct genl_info *info)
 		JVPN_A_TX_KEY, JVPN_A_RX_KEY,
 	};
 	struct jvpn_device *jd = req_device(info);
+	struct nlattr **a = info->attrs;
 	struct jvpn_endpoint remote;
+	struct jvpn_keypair *kp;
 	struct jvpn_session *s;
 	u64 id;
 	int err;
@@ -467,20 +552,30 @@ int jvpn_nl_session_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = require_remote(info, required, ARRAY_SIZE(required), &remote);
 	if (err)
 		return err;
-	id = nla_get_u64(info->attrs[JVPN_A_SESSION_ID]);
+	id = nla_get_u64(a[JVPN_A_SESSION_ID]);
 	if (lookup_locked(jd, id)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[JVPN_A_SESSION_ID],
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_SESSION_ID],
 				    "a session with this id already exists");
 		return -EEXIST;
 	}
-	s = jvpn_session_alloc(jd, id);
-	if (!s)
+	kp = request_keys(info,
+			  a[JVPN_A_KEY_PHASE] ? nla_get_u8(a[JVPN_A_KEY_PHASE]) : 0,
+			  a[JVPN_A_KEY_GENERATION] ?
+			  nla_get_u64(a[JVPN_A_KEY_GENERATION]) : 0);
+	if (!kp)
 		return -ENOMEM;
+	s = jvpn_session_alloc(jd, id);
+	if (!s) {
+		jvpn_keypair_free(kp);
+		return -ENOMEM;
+	}
 	err = session_setup(jd, s, info, &remote);
 	if (!err)
-		err = session_publish(jd, s, info);
-	if (err)
+		err = session_publish(jd, s, kp, info);
+	if (err) {
+		jvpn_keypair_free(kp);
 		jvpn_session_free(s);
+	}
 	return err;
 }
 
@@ -574,6 +669,35 @@ int jvpn_nl_session_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SESSION_SET_KEYS ---- */
 
+static int keys_refusal(struct genl_info *info, enum jvpn_keys_verdict v)
+{
+	struct nlattr **a = info->attrs;
+
+	switch (v) {
+	case JVPN_KEYS_SAME_PHASE:
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_KEY_PHASE],
+				    "key phase must alternate with each new key pair");
+		return -EINVAL;
+	case JVPN_KEYS_TX_REUSED:
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_TX_KEY],
+				    "transmit key is the session's current or previous one: its counter would restart (nonce reuse)");
+		return -EINVAL;
+	case JVPN_KEYS_STALE_GEN:
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_KEY_GENERATION],
+				    "key generation is not above the session's highest: a past generation is never installed again");
+		return -ESTALE;
+	case JVPN_KEYS_WRONG_GEN:
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_KEY_GENERATION],
+				    "promoting the staged key pair under another generation than it was staged with");
+		return -EINVAL;
+	case JVPN_KEYS_INSTALL:
+	case JVPN_KEYS_PROMOTE:
+	case JVPN_KEYS_RESTAGE:
+		break;
+	}
+	return 0;
+}
+
 int jvpn_nl_session_set_keys_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	static const int required[] = {
@@ -581,25 +705,36 @@ int jvpn_nl_session_set_keys_doit(struct sk_buff *skb, struct genl_info *info)
 	};
 	struct jvpn_session *s = req_session(info);
 	struct nlattr **a = info->attrs;
-	struct jvpn_keypair *cur, *kp;
-	u8 phase;
+	bool next = nla_get_flag(a[JVPN_A_KEY_NEXT]);
+	bool gen_given = a[JVPN_A_KEY_GENERATION];
+	struct jvpn_keypair *cur, *prev, *kp;
+	enum jvpn_keys_verdict v;
 	int err;
 
 	err = require(info, required, ARRAY_SIZE(required));
 	if (err)
 		return err;
-	phase = nla_get_u8(a[JVPN_A_KEY_PHASE]);
-	cur = rcu_dereference_protected(s->keys, lockdep_is_held(&s->jd->lock));
-	if (cur && cur->phase == phase) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_KEY_PHASE],
-				    "key phase must alternate with each new key pair");
-		return -EINVAL;
+	if (!gen_given && s->key_gen_hwm == U64_MAX) {
+		NL_SET_ERR_MSG(info->extack, "key generations are used up");
+		return -EKEYEXPIRED;
 	}
-	kp = jvpn_keypair_new(nla_data(a[JVPN_A_TX_KEY]),
-			      nla_data(a[JVPN_A_RX_KEY]), phase);
+	kp = request_keys(info, nla_get_u8(a[JVPN_A_KEY_PHASE]),
+			  gen_given ? nla_get_u64(a[JVPN_A_KEY_GENERATION]) :
+				      s->key_gen_hwm + 1);
 	if (!kp)
 		return -ENOMEM;
-	if (nla_get_flag(a[JVPN_A_KEY_NEXT]))
+	cur = rcu_dereference_protected(s->keys, lockdep_is_held(&s->jd->lock));
+	prev = rcu_dereference_protected(s->prev_keys,
+					 lockdep_is_held(&s->jd->lock));
+	v = jvpn_keys_check(cur, prev, s->key_gen_hwm, kp, next, gen_given);
+	err = keys_refusal(info, v);
+	if (err || v != JVPN_KEYS_INSTALL) {
+		jvpn_keypair_free(kp);
+		if (v == JVPN_KEYS_PROMOTE)
+			jvpn_session_promote_keys(s);
+		return err;
+	}
+	if (next)
 		jvpn_session_set_next_keys(s, kp);
 	else
 		jvpn_session_set_keys(s, kp);

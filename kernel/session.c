@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <crypto/algapi.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include "constants.h"
 #include "device.h"
@@ -27,8 +27,10 @@ void jvpn_session_cache_destroy(void)
 
 struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id)
 {
-	struct jvpn_session *s = kmem_cache_zalloc(session_cache, GFP_KERNEL);
+	struct jvpn_session *s;
 
+	ASSERT_RTNL();	/* adds the session's NAPI: see session.h */
+	s = kmem_cache_zalloc(session_cache, GFP_KERNEL);
 	if (!s)
 		return NULL;
 	s->counters = jvpn_counters_alloc();
@@ -71,6 +73,7 @@ static void session_free_work(struct work_struct *work)
 
 static void session_free_deferred(struct jvpn_session *s)
 {
+	ASSERT_RTNL();	/* deletes the session's NAPI: see session.h */
 	jvpn_receive_quiesce_session(s);
 	INIT_RCU_WORK(&s->free_work, session_free_work);
 	queue_rcu_work(jvpn_wq, &s->free_work);
@@ -101,23 +104,23 @@ void jvpn_session_destroy(struct jvpn_session *s,
 	session_free_deferred(s);
 }
 
+static void raise_key_gen_hwm(struct jvpn_session *s,
+			      const struct jvpn_keypair *kp)
+{
+	s->key_gen_hwm = max(s->key_gen_hwm, kp->generation);
+}
+
 void jvpn_session_set_next_keys(struct jvpn_session *s,
 				struct jvpn_keypair *kp)
 {
 	struct jvpn_keypair *old;
 
 	lockdep_assert_held(&s->jd->lock);
+	kp->staged = true;
+	raise_key_gen_hwm(s, kp);
 	old = rcu_replace_pointer(s->prev_keys, kp,
 				  lockdep_is_held(&s->jd->lock));
 	jvpn_keypair_free_rcu(old);
-}
-
-static bool same_keys(const struct jvpn_keypair *a,
-		      const struct jvpn_keypair *b)
-{
-	return a->phase == b->phase &&
-	       !crypto_memneq(a->tx_key, b->tx_key, sizeof(a->tx_key)) &&
-	       !crypto_memneq(a->rx_key, b->rx_key, sizeof(a->rx_key));
 }
 
 void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp)
@@ -125,17 +128,26 @@ void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp)
 	struct jvpn_keypair *old_cur, *old_prev;
 
 	lockdep_assert_held(&s->jd->lock);
+	raise_key_gen_hwm(s, kp);
 	old_cur = rcu_dereference_protected(s->keys,
 					    lockdep_is_held(&s->jd->lock));
-	old_prev = rcu_dereference_protected(s->prev_keys,
-					     lockdep_is_held(&s->jd->lock));
-	if (old_prev && same_keys(old_prev, kp)) {
-		/* promoting the next pair: keep the replay window it filled */
-		jvpn_keypair_free(kp);
-		kp = old_prev;
-		old_prev = NULL;
-	}
-	rcu_assign_pointer(s->prev_keys, old_cur);
+	old_prev = rcu_replace_pointer(s->prev_keys, old_cur,
+				       lockdep_is_held(&s->jd->lock));
 	rcu_assign_pointer(s->keys, kp);
 	jvpn_keypair_free_rcu(old_prev);
+}
+
+void jvpn_session_promote_keys(struct jvpn_session *s)
+{
+	struct jvpn_keypair *old_cur, *staged;
+
+	lockdep_assert_held(&s->jd->lock);
+	old_cur = rcu_dereference_protected(s->keys,
+					    lockdep_is_held(&s->jd->lock));
+	staged = rcu_dereference_protected(s->prev_keys,
+					   lockdep_is_held(&s->jd->lock));
+	/* a reader may still seal with the old pair: it stays previous */
+	staged->staged = false;
+	rcu_assign_pointer(s->prev_keys, old_cur);
+	rcu_assign_pointer(s->keys, staged);
 }

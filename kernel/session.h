@@ -29,6 +29,7 @@ struct jvpn_session {
 	struct jvpn_keypair __rcu *keys;	/* seals tx, opens rx */
 	struct jvpn_keypair __rcu *prev_keys;	/* opens rx in rotation */
 	struct list_head allowed_ips;		/* struct jvpn_aip */
+	u64 key_gen_hwm;	/* highest key generation ever installed */
 
 	u64 state_version;
 	u8 state;			/* enum jvpn_state, the daemon's */
@@ -60,17 +61,25 @@ void jvpn_session_cache_destroy(void);
 struct jvpn_session *jvpn_session_alloc(struct jvpn_device *jd, u64 id);
 /*
  * A session that failed to publish: no event; device lock held. Both this
- * and jvpn_session_destroy() sleep (they stop the session's NAPI).
+ * and jvpn_session_destroy() sleep (they stop the session's NAPI). All
+ * three add or delete the session's NAPI, so they need RTNL as well as the
+ * device lock (RTNL first): see jvpn_nl_pre_doit() in netlink.c.
  */
 void jvpn_session_free(struct jvpn_session *s);
 /* Unpublishes, reports the deletion, frees after a grace period. */
 void jvpn_session_destroy(struct jvpn_session *s,
 			  enum jvpn_del_reason reason);
-/* Installs a new current key pair; the current one becomes previous. */
+/*
+ * Key changes, each after jvpn_keys_check() (keyguard.h) allowed it.
+ * set_keys installs a new current pair (the current one becomes previous);
+ * set_next_keys a pair that only opens packets, in the previous pair's
+ * place; promote_keys makes that staged pair current, keeping its object
+ * (its counter and replay window).
+ */
 void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp);
-/* Installs a pair that only opens packets, in the previous pair's place. */
 void jvpn_session_set_next_keys(struct jvpn_session *s,
 				struct jvpn_keypair *kp);
+void jvpn_session_promote_keys(struct jvpn_session *s);
 
 static inline u64 jvpn_now_ns(void)
 {

@@ -73,6 +73,7 @@ static const char *const attr_names[] = {
 	[JVPN_A_TX_COUNTER] = "JVPN_A_TX_COUNTER",
 	[JVPN_A_KEY_NEXT] = "JVPN_A_KEY_NEXT",
 	[JVPN_A_PAD] = "JVPN_A_PAD",
+	[JVPN_A_KEY_GENERATION] = "JVPN_A_KEY_GENERATION",
 };
 
 static const char *const endpoint_attr_names[] = {

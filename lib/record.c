@@ -65,6 +65,7 @@ static const struct field fields[] = {
 	TOP("old_state", JVPN_A_OLD_STATE, FIELD_STATE),
 	TOP("tx_counter", JVPN_A_TX_COUNTER, FIELD_UINT),
 	TOP("key_next", JVPN_A_KEY_NEXT, FIELD_UINT),
+	TOP("key_generation", JVPN_A_KEY_GENERATION, FIELD_UINT),
 	STAT("tx_packets", JVPN_STATS_A_TX_PACKETS),
 	STAT("tx_bytes", JVPN_STATS_A_TX_BYTES),
 	STAT("rx_packets", JVPN_STATS_A_RX_PACKETS),

@@ -10,7 +10,7 @@ set -uo pipefail
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
 for part in topology traffic switching security netlink lifecycle daemon paths \
-	operator metrics outlets kernel dissector; do
+	operator metrics outlets kernel dissector hardening; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -85,6 +85,13 @@ TESTS=(
 	"metrics_off_by_default test_metrics_off_by_default 90"
 	"outlets_syslog_killed test_outlets_syslog_killed 120"
 	"outlets_journald_killed test_outlets_journald_killed 120"
+	"napi_threaded_under_churn test_napi_threaded_under_churn 180"
+	"set_keys_tx_reuse_refused test_set_keys_tx_reuse_refused 60"
+	"set_keys_promotion_allowed test_set_keys_promotion_allowed 60"
+	"key_generation_high_water_mark test_key_generation_high_water_mark 60"
+	"failed_session_new_sends_nothing test_failed_session_new_sends_nothing 150"
+	"netlink_fuzz test_netlink_fuzz 240"
+	"rx_fuzz test_rx_fuzz 180"
 	"device_delete_frees test_device_delete_frees 60"
 	"session_churn test_session_churn 240"
 	"rmmod_under_traffic test_rmmod_under_traffic 90"

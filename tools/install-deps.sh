@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	build-essential pkg-config flex bison bc xz-utils python3 python3-yaml cpio spin
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1 libelf-dev
 	qemu-system-x86 busybox-static kmod iproute2 iputils-ping
 	libmnl-dev libsodium-dev libcmocka-dev
 	clang clang-format libclang-rt-14-dev

@@ -22,12 +22,13 @@ test_replay_dropped() {
 
 test_wrong_key_is_bad_auth() {
 	topo_up v4
-	kg set-keys jvpn0 --id "$SID" --tx-key "$KEY_G2C" \
+	# a fresh transmit key: the kernel refuses the current one again
+	kg set-keys jvpn0 --id "$SID" --tx-key "$(printf '%064x' 0x4444)" \
 		--rx-key "$(printf '%064x' 0xbad)" --key-phase 1
 	# the client still seals with phase 0: the gateway's previous pair
 	# opens that, so rotate the client too, to a key the gateway lacks
 	kc set-keys jvpn0 --id "$SID" --tx-key "$(printf '%064x' 0x3333)" \
-		--rx-key "$KEY_G2C" --key-phase 1
+		--rx-key "$(printf '%064x' 0x4444)" --key-phase 1
 	expect_fail jc ping -c 3 -i 0.2 -W 1 172.16.0.1
 	expect_ge "$(field jg drop_bad_auth)" 3 "gateway drop_bad_auth"
 	expect_eq "$(field jg rx_packets)" 0 "gateway rx_packets"

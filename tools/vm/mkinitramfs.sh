@@ -5,6 +5,9 @@
 #   mkinitramfs.sh OUT KVER        build into OUT (gzip'd newc cpio)
 #   mkinitramfs.sh --cached KVER   print the path of the cached image for
 #                                  KVER, building it first when missing
+#   mkinitramfs.sh --cached-builtin NAME   the same for a kernel with
+#                                  virtio and 9p built in (the debug kernel
+#                                  of debug-kernel.sh): no modules at all
 #
 # The image holds only busybox-static, the virtio/9p modules needed to mount
 # the host's root over virtio-9p, a modprobe wrapper and /init. Everything
@@ -21,7 +24,7 @@ readonly BUSYBOX=/bin/busybox
 
 # Load order matters: busybox insmod does not resolve dependencies, so each
 # module must come after everything modules.dep says it needs.
-readonly MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
+MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
 	virtio_pci netfs fscache 9pnet 9pnet_virtio 9p)
 
 die() {
@@ -60,6 +63,7 @@ module_deps() {
 # Fails unless every module exists and MODULES lists each one after its deps.
 check_modules() {
 	local kver=$1 i dep loaded=" "
+	((${#MODULES[@]})) || return 0
 	[[ -r /lib/modules/$kver/modules.dep ]] ||
 		die "no /lib/modules/$kver/modules.dep (is linux-image-$kver installed?)"
 	for i in "${MODULES[@]}"; do
@@ -134,6 +138,7 @@ export PATH=/sbin:/bin
 ROOT=/mnt
 OUT=/run/jvpn-out
 MODE=run
+KERNEL=stock
 GUEST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # 512000 is the largest msize the virtio transport of 6.1 takes.
 NINEP=trans=virtio,version=9p2000.L,msize=512000
@@ -155,6 +160,7 @@ parse_cmdline() {
 	for arg in $(cat /proc/cmdline); do
 		case $arg in
 		jvpn.mode=*) MODE=${arg#jvpn.mode=} ;;
+		jvpn.kernel=*) KERNEL=${arg#jvpn.kernel=} ;;
 		esac
 	done
 }
@@ -214,6 +220,39 @@ mount_repo() {
 	mount_9p jvpnrepo "$ROOT$REPO" ro
 }
 
+# jvpn.kernel=debug (run.sh --kernel debug): the share 'jvpnkernel' holds
+# the debug kernel's module tree (modules.builtin, for modprobe) and the
+# jvpn.ko built against it, which go over the host's /lib/modules and the
+# work tree's jvpn.ko, so every test loads the right module unchanged.
+mount_debug_kernel() {
+	kdir=$ROOT/run/jvpn-kernel
+	mkdir -p $kdir
+	mount_9p jvpnkernel $kdir ro
+	mount --bind $kdir/modroot/lib/modules $ROOT/lib/modules ||
+		die "cannot bind the debug kernel's /lib/modules"
+	[ -f "$ROOT$REPO/jvpn.ko" ] || die "$REPO/jvpn.ko missing: run make first"
+	mount --bind $kdir/jvpn-module/jvpn.ko "$ROOT$REPO/jvpn.ko" ||
+		die "cannot bind the debug jvpn.ko"
+	# leaks from before the command (boot) are not the command's
+	[ -w $ROOT/sys/kernel/debug/kmemleak ] &&
+		echo clear >$ROOT/sys/kernel/debug/kmemleak
+}
+
+# The debug kernel's verdict, after the command: a kmemleak scan, a clean
+# rmmod of jvpn, another scan (its caches destroyed), the reports into
+# the share for the runner to judge (run.sh).
+check_debug_kernel() {
+	ml=$ROOT/sys/kernel/debug/kmemleak
+	[ -w $ml ] && echo scan >$ml && cat $ml >$ROOT$OUT/kmemleak-before-rmmod.log
+	if [ -d $ROOT/sys/module/jvpn ]; then
+		chroot $ROOT /sbin/rmmod jvpn >$ROOT$OUT/rmmod.log 2>&1 ||
+			echo "rmmod jvpn failed" >>$ROOT$OUT/rmmod.log
+	fi
+	# kmemleak reports objects at least 5 s old
+	sleep 6
+	[ -w $ml ] && echo scan >$ml && cat $ml >$ROOT$OUT/kmemleak.log
+}
+
 setup_system() {
 	echo /sbin/chroot-modprobe >/proc/sys/kernel/modprobe
 	hostname jvpn-vm
@@ -256,6 +295,7 @@ parse_cmdline
 load_modules
 mount_guest_root
 mount_repo
+[ "$KERNEL" = debug ] && mount_debug_kernel
 setup_system
 log "starting command at uptime $(uptime_s) s"
 if [ "$MODE" = shell ]; then
@@ -263,7 +303,9 @@ if [ "$MODE" = shell ]; then
 else
 	run_cmd
 fi
-finish $?
+rc=$?
+[ "$KERNEL" = debug ] && check_debug_kernel
+finish $rc
 EOF
 	chmod 755 "$root/init"
 }
@@ -309,6 +351,7 @@ cache_key() {
 # concurrent runners neither race nor see a half-written file.
 cached() {
 	local kver=$1 key img lockfd
+	((${#MODULES[@]})) || kver=$kver-builtin
 	mkdir -p "$CACHE_DIR"
 	check_modules "$kver"
 	key=$(cache_key "$kver")
@@ -317,7 +360,7 @@ cached() {
 	flock "$lockfd"
 	if [[ ! -s $img ]]; then
 		echo "mkinitramfs: building $img" >&2
-		build "$img" "$kver"
+		build "$img" "${kver%-builtin}"
 		# Older images of this kernel can never be hit again.
 		find "$CACHE_DIR" -maxdepth 1 -name "initramfs-$kver-*.cpio.gz" \
 			! -name "${img##*/}" -delete
@@ -330,6 +373,11 @@ main() {
 	case ${1-} in
 	--cached)
 		(($# == 2)) || usage
+		cached "$2"
+		;;
+	--cached-builtin)
+		(($# == 2)) || usage
+		MODULES=()
 		cached "$2"
 		;;
 	-h | --help | '') usage ;;

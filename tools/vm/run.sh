@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command inside the jvpn test VM and exits with its status.
 #
-#   tools/vm/run.sh [--timeout SECS] [--mem MB] [--out DIR] SCRIPT [ARGS...]
-#   tools/vm/run.sh --shell [--timeout SECS] [--mem MB] [--out DIR]
+#   tools/vm/run.sh [--kernel stock|debug] [--timeout SECS] [--mem MB]
+#                   [--out DIR] SCRIPT [ARGS...]
+#   tools/vm/run.sh --shell [--kernel stock|debug] [--timeout SECS] ...
 #
 # The VM is QEMU (TCG: KVM hangs on these machines, see TESTBED.md) booting
 # the Debian kernel KVER (tools/kver.sh, or $KVER; booted from its vmlinux,
@@ -17,6 +18,15 @@
 # tools/), as root, with stdin from /dev/null and $JVPN_VM=1. Its output
 # streams to stdout live; --out DIR also receives console.log, dmesg.log and
 # status.
+#
+# --kernel debug boots the debug kernel of tools/vm/debug-kernel.sh
+# (KASAN, lockdep, UBSAN, kmemleak; built first when missing, which takes
+# long) with jvpn.ko built against it, in its cache directory, and put in
+# place of the work tree's jvpn.ko in the guest (which needs `make` run
+# once). After the command the guest scans for kmemleak reports, rmmods
+# jvpn and scans again; the run then fails (status 1, if the command
+# itself passed) on any KASAN, lockdep, UBSAN, kmemleak, WARNING or BUG
+# report in the kernel log, a leak, or an rmmod that did not succeed.
 #
 # Exit status: the guest command's status; 124 if --timeout (default 1200 s)
 # expired; 125 if the guest never reported a status (kernel panic, /init
@@ -35,6 +45,8 @@ SHELL_MODE=0
 TIMEOUT=1200
 TIMEOUT_GIVEN=0
 MEM=2048
+KERNEL_KIND=stock
+DEBUG_DIR=
 OUT_DIR=
 WORK=
 QEMU_PID=
@@ -69,6 +81,12 @@ parse_args() {
 			need_value "$@"
 			is_uint "$2" || die "--timeout needs seconds"
 			TIMEOUT=$2 TIMEOUT_GIVEN=1
+			shift
+			;;
+		--kernel)
+			need_value "$@"
+			[[ $2 == stock || $2 == debug ]] || die "--kernel takes stock or debug"
+			KERNEL_KIND=$2
 			shift
 			;;
 		--mem)
@@ -228,7 +246,7 @@ qemu_args() {
 	# shellcheck disable=SC2054  # commas belong to QEMU option values
 	QEMU_ARGS=("$QEMU" -accel tcg -smp 2 -m "$MEM" -nodefaults -no-reboot
 		-kernel "$kernel" -initrd "$initrd"
-		-append "console=ttyS0 panic=-1 rdinit=/init quiet loglevel=4 slab_nomerge jvpn.mode=$mode"
+		-append "console=ttyS0 panic=-1 rdinit=/init quiet loglevel=4 slab_nomerge jvpn.mode=$mode jvpn.kernel=$KERNEL_KIND"
 		# multidevs=remap: / spans several host filesystems whose inode
 		# numbers would otherwise collide in the guest.
 		-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
@@ -237,6 +255,48 @@ qemu_args() {
 		-device virtio-9p-pci,fsdev=jvpnrepo,mount_tag=jvpnrepo
 		-fsdev "local,id=jvpnout,path=$(qesc "$share"),security_model=none"
 		-device virtio-9p-pci,fsdev=jvpnout,mount_tag=jvpnout)
+	# shellcheck disable=SC2054  # commas belong to QEMU option values
+	[[ -z $DEBUG_DIR ]] || QEMU_ARGS+=(
+		-fsdev "local,id=jvpnkernel,path=$(qesc "$DEBUG_DIR"),security_model=none,readonly=on"
+		-device virtio-9p-pci,fsdev=jvpnkernel,mount_tag=jvpnkernel)
+}
+
+# --kernel debug: the kernel (built when missing), and jvpn.ko built
+# against its tree in DEBUG_DIR/jvpn-module from a copy of the module's
+# sources (only changed files are copied, so make rebuilds only those).
+prepare_debug_kernel() {
+	local src dst f
+	DEBUG_DIR=$("$REPO/tools/vm/debug-kernel.sh") || die "the debug kernel did not build"
+	read -r KVER _ <"$DEBUG_DIR/.done"
+	dst=$DEBUG_DIR/jvpn-module
+	mkdir -p "$dst"
+	while IFS= read -r -d '' src; do
+		f=${src#"$REPO"/}
+		mkdir -p "$(dirname "$dst/$f")"
+		cmp -s "$src" "$dst/$f" || cp "$src" "$dst/$f"
+	done < <(find "$REPO/Kbuild" "$REPO/VERSION" "$REPO/kernel" "$REPO/uapi" \
+		-type f \( -name '*.[ch]' -o -name Kbuild -o -name VERSION \) -print0)
+	say "building jvpn.ko against the debug kernel $KVER"
+	nice -n 10 make -s -C "$DEBUG_DIR/build" M="$dst" \
+		JVPN_VERSION="$(cat "$REPO/VERSION")" modules >&2 ||
+		die "jvpn.ko did not build against the debug kernel"
+}
+
+# --kernel debug: what the guest's kernel reported (see the header).
+debug_verdict() {
+	local share=$1 bad
+	bad=$({
+		grep -aE 'BUG:|WARNING:|KASAN|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|refcount_t:|ODEBUG:|list_(add|del) corruption|Oops|general protection|ref_tracker' \
+			"$share/dmesg.log" 2>/dev/null
+		grep -a 'unreferenced object' "$share/kmemleak-before-rmmod.log" \
+			"$share/kmemleak.log" 2>/dev/null
+		grep -a 'failed' "$share/rmmod.log" 2>/dev/null
+	} | head -n 40) || true
+	[[ -f $share/dmesg.log ]] || bad="no kernel log came back"
+	[[ -n $bad ]] || { say "debug kernel: no reports"; return 0; }
+	say "debug kernel REPORTS (a failure):"
+	printf '%s\n' "$bad" | sed 's/^/  | /' >&2
+	return 1
 }
 
 # shellcheck disable=SC2317  # invoked by trap
@@ -331,8 +391,16 @@ main() {
 	parse_args "$@"
 	((SHELL_MODE)) || resolve_script
 	check_host
-	kernel=$(kernel_image)
-	initrd=$("$REPO/tools/vm/mkinitramfs.sh" --cached "$KVER")
+	if [[ $KERNEL_KIND == debug ]]; then
+		prepare_debug_kernel
+		# the bzImage: booting its vmlinux through PVH ended at once in a
+		# reset, before any console output (KASAN's early set-up?)
+		kernel=$DEBUG_DIR/bzImage
+		initrd=$("$REPO/tools/vm/mkinitramfs.sh" --cached-builtin "$KVER")
+	else
+		kernel=$(kernel_image)
+		initrd=$("$REPO/tools/vm/mkinitramfs.sh" --cached "$KVER")
+	fi
 	WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/jvpn-vm.XXXXXX")
 	trap cleanup EXIT
 	share=$WORK/out
@@ -345,6 +413,10 @@ main() {
 	elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 	copy_out "$share" "$log"
 	verdict "$share" "$log" "$elapsed" || rc=$?
+	if [[ $KERNEL_KIND == debug && $rc != "$EXIT_INTERRUPTED" ]] &&
+		! debug_verdict "$share" && ((rc == 0)); then
+		rc=1
+	fi
 	exit "$rc"
 }
 

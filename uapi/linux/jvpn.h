@@ -35,7 +35,10 @@ enum jvpn_cmd {
 	 * Install a new key pair (rotation); the phase must alternate. The old
 	 * pair still opens. With KEY_NEXT the pair only opens (it takes the old
 	 * pair's place); the same keys again without KEY_NEXT make it current
-	 * and keep the replay window it filled.
+	 * and keep the replay window it filled. Against nonce reuse, a transmit
+	 * key equal to the current or previous pair's is refused (but for that
+	 * promotion), and so is a KEY_GENERATION at or below the session's
+	 * highest.
 	 */
 	JVPN_CMD_SESSION_SET_KEYS,
 	/*
@@ -110,6 +113,13 @@ enum jvpn_attr {
 	 */
 	JVPN_A_KEY_NEXT,
 	JVPN_A_PAD,
+	/*
+	 * u64, in SESSION_NEW and SET_KEYS: the daemon's number of the pair.
+	 * SET_KEYS refuses one at or below the highest the session has had (a
+	 * replayed rekey), except the promotion of the staged pair, which names
+	 * its own. Without it the kernel numbers the pair one above that mark.
+	 */
+	JVPN_A_KEY_GENERATION,
 
 	__JVPN_A_MAX,
 	JVPN_A_MAX = __JVPN_A_MAX - 1

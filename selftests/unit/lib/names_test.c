@@ -85,6 +85,7 @@ static const struct value_name top_attrs[] = {
 	SPELLED(JVPN_A_OLD_STATE),
 	SPELLED(JVPN_A_TX_COUNTER),
 	SPELLED(JVPN_A_KEY_NEXT),
+	SPELLED(JVPN_A_KEY_GENERATION),
 	SPELLED(JVPN_A_PAD),
 };
 

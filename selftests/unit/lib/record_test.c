@@ -283,6 +283,7 @@ static const struct field_name field_names[] = {
 	{ "old_state", JVPN_A_OLD_STATE, false },
 	{ "tx_counter", JVPN_A_TX_COUNTER, false },
 	{ "key_next", JVPN_A_KEY_NEXT, false },
+	{ "key_generation", JVPN_A_KEY_GENERATION, false },
 	{ "tx_packets", JVPN_STATS_A_TX_PACKETS, true },
 	{ "tx_bytes", JVPN_STATS_A_TX_BYTES, true },
 	{ "rx_packets", JVPN_STATS_A_RX_PACKETS, true },

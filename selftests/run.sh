@@ -49,7 +49,7 @@ TESTS=(
 	"daemon_key_rotation test_daemon_key_rotation 90"
 	"daemon_reattach_forged_and_replayed test_daemon_reattach_forged_and_replayed 90"
 	"daemon_refusal_flood test_daemon_refusal_flood 120"
-	"daemon_spoofed_source_spares_victim test_daemon_spoofed_source_spares_victim 120"
+	"daemon_spoofed_source_spares_victim test_daemon_spoofed_source_spares_victim 240"
 	"daemon_fresh_handshake test_daemon_fresh_handshake 240"
 	"daemon_preshared_key test_daemon_preshared_key 120"
 	"daemon_future_timestamp_capped test_daemon_future_timestamp_capped 90"

@@ -13,39 +13,18 @@ cd "$root" || exit 2
 logdir=${JVPN_LOG_DIR:-$root/out/check-debug}
 count=${1:-1000000}
 mkdir -p "$logdir"
-pass=0 fail=0 skip=0
 t0=$SECONDS
-
-# run NAME CMD...: one VM run, its KTAP counts added up
-run() {
-	local name=$1 log="$logdir/$1.log" status line
-	shift
-	echo "==== check-debug $name: $* ===="
-	"$@" 2>&1 | tee "$log"
-	status=${PIPESTATUS[0]}
-	line=$(grep -E '^# [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	if [[ -z $line ]]; then
-		echo "check-debug: $name ended (status $status) without a summary line"
-		fail=$((fail + 1))
-		return
-	fi
-	read -r _ p _ f _ s _ <<<"$line"
-	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	if ((status != 0 && f == 0)); then
-		echo "check-debug: $name exited with status $status (a kernel report?)"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=tools/tiers.sh
+. "$root/tools/tiers.sh"
 
 tools/vm/debug-kernel.sh >/dev/null || {
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 }
 echo "check-debug: debug kernel ready after $((SECONDS - t0)) s"
-run vm tools/vm/run.sh --kernel debug --timeout 9000 --out "$logdir/vm" \
+run_tier vm tools/vm/run.sh --kernel debug --timeout 9000 --out "$logdir/vm" \
 	selftests/run.sh
-run fuzz tools/vm/run.sh --kernel debug --timeout 9000 --out "$logdir/fuzz" \
+run_tier fuzz tools/vm/run.sh --kernel debug --timeout 9000 --out "$logdir/fuzz" \
 	selftests/kfuzz/long.sh "$count"
 echo "check-debug: done in $((SECONDS - t0)) s"
-echo "$pass passed, $fail failed, $skip skipped"
-((fail == 0))
+tiers_summary

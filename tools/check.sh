@@ -9,35 +9,8 @@ cd "$root"
 logdir=${JVPN_LOG_DIR:-$root/out/check}
 mkdir -p "$logdir"
 
-total_pass=0 total_fail=0 total_skip=0
-summary=()
-
-# run_tier NAME CMD...: streams the tier's output and records its counts.
-run_tier() {
-	local name=$1 log="$logdir/$1.log" status line p f s
-	shift
-	echo "==== tier $name: $* ===="
-	"$@" 2>&1 | tee "$log"
-	status=${PIPESTATUS[0]}
-	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	if [[ -z $line ]]; then
-		p=0 f=1 s=0
-		echo "check: tier $name ended (status $status) without a summary line"
-	else
-		p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
-		f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
-		s=0
-		[[ $line =~ ([0-9]+)\ skipped ]] && s=${BASH_REMATCH[1]}
-		if ((status != 0 && f == 0)); then
-			echo "check: tier $name exited with status $status"
-			f=1
-		fi
-	fi
-	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
-	total_skip=$((total_skip + s))
-	summary+=("$(printf '%-10s %4d passed, %4d failed, %4d skipped' \
-		"$name" "$p" "$f" "$s")")
-}
+# shellcheck source=tools/tiers.sh
+. "$root/tools/tiers.sh"
 
 build() {
 	if make -j2 all; then
@@ -66,7 +39,4 @@ else
 		--timeout 1500 --out "$1" selftests/net/package.sh' _ "$logdir/package"
 fi
 
-echo "==== summary ===="
-printf '%s\n' "${summary[@]}"
-echo "${total_pass} passed, ${total_fail} failed, ${total_skip} skipped"
-((total_fail == 0))
+tiers_summary

@@ -135,6 +135,8 @@ static void on_cookie(struct jvpnd *d, const uint8_t *msg, size_t len)
 }
 
 static void send_probe(struct session *s);
+static bool needs_path(const struct jvpnd *d, const struct session *s,
+		       const struct policy *p, uint64_t now);
 
 static void on_resp(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		    const uint8_t *msg, size_t len)
@@ -219,7 +221,8 @@ static size_t next_candidate(const struct jvpnd *d, uint32_t k)
 	return (d->client.uplink + k) % n;
 }
 
-static void send_request(struct jvpnd *d, struct session *s, uint32_t k)
+/* A request with the next nonce over the candidate of the last one. */
+static void send_request_again(struct jvpnd *d, struct session *s)
 {
 	struct reattach_request req = {
 		.session_id = s->id,
@@ -230,17 +233,22 @@ static void send_request(struct jvpnd *d, struct session *s, uint32_t k)
 	uint8_t out[REATTACH_REQUEST_LEN];
 	size_t n;
 
-	d->client.candidate = next_candidate(d, k);
-	if (k > 1 && (k - 1) % d->n_fds == 0)
-		d->client.endpoint++; /* every uplink tried: another address */
 	req.transport_class = class_of(endpoint(d));
 	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
 	clientguard_request_sent(&s->guard, req.nonce, jvpn_boot_ms());
 	if (n)
 		udp_send(uplink_fd(d, d->client.candidate), endpoint(d), out,
 			 n);
+}
+
+static void send_request(struct jvpnd *d, struct session *s, uint32_t k)
+{
+	d->client.candidate = next_candidate(d, k);
+	if (k > 1 && (k - 1) % d->n_fds == 0)
+		d->client.endpoint++; /* every uplink tried: another address */
 	if (k == 1)
 		d->client.reattach_first_us = jvpn_boot_us();
+	send_request_again(d, s);
 }
 
 /*
@@ -264,6 +272,10 @@ static void try_reattach(struct jvpnd *d, struct session *s)
 		break;
 	case RETRY_NOW:
 		send_request(d, s, retry_attempts(&d->client.reattach));
+		retry_sent(&d->client.reattach, now);
+		break;
+	case RETRY_RESYNC: /* the same attempt, now with a current version */
+		send_request_again(d, s);
 		retry_sent(&d->client.reattach, now);
 		break;
 	}
@@ -417,14 +429,25 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	emit_success(d, s);
 }
 
-static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
+static void on_reject(struct jvpnd *d, struct session *s,
+		      const union jvpn_sockaddr *from, const uint8_t *msg,
 		      size_t len)
 {
 	struct reattach_reject rej;
+	enum clientguard_verdict v;
 
-	if (reattach_decode_reject(msg, len, s->keys.control, &rej) ||
-	    clientguard_reject(&s->guard, rej.request_nonce, jvpn_boot_ms()) !=
-		    CLIENTGUARD_OK)
+	if (reattach_decode_reject(msg, len, s->keys.control, &rej))
+		return;
+	v = clientguard_reject(&s->guard, rej.request_nonce, rej.reason,
+			       rej.nonce_floor, s->nonce, jvpn_boot_ms());
+	if (v == CLIENTGUARD_COPY_FIRST) {
+		/* a copy of the request reached the gateway first: its
+		 * challenge may still come, nothing is consumed */
+		refused(d, s, JVPND_REASON_REPLAYED_NONCE, from,
+			"REATTACH_REJECT of a request the gateway saw before");
+		return;
+	}
+	if (v != CLIENTGUARD_OK)
 		return;
 	/* the next attempt waits at least as long as the gateway asked */
 	retry_not_before(&d->client.reattach, jvpn_boot_ms(),
@@ -437,8 +460,16 @@ static void on_reject(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	jvpnd_emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason,
 		   NULL);
 	if (rej.reason == JVPND_REASON_SWITCH_LIMIT ||
-	    rej.reason == JVPND_REASON_UNKNOWN_SESSION)
+	    rej.reason == JVPND_REASON_UNKNOWN_SESSION) {
 		session_end(d, s, (enum jvpnd_reason)rej.reason);
+		return;
+	}
+	/* a resync, not a failed attempt: ask again at once, current now */
+	if (rej.reason == JVPND_REASON_STALE_VERSION) {
+		retry_resync(&d->client.reattach);
+		if (needs_path(d, s, session_policy(d, s), jvpn_boot_ms()))
+			try_reattach(d, s);
+	}
 }
 
 /* ---- key rotation ---- */
@@ -666,7 +697,7 @@ static void client_datagram(struct jvpnd *d, int fd,
 		on_ack(d, s, fd, from, msg, len);
 		break;
 	case JVPN_MSG_REATTACH_REJECT:
-		on_reject(d, s, msg, len);
+		on_reject(d, s, from, msg, len);
 		break;
 	case JVPN_MSG_PATH_CHALLENGE:
 		on_path_challenge(s, fd, from, msg, len);

@@ -425,6 +425,13 @@ static void transmit_challenge(struct session *s)
 		udp_send(s->pending_fd, &s->pending_remote, out, n);
 }
 
+static void fresh_token(uint8_t token[JVPN_REATTACH_TOKEN_LEN])
+{
+	do
+		randombytes_buf(token, JVPN_REATTACH_TOKEN_LEN);
+	while (sodium_is_zero(token, JVPN_REATTACH_TOKEN_LEN));
+}
+
 static void send_challenge(struct session *s, int fd,
 			   const union jvpn_sockaddr *to, uint64_t nonce,
 			   enum jvpnd_reason why)
@@ -434,9 +441,9 @@ static void send_challenge(struct session *s, int fd,
 			       REATTACH_CHALLENGE_WINDOW_MS,
 		       "challenge lifetimes of gateway and client differ");
 
-	do
-		randombytes_buf(s->token, sizeof(s->token));
-	while (sodium_is_zero(s->token, sizeof(s->token)));
+	fresh_token(s->token);
+	/* a newer request's challenge replaces the older one's, both */
+	s->second = false;
 	s->pending = true;
 	s->pending_nonce = nonce;
 	s->pending_fd = fd;
@@ -479,6 +486,96 @@ static void send_reject(struct session *s, int fd,
 		udp_send(fd, to, out, n);
 }
 
+/*
+ * The request's own challenge to a second address, with a token of its
+ * own: whichever of the two paths answers its own token moves the
+ * binding, and only that one.
+ */
+static void send_second_challenge(struct session *s, int fd,
+				  const union jvpn_sockaddr *to, uint64_t nonce)
+{
+	uint8_t out[REATTACH_CHALLENGE_LEN];
+	struct reattach_challenge c = {
+		.session_id = s->id,
+		.request_nonce = nonce,
+	};
+	size_t n;
+
+	fresh_token(s->second_token);
+	s->second = true;
+	s->second_nonce = nonce;
+	s->second_fd = fd;
+	s->second_remote = *to;
+	s->second_until_ms = jvpn_boot_ms() + PATH_CHALLENGE_TIMEOUT_MS;
+	memcpy(c.token, s->second_token, sizeof(c.token));
+	n = reattach_encode_challenge(&c, s->keys.control, out, sizeof(out));
+	if (n)
+		udp_send(fd, to, out, n);
+}
+
+/*
+ * The newest request again, authentic, from an address it has not been
+ * answered at (core/reqanswer.h): it gets the answer the first address
+ * got (a challenge of its own, or the same reject), so that a copy that
+ * overtook the genuine request, from wherever, cannot swallow its
+ * answer (docs/reattach.md, "The same request from a second address").
+ * False: a replay like any other.
+ */
+static bool answer_again(struct jvpnd *d, struct session *s, int fd,
+			 const union jvpn_sockaddr *from,
+			 const struct reattach_request *req,
+			 const struct reattach_policy *rp,
+			 const struct reattach_source *src, const char *who)
+{
+	uint8_t path[REATTACH_PATH_KEY_MAX], path_len;
+	struct reattach_verdict v = { 0 };
+	char detail[128];
+
+	if (!reattach_path_key_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
+					     path, &path_len) ||
+	    !reqanswer_again(&s->answered, req->nonce, path, path_len,
+			     jvpn_boot_ms()))
+		return false;
+	v.reason = s->answered.reason;
+	v.retry_after_ms = s->answered.retry_after_ms;
+	/* what the policy says of this address's class is its own */
+	if (v.reason == JVPND_REASON_NONE &&
+	    !reattach_class_allowed(rp, src->observed_class))
+		v.reason = JVPND_REASON_CLASS_NOT_ALLOWED;
+	snprintf(detail, sizeof(detail),
+		 "request %llu again, from %s: answered as the first (%s)",
+		 (unsigned long long)req->nonce, who,
+		 v.reason == JVPND_REASON_NONE ? "a challenge"
+					       : jvpnd_reason_name(v.reason));
+	jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_REPLAYED_NONCE, detail);
+	if (v.reason == JVPND_REASON_NONE)
+		send_second_challenge(s, fd, from, req->nonce);
+	else
+		send_reject(s, fd, from, req, &v);
+	return true;
+}
+
+/* An authentic request with a new nonce: what it was told, remembered
+ * for a copy of it from a second address. */
+static void remember_answer(struct session *s, const union jvpn_sockaddr *from,
+			    const struct reattach_request *req,
+			    const struct reattach_verdict *v)
+{
+	uint8_t path[REATTACH_PATH_KEY_MAX], path_len = 0;
+
+	if (!reattach_path_key_from_sockaddr(&from->sa, jvpn_sockaddr_len(from),
+					     path, &path_len))
+		path_len = 0;
+	reqanswer_judged(&s->answered, req->nonce, v->reason, v->retry_after_ms,
+			 path, path_len, jvpn_boot_ms());
+}
+
+static bool judged_fresh(enum jvpnd_reason r)
+{
+	return r != JVPND_REASON_UNKNOWN_SESSION &&
+	       r != JVPND_REASON_BAD_PROOF && r != JVPND_REASON_REPLAYED_NONCE;
+}
+
 static void on_request(struct jvpnd *d, struct session *s, int fd,
 		       const union jvpn_sockaddr *from, const uint8_t *msg,
 		       size_t len)
@@ -517,6 +614,11 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 			   JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
 		jvpnd_emit(d, EV_SECURITY_EVENT, s, v.reason, who);
+	if (s && proof_ok && judged_fresh(v.reason))
+		remember_answer(s, from, &req, &v);
+	if (s && v.reason == JVPND_REASON_REPLAYED_NONCE && v.answer &&
+	    answer_again(d, s, fd, from, &req, &rp, &src, who))
+		return;
 	if (v.reason == JVPND_REASON_NONE &&
 	    challenge_pending_for(s, fd, from)) {
 		transmit_challenge(s);
@@ -591,6 +693,9 @@ static void commit_path(struct jvpnd *d, struct session *s)
 	char old[64];
 
 	s->pending = false;
+	s->second = false;
+	/* whatever the request was told, it is settled now */
+	reqanswer_forget(&s->answered);
 	/* a rebind to the endpoint already bound is no switch at all */
 	if (nat && is_bound(s, s->pending_fd, &s->pending_remote))
 		return;
@@ -621,6 +726,28 @@ static void abort_path(struct jvpnd *d, struct session *s,
 	jvpnd_emit(d, EV_SECURITY_EVENT, s, JVPND_REASON_NAT_REBINDING, detail);
 }
 
+/*
+ * The answer to the challenge a second address got, from that address,
+ * in time: that challenge becomes the one committed (commit_path).
+ */
+static bool second_answered(struct session *s, int fd,
+			    const union jvpn_sockaddr *from,
+			    const struct reattach_challenge *c)
+{
+	if (!s->second || jvpn_boot_ms() > s->second_until_ms ||
+	    c->request_nonce != s->second_nonce ||
+	    sodium_memcmp(c->token, s->second_token, sizeof(c->token)) ||
+	    fd != s->second_fd || !jvpn_sockaddr_equal(from, &s->second_remote))
+		return false;
+	s->pending = true;
+	s->pending_reason = JVPND_REASON_REATTACHED;
+	s->pending_nonce = s->second_nonce;
+	s->pending_fd = s->second_fd;
+	s->pending_remote = s->second_remote;
+	memcpy(s->token, s->second_token, sizeof(s->token));
+	return true;
+}
+
 static void on_response(struct jvpnd *d, struct session *s, int fd,
 			const union jvpn_sockaddr *from, const uint8_t *msg,
 			size_t len, bool path)
@@ -635,8 +762,13 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 			return;
 		memcpy(token, p.token, sizeof(token));
 	} else {
-		if (reattach_decode_response(msg, len, s->keys.control, &c) ||
-		    c.request_nonce != s->pending_nonce)
+		if (reattach_decode_response(msg, len, s->keys.control, &c))
+			return;
+		if (second_answered(s, fd, from, &c)) {
+			commit_path(d, s);
+			return;
+		}
+		if (c.request_nonce != s->pending_nonce)
 			return;
 		memcpy(token, c.token, sizeof(token));
 	}
@@ -694,7 +826,7 @@ static void gateway_kernel_event(struct jvpnd *d, const struct kernel_event *ev)
 	struct session *s = session_find(d, ev->id);
 	union jvpn_sockaddr to;
 
-	if (ev->type != KERNEL_EV_STRAY || !s || s->pending)
+	if (ev->type != KERNEL_EV_STRAY || !s || s->pending || s->second)
 		return;
 	memcpy(&to, &ev->remote, sizeof(to));
 	/* a stale report of the endpoint bound since: nothing to move */
@@ -725,6 +857,8 @@ static void gateway_tick(struct jvpnd *d)
 		}
 		if (s->pending && now > s->pending_until_ms)
 			s->pending = false;
+		if (s->second && now > s->second_until_ms)
+			s->second = false;
 		session_tick(d, s);
 	}
 }

@@ -25,6 +25,7 @@
 #include "notify.h"
 #include "reattach.h"
 #include "refusals.h"
+#include "reqanswer.h"
 #include "retry.h"
 #include "rtnl.h"
 #include "sm.h"
@@ -68,6 +69,16 @@ struct session {
 	int pending_fd;
 	union jvpn_sockaddr pending_remote;
 	enum jvpnd_reason pending_reason; /* REATTACHED or NAT_REBINDING */
+	/* gateway: the newest request's answer, and its challenge to a
+	 * second address (core/reqanswer.h): a copy that overtook the
+	 * request must not swallow its answer */
+	struct reqanswer answered;
+	bool second;
+	uint8_t second_token[JVPN_REATTACH_TOKEN_LEN];
+	uint64_t second_nonce;
+	uint64_t second_until_ms;
+	int second_fd;
+	union jvpn_sockaddr second_remote;
 	bool in_use;
 	bool in_kernel; /* the kernel mirrors its state */
 	/* why an operator ended it, for the TERMINATED event; else NULL */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "clientguard.h"
+#include "reason.h"
 #include "reattach.h"
 
 bool clientguard_from_gateway(const union jvpn_sockaddr *endpoints, size_t n,
@@ -77,12 +78,16 @@ enum clientguard_verdict clientguard_ack(struct clientguard *g,
 
 enum clientguard_verdict clientguard_reject(struct clientguard *g,
 					    uint64_t request_nonce,
-					    uint64_t now_ms)
+					    uint16_t reason,
+					    uint64_t nonce_floor,
+					    uint64_t own_nonce, uint64_t now_ms)
 {
 	struct clientguard_request *r = find(g, request_nonce, now_ms);
 
 	if (!r)
 		return CLIENTGUARD_NOT_OUTSTANDING;
+	if (reason == JVPND_REASON_REPLAYED_NONCE && nonce_floor <= own_nonce)
+		return CLIENTGUARD_COPY_FIRST;
 	r->nonce = 0;
 	return CLIENTGUARD_OK;
 }

@@ -46,6 +46,8 @@ enum clientguard_verdict {
 	CLIENTGUARD_OK,
 	CLIENTGUARD_NOT_OUTSTANDING, /* answers nothing asked, or asked before */
 	CLIENTGUARD_STALE_VERSION,   /* not above the version already known */
+	CLIENTGUARD_COPY_FIRST,	     /* a copy of the request got there first:
+				      * the request stays outstanding */
 };
 
 /* Whether @from is one of the @n configured gateway endpoints. */
@@ -80,11 +82,22 @@ enum clientguard_verdict clientguard_ack(struct clientguard *g,
 					 uint64_t state_version,
 					 uint64_t peer_bound, uint64_t now_ms);
 
-/* A REATTACH_REJECT answers its outstanding request once, too; the
- * others stay outstanding. */
-enum clientguard_verdict clientguard_reject(struct clientguard *g,
-					    uint64_t request_nonce,
-					    uint64_t now_ms);
+/*
+ * A REATTACH_REJECT of @reason for @request_nonce, with the gateway's
+ * @nonce_floor, while the client's newest nonce is @own_nonce. It answers
+ * its outstanding request once, too (OK); the others stay outstanding.
+ * Except: a REPLAYED_NONCE whose floor the client has not passed
+ * (@nonce_floor <= @own_nonce) means only that the gateway saw this
+ * request before, from wherever: a copy got there first, and the
+ * request's own answer (its challenge) may still come. That reject
+ * consumes nothing and is no failed attempt: CLIENTGUARD_COPY_FIRST
+ * (docs/reattach.md, "Client behaviour"; the model's client). A floor
+ * above the client's nonces is the restarted client's resync: OK.
+ */
+enum clientguard_verdict
+clientguard_reject(struct clientguard *g, uint64_t request_nonce,
+		   uint16_t reason, uint64_t nonce_floor, uint64_t own_nonce,
+		   uint64_t now_ms);
 
 /* No request outstanding any more (the path came back by itself). */
 void clientguard_forget_requests(struct clientguard *g);

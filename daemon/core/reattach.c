@@ -684,7 +684,7 @@ static bool version_current(const struct sm *sm, uint64_t v)
 	return v >= sm->bound_version && v <= sm->version;
 }
 
-static bool class_allowed(const struct reattach_policy *p, uint8_t c)
+bool reattach_class_allowed(const struct reattach_policy *p, uint8_t c)
 {
 	return c >= 1 && c <= 32 &&
 	       (p->allowed_classes & REATTACH_CLASSES_KNOWN &
@@ -798,8 +798,8 @@ static enum jvpnd_reason judge_limits(const struct judging *j,
 	if (limiter_window_count(&rs->switches, now, LIMITER_MINUTE_MS) >=
 	    switch_limit(p))
 		return JVPND_REASON_SWITCH_LIMIT;
-	if (!class_allowed(p, j->req->transport_class) ||
-	    !class_allowed(p, j->src->observed_class))
+	if (!reattach_class_allowed(p, j->req->transport_class) ||
+	    !reattach_class_allowed(p, j->src->observed_class))
 		return JVPND_REASON_CLASS_NOT_ALLOWED;
 	return JVPND_REASON_NONE;
 }

@@ -317,6 +317,9 @@ enum jvpnd_reason reattach_validate(
 	const struct reattach_clock *now, const struct reattach_policy *policy,
 	struct limiter_table *sources, struct reattach_verdict *out);
 
+/* Whether transport class @c (enum reattach_class) is allowed: check 9. */
+bool reattach_class_allowed(const struct reattach_policy *p, uint8_t c);
+
 /* The REJECT to send for a refused request (verdict->answer true). */
 void reattach_make_reject(const struct reattach_view *session,
 			  const struct reattach_request *req,

@@ -45,6 +45,8 @@ enum retry_step retry_due(struct retry *r,
 			  const struct limiter_backoff_policy *bp,
 			  uint64_t now_ms, uint32_t random)
 {
+	if (r->resync)
+		return RETRY_RESYNC;
 	if (!r->planned && !plan(r, bp, now_ms, random))
 		return now_ms - r->last_ms >= REATTACH_CHALLENGE_WINDOW_MS
 			       ? RETRY_GIVE_UP
@@ -55,8 +57,25 @@ enum retry_step retry_due(struct retry *r,
 
 void retry_sent(struct retry *r, uint64_t now_ms)
 {
+	if (r->resync) {
+		/* the resync is the live request now: a retry planned
+		 * after the last one waits as long after this one */
+		if (r->planned && r->next_ms > r->last_ms &&
+		    now_ms > r->last_ms)
+			r->next_ms += now_ms - r->last_ms;
+		r->resync = false;
+		r->resyncs++;
+		r->last_ms = now_ms;
+		return;
+	}
 	r->planned = false;
 	r->last_ms = now_ms;
+}
+
+void retry_resync(struct retry *r)
+{
+	if (r->resyncs < RETRY_RESYNCS_MAX)
+		r->resync = true;
 }
 
 void retry_not_before(struct retry *r, uint64_t now_ms, uint32_t retry_after_ms)

@@ -392,3 +392,155 @@ NFT
 	expect_eq "$(sfield jc state)" ACTIVE "client state"
 	expect_eq "$(sfield jg state)" ACTIVE "gateway state"
 }
+
+# ---- the hold-ups SPIN found (docs/reattach.md, "The model") ----
+
+# delay_into_gateway DEV MS: what the gateway receives on DEV reaches its
+# stack MS later (an ifb behind DEV's ingress), while a capture on DEV
+# sees it at once: an attacker there is faster than the client's path.
+delay_into_gateway() {
+	modprobe -a ifb sch_ingress cls_matchall act_mirred sch_netem
+	jg ip link add "ifb$1" type ifb
+	jg ip link set "ifb$1" up
+	jg tc qdisc add dev "$1" handle ffff: ingress
+	jg tc filter add dev "$1" parent ffff: matchall \
+		action mirred egress redirect dev "ifb$1"
+	jg tc qdisc add dev "ifb$1" root netem delay "${2}ms"
+}
+
+# A copy of the failover's first request, from the attacker's address,
+# overtakes the genuine one: the gateway challenges the copy's address,
+# and the genuine request, from the client's own address, gets a
+# challenge of its own (the answer the first address got), not
+# REPLAYED_NONCE. The old gateway refused it and held the reattach up
+# until the client's next attempt; the binding never goes to the
+# attacker either way.
+test_daemon_request_copy_overtakes() {
+	local dir cap=/tmp/copy-$$
+	dir=$(mktemp -d)
+	POLICY_EXTRA='degraded-after-switches = 10' daemon_up "$dir"
+	attacker_up
+	delay_into_gateway gb 200
+	jg "$JVPN_PKT" replay gb --dst-port "$GW_PORT" --type 4 --count 1 \
+		--timeout 30 --from "$ATTACKER:40007" >"$cap" 2>&1 &
+	wait_until 5 grep -q '^# listening' "$cap"
+	jc ip link set ua down
+	wait_until 20 grep -q '^replayed 1 from' "$cap"
+	wait_until 20 client_bound_to 10.2.0.2
+	sleep 1
+	cat "$cap" "$dir/gw.events"
+	expect_fail grep -q '"type":"REATTACH_REJECT".*"reason":"replayed_nonce"' "$dir/gw.events"
+	grep -q '"type":"DAEMON".*"reason":"replayed_nonce".*request [0-9]* again, from 10.2.0.2:[0-9]*: answered as the first (a challenge)' "$dir/gw.events"
+	expect_eq "$(grep '"type":"TRANSPORT_SWITCH"' "$dir/gw.events" |
+		grep -vc '"new_transport":"10.2.0.2:' || true)" 0 \
+		"switches to anywhere but the client's uplink B"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
+	expect_fail grep -q '"type":"SESSION_TERMINATED"' "$dir/cl.events"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# copy_same_source DEV: the first REATTACH_REQUEST the gateway receives on
+# DEV, copied at once into its stack as it was, source and all (a raw
+# socket): a copy from the client's own address that overtakes it.
+copy_same_source() {
+	jg python3 - "$1" "$GW_PORT" <<'PY'
+import socket, sys, time
+dev, port = sys.argv[1], int(sys.argv[2])
+# ETH_P_ALL: a tap sees a frame before the device's ingress qdisc does
+cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+cap.bind((dev, 3))
+cap.settimeout(1)
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+print('listening', flush=True)
+deadline = time.time() + 30
+while time.time() < deadline:
+    try:
+        frame, where = cap.recvfrom(4096)
+    except socket.timeout:
+        continue
+    ip = frame[14:]
+    if where[2] == socket.PACKET_OUTGOING or frame[12:14] != b'\x08\x00' \
+            or len(ip) < 28 or ip[9] != 17:
+        continue
+    ihl = (ip[0] & 15) * 4
+    udp = ip[ihl:]
+    payload = udp[8:]
+    if int.from_bytes(udp[2:4], 'big') != port or len(payload) != 76 \
+            or payload[0] != 4:
+        continue
+    # veth leaves a sender's UDP checksum to offload, never computed: an
+    # IPv4 UDP checksum of 0 is "none", which the stack takes as it is
+    pkt = bytearray(ip[:int.from_bytes(ip[2:4], 'big')])
+    pkt[ihl + 6:ihl + 8] = b'\x00\x00'
+    raw.sendto(bytes(pkt), (socket.inet_ntoa(ip[16:20]), 0))
+    print('copied from', socket.inet_ntoa(ip[12:16]), flush=True)
+    sys.exit(0)
+sys.exit(3)
+PY
+}
+
+# The copy comes from the client's own address: the gateway challenges
+# the client (the copy's answer reaches it) and refuses the genuine
+# request REPLAYED_NONCE, with a nonce floor the client has not passed.
+# That reject must not consume the request: the challenge's ACK is taken,
+# one switch, no second attempt. The old client took the reject as the
+# request's answer and refused the ACK of the switch made for it.
+test_daemon_request_copy_same_source() {
+	local dir cap=/tmp/copy-same-$$
+	dir=$(mktemp -d)
+	POLICY_EXTRA='degraded-after-switches = 10' daemon_up "$dir"
+	delay_into_gateway gb 200
+	copy_same_source gb >"$cap" 2>&1 &
+	wait_until 5 grep -q '^listening' "$cap"
+	jc ip link set ua down
+	wait_until 20 grep -q '^copied from 10.2.0.2' "$cap"
+	wait_until 20 client_bound_to 10.2.0.2
+	sleep 1.5
+	cat "$cap" "$dir/gw.events" "$dir/cl.events"
+	grep -q '"type":"REATTACH_REJECT".*"reason":"replayed_nonce"' "$dir/gw.events"
+	expect_fail grep -q '"type":"SECURITY_EVENT".*REATTACH_ACK' "$dir/cl.events"
+	expect_fail grep -q '"type":"REATTACH_REJECT"' "$dir/cl.events"
+	expect_eq "$(grep -c '"type":"TRANSPORT_SWITCH"' "$dir/gw.events")" 1 "gateway switches"
+	grep -q '"type":"SECURITY_EVENT".*"reason":"replayed_nonce".*REATTACH_REJECT of a request the gateway saw before' "$dir/cl.events"
+	expect_eq "$(grep -c '"type":"REATTACH_SUCCESS"' "$dir/cl.events")" 1 "client reattaches"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}
+
+# The gateway's version moved without the client's knowing (a NAT in
+# front of uplink A remapped it, and the switch notices were lost), so
+# the failover's first request is refused STALE_VERSION. That is a
+# resync, not a failed attempt: with max-reattach-attempts = 1 the
+# client asks again at once, current, and reattaches. The old client
+# counted the reject as its one attempt and ended the session.
+test_daemon_stale_version_resync() {
+	local dir before
+	require_cmd nft conntrack
+	dir=$(mktemp -d)
+	POLICY_EXTRA=$'max-reattach-attempts = 1\ndegraded-after-switches = 10' \
+		daemon_up "$dir"
+	jc nft -f - <<NFT
+table inet nonotice {
+	chain in {
+		type filter hook input priority 0;
+		udp sport $GW_PORT @th,64,8 7 drop
+	}
+}
+NFT
+	before=$(sfield jg remote)
+	nat_masquerade jc ua
+	jc ping -c 10 -i 0.1 -W 1 172.16.0.1 >/dev/null || true
+	wait_until 10 sh -c "[ \"\$(ip netns exec jg $JVPNK dump jvpn0 --field remote)\" != '$before' ]"
+	sleep 0.5
+	echo "versions: client $(sfield jc version), gateway $(sfield jg version)"
+	expect_ge "$(sfield jg version)" "$(($(sfield jc version) + 1))" "the gateway's version ahead"
+	jc nft delete table inet nonotice
+	jc ip link set ua down
+	wait_until 10 client_bound_to 10.2.0.2 || { cat "$dir/gw.events" "$dir/cl.events"; return 1; }
+	sleep 0.5
+	cat "$dir/gw.events" "$dir/cl.events"
+	grep -q '"type":"REATTACH_REJECT".*"reason":"stale_version"' "$dir/cl.events"
+	expect_fail grep -q '"type":"SESSION_TERMINATED"' "$dir/cl.events"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version (client, gateway)"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1
+}

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "clientguard.h"
+#include "reason.h"
 #include "reattach.h"
 
 /* an arbitrary send time: the window is what matters */
@@ -115,10 +116,13 @@ static void test_challenge_and_reject(void **state)
 			 CLIENTGUARD_NOT_OUTSTANDING);
 	assert_int_equal(clientguard_challenge(&g, 4, T0), CLIENTGUARD_OK);
 	assert_int_equal(clientguard_challenge(&g, 4, T0), CLIENTGUARD_OK);
-	assert_int_equal(clientguard_reject(&g, 4, T0), CLIENTGUARD_OK);
+	assert_int_equal(
+		clientguard_reject(&g, 4, JVPND_REASON_COOLDOWN, 4, 4, T0),
+		CLIENTGUARD_OK);
 	/* a replayed REJECT (a SWITCH_LIMIT ends the session) answers nothing */
-	assert_int_equal(clientguard_reject(&g, 4, T0),
-			 CLIENTGUARD_NOT_OUTSTANDING);
+	assert_int_equal(
+		clientguard_reject(&g, 4, JVPND_REASON_COOLDOWN, 4, 4, T0),
+		CLIENTGUARD_NOT_OUTSTANDING);
 	assert_int_equal(clientguard_challenge(&g, 4, T0),
 			 CLIENTGUARD_NOT_OUTSTANDING);
 }
@@ -204,11 +208,58 @@ static void test_reject_one_and_capacity(void **state)
 	assert_false(clientguard_outstanding(&g, 1, T0));
 	for (uint64_t n = 2; n <= CLIENTGUARD_OUTSTANDING + 1; n++)
 		assert_true(clientguard_outstanding(&g, n, T0));
-	assert_int_equal(clientguard_reject(&g, 3, T0), CLIENTGUARD_OK);
+	assert_int_equal(
+		clientguard_reject(&g, 3, JVPND_REASON_COOLDOWN, 9, 9, T0),
+		CLIENTGUARD_OK);
 	assert_false(clientguard_outstanding(&g, 3, T0));
 	assert_true(clientguard_outstanding(&g, 4, T0));
 	clientguard_forget_requests(&g);
 	assert_false(clientguard_outstanding(&g, 4, T0));
+}
+
+/*
+ * The hold-up SPIN found (docs/reattach.md, "The model"): a copy of the
+ * request reached the gateway first, so the genuine one is refused
+ * REPLAYED_NONCE with a floor the client has not passed. That reject
+ * must leave the request outstanding, so that its challenge and ACK
+ * (which the copy's, or the second address's, answer brings) still
+ * count. A floor above the client's nonces is a restarted client's
+ * resync, and every other reject answers its request once, as before.
+ */
+static void test_reject_copy_first(void **state)
+{
+	struct clientguard g = { 0 };
+
+	(void)state;
+	clientguard_request_sent(&g, 5, T0);
+	assert_int_equal(clientguard_reject(&g, 5, JVPND_REASON_REPLAYED_NONCE,
+					    5, 5, T0),
+			 CLIENTGUARD_COPY_FIRST);
+	assert_int_equal(clientguard_challenge(&g, 5, T0 + 10), CLIENTGUARD_OK);
+	assert_int_equal(clientguard_ack(&g, 5, 3, 2, T0 + 20), CLIENTGUARD_OK);
+	/* older requests too: floor 6 (a later request of ours) */
+	clientguard_request_sent(&g, 6, T0);
+	clientguard_request_sent(&g, 7, T0);
+	assert_int_equal(clientguard_reject(&g, 6, JVPND_REASON_REPLAYED_NONCE,
+					    7, 7, T0),
+			 CLIENTGUARD_COPY_FIRST);
+	assert_true(clientguard_outstanding(&g, 6, T0));
+	/* a floor the client never reached: it forgot its nonces */
+	assert_int_equal(clientguard_reject(&g, 6, JVPND_REASON_REPLAYED_NONCE,
+					    40, 7, T0),
+			 CLIENTGUARD_OK);
+	assert_false(clientguard_outstanding(&g, 6, T0));
+	/* another reason answers the request once */
+	assert_int_equal(
+		clientguard_reject(&g, 7, JVPND_REASON_STALE_VERSION, 7, 7, T0),
+		CLIENTGUARD_OK);
+	assert_int_equal(clientguard_reject(&g, 7, JVPND_REASON_REPLAYED_NONCE,
+					    7, 7, T0),
+			 CLIENTGUARD_NOT_OUTSTANDING);
+	/* nothing outstanding: a reject answers nothing, whatever it says */
+	assert_int_equal(clientguard_reject(&g, 9, JVPND_REASON_REPLAYED_NONCE,
+					    9, 9, T0),
+			 CLIENTGUARD_NOT_OUTSTANDING);
 }
 
 int main(void)
@@ -223,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_older_request_answerable),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_reject_one_and_capacity),
+		cmocka_unit_test(test_reject_copy_first),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -136,6 +136,79 @@ static void test_policy(void **state)
 	assert_int_equal(bp.max_attempts, 5);
 }
 
+/*
+ * A STALE_VERSION reject is a resync, not a failed attempt (the hold-up
+ * SPIN found, docs/reattach.md "The model"): the request goes again at
+ * once, the attempt count does not move, and the next retry waits its
+ * whole backoff after the resync. Bounded: RETRY_RESYNCS_MAX per
+ * failover, then a resync waits for the next attempt.
+ */
+static void test_stale_version_resync(void **state)
+{
+	struct retry r;
+	uint64_t t1, t2;
+	uint32_t k;
+
+	(void)state;
+	retry_reset(&r);
+	t1 = next_send(&r, T0, NO_JITTER);
+	/* the schedule plans attempt 2 while it waits */
+	assert_int_equal(retry_due(&r, &BP, t1 + 5, NO_JITTER), RETRY_WAIT);
+	k = retry_attempts(&r);
+	retry_resync(&r);
+	assert_int_equal(retry_due(&r, &BP, t1 + 10, NO_JITTER), RETRY_RESYNC);
+	retry_sent(&r, t1 + 10);
+	assert_int_equal(retry_attempts(&r), k);
+	/* the retry after it waits the first backoff from the resync */
+	assert_int_equal(retry_due(&r, &BP, t1 + 300, NO_JITTER), RETRY_WAIT);
+	t2 = next_send(&r, t1 + 10, NO_JITTER);
+	assert_true(t2 >= t1 + 10 + 299 && t2 <= t1 + 10 + 300);
+	/* the cap: after RETRY_RESYNCS_MAX, no resync goes at once */
+	for (int i = 1; i < RETRY_RESYNCS_MAX; i++) {
+		retry_resync(&r);
+		assert_int_equal(retry_due(&r, &BP, t2 + 1, NO_JITTER),
+				 RETRY_RESYNC);
+		retry_sent(&r, t2 + 1);
+	}
+	retry_resync(&r);
+	assert_int_not_equal(retry_due(&r, &BP, t2 + 2, NO_JITTER),
+			     RETRY_RESYNC);
+	/* a new failover may resync again */
+	retry_reset(&r);
+	retry_resync(&r);
+	assert_int_equal(retry_due(&r, &BP, T0, NO_JITTER), RETRY_RESYNC);
+}
+
+/* With the last attempt made, a resync still has its whole challenge
+ * window to be answered before the client gives up. */
+static void test_resync_after_last_attempt(void **state)
+{
+	const struct limiter_backoff_policy one = {
+		.first_ms = 300,
+		.max_ms = 300,
+		.max_attempts = 1,
+	};
+	struct retry r;
+
+	(void)state;
+	retry_reset(&r);
+	assert_int_equal(retry_due(&r, &one, T0, NO_JITTER), RETRY_NOW);
+	retry_sent(&r, T0);
+	retry_resync(&r);
+	assert_int_equal(retry_due(&r, &one, T0 + 1500, NO_JITTER),
+			 RETRY_RESYNC);
+	retry_sent(&r, T0 + 1500);
+	assert_int_equal(retry_attempts(&r), 1);
+	assert_int_equal(retry_due(&r, &one,
+				   T0 + 1500 + REATTACH_CHALLENGE_WINDOW_MS - 1,
+				   NO_JITTER),
+			 RETRY_WAIT);
+	assert_int_equal(retry_due(&r, &one,
+				   T0 + 1500 + REATTACH_CHALLENGE_WINDOW_MS,
+				   NO_JITTER),
+			 RETRY_GIVE_UP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +217,8 @@ int main(void)
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_stale_version_resync),
+		cmocka_unit_test(test_resync_after_last_attempt),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -319,12 +319,9 @@ test_daemon_restart_no_secret_at_rest() {
 		v0=$v
 		sleep 1.5
 	done
-	# The restarted daemons are in charge: they still rotate keys. A
-	# gateway killed with a fresh handshake's REKEY in flight forgot that
-	# exchange; the client gives up on it after four handshake timeouts
-	# (5 s on mobile) and ratchets instead (docs/control-plane-protocol.md).
+	# the restarted daemons are in charge: they still rotate keys
 	rec=$(grep -c '"type":"KEY_ROTATION"' "$dir/gw.events" || true)
-	wait_until 25 rotations_at_least "$dir/gw.events" "$((rec + 1))" || true
+	sleep 5
 	expect_ge "$(grep -c '"type":"KEY_ROTATION"' "$dir/gw.events")" "$((rec + 1))" "rotations after the last restart" || {
 		tail -n 25 "$dir/gw.events" "$dir/cl.events"
 		tail -n 20 "$dir/gw.log" "$dir/cl.log"
@@ -347,9 +344,6 @@ test_daemon_restart_no_secret_at_rest() {
 	secrets_absent "$dir" "${keys[@]}"
 	pkill -f "iperf3 -c 172.16.0.1" || true
 }
-
-# rotations_at_least EVENTS N: the event log shows N key rotations
-rotations_at_least() { test "$(grep -c '"type":"KEY_ROTATION"' "$1")" -ge "$2"; }
 
 # Keys rotate every rekey-after without a round trip's loss: ping every
 # 50 ms through several rotations, nothing dropped, nothing refused.

@@ -68,8 +68,6 @@ static const struct nla_policy jvpn_session_new_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = { .type = NLA_U64 },
-	[JVPN_A_DAEMON_SECRETS] =
-		NLA_POLICY_RANGE(NLA_BINARY, 1, JVPN_MAX_DAEMON_SECRETS_LEN),
 };
 
 /* JVPN_CMD_SESSION_GET */
@@ -104,7 +102,6 @@ static const struct nla_policy jvpn_session_get_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_GET - dump */
@@ -139,7 +136,6 @@ const struct nla_policy jvpn_session_get_dump_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_DEL */
@@ -174,7 +170,6 @@ static const struct nla_policy jvpn_session_del_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_SET_KEYS */
@@ -209,8 +204,6 @@ static const struct nla_policy jvpn_session_set_keys_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = { .type = NLA_FLAG },
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = { .type = NLA_U64 },
-	[JVPN_A_DAEMON_SECRETS] =
-		NLA_POLICY_RANGE(NLA_BINARY, 1, JVPN_MAX_DAEMON_SECRETS_LEN),
 };
 
 /* JVPN_CMD_SESSION_SWITCH */
@@ -245,7 +238,6 @@ static const struct nla_policy jvpn_session_switch_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_SET */
@@ -280,7 +272,6 @@ static const struct nla_policy jvpn_session_set_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_DEV_GET */
@@ -315,7 +306,6 @@ static const struct nla_policy jvpn_dev_get_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_GET_SOCKET */
@@ -350,7 +340,6 @@ static const struct nla_policy jvpn_session_get_socket_policy[JVPN_A_MAX + 1] = 
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
-	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* The commands: policy, handlers, what pre_doit looks up */

@@ -5,6 +5,7 @@
 #include <linux/jvpn.h>
 #include <sodium.h>
 
+#include "bytes.h"
 #include "escrow.h"
 
 _Static_assert(ESCROW_LEN <= JVPN_MAX_DAEMON_SECRETS_LEN,
@@ -22,21 +23,6 @@ enum {
 	OFF_CHAIN = OFF_CONTROL + JVPN_KEY_LEN,
 };
 
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 void escrow_encode(const struct handshake_keys *keys,
 		   const uint8_t peer_pub[JVPN_KEY_LEN],
 		   uint8_t out[ESCROW_LEN])
@@ -45,8 +31,8 @@ void escrow_encode(const struct handshake_keys *keys,
 	out[OFF_VERSION] = keys->version;
 	out[OFF_INITIATOR] = keys->initiator;
 	out[OFF_RESERVED] = 0;
-	put_be(out + OFF_GENERATION, keys->generation, 4);
-	put_be(out + OFF_SESSION, keys->session_id, 8);
+	put_be32(out + OFF_GENERATION, keys->generation);
+	put_be64(out + OFF_SESSION, keys->session_id);
 	memcpy(out + OFF_PEER, peer_pub, JVPN_KEY_LEN);
 	memcpy(out + OFF_CONTROL, keys->control, JVPN_KEY_LEN);
 	memcpy(out + OFF_CHAIN, keys->chain, JVPN_KEY_LEN);
@@ -57,12 +43,12 @@ bool escrow_decode(const uint8_t *in, size_t len, uint64_t id,
 {
 	if (!in || len != ESCROW_LEN || in[OFF_FORMAT] != ESCROW_FORMAT ||
 	    !in[OFF_VERSION] || in[OFF_INITIATOR] > 1 || in[OFF_RESERVED] ||
-	    !id || get_be(in + OFF_SESSION, 8) != id)
+	    !id || get_be64(in + OFF_SESSION) != id)
 		return false;
 	sodium_memzero(keys, sizeof(*keys));
 	keys->version = in[OFF_VERSION];
 	keys->initiator = in[OFF_INITIATOR];
-	keys->generation = (uint32_t)get_be(in + OFF_GENERATION, 4);
+	keys->generation = get_be32(in + OFF_GENERATION);
 	keys->session_id = id;
 	memcpy(peer_pub, in + OFF_PEER, JVPN_KEY_LEN);
 	memcpy(keys->control, in + OFF_CONTROL, JVPN_KEY_LEN);

@@ -331,7 +331,12 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 	    kernel_session_del(&d->kreq, s->id, del_reason(why)))
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
+	/* a rotation or fresh handshake under way dies with the session */
 	handshake_keys_wipe(&s->keys);
+	handshake_keys_wipe(&s->next_keys);
+	handshake_keys_wipe(&s->fresh_keys);
+	s->rekey_pending = false;
+	s->fresh_pending = false;
 	s->in_use = false;
 	s->in_kernel = false;
 	jvpnd_changed(d);

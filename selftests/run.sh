@@ -47,6 +47,7 @@ TESTS=(
 	"daemon_nat_rebinding test_daemon_nat_rebinding 90"
 	"daemon_kill9_restart test_daemon_kill9_restart 120"
 	"daemon_restart_no_secret_at_rest test_daemon_restart_no_secret_at_rest 300"
+	"daemon_ended_session_wiped test_daemon_ended_session_wiped 90"
 	"daemon_key_rotation test_daemon_key_rotation 90"
 	"daemon_reattach_forged_and_replayed test_daemon_reattach_forged_and_replayed 90"
 	"daemon_refusal_flood test_daemon_refusal_flood 120"

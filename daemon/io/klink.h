@@ -55,8 +55,10 @@ struct kernel_session_info {
 	uint64_t stats[JVPN_STATS_A_MAX + 1]; /* by enum jvpn_stats_attr */
 	/*
 	 * The record the daemon left with the kernel (DAEMON_SECRETS), or
-	 * NULL: it points into the link's receive buffer, valid until the
-	 * link's next request; whoever copies it out wipes the copy.
+	 * NULL: it points into the link's receive buffer, valid only inside
+	 * a dump's callback (lib/nl.c wipes each batch of replies once read,
+	 * so after kernel_session_get it reads as zeros); whoever copies it
+	 * out wipes the copy.
 	 */
 	const uint8_t *secrets;
 	size_t secrets_len;

@@ -223,7 +223,9 @@ test_jvpnctl_no_ghost_after_kernel_del() {
 test_jvpnctl_resync_after_lost_events() {
 	local dir id out i
 	dir=$(mktemp -d) out=$(mktemp)
-	daemon_up "$dir"
+	# the 800 requests below take minutes on a slow VM: the session must
+	# not meet its transport-loss TTL (120 s on mobile) while stopped
+	POLICY_EXTRA='transport-loss-ttl = 10m' daemon_up "$dir"
 	id=$(sfield jg id)
 	# stop the client too: its handshakes must not race the check
 	jc pkill -STOP -f "jvpnd --config $dir/cl.conf"
@@ -240,7 +242,11 @@ test_jvpnctl_resync_after_lost_events() {
 	kg del jvpn0 --id "$id"
 	jg pkill -CONT -f "jvpnd --config $dir/gw.conf"
 	wait_until 10 grep -q '"type":"DAEMON".*resynchronised from a dump, 1 session gone' \
-		"$dir/gw.events"
+		"$dir/gw.events" || {
+		grep '"type":"DAEMON"\|TERMINATED' "$dir/gw.events"
+		tail -n 20 "$dir/gw.log"
+		return 1
+	}
 	grep '"type":"DAEMON"\|TERMINATED' "$dir/gw.events"
 	ctl jg "$dir" gw session list | tee "$out"
 	jc pkill -CONT -f "jvpnd --config $dir/cl.conf"

@@ -224,7 +224,7 @@ UNIT_CTL_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
 UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
 	$(UNIT_LIB_SRCS) $(UNIT_DAEMON_SRCS) $(UNIT_CTL_SRCS))
 # the daemon's tests of its pure core link the core and lib only
-CORE_TESTS := clientguard cookie evformat handshake hsadmit limiter policy \
+CORE_TESTS := clientguard cookie escrow evformat handshake hsadmit limiter policy \
 	rehandshake \
 	reattach refusals reqanswer retry sm \
 	stats
@@ -289,8 +289,9 @@ $(BUILD)/fuzz/%: $(FUZZ_OBJ)/selftests/fuzz/%.o $(BUILD)/fuzz/libfuzz-jvpnd.a
 fuzz-short: $(FUZZ_BINS)
 	selftests/fuzz/run.sh $${FUZZ_SECONDS:-20} $(FUZZ_BINS)
 
+# every parser at least 10 million executions; the rates in out/fuzz/summary.tsv
 fuzz: $(FUZZ_BINS)
-	selftests/fuzz/run.sh $${FUZZ_SECONDS:-600} $(FUZZ_BINS)
+	selftests/fuzz/run.sh runs=$${FUZZ_RUNS:-10000000} $(FUZZ_BINS)
 
 # make bench: the benchmarks of docs/benchmarks.md. SCENARIOS picks a
 # subset (throughput,latency,failover,nat,scale,control); a subset writes

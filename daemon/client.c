@@ -785,6 +785,10 @@ static void client_tick(struct jvpnd *d)
 		tick_session(d, s);
 		return;
 	}
+	if (d->client.fresh_waiting) { /* its session ended: wipe its DH */
+		handshake_initiator_wipe(&d->client.fresh);
+		d->client.fresh_waiting = false;
+	}
 	if (now < d->client.hs_not_before_ms)
 		return;
 	if (!d->client.hs_sent_ms ||

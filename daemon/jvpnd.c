@@ -164,12 +164,30 @@ static void count_event(void *ctx, const struct event *ev, uint64_t seq,
 /* Once per wakeup, after everything that woke the loop was handled. */
 static void save_if_changed(struct jvpnd *d)
 {
-	if (!d->dirty)
+	uint64_t now = jvpn_boot_ms();
+	char what[CONFIG_PATH_MAX + 128];
+
+	if (!d->dirty || (d->unsaved && now < d->save_retry_ms))
 		return;
-	d->dirty = false;
-	if (!statefile_save(d))
-		fprintf(stderr, "jvpnd: state-file %s: %s\n",
-			d->cfg.interface.state_file, strerror(errno));
+	if (statefile_save(d)) {
+		d->dirty = false;
+		if (d->unsaved)
+			jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
+				   "state-file written again: new sessions are "
+				   "taken");
+		d->unsaved = false;
+		return;
+	}
+	/* dirty stays set: tried again a second later, not on every packet */
+	d->save_retry_ms = now + 1000;
+	if (d->unsaved)
+		return;
+	d->unsaved = true;
+	snprintf(what, sizeof(what),
+		 "state-file %s: %s: no new session until it can be written",
+		 d->cfg.interface.state_file, strerror(errno));
+	fprintf(stderr, "jvpnd: %s\n", what);
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE, what);
 }
 
 static bool start(struct jvpnd *d)

@@ -159,6 +159,13 @@ struct jvpnd {
 	size_t n_sessions;
 	bool stop;
 	bool dirty; /* a session changed: save the state file */
+	/*
+	 * The last save failed: the handshake replay guard could not be
+	 * kept, so no new session is taken until a save succeeds; retried
+	 * from save_retry_ms on (daemon/jvpnd.c).
+	 */
+	bool unsaved;
+	uint64_t save_retry_ms;
 	uint64_t started_ms;
 	struct control *control;   /* jvpnctl's unix socket */
 	struct notify notify;	   /* systemd, if it started us */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "clock.h"
 #include "emit.h"
+#include "escrow.h"
 #include "reason.h"
 #include "sessions.h"
 #include "udp.h"
@@ -216,6 +218,8 @@ static int install(struct jvpnd *d, struct session *s)
 {
 	const struct config_peer *peer = &d->cfg.peers[s->peer];
 	struct jvpn_cidr aips[CONFIG_MAX_ALLOWED_IPS];
+	uint8_t escrow[ESCROW_LEN];
+	int err;
 	struct kernel_session_spec spec = {
 		.id = s->id,
 		.fd = s->fd,
@@ -236,7 +240,13 @@ static int install(struct jvpnd *d, struct session *s)
 	memcpy(&spec.remote, &s->remote, sizeof(spec.remote));
 	memcpy(spec.tx_key, handshake_keys_tx(&s->keys), JVPN_KEY_LEN);
 	memcpy(spec.rx_key, handshake_keys_rx(&s->keys), JVPN_KEY_LEN);
-	return kernel_session_new(&d->kreq, &spec);
+	escrow_encode(&s->keys, s->peer_pub, escrow);
+	spec.secrets = escrow;
+	spec.secrets_len = sizeof(escrow);
+	err = kernel_session_new(&d->kreq, &spec);
+	sodium_memzero(&spec, sizeof(spec));
+	sodium_memzero(escrow, sizeof(escrow));
+	return err;
 }
 
 struct session *session_new(struct jvpnd *d, size_t peer,
@@ -247,7 +257,8 @@ struct session *session_new(struct jvpnd *d, size_t peer,
 	struct reattach_policy rp;
 	uint64_t now = jvpn_boot_ms();
 
-	if (!s)
+	/* its handshake time could not outlive a restart: see jvpnd.h */
+	if (!s || d->unsaved)
 		return NULL;
 	memset(s, 0, sizeof(*s));
 	s->d = d;
@@ -320,7 +331,12 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 	    kernel_session_del(&d->kreq, s->id, del_reason(why)))
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
+	/* a rotation or fresh handshake under way dies with the session */
 	handshake_keys_wipe(&s->keys);
+	handshake_keys_wipe(&s->next_keys);
+	handshake_keys_wipe(&s->fresh_keys);
+	s->rekey_pending = false;
+	s->fresh_pending = false;
 	s->in_use = false;
 	s->in_kernel = false;
 	jvpnd_changed(d);
@@ -407,9 +423,16 @@ int sessions_reconcile(struct jvpnd *d)
 int session_install_keys(struct jvpnd *d, struct session *s,
 			 const struct handshake_keys *keys, bool next)
 {
-	int err = kernel_session_set_keys(
-		&d->kreq, s->id, handshake_keys_tx(keys),
-		handshake_keys_rx(keys), (uint8_t)(keys->generation & 1), next);
+	uint8_t escrow[ESCROW_LEN];
+	int err;
+
+	/* a pair made current leaves its record with the kernel, atomically */
+	escrow_encode(keys, s->peer_pub, escrow);
+	err = kernel_session_set_keys(&d->kreq, s->id, handshake_keys_tx(keys),
+				      handshake_keys_rx(keys),
+				      (uint8_t)(keys->generation & 1), next,
+				      next ? NULL : escrow, sizeof(escrow));
+	sodium_memzero(escrow, sizeof(escrow));
 
 	if (err)
 		fprintf(stderr, "jvpnd: session %llu: keys: %s\n",

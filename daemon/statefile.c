@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "emit.h"
+#include "escrow.h"
 #include "role.h"
 #include "sessions.h"
 #include "sockets.h"
@@ -44,24 +45,54 @@ static void put_remote(FILE *f, const union jvpn_sockaddr *a)
 
 static void put_session(FILE *f, const struct session *s)
 {
-	const struct handshake_keys *k = &s->keys;
-
 	fprintf(f,
 		"session id=%" PRIu64 " state=%d version=%" PRIu64
 		" bound=%" PRIu64 " created=%" PRIu64 " since=%" PRIu64
 		" nonce=%" PRIu64 " peer_bound=%" PRIu64 " last_nonce=%" PRIu64
-		" last_switch=%" PRIu64 " gen=%u pver=%u initiator=%d",
+		" last_switch=%" PRIu64,
 		s->id, (int)s->sm.state, s->sm.version, s->sm.bound_version,
 		s->sm.created_ms, s->sm.since_ms, s->nonce, s->peer_bound,
-		s->rs.last_nonce, s->rs.last_switch_ms, k->generation,
-		k->version, k->initiator);
+		s->rs.last_nonce, s->rs.last_switch_ms);
 	put_hex(f, "peer", s->peer_pub, JVPN_KEY_LEN);
 	put_remote(f, &s->remote);
-	put_hex(f, "k_i2r", k->data_i2r, JVPN_KEY_LEN);
-	put_hex(f, "k_r2i", k->data_r2i, JVPN_KEY_LEN);
-	put_hex(f, "k_ctl", k->control, JVPN_KEY_LEN);
-	put_hex(f, "k_chain", k->chain, JVPN_KEY_LEN);
 	fputc('\n', f);
+}
+
+/*
+ * A new file beside the old one, never through a link an attacker left
+ * in the directory: O_EXCL|O_NOFOLLOW, after removing what a crash left.
+ */
+static int open_new(const char *tmp)
+{
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(tmp, flags, 0600);
+
+	if (fd < 0 && errno == EEXIST && !unlink(tmp))
+		fd = open(tmp, flags, 0600);
+	return fd;
+}
+
+/* The rename itself is durable only once the directory is synced. */
+static int sync_dir_of(const char *path)
+{
+	char dir[CONFIG_PATH_MAX];
+	char *slash;
+	int fd, err;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	err = fsync(fd);
+	close(fd);
+	return err;
 }
 
 bool statefile_save(const struct jvpnd *d)
@@ -74,7 +105,7 @@ bool statefile_save(const struct jvpnd *d)
 	if (!*path)
 		return true;
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open_new(tmp);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		if (fd >= 0)
 			close(fd);
@@ -90,21 +121,35 @@ bool statefile_save(const struct jvpnd *d)
 	for (size_t i = 0; i < d->n_sessions; i++)
 		if (d->sessions[i].in_use && d->sessions[i].in_kernel)
 			put_session(f, &d->sessions[i]);
-	if (fflush(f) || fsync(fd) || fclose(f))
+	if (fflush(f) || fsync(fd)) {
+		fclose(f);
+		unlink(tmp);
 		return false;
-	return rename(tmp, path) == 0;
+	}
+	if (fclose(f) || rename(tmp, path))
+		return false;
+	return sync_dir_of(path) == 0;
 }
 
 /* ---- reading ---- */
 
+/* What the file says of a session: nothing secret. */
 struct record {
 	uint64_t id;
 	struct sm_snapshot snap;
-	struct handshake_keys keys;
 	union jvpn_sockaddr remote;
 	uint64_t nonce, peer_bound, last_nonce, last_switch_ms;
+};
+
+/* What the kernel holds of a session, with the daemon's record of its keys. */
+struct held {
+	uint64_t id;
+	uint64_t state_version;
+	uint8_t state;
+	union jvpn_sockaddr remote;
+	struct handshake_keys keys;
 	uint8_t peer[JVPN_KEY_LEN];
-	bool in_kernel;
+	bool escrow_ok;
 };
 
 /* "key=value" of @line, or NULL. */
@@ -173,10 +218,10 @@ static bool get_remote(const char *line, union jvpn_sockaddr *a)
 	return false;
 }
 
+/* Fields a file of an earlier release also has (its keys are ignored). */
 static bool parse_session(const char *line, struct record *r)
 {
-	uint64_t state, gen, pver, init;
-	struct handshake_keys *k = &r->keys;
+	uint64_t state;
 
 	memset(r, 0, sizeof(*r));
 	if (!get_u64(line, "id", &r->id) || !get_u64(line, "state", &state) ||
@@ -188,20 +233,9 @@ static bool parse_session(const char *line, struct record *r)
 	    !get_u64(line, "peer_bound", &r->peer_bound) ||
 	    !get_u64(line, "last_nonce", &r->last_nonce) ||
 	    !get_u64(line, "last_switch", &r->last_switch_ms) ||
-	    !get_u64(line, "gen", &gen) || !get_u64(line, "pver", &pver) ||
-	    !get_u64(line, "initiator", &init) ||
-	    !get_hex(line, "peer", r->peer, JVPN_KEY_LEN) ||
-	    !get_remote(line, &r->remote) ||
-	    !get_hex(line, "k_i2r", k->data_i2r, JVPN_KEY_LEN) ||
-	    !get_hex(line, "k_r2i", k->data_r2i, JVPN_KEY_LEN) ||
-	    !get_hex(line, "k_ctl", k->control, JVPN_KEY_LEN) ||
-	    !get_hex(line, "k_chain", k->chain, JVPN_KEY_LEN))
+	    !get_remote(line, &r->remote))
 		return false;
 	r->snap.state = (enum jvpn_state)state;
-	k->session_id = r->id;
-	k->generation = (uint32_t)gen;
-	k->version = (uint8_t)pver;
-	k->initiator = init != 0;
 	return true;
 }
 
@@ -252,95 +286,163 @@ static int adopt_socket(struct jvpnd *d, uint64_t id)
 	return fd;
 }
 
-static bool restore_one(struct jvpnd *d, const struct record *r)
+/*
+ * The kernel is right where it and the file disagree: a kill -9 between
+ * a switch and the save leaves the file one version behind.
+ */
+static void reconcile(const struct held *h, const struct record *r,
+		      struct sm_snapshot *snap)
 {
-	long peer = peer_index(d, r->peer);
+	uint64_t now = jvpn_boot_ms();
+
+	if (r) {
+		*snap = r->snap;
+	} else {
+		memset(snap, 0, sizeof(*snap));
+		snap->created_ms = now;
+		snap->since_ms = now;
+	}
+	if (!r || r->snap.version != h->state_version ||
+	    !jvpn_sockaddr_equal(&r->remote, &h->remote))
+		snap->bound_version = h->state_version;
+	snap->version = h->state_version;
+	snap->state = (enum jvpn_state)h->state;
+}
+
+static bool restore_one(struct jvpnd *d, const struct held *h,
+			const struct record *r)
+{
+	long peer = peer_index(d, h->peer);
 	struct reattach_policy rp;
+	struct sm_snapshot snap;
 	struct session *s;
 
-	if (peer < 0 || (size_t)peer >= d->n_sessions)
+	if (!h->escrow_ok || peer < 0 || (size_t)peer >= d->n_sessions)
 		return false;
 	s = &d->sessions[d->role->slot_of_peer((size_t)peer)];
+	if (s->in_use)
+		return false;
+	reconcile(h, r, &snap);
 	memset(s, 0, sizeof(*s));
 	s->d = d;
 	s->peer = (size_t)peer;
-	memcpy(s->peer_pub, r->peer, JVPN_KEY_LEN);
-	s->id = r->id;
-	s->keys = r->keys;
-	s->remote = r->remote;
-	s->nonce = r->nonce;
-	s->peer_bound = r->peer_bound;
+	memcpy(s->peer_pub, h->peer, JVPN_KEY_LEN);
+	s->id = h->id;
+	s->keys = h->keys;
+	s->remote = h->remote;
+	if (r) {
+		s->nonce = r->nonce;
+		s->peer_bound = r->peer_bound;
+	}
 	s->last_rx_ms = jvpn_boot_ms();
 	s->keys_since_ms = jvpn_boot_ms();
-	if (sm_restore(&s->sm, &r->snap, session_sm_outlet, s) != SM_OK)
+	if (sm_restore(&s->sm, &snap, session_sm_outlet, s) != SM_OK)
 		return false;
 	session_reattach_policy(session_policy(d, s), &rp);
 	reattach_session_init(&s->rs, &rp, jvpn_boot_ms());
-	s->rs.last_nonce = r->last_nonce;
-	s->rs.last_switch_ms = r->last_switch_ms;
-	s->fd = adopt_socket(d, r->id);
-	if (s->fd < 0)
+	if (r) {
+		s->rs.last_nonce = r->last_nonce;
+		s->rs.last_switch_ms = r->last_switch_ms;
+	}
+	s->fd = adopt_socket(d, h->id);
+	if (s->fd < 0) {
+		handshake_keys_wipe(&s->keys);
 		return false;
+	}
 	s->in_use = true;
 	s->in_kernel = true;
 	jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_NONE,
-		   "session restored after restart");
+		   r ? "session restored after restart"
+		     : "session restored after restart from the kernel alone");
 	return true;
 }
 
-struct known {
-	struct record *records;
-	size_t n;
-	struct jvpnd *d;
+struct kernel_view {
+	struct held *held;
+	size_t n, cap;
 };
 
-/* A kernel session the state file does not know is ambiguous: end it. */
-static void mark_or_end(const struct kernel_session_info *ks, void *ctx)
+/* Copies what the dump says; the record of keys leaves the buffer wiped. */
+static void collect(const struct kernel_session_info *ks, void *ctx)
 {
-	struct known *k = ctx;
+	struct kernel_view *v = ctx;
+	struct held *h;
 
-	for (size_t i = 0; i < k->n; i++)
-		if (k->records[i].id == ks->id) {
-			k->records[i].in_kernel = true;
-			return;
-		}
-	kernel_session_del(&k->d->kreq, ks->id, JVPN_DEL_REASON_ADMIN);
+	if (v->n >= v->cap)
+		return;
+	h = &v->held[v->n++];
+	h->id = ks->id;
+	h->state_version = ks->state_version;
+	h->state = ks->state;
+	h->remote = ks->remote;
+	h->escrow_ok = escrow_decode(ks->secrets, ks->secrets_len, ks->id,
+				     &h->keys, h->peer);
+	if (ks->secrets)
+		sodium_memzero((void *)ks->secrets, ks->secrets_len);
+}
+
+static const struct record *record_of(const struct record *records, size_t n,
+				      uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (records[i].id == id)
+			return &records[i];
+	return NULL;
+}
+
+/* Every line of the file; false for a missing or foreign file. */
+static bool read_file(struct jvpnd *d, struct record *records, size_t cap,
+		      size_t *n)
+{
+	char line[STATE_LINE_MAX];
+	FILE *f = fopen(d->cfg.interface.state_file, "re");
+	bool ok;
+
+	*n = 0;
+	if (!f)
+		return false;
+	ok = fgets(line, sizeof(line), f) &&
+	     !strncmp(line, STATE_MAGIC, strlen(STATE_MAGIC));
+	while (ok && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "peer-ts ", 8))
+			parse_peer_ts(d, line);
+		else if (!strncmp(line, "session ", 8) && *n < cap &&
+			 parse_session(line, &records[*n]))
+			(*n)++;
+	}
+	/* a file of an earlier release held keys: none stays in memory */
+	sodium_memzero(line, sizeof(line));
+	fclose(f);
+	return ok;
 }
 
 int statefile_restore(struct jvpnd *d)
 {
-	struct known k = { .d = d };
-	char line[STATE_LINE_MAX];
+	size_t cap = d->n_sessions + 1, n_records = 0;
+	struct kernel_view v = { .cap = 2 * cap };
+	struct record *records = calloc(cap, sizeof(*records));
 	int restored = 0;
-	FILE *f;
 
-	if (!*d->cfg.interface.state_file)
-		return 0;
-	f = fopen(d->cfg.interface.state_file, "re");
-	if (!f)
-		return 0;
-	k.records = calloc(d->n_sessions + 1, sizeof(*k.records));
-	if (!k.records || !fgets(line, sizeof(line), f) ||
-	    strncmp(line, STATE_MAGIC, strlen(STATE_MAGIC)))
+	v.held = calloc(v.cap, sizeof(*v.held));
+	if (!records || !v.held)
 		goto out;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "peer-ts ", 8))
-			parse_peer_ts(d, line);
-		else if (!strncmp(line, "session ", 8) &&
-			 k.n <= d->n_sessions &&
-			 parse_session(line, &k.records[k.n]))
-			k.n++;
-	}
-	kernel_session_dump(&d->kreq, mark_or_end, &k);
-	for (size_t i = 0; i < k.n; i++)
-		if (k.records[i].in_kernel && restore_one(d, &k.records[i]))
+	if (*d->cfg.interface.state_file)
+		read_file(d, records, cap, &n_records);
+	if (kernel_session_dump(&d->kreq, collect, &v))
+		goto out;
+	for (size_t i = 0; i < v.n; i++) {
+		const struct held *h = &v.held[i];
+
+		if (restore_one(d, h, record_of(records, n_records, h->id)))
 			restored++;
+		else /* no keys, no peer, or a second one for it: ambiguous */
+			kernel_session_del(&d->kreq, h->id,
+					   JVPN_DEL_REASON_ADMIN);
+	}
 out:
-	if (k.records)
-		sodium_memzero(k.records,
-			       (d->n_sessions + 1) * sizeof(*k.records));
-	free(k.records);
-	sodium_memzero(line, sizeof(line));
-	fclose(f);
+	if (v.held)
+		sodium_memzero(v.held, v.cap * sizeof(*v.held));
+	free(v.held);
+	free(records);
 	return restored;
 }

@@ -68,6 +68,8 @@ static const struct nla_policy jvpn_session_new_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = { .type = NLA_U64 },
+	[JVPN_A_DAEMON_SECRETS] =
+		NLA_POLICY_RANGE(NLA_BINARY, 1, JVPN_MAX_DAEMON_SECRETS_LEN),
 };
 
 /* JVPN_CMD_SESSION_GET */
@@ -102,6 +104,7 @@ static const struct nla_policy jvpn_session_get_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_GET - dump */
@@ -136,6 +139,7 @@ const struct nla_policy jvpn_session_get_dump_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_DEL */
@@ -170,6 +174,7 @@ static const struct nla_policy jvpn_session_del_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_SET_KEYS */
@@ -204,6 +209,8 @@ static const struct nla_policy jvpn_session_set_keys_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = { .type = NLA_FLAG },
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = { .type = NLA_U64 },
+	[JVPN_A_DAEMON_SECRETS] =
+		NLA_POLICY_RANGE(NLA_BINARY, 1, JVPN_MAX_DAEMON_SECRETS_LEN),
 };
 
 /* JVPN_CMD_SESSION_SWITCH */
@@ -238,6 +245,7 @@ static const struct nla_policy jvpn_session_switch_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_SET */
@@ -272,6 +280,7 @@ static const struct nla_policy jvpn_session_set_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_DEV_GET */
@@ -306,6 +315,7 @@ static const struct nla_policy jvpn_dev_get_policy[JVPN_A_MAX + 1] = {
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* JVPN_CMD_SESSION_GET_SOCKET */
@@ -340,6 +350,7 @@ static const struct nla_policy jvpn_session_get_socket_policy[JVPN_A_MAX + 1] = 
 	[JVPN_A_KEY_NEXT] = JVPN_NL_FOREIGN("KEY_NEXT"),
 	[JVPN_A_PAD] = JVPN_NL_FOREIGN("PAD"),
 	[JVPN_A_KEY_GENERATION] = JVPN_NL_FOREIGN("KEY_GENERATION"),
+	[JVPN_A_DAEMON_SECRETS] = JVPN_NL_FOREIGN("DAEMON_SECRETS"),
 };
 
 /* The commands: policy, handlers, what pre_doit looks up */

@@ -349,7 +349,10 @@ static int fill_session(struct sk_buff *msg, const struct jvpn_session *s)
 	    nla_put_u32(msg, JVPN_A_MIN_SWITCH_INTERVAL_MS,
 			s->min_switch_interval_ms) ||
 	    put_times(msg, s) || put_keys(msg, s) || put_transport(msg, s) ||
-	    put_allowed_ips(msg, s) || put_stats(msg, s->counters))
+	    put_allowed_ips(msg, s) || put_stats(msg, s->counters) ||
+	    (s->daemon_secrets &&
+	     nla_put(msg, JVPN_A_DAEMON_SECRETS, s->daemon_secrets->len,
+		     s->daemon_secrets->data)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -485,6 +488,22 @@ static int session_setup(struct jvpn_device *jd, struct jvpn_session *s,
 	return 0;
 }
 
+/*
+ * A copy of the request's DAEMON_SECRETS (the policy bounds its length),
+ * NULL without one, or an error pointer: taken before anything changes,
+ * so that running out of memory refuses the whole request.
+ */
+static struct jvpn_daemon_secrets *request_secrets(struct genl_info *info)
+{
+	const struct nlattr *a = info->attrs[JVPN_A_DAEMON_SECRETS];
+	struct jvpn_daemon_secrets *sec;
+
+	if (!a)
+		return NULL;
+	sec = jvpn_daemon_secrets_new(nla_data(a), nla_len(a));
+	return sec ?: ERR_PTR(-ENOMEM);
+}
+
 static struct jvpn_keypair *request_keys(struct genl_info *info, u8 phase,
 					 u64 generation)
 {
@@ -569,7 +588,13 @@ int jvpn_nl_session_new_doit(struct sk_buff *skb, struct genl_info *info)
 		jvpn_keypair_free(kp);
 		return -ENOMEM;
 	}
-	err = session_setup(jd, s, info, &remote);
+	s->daemon_secrets = request_secrets(info);
+	if (IS_ERR(s->daemon_secrets)) {
+		s->daemon_secrets = NULL;
+		err = -ENOMEM;
+	} else {
+		err = session_setup(jd, s, info, &remote);
+	}
 	if (!err)
 		err = session_publish(jd, s, kp, info);
 	if (err) {
@@ -708,6 +733,7 @@ int jvpn_nl_session_set_keys_doit(struct sk_buff *skb, struct genl_info *info)
 	bool next = nla_get_flag(a[JVPN_A_KEY_NEXT]);
 	bool gen_given = a[JVPN_A_KEY_GENERATION];
 	struct jvpn_keypair *cur, *prev, *kp;
+	struct jvpn_daemon_secrets *sec;
 	enum jvpn_keys_verdict v;
 	int err;
 
@@ -718,21 +744,37 @@ int jvpn_nl_session_set_keys_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "key generations are used up");
 		return -EKEYEXPIRED;
 	}
+	if (next && a[JVPN_A_DAEMON_SECRETS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[JVPN_A_DAEMON_SECRETS],
+				    "daemon secrets belong to the current pair, not to a staged one");
+		return -EINVAL;
+	}
+	sec = request_secrets(info);
+	if (IS_ERR(sec))
+		return PTR_ERR(sec);
 	kp = request_keys(info, nla_get_u8(a[JVPN_A_KEY_PHASE]),
 			  gen_given ? nla_get_u64(a[JVPN_A_KEY_GENERATION]) :
 				      s->key_gen_hwm + 1);
-	if (!kp)
+	if (!kp) {
+		jvpn_daemon_secrets_free(sec);
 		return -ENOMEM;
+	}
 	cur = rcu_dereference_protected(s->keys, lockdep_is_held(&s->jd->lock));
 	prev = rcu_dereference_protected(s->prev_keys,
 					 lockdep_is_held(&s->jd->lock));
 	v = jvpn_keys_check(cur, prev, s->key_gen_hwm, kp, next, gen_given);
 	err = keys_refusal(info, v);
-	if (err || v != JVPN_KEYS_INSTALL) {
+	if (err) {
+		jvpn_daemon_secrets_free(sec);
+		jvpn_keypair_free(kp);
+		return err;
+	}
+	jvpn_session_set_secrets(s, sec);
+	if (v != JVPN_KEYS_INSTALL) {
 		jvpn_keypair_free(kp);
 		if (v == JVPN_KEYS_PROMOTE)
 			jvpn_session_promote_keys(s);
-		return err;
+		return 0;
 	}
 	if (next)
 		jvpn_session_set_next_keys(s, kp);

@@ -60,6 +60,7 @@ static void session_free_now(struct jvpn_session *s)
 	/* no reader can hold the key pairs any more: free them directly */
 	jvpn_keypair_free(rcu_dereference_protected(s->keys, 1));
 	jvpn_keypair_free(rcu_dereference_protected(s->prev_keys, 1));
+	jvpn_daemon_secrets_free(s->daemon_secrets);
 	free_percpu(s->counters);
 	kmem_cache_free(session_cache, s);
 }
@@ -150,4 +151,31 @@ void jvpn_session_promote_keys(struct jvpn_session *s)
 	staged->staged = false;
 	rcu_assign_pointer(s->prev_keys, old_cur);
 	rcu_assign_pointer(s->keys, staged);
+}
+
+struct jvpn_daemon_secrets *jvpn_daemon_secrets_new(const void *data, u8 len)
+{
+	struct jvpn_daemon_secrets *sec;
+
+	sec = kmalloc(struct_size(sec, data, len), GFP_KERNEL);
+	if (!sec)
+		return NULL;
+	sec->len = len;
+	memcpy(sec->data, data, len);
+	return sec;
+}
+
+void jvpn_daemon_secrets_free(struct jvpn_daemon_secrets *sec)
+{
+	kfree_sensitive(sec);
+}
+
+void jvpn_session_set_secrets(struct jvpn_session *s,
+			      struct jvpn_daemon_secrets *sec)
+{
+	lockdep_assert_held(&s->jd->lock);
+	if (!sec)
+		return;
+	jvpn_daemon_secrets_free(s->daemon_secrets);
+	s->daemon_secrets = sec;
 }

@@ -19,6 +19,16 @@ struct jvpn_transport;
  * A session: the anchor that outlives its transports. Data-path fields are
  * read under RCU; every change happens under the device's lock.
  */
+/*
+ * The daemon's own secrets of the session's current keys (netlink
+ * DAEMON_SECRETS): opaque here, kept so that a restarted jvpnd takes the
+ * session back without writing a secret to disk.
+ */
+struct jvpn_daemon_secrets {
+	u8 len;
+	u8 data[];
+};
+
 struct jvpn_session {
 	u64 id;
 	struct rhash_head table_node;
@@ -30,6 +40,8 @@ struct jvpn_session {
 	struct jvpn_keypair __rcu *prev_keys;	/* opens rx in rotation */
 	struct list_head allowed_ips;		/* struct jvpn_aip */
 	u64 key_gen_hwm;	/* highest key generation ever installed */
+	/* device lock; never read by the data path nor put in an event */
+	struct jvpn_daemon_secrets *daemon_secrets;
 
 	u64 state_version;
 	u8 state;			/* enum jvpn_state, the daemon's */
@@ -80,6 +92,11 @@ void jvpn_session_set_keys(struct jvpn_session *s, struct jvpn_keypair *kp);
 void jvpn_session_set_next_keys(struct jvpn_session *s,
 				struct jvpn_keypair *kp);
 void jvpn_session_promote_keys(struct jvpn_session *s);
+/* Takes @sec (may be NULL: keeps the old), wiping what it replaces. */
+void jvpn_session_set_secrets(struct jvpn_session *s,
+			      struct jvpn_daemon_secrets *sec);
+struct jvpn_daemon_secrets *jvpn_daemon_secrets_new(const void *data, u8 len);
+void jvpn_daemon_secrets_free(struct jvpn_daemon_secrets *sec);
 
 static inline u64 jvpn_now_ns(void)
 {

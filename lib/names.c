@@ -74,6 +74,7 @@ static const char *const attr_names[] = {
 	[JVPN_A_KEY_NEXT] = "JVPN_A_KEY_NEXT",
 	[JVPN_A_PAD] = "JVPN_A_PAD",
 	[JVPN_A_KEY_GENERATION] = "JVPN_A_KEY_GENERATION",
+	[JVPN_A_DAEMON_SECRETS] = "JVPN_A_DAEMON_SECRETS",
 };
 
 static const char *const endpoint_attr_names[] = {

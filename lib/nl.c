@@ -277,6 +277,8 @@ static int receive_replies(struct transaction *t)
 		ret = mnl_cb_run2(nl->rx, (size_t)len, t->req->nlmsg_seq,
 				  nl->portid, on_reply, t, control,
 				  ARRAY_SIZE(control));
+		/* replies carry the daemon's record of keys (SESSION_GET) */
+		explicit_bzero(nl->rx, (size_t)len);
 		if (ret < 0)
 			return errno ? -errno : -EPROTO;
 		if (ret == MNL_CB_STOP)
@@ -294,11 +296,21 @@ int jvpn_nl_transact(struct jvpn_nl *nl, struct nlmsghdr *req,
 		.data = data,
 	};
 
+	int err;
+
 	nl->extack[0] = '\0';
 	req->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return -errno;
-	return receive_replies(&t);
+		err = -errno;
+	else
+		err = receive_replies(&t);
+	/*
+	 * Requests carry data keys and the daemon's record of its control
+	 * key (SESSION_NEW, SET_KEYS): none outlives its transaction in the
+	 * buffer, and the replies needed it only to name attributes.
+	 */
+	explicit_bzero(req, req->nlmsg_len);
+	return err;
 }
 
 int jvpn_nl_report(const struct jvpn_nl *nl, int err)
@@ -448,6 +460,10 @@ void jvpn_nl_close(struct jvpn_nl *nl)
 {
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	if (nl->tx)
+		explicit_bzero(nl->tx, JVPN_NL_BUF_SIZE);
+	if (nl->rx)
+		explicit_bzero(nl->rx, JVPN_NL_BUF_SIZE);
 	free(nl->tx);
 	free(nl->rx);
 	nl->sock = NULL;

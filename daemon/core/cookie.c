@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "bytes.h"
 #include "cookie.h"
 
 /* HANDSHAKE_COOKIE: offsets of its fields */
@@ -40,21 +41,6 @@ static void seal_key(uint8_t out[JVPN_KEY_LEN],
 				  sizeof(COOKIE_LABEL) - 1);
 	crypto_generichash_update(&state, gateway_pub, JVPN_KEY_LEN);
 	crypto_generichash_final(&state, out, JVPN_KEY_LEN);
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
 }
 
 static bool init_shape_ok(const uint8_t *msg, size_t len)

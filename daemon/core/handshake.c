@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "bytes.h"
 #include "handshake.h"
 
 #define HS_TAG_LEN   crypto_aead_chacha20poly1305_ietf_ABYTES
@@ -78,41 +79,6 @@ static const char LABEL_DATA_R2I[] = "jvpn 1 data responder->initiator";
 static const char LABEL_CONTROL[] = "jvpn 1 control";
 static const char LABEL_CHAIN[] = "jvpn 1 chain";
 static const char LABEL_ROTATE[] = "jvpn 1 rotate";
-
-/* ---- byte order ---- */
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)get_be16(p) << 16 | get_be16(p + 2);
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
 
 /* ---- primitives: HASH, PRF, KDF, MAC1 (names as in the document) ---- */
 

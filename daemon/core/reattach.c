@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "bytes.h"
 #include "reattach.h"
 
 _Static_assert(JVPN_KEY_LEN == crypto_auth_hmacsha256_KEYBYTES,
@@ -16,49 +17,6 @@ _Static_assert(JVPN_CP_MAC_LEN == crypto_auth_hmacsha256_BYTES,
 	       "the envelope's mac is a whole HMAC-SHA256");
 _Static_assert(REATTACH_REJECT_LEN <= REATTACH_REQUEST_LEN,
 	       "a reject must not amplify the request it answers");
-
-/* ---- bytes --------------------------------------------------------- */
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static bool all_zero(const uint8_t *p, size_t n)
 {

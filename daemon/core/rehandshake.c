@@ -4,22 +4,8 @@
 
 #include <sodium.h>
 
+#include "bytes.h"
 #include "rehandshake.h"
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 size_t rehandshake_inner_len(uint8_t type)
 {

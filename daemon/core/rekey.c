@@ -3,29 +3,15 @@
 #include <string.h>
 
 #include <jvpn/messages.h>
+#include "bytes.h"
 #include "reason.h"
 #include "rekey.h"
 
 #define REKEY_BODY_END (JVPN_REKEY_LEN - JVPN_CP_MAC_LEN)
 
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 uint64_t rekey_peek_session(const uint8_t msg[JVPN_REKEY_LEN])
 {
-	return get_be(msg + 4, 8);
+	return get_be64(msg + 4);
 }
 
 size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
@@ -34,8 +20,8 @@ size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
 	memset(out, 0, JVPN_REKEY_LEN);
 	out[0] = type;
 	out[1] = JVPN_CP_VERSION_MAX;
-	put_be(out + 4, session_id, 8);
-	put_be(out + 12, generation, 4);
+	put_be64(out + 4, session_id);
+	put_be32(out + 12, generation);
 	crypto_auth_hmacsha256(out + REKEY_BODY_END, out, REKEY_BODY_END, key);
 	return JVPN_REKEY_LEN;
 }
@@ -54,7 +40,7 @@ int rekey_decode(const uint8_t *msg, size_t len, uint8_t type,
 	if (crypto_auth_hmacsha256_verify(msg + REKEY_BODY_END, msg,
 					  REKEY_BODY_END, key))
 		return -1;
-	*session_id = get_be(msg + 4, 8);
-	*generation = (uint32_t)get_be(msg + 12, 4);
+	*session_id = get_be64(msg + 4);
+	*generation = get_be32(msg + 12);
 	return 0;
 }

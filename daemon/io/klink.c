@@ -140,6 +140,9 @@ int kernel_session_new(struct kernel_link *k,
 			 spec->min_switch_ms);
 	if (spec->n_allowed_ips)
 		put_allowed_ips(nlh, spec->allowed_ips, spec->n_allowed_ips);
+	if (spec->secrets)
+		mnl_attr_put(nlh, JVPN_A_DAEMON_SECRETS,
+			     (uint16_t)spec->secrets_len, spec->secrets);
 	return transact(k, nlh, "session-new", NULL, NULL);
 }
 
@@ -169,7 +172,8 @@ int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 
 int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 			    const uint8_t *tx, const uint8_t *rx, uint8_t phase,
-			    bool next)
+			    bool next, const uint8_t *secrets,
+			    size_t secrets_len)
 {
 	struct nlmsghdr *nlh = request(k, JVPN_CMD_SESSION_SET_KEYS, id);
 
@@ -178,6 +182,9 @@ int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 	mnl_attr_put_u8(nlh, JVPN_A_KEY_PHASE, phase);
 	if (next)
 		mnl_attr_put(nlh, JVPN_A_KEY_NEXT, 0, NULL);
+	else if (secrets)
+		mnl_attr_put(nlh, JVPN_A_DAEMON_SECRETS, (uint16_t)secrets_len,
+			     secrets);
 	return transact(k, nlh, "session-set-keys", NULL, NULL);
 }
 
@@ -269,6 +276,10 @@ static int session_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case JVPN_A_STATS:
 			get_stats(a, s->stats);
+			break;
+		case JVPN_A_DAEMON_SECRETS:
+			s->secrets = mnl_attr_get_payload(a);
+			s->secrets_len = mnl_attr_get_payload_len(a);
 			break;
 		}
 	}

@@ -38,6 +38,9 @@ struct kernel_session_spec {
 	uint32_t min_switch_ms;
 	const struct jvpn_cidr *allowed_ips;
 	size_t n_allowed_ips;
+	/* the daemon's record of the keys for the kernel to keep, or NULL */
+	const uint8_t *secrets;
+	size_t secrets_len;
 };
 
 /* What the kernel reports of a session. */
@@ -50,6 +53,15 @@ struct kernel_session_info {
 	uint64_t last_rx_ns; /* CLOCK_BOOTTIME, 0 = never */
 	uint64_t last_tx_ns;
 	uint64_t stats[JVPN_STATS_A_MAX + 1]; /* by enum jvpn_stats_attr */
+	/*
+	 * The record the daemon left with the kernel (DAEMON_SECRETS), or
+	 * NULL: it points into the link's receive buffer, valid only inside
+	 * a dump's callback (lib/nl.c wipes each batch of replies once read,
+	 * so after kernel_session_get it reads as zeros); whoever copies it
+	 * out wipes the copy.
+	 */
+	const uint8_t *secrets;
+	size_t secrets_len;
 };
 
 enum kernel_event_type {
@@ -86,10 +98,15 @@ int kernel_session_switch(struct kernel_link *k, uint64_t id, int fd,
 			  uint64_t next);
 int kernel_session_set_state(struct kernel_link *k, uint64_t id,
 			     uint64_t expected, uint64_t next, uint8_t state);
-/* @next: install to open packets only, as the next generation */
+/*
+ * @next: install to open packets only, as the next generation; otherwise
+ * @secrets (NULL: none) is the daemon's record of the pair, for the
+ * kernel to keep in place of the one before.
+ */
 int kernel_session_set_keys(struct kernel_link *k, uint64_t id,
 			    const uint8_t *tx, const uint8_t *rx, uint8_t phase,
-			    bool next);
+			    bool next, const uint8_t *secrets,
+			    size_t secrets_len);
 int kernel_session_del(struct kernel_link *k, uint64_t id, uint32_t reason);
 int kernel_session_get(struct kernel_link *k, uint64_t id,
 		       struct kernel_session_info *out);

@@ -98,6 +98,45 @@ test_set_keys_promotion_allowed() {
 	expect_eq "$(field jg key_phase)" 1 "gateway key_phase"
 }
 
+# get_secrets: the daemon's record the kernel keeps for session $SID
+get_secrets() {
+	{ jg python3 "$NLREQ" --show daemon-secrets session-get ifindex=jvpn0 \
+		session-id="$SID" || true; } | sed -n 's/^daemon-secrets //p'
+}
+
+# The kernel keeps the daemon's record of the current pair's secrets (so
+# that no secret need be on disk: daemon/core/escrow.h): taken with a pair
+# made current, replaced only by a request that succeeds, refused with a
+# staged pair or over the length bound, and given back by SESSION_GET.
+test_daemon_secrets_kept_with_current_pair() {
+	local out s1 s2
+	topo_up v4
+	expect_eq "$(get_secrets)" "" "record of a session created without one"
+	s1=$(printf 'a1%.0s' $(seq 48)) s2=$(printf 'b2%.0s' $(seq 48))
+	out=$(set_keys_req tx-key="$(printf '%064x' 0xd1)" rx-key="$KEY_C2G" key-phase=1 daemon-secrets="$s1")
+	echo "$out"
+	grep -q '^accepted' <<<"$out"
+	expect_eq "$(get_secrets)" "$s1" "record after SET_KEYS"
+	out=$(set_keys_req tx-key="$(printf '%064x' 0xd2)" rx-key="$KEY_C2G" key-phase=0 key-next daemon-secrets="$s2")
+	echo "$out"
+	grep -q '^refused.*EINVAL.*belong to the current pair.*; at JVPN_A_DAEMON_SECRETS' <<<"$out"
+	# a refused change of keys changes no record (transmit key reused)
+	out=$(set_keys_req tx-key="$(printf '%064x' 0xd1)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$s2")
+	echo "$out"
+	grep -q '^refused.*nonce reuse' <<<"$out"
+	expect_eq "$(get_secrets)" "$s1" "record after a refused SET_KEYS"
+	out=$(set_keys_req tx-key="$(printf '%064x' 0xd3)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$(printf '00%.0s' $(seq 129))")
+	echo "$out"
+	grep -q '^refused.*ERANGE\|^refused.*EINVAL' <<<"$out"
+	out=$(set_keys_req tx-key="$(printf '%064x' 0xd4)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$s2")
+	echo "$out"
+	grep -q '^accepted' <<<"$out"
+	expect_eq "$(get_secrets)" "$s2" "record replaced with the next pair"
+	# and no tool shows it: a dump is text that lands in logs
+	out=$(jg "$JVPNK" dump jvpn0)
+	! grep -q "$s2" <<<"$out"
+}
+
 # A replayed rekey from an old state file: fresh keys, past generation.
 test_key_generation_high_water_mark() {
 	local out

@@ -114,7 +114,7 @@ test_daemon_nat_rebinding_uncharged() {
 	sleep 0.5
 	nat_rebind
 	sleep 0.5
-	key=$(sed -n 's/.* k_ctl=\([0-9a-f]*\).*/\1/p' "$dir/cl.state")
+	key=$(kernel_control_key jc)
 	jc "$JVPN_PKT" send "10.3.0.2:$GW_PORT" --from-port 40002 \
 		reattach-signed --session "$(sfield jg id)" --key "$key" \
 		--version "$(sfield jg version)" --counter 1000

@@ -281,6 +281,16 @@ test_daemon_fresh_handshake() {
 	tail -n 3 "$ping"
 	grep -m 3 'fresh handshake' "$dir/cl.events" | cut -c1-220
 	echo "fresh handshakes: client $n, gateway $(fresh_count "$dir/gw.events")"
+	if [[ $(ping_received "$ping") != "$(ping_sent "$ping")" ]]; then
+		for ns in jc jg; do
+			echo "== $ns"
+			ip netns exec $ns "$JVPNK" dump jvpn0
+			ip -n $ns -s link show jvpn0
+			ip netns exec $ns nstat -az 2>/dev/null | grep -Ei 'udp|drop|overflow|prune' | grep -v ' 0 '
+		done
+		grep -n 'icmp_seq' "$ping" | awk -F'icmp_seq=' '{split($2,a," "); if (a[1] != p + 1) print "gap before", a[1]; p = a[1]}' | head
+		grep -E 'KEY_ROTATION|REKEY|SAVE|state' "$dir/cl.events" | tail -n 5 | cut -c1-250
+	fi
 	expect_ge "$n" "$FRESH_N" "fresh handshakes on the client"
 	expect_ge "$(fresh_count "$dir/gw.events")" "$FRESH_N" "fresh handshakes on the gateway"
 	expect_eq "$(ping_received "$ping")" "$(ping_sent "$ping")" "echo replies"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """nlreq: send one request of the jvpn family, built from its spec.
 
-    nlreq.py [--spec FILE] [--dump] OP [ATTR[=VALUE]]...
-    nlreq.py [--spec FILE] -      one request a line, as [--dump] OP ...
+    nlreq.py [--spec FILE] [--show ATTR] [--dump] OP [ATTR[=VALUE]]...
+    nlreq.py [--spec FILE] [--show ATTR] -   one request a line, as
+                                             [--dump] OP ...
 
 For tests (selftests/net/netlink.sh): any attribute of the spec's top
 set in any command, so that the kernel's policies can be tried with
@@ -12,6 +13,9 @@ requests no real client would build. OP and ATTR are spec names
 attribute (an interface name for ifindex), hex bytes for a binary one,
 nothing for a flag; nests are not supported.
 
+--show ATTR prints, before that line, "ATTR VALUE" for each reply that
+carries the top-level attribute ATTR (hex bytes, or a number), so that a
+test reads what the kernel returns without trusting the daemon's tools.
 Prints "accepted OP", or "refused OP: ERRNO: MESSAGE; at ATTR; missing
 ATTR" from the extended ack, naming attributes as the uapi does; a line
 per request. Exit status as jvpnk raw: 0 refused (every one), 1 accepted
@@ -206,9 +210,24 @@ def describe(family, req, flags, tlvs):
     return "; ".join(parts)
 
 
-def outcome(family, link, req):
+def show_attr(family, name, payload):
+    """The VALUE text of each top-level attribute name in one reply."""
+    atype, kind = family.attrs[name]
+    for t, value in attributes(payload[GENL_HDRLEN:]):
+        if t != atype:
+            continue
+        if kind in PACK and struct.calcsize(PACK[kind]) == len(value):
+            yield str(struct.unpack(PACK[kind], value)[0])
+        else:
+            yield value.hex()
+
+
+def outcome(family, link, req, show=None):
     """(errno, extack text) of the request just sent."""
     for mtype, flags, payload in link.replies():
+        if show and mtype not in (NLMSG_ERROR, NLMSG_DONE):
+            for text in show_attr(family, show, payload):
+                print("%s %s" % (show, text), flush=True)
         if mtype == NLMSG_ERROR:
             err = -struct.unpack_from("=i", payload)[0]
             # with NETLINK_CAP_ACK: the error, our header, then the TLVs
@@ -231,13 +250,13 @@ def parse_request(family, words):
     return dump, words[0], [nla(*encode(family, a)) for a in words[1:]]
 
 
-def run(family, link, dump, op, attrs):
+def run(family, link, dump, op, attrs, show=None):
     """Sends one request: (exit status, the line that says how it went)."""
     try:
         fid = link.family_id(family.name)
         flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if dump else 0)
         req = link.send(fid, flags, family.cmds[op], family.version, attrs)
-        err, text = outcome(family, link, req)
+        err, text = outcome(family, link, req, show)
     except OSError as e:
         return EXIT_NOT_SENT, "not sent %s: %s" % (op, e)
     if not err:
@@ -256,16 +275,20 @@ def requests(family, args):
 
 
 def main(argv):
-    args, spec = argv[1:], SPEC
+    args, spec, show = argv[1:], SPEC, None
     if args[:1] == ["--spec"] and len(args) > 1:
         spec, args = args[1], args[2:]
+    if args[:1] == ["--show"] and len(args) > 1:
+        show, args = args[1], args[2:]
     try:
         family = Family(spec)
+        if show is not None and show not in family.attrs:
+            raise Usage("no attribute '%s' in the spec" % show)
         todo = requests(family, args)
     except (Usage, ValueError, OSError) as e:
         sys.stderr.write("nlreq: %s\n" % e)
-        sys.stderr.write("usage: nlreq.py [--spec FILE] {[--dump] OP "
-                         "[ATTR[=VALUE]]... | -}\n")
+        sys.stderr.write("usage: nlreq.py [--spec FILE] [--show ATTR] "
+                         "{[--dump] OP [ATTR[=VALUE]]... | -}\n")
         return EXIT_USAGE
     worst = EXIT_REFUSED
     try:
@@ -274,7 +297,7 @@ def main(argv):
         sys.stderr.write("nlreq: a generic netlink socket: %s\n" % e)
         return EXIT_NOT_SENT
     for dump, op, attrs in todo:
-        status, line = run(family, link, dump, op, attrs)
+        status, line = run(family, link, dump, op, attrs, show)
         print(line, flush=True)
         worst = max(worst, status)
     return worst

@@ -22,6 +22,8 @@
 #define JVPN_MCGRP_EVENTS	"events"
 
 #define JVPN_KEY_LEN		32	/* ChaCha20-Poly1305 key */
+/* the longest DAEMON_SECRETS the kernel keeps for a session */
+#define JVPN_MAX_DAEMON_SECRETS_LEN	128
 
 enum jvpn_cmd {
 	JVPN_CMD_UNSPEC,
@@ -120,6 +122,16 @@ enum jvpn_attr {
 	 * its own. Without it the kernel numbers the pair one above that mark.
 	 */
 	JVPN_A_KEY_GENERATION,
+	/*
+	 * binary, in SESSION_NEW and SET_KEYS (of a pair made current): the
+	 * daemon's own secrets of the session's current keys, opaque to the
+	 * kernel (the control key and chain of the daemon's handshake), kept
+	 * beside the data keys so that a restarted daemon takes the session
+	 * back with nothing secret on disk; the last one given replaces the one
+	 * before. Returned by SESSION_GET (do and dump, CAP_NET_ADMIN), never
+	 * in an event, wiped when replaced or freed.
+	 */
+	JVPN_A_DAEMON_SECRETS,
 
 	__JVPN_A_MAX,
 	JVPN_A_MAX = __JVPN_A_MAX - 1

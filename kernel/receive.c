@@ -14,6 +14,7 @@
 #include "events.h"
 #include "header.h"
 #include "inner.h"
+#include "queue.h"
 #include "receive.h"
 #include "session.h"
 #include "transport.h"
@@ -77,7 +78,8 @@ static struct jvpn_rx_cb *rx_cb(struct sk_buff *skb)
 
 /*
  * Packets of one session waiting to be opened, and opened ones waiting for
- * NAPI; beyond these they drop, counted as drop_queue_full.
+ * NAPI; beyond these they drop, counted as drop_queue_full (the last
+ * quarter of each is for small packets only: queue.h).
  */
 #define JVPN_RX_QUEUE_LEN	1024
 #define JVPN_DELIVER_QUEUE_LEN	1024
@@ -93,8 +95,8 @@ static void deliver(struct jvpn_session *s, struct sk_buff *skb, bool xnet,
 	struct net_device *dev = s->jd->dev;
 	unsigned int len = skb->len;
 
-	if (unlikely(skb_queue_len_lockless(&s->deliver_queue) >=
-		     JVPN_DELIVER_QUEUE_LEN))
+	if (unlikely(!jvpn_queue_admits(skb_queue_len_lockless(&s->deliver_queue),
+					JVPN_DELIVER_QUEUE_LEN, len)))
 		return drop_session(s, skb, JVPN_C_DROP_QUEUE_FULL);
 	skb_scrub_packet(skb, xnet);
 	/* the outer flow's hash would put every inner flow on one queue */
@@ -267,7 +269,8 @@ static void rx_enqueue(struct jvpn_session *s, struct sk_buff *skb)
 
 	spin_lock_bh(&s->rx_queue.lock);
 	qlen = skb_queue_len(&s->rx_queue);
-	if (unlikely(qlen >= JVPN_RX_QUEUE_LEN)) {
+	if (unlikely(!jvpn_queue_admits(qlen, JVPN_RX_QUEUE_LEN,
+					skb->len - rx_cb(skb)->offset))) {
 		spin_unlock_bh(&s->rx_queue.lock);
 		return drop_session(s, skb, JVPN_C_DROP_QUEUE_FULL);
 	}

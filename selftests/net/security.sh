@@ -281,6 +281,8 @@ test_daemon_fresh_handshake() {
 	tail -n 3 "$ping"
 	grep -m 3 'fresh handshake' "$dir/cl.events" | cut -c1-220
 	echo "fresh handshakes: client $n, gateway $(fresh_count "$dir/gw.events")"
+	# iperf3 fills the queues: full-size packets drop there, pings must not
+	echo "queue drops (full-size packets only): gateway $(sfield jg drop_queue_full), client $(sfield jc drop_queue_full)"
 	if [[ $(ping_received "$ping") != "$(ping_sent "$ping")" ]]; then
 		for ns in jc jg; do
 			echo "== $ns"

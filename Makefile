@@ -226,7 +226,7 @@ UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
 # the daemon's tests of its pure core link the core and lib only
 CORE_TESTS := clientguard cookie escrow evformat handshake hsadmit limiter policy \
 	rehandshake \
-	reattach refusals reqanswer retry sm \
+	reattach refusals rekey reqanswer retry sm \
 	stats
 CONFIG_TESTS := config
 

@@ -182,7 +182,8 @@ static void send_probe(struct session *s)
 		.timestamp_ms = jvpn_boot_ms(),
 	};
 	uint8_t out[REATTACH_PROBE_LEN];
-	size_t n = reattach_encode_probe(&p, s->keys.control, out, sizeof(out));
+	size_t n = reattach_encode_probe(&p, handshake_keys_auth(&s->keys), out,
+					 sizeof(out));
 
 	if (n)
 		udp_send(s->fd, &s->remote, out, n);
@@ -234,7 +235,8 @@ static void send_request_again(struct jvpnd *d, struct session *s)
 	size_t n;
 
 	req.transport_class = class_of(endpoint(d));
-	n = reattach_encode_request(&req, s->keys.control, out, sizeof(out));
+	n = reattach_encode_request(&req, handshake_keys_auth(&s->keys), out,
+				    sizeof(out));
 	clientguard_request_sent(&s->guard, req.nonce, jvpn_boot_ms());
 	if (n)
 		udp_send(uplink_fd(d, d->client.candidate), endpoint(d), out,
@@ -317,11 +319,13 @@ static void on_challenge(struct session *s, int fd,
 	struct reattach_challenge c;
 	size_t n;
 
-	if (reattach_decode_challenge(msg, len, s->keys.control, &c) ||
+	if (reattach_decode_challenge(msg, len, handshake_keys_auth(&s->keys),
+				      &c) ||
 	    clientguard_challenge(&s->guard, c.request_nonce, jvpn_boot_ms()) !=
 		    CLIENTGUARD_OK)
 		return;
-	n = reattach_encode_response(&c, s->keys.control, out, sizeof(out));
+	n = reattach_encode_response(&c, handshake_keys_auth(&s->keys), out,
+				     sizeof(out));
 	if (n)
 		udp_send(fd, from, out, n);
 }
@@ -334,10 +338,11 @@ static void on_path_challenge(struct session *s, int fd,
 	struct reattach_path p;
 	size_t n;
 
-	if (reattach_decode_path_challenge(msg, len, s->keys.control, &p))
+	if (reattach_decode_path_challenge(msg, len,
+					   handshake_keys_auth(&s->keys), &p))
 		return;
-	n = reattach_encode_path_response(&p, s->keys.control, out,
-					  sizeof(out));
+	n = reattach_encode_path_response(&p, handshake_keys_auth(&s->keys),
+					  out, sizeof(out));
 	if (n)
 		udp_send(fd, from, out, n);
 }
@@ -404,7 +409,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	struct reattach_ack ack;
 	size_t i;
 
-	if (reattach_decode_ack(msg, len, s->keys.control, &ack))
+	if (reattach_decode_ack(msg, len, handshake_keys_auth(&s->keys), &ack))
 		return;
 	v = clientguard_ack(&s->guard, ack.request_nonce, ack.state_version,
 			    s->peer_bound, jvpn_boot_ms());
@@ -436,7 +441,8 @@ static void on_reject(struct jvpnd *d, struct session *s,
 	struct reattach_reject rej;
 	enum clientguard_verdict v;
 
-	if (reattach_decode_reject(msg, len, s->keys.control, &rej))
+	if (reattach_decode_reject(msg, len, handshake_keys_auth(&s->keys),
+				   &rej))
 		return;
 	v = clientguard_reject(&s->guard, rej.request_nonce, rej.reason,
 			       rej.nonce_floor, s->nonce, jvpn_boot_ms());
@@ -480,8 +486,9 @@ static void send_rekey(struct session *s)
 {
 	uint8_t out[JVPN_REKEY_LEN];
 
-	rekey_encode(JVPN_MSG_REKEY, s->id, s->next_keys.generation,
-		     s->next_keys.control, out);
+	if (!rekey_encode(JVPN_MSG_REKEY, s->id, s->next_keys.generation,
+			  handshake_keys_auth(&s->next_keys), out))
+		return;
 	udp_send(s->fd, &s->remote, out, sizeof(out));
 	s->rekey_sent_ms = jvpn_boot_ms();
 }
@@ -507,8 +514,8 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	char what[64];
 
 	if (!s->rekey_pending ||
-	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK, s->next_keys.control,
-			 &id, &gen) ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK,
+			 handshake_keys_auth(&s->next_keys), &id, &gen) ||
 	    id != s->id || gen != s->next_keys.generation ||
 	    session_install_keys(d, s, &s->next_keys, false))
 		return;
@@ -655,7 +662,8 @@ static void on_probe_ack(struct jvpnd *d, struct session *s, int fd,
 {
 	struct reattach_probe p;
 
-	if (reattach_decode_probe_ack(msg, len, s->keys.control, &p))
+	if (reattach_decode_probe_ack(msg, len, handshake_keys_auth(&s->keys),
+				      &p))
 		return;
 	if (clientguard_probe_ack(&s->guard, p.seq) != CLIENTGUARD_OK) {
 		refused(d, s, JVPND_REASON_REPLAYED_NONCE, from, "PROBE_ACK");

@@ -242,8 +242,8 @@ static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
 	size_t n;
 
 	/* a replayed probe must not pass for a live path */
-	if (reattach_decode_probe(msg, len, s->keys.control, &p) !=
-		    REATTACH_OK ||
+	if (reattach_decode_probe(msg, len, handshake_keys_auth(&s->keys),
+				  &p) != REATTACH_OK ||
 	    p.seq <= s->probe_seq)
 		return;
 	s->probe_seq = p.seq;
@@ -254,7 +254,8 @@ static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
 	/* a probe proves the path it came on only if it is the bound one */
 	if (fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
 		s->last_rx_ms = jvpn_boot_ms();
-	n = reattach_encode_probe_ack(&p, s->keys.control, out, sizeof(out));
+	n = reattach_encode_probe_ack(&p, handshake_keys_auth(&s->keys), out,
+				      sizeof(out));
 	if (n)
 		udp_send(fd, from, out, n);
 }
@@ -274,8 +275,8 @@ static bool promote_fresh(struct jvpnd *d, struct session *s,
 	char what[64];
 
 	if (!s->fresh_pending ||
-	    rekey_decode(msg, len, JVPN_MSG_REKEY, s->fresh_keys.control, &id,
-			 &gen) ||
+	    rekey_decode(msg, len, JVPN_MSG_REKEY,
+			 handshake_keys_auth(&s->fresh_keys), &id, &gen) ||
 	    gen != s->fresh_keys.generation ||
 	    session_install_keys(d, s, &s->fresh_keys, false))
 		return false;
@@ -307,8 +308,8 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	s = session_find(d, rekey_peek_session(msg));
 	if (!s || !s->in_kernel)
 		return;
-	if (rekey_decode(msg, len, JVPN_MSG_REKEY, s->keys.control, &id,
-			 &gen)) {
+	if (rekey_decode(msg, len, JVPN_MSG_REKEY,
+			 handshake_keys_auth(&s->keys), &id, &gen)) {
 		if (!promote_fresh(d, s, msg, len))
 			return;
 		gen = s->keys.generation;
@@ -329,9 +330,9 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 	}
 	/* a repeated REKEY (our ACK was lost) is answered again */
 	if (gen == s->keys.generation) {
-		rekey_encode(JVPN_MSG_REKEY_ACK, s->id, gen, s->keys.control,
-			     out);
-		udp_send(fd, from, out, sizeof(out));
+		if (rekey_encode(JVPN_MSG_REKEY_ACK, s->id, gen,
+				 handshake_keys_auth(&s->keys), out))
+			udp_send(fd, from, out, sizeof(out));
 	}
 }
 
@@ -416,11 +417,11 @@ static void transmit_challenge(struct session *s)
 	memcpy(c.token, s->token, sizeof(c.token));
 	memcpy(p.token, s->token, sizeof(p.token));
 	if (s->pending_reason == JVPND_REASON_NAT_REBINDING)
-		n = reattach_encode_path_challenge(&p, s->keys.control, out,
-						   sizeof(out));
+		n = reattach_encode_path_challenge(
+			&p, handshake_keys_auth(&s->keys), out, sizeof(out));
 	else
-		n = reattach_encode_challenge(&c, s->keys.control, out,
-					      sizeof(out));
+		n = reattach_encode_challenge(&c, handshake_keys_auth(&s->keys),
+					      out, sizeof(out));
 	if (n)
 		udp_send(s->pending_fd, &s->pending_remote, out, n);
 }
@@ -481,7 +482,8 @@ static void send_reject(struct session *s, int fd,
 	size_t n;
 
 	reattach_make_reject(&view, req, v, &rej);
-	n = reattach_encode_reject(&rej, s->keys.control, out, sizeof(out));
+	n = reattach_encode_reject(&rej, handshake_keys_auth(&s->keys), out,
+				   sizeof(out));
 	if (n)
 		udp_send(fd, to, out, n);
 }
@@ -508,7 +510,8 @@ static void send_second_challenge(struct session *s, int fd,
 	s->second_remote = *to;
 	s->second_until_ms = jvpn_boot_ms() + PATH_CHALLENGE_TIMEOUT_MS;
 	memcpy(c.token, s->second_token, sizeof(c.token));
-	n = reattach_encode_challenge(&c, s->keys.control, out, sizeof(out));
+	n = reattach_encode_challenge(&c, handshake_keys_auth(&s->keys), out,
+				      sizeof(out));
 	if (n)
 		udp_send(fd, to, out, n);
 }
@@ -596,7 +599,8 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 					   &src))
 		return; /* malformed, not forged: no security event */
 	if (s) {
-		st = reattach_decode_request(msg, len, s->keys.control, &req);
+		st = reattach_decode_request(
+			msg, len, handshake_keys_auth(&s->keys), &req);
 		if (st != REATTACH_OK && st != REATTACH_E_MAC)
 			return;
 		proof_ok = st == REATTACH_OK;
@@ -675,7 +679,8 @@ static void send_ack(struct session *s, uint64_t request_nonce)
 		.request_nonce = request_nonce,
 		.state_version = s->sm.version,
 	};
-	size_t n = reattach_encode_ack(&ack, s->keys.control, out, sizeof(out));
+	size_t n = reattach_encode_ack(&ack, handshake_keys_auth(&s->keys), out,
+				       sizeof(out));
 
 	if (n)
 		udp_send(s->fd, &s->remote, out, n);
@@ -757,12 +762,13 @@ static void on_response(struct jvpnd *d, struct session *s, int fd,
 	struct reattach_path p;
 
 	if (path) {
-		if (reattach_decode_path_response(msg, len, s->keys.control,
-						  &p))
+		if (reattach_decode_path_response(
+			    msg, len, handshake_keys_auth(&s->keys), &p))
 			return;
 		memcpy(token, p.token, sizeof(token));
 	} else {
-		if (reattach_decode_response(msg, len, s->keys.control, &c))
+		if (reattach_decode_response(msg, len,
+					     handshake_keys_auth(&s->keys), &c))
 			return;
 		if (second_answered(s, fd, from, &c)) {
 			commit_path(d, s);

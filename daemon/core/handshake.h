@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpauth.h"
 #include "key.h"
 #include <jvpn/messages.h>
 #include "reason.h"
@@ -142,6 +143,12 @@ struct handshake_keys {
 const uint8_t *handshake_keys_tx(const struct handshake_keys *keys);
 const uint8_t *handshake_keys_rx(const struct handshake_keys *keys);
 void handshake_keys_wipe(struct handshake_keys *keys);
+
+/* What the session's control messages are sealed and opened with. */
+static inline struct cp_auth handshake_keys_auth(const struct handshake_keys *k)
+{
+	return (struct cp_auth){ k->control, k->version };
+}
 
 /*
  * next = the keys of generation `generation`, which must be

@@ -103,24 +103,25 @@ enum reattach_status reattach_peek(const uint8_t *buf, size_t len,
 /* Header, body (already in out + 12), mac. The body is written by the
  * caller first, so each encoder fills only its own fields. */
 static size_t seal(uint8_t type, uint64_t session_id, size_t body_len,
-		   const uint8_t *key, uint8_t *out)
+		   struct cp_auth auth, uint8_t *out)
 {
 	size_t covered = JVPN_CP_HDR_LEN + body_len;
 
 	out[0] = type;
-	out[1] = JVPN_CP_VERSION_MAX;
+	out[1] = auth.version;
 	out[2] = 0;
 	out[3] = 0;
 	put_be64(out + 4, session_id);
-	crypto_auth_hmacsha256(out + covered, out, covered, key);
+	crypto_auth_hmacsha256(out + covered, out, covered, auth.key);
 	return covered + JVPN_CP_MAC_LEN;
 }
 
 /* Whether an encoder may write a message of this body length. */
-static bool can_encode(const void *m, const uint8_t *key, uint64_t sid,
+static bool can_encode(const void *m, struct cp_auth auth, uint64_t sid,
 		       const uint8_t *out, size_t cap, size_t body_len)
 {
-	return m && key && out && sid != 0 && cap >= JVPN_CP_MSG_LEN(body_len);
+	return m && cp_auth_valid(auth) && out && sid != 0 &&
+	       cap >= JVPN_CP_MSG_LEN(body_len);
 }
 
 /*
@@ -130,17 +131,19 @@ static bool can_encode(const void *m, const uint8_t *key, uint64_t sid,
  */
 static enum reattach_status open_env(uint8_t type, size_t body_len,
 				     const uint8_t *buf, size_t len,
-				     const uint8_t *key, uint64_t *sid)
+				     struct cp_auth auth, uint64_t *sid)
 {
 	size_t covered = JVPN_CP_HDR_LEN + body_len;
 
-	if (!buf || !key || len != covered + JVPN_CP_MAC_LEN)
+	if (!buf || !auth.key || len != covered + JVPN_CP_MAC_LEN)
 		return REATTACH_E_LENGTH;
-	if (crypto_auth_hmacsha256_verify(buf + covered, buf, covered, key))
+	if (crypto_auth_hmacsha256_verify(buf + covered, buf, covered,
+					  auth.key))
 		return REATTACH_E_MAC;
 	if (buf[0] != type)
 		return REATTACH_E_TYPE;
-	if (buf[1] < JVPN_CP_VERSION_MIN || buf[1] > JVPN_CP_VERSION_MAX)
+	/* the session's version, not merely one this build speaks */
+	if (buf[1] != auth.version)
 		return REATTACH_E_VERSION;
 	if (buf[2] || buf[3])
 		return REATTACH_E_RESERVED;
@@ -154,12 +157,11 @@ static enum reattach_status open_env(uint8_t type, size_t body_len,
 
 /* body: state_version(8) nonce(8) timestamp_ms(8) class(1) reserved(7) */
 size_t reattach_encode_request(const struct reattach_request *m,
-			       const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			       size_t cap)
+			       struct cp_auth auth, uint8_t *out, size_t cap)
 {
 	uint8_t *b;
 
-	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
+	if (!can_encode(m, auth, m ? m->session_id : 0, out, cap,
 			JVPN_REATTACH_REQUEST_BODY))
 		return 0;
 	b = BODY(out);
@@ -169,11 +171,11 @@ size_t reattach_encode_request(const struct reattach_request *m,
 	b[24] = m->transport_class;
 	memset(b + 25, 0, 7);
 	return seal(JVPN_MSG_REATTACH_REQUEST, m->session_id,
-		    JVPN_REATTACH_REQUEST_BODY, key, out);
+		    JVPN_REATTACH_REQUEST_BODY, auth, out);
 }
 
 enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
-					     const uint8_t key[JVPN_KEY_LEN],
+					     struct cp_auth auth,
 					     struct reattach_request *m)
 {
 	struct reattach_request r;
@@ -182,7 +184,7 @@ enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
 
 	memset(&r, 0, sizeof(r));
 	st = open_env(JVPN_MSG_REATTACH_REQUEST, JVPN_REATTACH_REQUEST_BODY,
-		      buf, len, key, &r.session_id);
+		      buf, len, auth, &r.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	b = BODY(buf);
@@ -204,24 +206,24 @@ enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
 /* body: request_nonce(8) token(16) */
 static size_t encode_challenge_as(uint8_t type,
 				  const struct reattach_challenge *m,
-				  const uint8_t *key, uint8_t *out, size_t cap)
+				  struct cp_auth auth, uint8_t *out, size_t cap)
 {
 	uint8_t *b;
 
-	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
+	if (!can_encode(m, auth, m ? m->session_id : 0, out, cap,
 			JVPN_REATTACH_CHALLENGE_BODY) ||
 	    all_zero(m->token, JVPN_REATTACH_TOKEN_LEN))
 		return 0;
 	b = BODY(out);
 	put_be64(b, m->request_nonce);
 	memcpy(b + 8, m->token, JVPN_REATTACH_TOKEN_LEN);
-	return seal(type, m->session_id, JVPN_REATTACH_CHALLENGE_BODY, key,
+	return seal(type, m->session_id, JVPN_REATTACH_CHALLENGE_BODY, auth,
 		    out);
 }
 
 static enum reattach_status decode_challenge_as(uint8_t type,
 						const uint8_t *buf, size_t len,
-						const uint8_t *key,
+						struct cp_auth auth,
 						struct reattach_challenge *m)
 {
 	struct reattach_challenge c;
@@ -229,7 +231,7 @@ static enum reattach_status decode_challenge_as(uint8_t type,
 	const uint8_t *b;
 
 	memset(&c, 0, sizeof(c));
-	st = open_env(type, JVPN_REATTACH_CHALLENGE_BODY, buf, len, key,
+	st = open_env(type, JVPN_REATTACH_CHALLENGE_BODY, buf, len, auth,
 		      &c.session_id);
 	if (st != REATTACH_OK)
 		return st;
@@ -244,34 +246,32 @@ static enum reattach_status decode_challenge_as(uint8_t type,
 }
 
 size_t reattach_encode_challenge(const struct reattach_challenge *m,
-				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-				 size_t cap)
+				 struct cp_auth auth, uint8_t *out, size_t cap)
 {
-	return encode_challenge_as(JVPN_MSG_REATTACH_CHALLENGE, m, key, out,
+	return encode_challenge_as(JVPN_MSG_REATTACH_CHALLENGE, m, auth, out,
 				   cap);
 }
 
 size_t reattach_encode_response(const struct reattach_challenge *m,
-				const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-				size_t cap)
+				struct cp_auth auth, uint8_t *out, size_t cap)
 {
-	return encode_challenge_as(JVPN_MSG_REATTACH_RESPONSE, m, key, out,
+	return encode_challenge_as(JVPN_MSG_REATTACH_RESPONSE, m, auth, out,
 				   cap);
 }
 
 enum reattach_status reattach_decode_challenge(const uint8_t *buf, size_t len,
-					       const uint8_t key[JVPN_KEY_LEN],
+					       struct cp_auth auth,
 					       struct reattach_challenge *m)
 {
-	return decode_challenge_as(JVPN_MSG_REATTACH_CHALLENGE, buf, len, key,
+	return decode_challenge_as(JVPN_MSG_REATTACH_CHALLENGE, buf, len, auth,
 				   m);
 }
 
 enum reattach_status reattach_decode_response(const uint8_t *buf, size_t len,
-					      const uint8_t key[JVPN_KEY_LEN],
+					      struct cp_auth auth,
 					      struct reattach_challenge *m)
 {
-	return decode_challenge_as(JVPN_MSG_REATTACH_RESPONSE, buf, len, key,
+	return decode_challenge_as(JVPN_MSG_REATTACH_RESPONSE, buf, len, auth,
 				   m);
 }
 
@@ -279,13 +279,12 @@ enum reattach_status reattach_decode_response(const uint8_t *buf, size_t len,
 
 /* body: request_nonce(8) state_version(8); version 0 is HANDSHAKE's and
  * can never be the result of a switch */
-size_t reattach_encode_ack(const struct reattach_ack *m,
-			   const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			   size_t cap)
+size_t reattach_encode_ack(const struct reattach_ack *m, struct cp_auth auth,
+			   uint8_t *out, size_t cap)
 {
 	uint8_t *b;
 
-	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
+	if (!can_encode(m, auth, m ? m->session_id : 0, out, cap,
 			JVPN_REATTACH_ACK_BODY) ||
 	    m->state_version == 0)
 		return 0;
@@ -293,11 +292,11 @@ size_t reattach_encode_ack(const struct reattach_ack *m,
 	put_be64(b, m->request_nonce);
 	put_be64(b + 8, m->state_version);
 	return seal(JVPN_MSG_REATTACH_ACK, m->session_id,
-		    JVPN_REATTACH_ACK_BODY, key, out);
+		    JVPN_REATTACH_ACK_BODY, auth, out);
 }
 
 enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
-					 const uint8_t key[JVPN_KEY_LEN],
+					 struct cp_auth auth,
 					 struct reattach_ack *m)
 {
 	struct reattach_ack a;
@@ -306,7 +305,7 @@ enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
 
 	memset(&a, 0, sizeof(a));
 	st = open_env(JVPN_MSG_REATTACH_ACK, JVPN_REATTACH_ACK_BODY, buf, len,
-		      key, &a.session_id);
+		      auth, &a.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	b = BODY(buf);
@@ -332,12 +331,11 @@ static bool reject_reason_sendable(uint16_t reason)
 /* body: reason(2) reserved(2) retry_after_ms(4) request_nonce(8)
  *       state_version(8) nonce_floor(8) */
 size_t reattach_encode_reject(const struct reattach_reject *m,
-			      const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			      size_t cap)
+			      struct cp_auth auth, uint8_t *out, size_t cap)
 {
 	uint8_t *b;
 
-	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
+	if (!can_encode(m, auth, m ? m->session_id : 0, out, cap,
 			JVPN_REATTACH_REJECT_BODY) ||
 	    !reject_reason_sendable(m->reason))
 		return 0;
@@ -349,11 +347,11 @@ size_t reattach_encode_reject(const struct reattach_reject *m,
 	put_be64(b + 16, m->state_version);
 	put_be64(b + 24, m->nonce_floor);
 	return seal(JVPN_MSG_REATTACH_REJECT, m->session_id,
-		    JVPN_REATTACH_REJECT_BODY, key, out);
+		    JVPN_REATTACH_REJECT_BODY, auth, out);
 }
 
 enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
-					    const uint8_t key[JVPN_KEY_LEN],
+					    struct cp_auth auth,
 					    struct reattach_reject *m)
 {
 	struct reattach_reject r;
@@ -362,7 +360,7 @@ enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
 
 	memset(&r, 0, sizeof(r));
 	st = open_env(JVPN_MSG_REATTACH_REJECT, JVPN_REATTACH_REJECT_BODY, buf,
-		      len, key, &r.session_id);
+		      len, auth, &r.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	b = BODY(buf);
@@ -384,25 +382,25 @@ enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
 
 /* body: token(16) */
 static size_t encode_path_as(uint8_t type, const struct reattach_path *m,
-			     const uint8_t *key, uint8_t *out, size_t cap)
+			     struct cp_auth auth, uint8_t *out, size_t cap)
 {
-	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
+	if (!can_encode(m, auth, m ? m->session_id : 0, out, cap,
 			JVPN_PATH_BODY) ||
 	    all_zero(m->token, JVPN_REATTACH_TOKEN_LEN))
 		return 0;
 	memcpy(BODY(out), m->token, JVPN_REATTACH_TOKEN_LEN);
-	return seal(type, m->session_id, JVPN_PATH_BODY, key, out);
+	return seal(type, m->session_id, JVPN_PATH_BODY, auth, out);
 }
 
 static enum reattach_status decode_path_as(uint8_t type, const uint8_t *buf,
-					   size_t len, const uint8_t *key,
+					   size_t len, struct cp_auth auth,
 					   struct reattach_path *m)
 {
 	struct reattach_path p;
 	enum reattach_status st;
 
 	memset(&p, 0, sizeof(p));
-	st = open_env(type, JVPN_PATH_BODY, buf, len, key, &p.session_id);
+	st = open_env(type, JVPN_PATH_BODY, buf, len, auth, &p.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	if (all_zero(BODY(buf), JVPN_REATTACH_TOKEN_LEN))
@@ -414,61 +412,61 @@ static enum reattach_status decode_path_as(uint8_t type, const uint8_t *buf,
 }
 
 size_t reattach_encode_path_challenge(const struct reattach_path *m,
-				      const uint8_t key[JVPN_KEY_LEN],
-				      uint8_t *out, size_t cap)
+				      struct cp_auth auth, uint8_t *out,
+				      size_t cap)
 {
-	return encode_path_as(JVPN_MSG_PATH_CHALLENGE, m, key, out, cap);
+	return encode_path_as(JVPN_MSG_PATH_CHALLENGE, m, auth, out, cap);
 }
 
 size_t reattach_encode_path_response(const struct reattach_path *m,
-				     const uint8_t key[JVPN_KEY_LEN],
-				     uint8_t *out, size_t cap)
+				     struct cp_auth auth, uint8_t *out,
+				     size_t cap)
 {
-	return encode_path_as(JVPN_MSG_PATH_RESPONSE, m, key, out, cap);
+	return encode_path_as(JVPN_MSG_PATH_RESPONSE, m, auth, out, cap);
 }
 
-enum reattach_status
-reattach_decode_path_challenge(const uint8_t *buf, size_t len,
-			       const uint8_t key[JVPN_KEY_LEN],
-			       struct reattach_path *m)
+enum reattach_status reattach_decode_path_challenge(const uint8_t *buf,
+						    size_t len,
+						    struct cp_auth auth,
+						    struct reattach_path *m)
 {
-	return decode_path_as(JVPN_MSG_PATH_CHALLENGE, buf, len, key, m);
+	return decode_path_as(JVPN_MSG_PATH_CHALLENGE, buf, len, auth, m);
 }
 
-enum reattach_status
-reattach_decode_path_response(const uint8_t *buf, size_t len,
-			      const uint8_t key[JVPN_KEY_LEN],
-			      struct reattach_path *m)
+enum reattach_status reattach_decode_path_response(const uint8_t *buf,
+						   size_t len,
+						   struct cp_auth auth,
+						   struct reattach_path *m)
 {
-	return decode_path_as(JVPN_MSG_PATH_RESPONSE, buf, len, key, m);
+	return decode_path_as(JVPN_MSG_PATH_RESPONSE, buf, len, auth, m);
 }
 
 /* ---- PROBE / PROBE_ACK ---------------------------------------------- */
 
 /* body: seq(8) timestamp_ms(8) */
 static size_t encode_probe_as(uint8_t type, const struct reattach_probe *m,
-			      const uint8_t *key, uint8_t *out, size_t cap)
+			      struct cp_auth auth, uint8_t *out, size_t cap)
 {
 	uint8_t *b;
 
-	if (!can_encode(m, key, m ? m->session_id : 0, out, cap,
+	if (!can_encode(m, auth, m ? m->session_id : 0, out, cap,
 			JVPN_PROBE_BODY))
 		return 0;
 	b = BODY(out);
 	put_be64(b, m->seq);
 	put_be64(b + 8, m->timestamp_ms);
-	return seal(type, m->session_id, JVPN_PROBE_BODY, key, out);
+	return seal(type, m->session_id, JVPN_PROBE_BODY, auth, out);
 }
 
 static enum reattach_status decode_probe_as(uint8_t type, const uint8_t *buf,
-					    size_t len, const uint8_t *key,
+					    size_t len, struct cp_auth auth,
 					    struct reattach_probe *m)
 {
 	struct reattach_probe p;
 	enum reattach_status st;
 
 	memset(&p, 0, sizeof(p));
-	st = open_env(type, JVPN_PROBE_BODY, buf, len, key, &p.session_id);
+	st = open_env(type, JVPN_PROBE_BODY, buf, len, auth, &p.session_id);
 	if (st != REATTACH_OK)
 		return st;
 	p.seq = get_be64(BODY(buf));
@@ -479,31 +477,29 @@ static enum reattach_status decode_probe_as(uint8_t type, const uint8_t *buf,
 }
 
 size_t reattach_encode_probe(const struct reattach_probe *m,
-			     const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			     size_t cap)
+			     struct cp_auth auth, uint8_t *out, size_t cap)
 {
-	return encode_probe_as(JVPN_MSG_PROBE, m, key, out, cap);
+	return encode_probe_as(JVPN_MSG_PROBE, m, auth, out, cap);
 }
 
 size_t reattach_encode_probe_ack(const struct reattach_probe *m,
-				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-				 size_t cap)
+				 struct cp_auth auth, uint8_t *out, size_t cap)
 {
-	return encode_probe_as(JVPN_MSG_PROBE_ACK, m, key, out, cap);
+	return encode_probe_as(JVPN_MSG_PROBE_ACK, m, auth, out, cap);
 }
 
 enum reattach_status reattach_decode_probe(const uint8_t *buf, size_t len,
-					   const uint8_t key[JVPN_KEY_LEN],
+					   struct cp_auth auth,
 					   struct reattach_probe *m)
 {
-	return decode_probe_as(JVPN_MSG_PROBE, buf, len, key, m);
+	return decode_probe_as(JVPN_MSG_PROBE, buf, len, auth, m);
 }
 
 enum reattach_status reattach_decode_probe_ack(const uint8_t *buf, size_t len,
-					       const uint8_t key[JVPN_KEY_LEN],
+					       struct cp_auth auth,
 					       struct reattach_probe *m)
 {
-	return decode_probe_as(JVPN_MSG_PROBE_ACK, buf, len, key, m);
+	return decode_probe_as(JVPN_MSG_PROBE_ACK, buf, len, auth, m);
 }
 
 /* ---- policy and session bookkeeping -------------------------------- */

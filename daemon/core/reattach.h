@@ -7,7 +7,8 @@
  *
  * Every message is  type(1) version(1) reserved(2) session_id(8) body
  * mac(32), big endian, mac = HMAC-SHA256 under the session's control key
- * over everything before it, and has exactly one length. Decoders check,
+ * over everything before it, and has exactly one length. The version is
+ * the one the session's handshake negotiated (cpauth.h). Decoders check,
  * in this order: the length, the mac (in constant time), then the header
  * and body fields; on failure the output is left untouched.
  *
@@ -32,6 +33,7 @@
 
 #include <linux/jvpn.h>
 
+#include "cpauth.h"
 #include "limiter.h"
 #include <jvpn/messages.h>
 #include "reason.h"
@@ -128,7 +130,7 @@ enum reattach_status {
 	REATTACH_E_LENGTH,   /* not exactly the type's length */
 	REATTACH_E_MAC,	     /* forged, corrupted, or another key */
 	REATTACH_E_TYPE,     /* authentic, but another type */
-	REATTACH_E_VERSION,  /* outside JVPN_CP_VERSION_MIN..MAX */
+	REATTACH_E_VERSION,  /* not the session's negotiated version */
 	REATTACH_E_RESERVED, /* a reserved byte is not zero */
 	REATTACH_E_FIELD,    /* session id 0, a reason that is not sent, ... */
 	REATTACH_E_PARAM,    /* encoders: bad argument or short buffer */
@@ -142,61 +144,54 @@ const char *reattach_status_name(enum reattach_status st);
  * an all-zero token, a reject reason that is never sent).
  */
 size_t reattach_encode_request(const struct reattach_request *m,
-			       const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			       size_t cap);
+			       struct cp_auth auth, uint8_t *out, size_t cap);
 size_t reattach_encode_challenge(const struct reattach_challenge *m,
-				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-				 size_t cap);
+				 struct cp_auth auth, uint8_t *out, size_t cap);
 size_t reattach_encode_response(const struct reattach_challenge *m,
-				const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-				size_t cap);
-size_t reattach_encode_ack(const struct reattach_ack *m,
-			   const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			   size_t cap);
+				struct cp_auth auth, uint8_t *out, size_t cap);
+size_t reattach_encode_ack(const struct reattach_ack *m, struct cp_auth auth,
+			   uint8_t *out, size_t cap);
 size_t reattach_encode_reject(const struct reattach_reject *m,
-			      const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			      size_t cap);
+			      struct cp_auth auth, uint8_t *out, size_t cap);
 size_t reattach_encode_path_challenge(const struct reattach_path *m,
-				      const uint8_t key[JVPN_KEY_LEN],
-				      uint8_t *out, size_t cap);
+				      struct cp_auth auth, uint8_t *out,
+				      size_t cap);
 size_t reattach_encode_path_response(const struct reattach_path *m,
-				     const uint8_t key[JVPN_KEY_LEN],
-				     uint8_t *out, size_t cap);
+				     struct cp_auth auth, uint8_t *out,
+				     size_t cap);
 size_t reattach_encode_probe(const struct reattach_probe *m,
-			     const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-			     size_t cap);
+			     struct cp_auth auth, uint8_t *out, size_t cap);
 size_t reattach_encode_probe_ack(const struct reattach_probe *m,
-				 const uint8_t key[JVPN_KEY_LEN], uint8_t *out,
-				 size_t cap);
+				 struct cp_auth auth, uint8_t *out, size_t cap);
 
 enum reattach_status reattach_decode_request(const uint8_t *buf, size_t len,
-					     const uint8_t key[JVPN_KEY_LEN],
+					     struct cp_auth auth,
 					     struct reattach_request *m);
 enum reattach_status reattach_decode_challenge(const uint8_t *buf, size_t len,
-					       const uint8_t key[JVPN_KEY_LEN],
+					       struct cp_auth auth,
 					       struct reattach_challenge *m);
 enum reattach_status reattach_decode_response(const uint8_t *buf, size_t len,
-					      const uint8_t key[JVPN_KEY_LEN],
+					      struct cp_auth auth,
 					      struct reattach_challenge *m);
 enum reattach_status reattach_decode_ack(const uint8_t *buf, size_t len,
-					 const uint8_t key[JVPN_KEY_LEN],
+					 struct cp_auth auth,
 					 struct reattach_ack *m);
 enum reattach_status reattach_decode_reject(const uint8_t *buf, size_t len,
-					    const uint8_t key[JVPN_KEY_LEN],
+					    struct cp_auth auth,
 					    struct reattach_reject *m);
-enum reattach_status
-reattach_decode_path_challenge(const uint8_t *buf, size_t len,
-			       const uint8_t key[JVPN_KEY_LEN],
-			       struct reattach_path *m);
-enum reattach_status
-reattach_decode_path_response(const uint8_t *buf, size_t len,
-			      const uint8_t key[JVPN_KEY_LEN],
-			      struct reattach_path *m);
+enum reattach_status reattach_decode_path_challenge(const uint8_t *buf,
+						    size_t len,
+						    struct cp_auth auth,
+						    struct reattach_path *m);
+enum reattach_status reattach_decode_path_response(const uint8_t *buf,
+						   size_t len,
+						   struct cp_auth auth,
+						   struct reattach_path *m);
 enum reattach_status reattach_decode_probe(const uint8_t *buf, size_t len,
-					   const uint8_t key[JVPN_KEY_LEN],
+					   struct cp_auth auth,
 					   struct reattach_probe *m);
 enum reattach_status reattach_decode_probe_ack(const uint8_t *buf, size_t len,
-					       const uint8_t key[JVPN_KEY_LEN],
+					       struct cp_auth auth,
 					       struct reattach_probe *m);
 
 /*

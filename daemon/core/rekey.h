@@ -9,6 +9,8 @@
  *
  *   type(1) version(1) reserved(2) session_id(8) generation(4)
  *   reserved(4) mac(32)          = 52 bytes, HMAC-SHA256, control key
+ *
+ * version: the session's negotiated one (cpauth.h).
  */
 #ifndef JVPND_REKEY_H
 #define JVPND_REKEY_H
@@ -18,13 +20,17 @@
 
 #include <jvpn/messages.h>
 
+#include "cpauth.h"
+
+/* JVPN_REKEY_LEN, or 0 (nothing written) when @auth is not valid */
 size_t rekey_encode(uint8_t type, uint64_t session_id, uint32_t generation,
-		    const uint8_t key[32], uint8_t out[JVPN_REKEY_LEN]);
+		    struct cp_auth auth, uint8_t out[JVPN_REKEY_LEN]);
 /* The session id a REKEY names, before anything is verified. */
 uint64_t rekey_peek_session(const uint8_t msg[JVPN_REKEY_LEN]);
-/* 0, or -1 for a wrong length, type, version, reserved byte or mac. */
+/* 0, or -1 for a wrong length, type, version (not @auth's), reserved
+ * byte or mac. */
 int rekey_decode(const uint8_t *msg, size_t len, uint8_t type,
-		 const uint8_t key[32], uint64_t *session_id,
+		 struct cp_auth auth, uint64_t *session_id,
 		 uint32_t *generation);
 
 #endif /* JVPND_REKEY_H */

@@ -207,12 +207,13 @@ static void count_handshake(unsigned long n)
 
 /* ---- reattach ------------------------------------------------------- */
 
-#define POOL  4096
-#define WALL0 1700000000000ull
-#define SID   0x1122334455667788ull
+#define POOL	      4096
+#define WALL0	      1700000000000ull
+#define SID	      0x1122334455667788ull
+#define BENCH_AUTH(b) ((struct cp_auth){ (b)->key, JVPN_CP_VERSION_MIN })
 
 struct ra_bench {
-	uint8_t key[JVPN_KEY_LEN];
+	uint8_t key[JVPN_KEY_LEN]; /* the session's, at version 1 */
 	struct sm sm;
 	struct reattach_session rs;
 	struct reattach_policy pol;
@@ -271,7 +272,7 @@ static void ra_fill(struct ra_bench *b)
 			.transport_class = REATTACH_CLASS_UDP4,
 		};
 
-		if (reattach_encode_request(&req, b->key, b->pool[i],
+		if (reattach_encode_request(&req, BENCH_AUTH(b), b->pool[i],
 					    REATTACH_REQUEST_LEN) !=
 		    REATTACH_REQUEST_LEN)
 			die("reattach_encode_request failed");
@@ -290,7 +291,8 @@ bench_reattach_one(struct ra_bench *b, const uint8_t *msg,
 	struct reattach_challenge c = { .session_id = SID };
 	enum reattach_status st;
 
-	st = reattach_decode_request(msg, REATTACH_REQUEST_LEN, b->key, &req);
+	st = reattach_decode_request(msg, REATTACH_REQUEST_LEN, BENCH_AUTH(b),
+				     &req);
 	if (st != REATTACH_OK)
 		return -1;
 	reattach_validate(&view, &req, true, &b->src, &b->clock, &b->pol,
@@ -299,7 +301,8 @@ bench_reattach_one(struct ra_bench *b, const uint8_t *msg,
 		return -1;
 	c.request_nonce = req.nonce;
 	randombytes_buf(c.token, sizeof(c.token));
-	if (!reattach_encode_challenge(&c, b->key, out, REATTACH_CHALLENGE_LEN))
+	if (!reattach_encode_challenge(&c, BENCH_AUTH(b), out,
+				       REATTACH_CHALLENGE_LEN))
 		return -1;
 	return 0;
 }

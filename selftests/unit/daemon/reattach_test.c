@@ -32,6 +32,8 @@ _Static_assert(REATTACH_CLASSES_KNOWN == POLICY_TRANSPORTS_SUPPORTED,
 
 static uint8_t KEY[JVPN_KEY_LEN];
 static uint8_t OTHER_KEY[JVPN_KEY_LEN];
+/* a session's authentication: its key, at the version it negotiated */
+#define AUTH(k) ((struct cp_auth){ (k), JVPN_CP_VERSION_MIN })
 static const uint8_t HASH_KEY[LIMITER_HASH_KEY_LEN] = { 9, 9, 9 };
 static const uint8_t TOKEN[JVPN_REATTACH_TOKEN_LEN] = {
 	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
@@ -133,7 +135,7 @@ struct codec {
 #define CODEC(NAME, TYPE, LEN, STRUCT, SAMPLE)                                 \
 	static size_t enc_##NAME(const uint8_t *key, uint8_t *out, size_t cap) \
 	{                                                                      \
-		return reattach_encode_##NAME(&(SAMPLE), key, out, cap);       \
+		return reattach_encode_##NAME(&(SAMPLE), AUTH(key), out, cap); \
 	}                                                                      \
 	static enum reattach_status dec_##NAME(const uint8_t *buf, size_t len, \
 					       const uint8_t *key)             \
@@ -142,7 +144,7 @@ struct codec {
 		enum reattach_status st;                                       \
                                                                                \
 		memset(&m, 0, sizeof(m));                                      \
-		st = reattach_decode_##NAME(buf, len, key, &m);                \
+		st = reattach_decode_##NAME(buf, len, AUTH(key), &m);          \
 		if (st == REATTACH_OK)                                         \
 			assert_true(eq_##STRUCT(&m, &(SAMPLE)));               \
 		return st;                                                     \
@@ -242,8 +244,9 @@ static void test_request_layout(void **state)
 	uint8_t buf[REATTACH_MSG_MAX], mac[32];
 
 	(void)state;
-	assert_int_equal(reattach_encode_request(&S_REQ, KEY, buf, sizeof(buf)),
-			 76);
+	assert_int_equal(
+		reattach_encode_request(&S_REQ, AUTH(KEY), buf, sizeof(buf)),
+		76);
 	assert_memory_equal(buf, want_head, sizeof(want_head));
 	crypto_auth_hmacsha256(mac, buf, 44, KEY);
 	assert_memory_equal(buf + 44, mac, 32);
@@ -260,8 +263,9 @@ static void test_reject_layout(void **state)
 	uint8_t buf[REATTACH_MSG_MAX];
 
 	(void)state;
-	assert_int_equal(reattach_encode_reject(&S_REJ, KEY, buf, sizeof(buf)),
-			 76);
+	assert_int_equal(
+		reattach_encode_reject(&S_REJ, AUTH(KEY), buf, sizeof(buf)),
+		76);
 	assert_int_equal(buf[0], JVPN_MSG_REATTACH_REJECT);
 	assert_memory_equal(buf + 12, want_body, sizeof(want_body));
 }
@@ -271,15 +275,15 @@ static void test_small_layouts(void **state)
 	uint8_t buf[REATTACH_MSG_MAX];
 
 	(void)state;
-	reattach_encode_challenge(&s_chal, KEY, buf, sizeof(buf));
+	reattach_encode_challenge(&s_chal, AUTH(KEY), buf, sizeof(buf));
 	assert_int_equal(buf[12 + 7], 99); /* request_nonce low */
 	assert_memory_equal(buf + 20, TOKEN, 16);
-	reattach_encode_ack(&S_ACK, KEY, buf, sizeof(buf));
+	reattach_encode_ack(&S_ACK, AUTH(KEY), buf, sizeof(buf));
 	assert_int_equal(buf[12 + 7], 77);
 	assert_int_equal(buf[12 + 15], 5);
-	reattach_encode_path_challenge(&s_path, KEY, buf, sizeof(buf));
+	reattach_encode_path_challenge(&s_path, AUTH(KEY), buf, sizeof(buf));
 	assert_memory_equal(buf + 12, TOKEN, 16);
-	reattach_encode_probe(&S_PROBE, KEY, buf, sizeof(buf));
+	reattach_encode_probe(&S_PROBE, AUTH(KEY), buf, sizeof(buf));
 	assert_int_equal(buf[12], 0x81);
 	assert_int_equal(buf[20], 0x91);
 }
@@ -385,6 +389,42 @@ static void test_type_confusion_refused(void **state)
 	assert_int_equal(pairs, 2 + 2 + 20);
 }
 
+/*
+ * The header carries the session's negotiated version, and a message is
+ * opened only at that version: a session that negotiated another one
+ * (here 2, as a newer minor release would) refuses a version-1 message
+ * under its own key, however good the mac.
+ */
+static void test_session_version_is_the_one_checked(void **state)
+{
+	const struct cp_auth v2 = { KEY, JVPN_CP_VERSION_MIN + 1 };
+	uint8_t buf[REATTACH_MSG_MAX + 64];
+	struct reattach_request req;
+
+	(void)state;
+	for (size_t i = 0; i < N_CODECS; i++) {
+		const struct codec *c = &CODECS[i];
+		size_t n = encode_sample(c, buf);
+
+		assert_int_equal(buf[1], JVPN_CP_VERSION_MIN);
+		assert_int_equal(c->decode(buf, n, KEY), REATTACH_OK);
+	}
+	assert_int_equal(
+		reattach_encode_request(&S_REQ, AUTH(KEY), buf, sizeof(buf)),
+		REATTACH_REQUEST_LEN);
+	assert_int_equal(
+		reattach_decode_request(buf, REATTACH_REQUEST_LEN, v2, &req),
+		REATTACH_E_VERSION);
+	buf[1] = v2.version;
+	reseal(buf, REATTACH_REQUEST_LEN, KEY);
+	assert_int_equal(
+		reattach_decode_request(buf, REATTACH_REQUEST_LEN, v2, &req),
+		REATTACH_OK);
+	assert_int_equal(reattach_decode_request(buf, REATTACH_REQUEST_LEN,
+						 AUTH(KEY), &req),
+			 REATTACH_E_VERSION);
+}
+
 /* Header fields, with the mac made valid again so they are judged. */
 static void test_header_fields_refused(void **state)
 {
@@ -431,38 +471,38 @@ static void test_body_fields_refused(void **state)
 
 	(void)state;
 	for (int off = 25; off < 32; off++) { /* request reserved */
-		reattach_encode_request(&S_REQ, KEY, buf, sizeof(buf));
+		reattach_encode_request(&S_REQ, AUTH(KEY), buf, sizeof(buf));
 		buf[12 + off] = 1;
 		reseal(buf, 76, KEY);
 		assert_int_equal(dec_request(buf, 76, KEY),
 				 REATTACH_E_RESERVED);
 	}
 	for (int off = 2; off < 4; off++) { /* reject reserved */
-		reattach_encode_reject(&S_REJ, KEY, buf, sizeof(buf));
+		reattach_encode_reject(&S_REJ, AUTH(KEY), buf, sizeof(buf));
 		buf[12 + off] = 1;
 		reseal(buf, 76, KEY);
 		assert_int_equal(dec_reject(buf, 76, KEY), REATTACH_E_RESERVED);
 	}
 	for (size_t i = 0; i < sizeof(bad_reasons) / 2; i++) {
-		reattach_encode_reject(&S_REJ, KEY, buf, sizeof(buf));
+		reattach_encode_reject(&S_REJ, AUTH(KEY), buf, sizeof(buf));
 		buf[12] = (uint8_t)(bad_reasons[i] >> 8);
 		buf[13] = (uint8_t)bad_reasons[i];
 		reseal(buf, 76, KEY);
 		assert_int_equal(dec_reject(buf, 76, KEY), REATTACH_E_FIELD);
 	}
-	reattach_encode_challenge(&s_chal, KEY, buf, sizeof(buf));
+	reattach_encode_challenge(&s_chal, AUTH(KEY), buf, sizeof(buf));
 	memset(buf + 20, 0, 16);
 	reseal(buf, 68, KEY);
 	assert_int_equal(dec_challenge(buf, 68, KEY), REATTACH_E_FIELD);
-	reattach_encode_response(&s_chal, KEY, buf, sizeof(buf));
+	reattach_encode_response(&s_chal, AUTH(KEY), buf, sizeof(buf));
 	memset(buf + 20, 0, 16);
 	reseal(buf, 68, KEY);
 	assert_int_equal(dec_response(buf, 68, KEY), REATTACH_E_FIELD);
-	reattach_encode_path_response(&s_path, KEY, buf, sizeof(buf));
+	reattach_encode_path_response(&s_path, AUTH(KEY), buf, sizeof(buf));
 	memset(buf + 12, 0, 16);
 	reseal(buf, 60, KEY);
 	assert_int_equal(dec_path_response(buf, 60, KEY), REATTACH_E_FIELD);
-	reattach_encode_ack(&S_ACK, KEY, buf, sizeof(buf));
+	reattach_encode_ack(&S_ACK, AUTH(KEY), buf, sizeof(buf));
 	memset(buf + 20, 0, 8);
 	reseal(buf, 60, KEY);
 	assert_int_equal(dec_ack(buf, 60, KEY), REATTACH_E_FIELD);
@@ -480,17 +520,19 @@ static void test_body_fields_accepted(void **state)
 		if (r == JVPND_REASON_BAD_PROOF)
 			continue;
 		rej.reason = r;
+		assert_int_equal(reattach_encode_reject(&rej, AUTH(KEY), buf,
+							sizeof(buf)),
+				 76);
 		assert_int_equal(
-			reattach_encode_reject(&rej, KEY, buf, sizeof(buf)),
-			76);
-		assert_int_equal(reattach_decode_reject(buf, 76, KEY, NULL),
-				 REATTACH_OK);
+			reattach_decode_reject(buf, 76, AUTH(KEY), NULL),
+			REATTACH_OK);
 	}
 	for (unsigned int c = 0; c < 256; c += 51) {
 		req.transport_class = (uint8_t)c;
-		reattach_encode_request(&req, KEY, buf, sizeof(buf));
-		assert_int_equal(reattach_decode_request(buf, 76, KEY, &back),
-				 REATTACH_OK);
+		reattach_encode_request(&req, AUTH(KEY), buf, sizeof(buf));
+		assert_int_equal(
+			reattach_decode_request(buf, 76, AUTH(KEY), &back),
+			REATTACH_OK);
 		assert_int_equal(back.transport_class, c);
 	}
 }
@@ -503,15 +545,15 @@ static void test_output_untouched_on_failure(void **state)
 	(void)state;
 	memset(&m, 0xaa, sizeof(m));
 	memcpy(&before, &m, sizeof(before));
-	reattach_encode_request(&S_REQ, KEY, buf, sizeof(buf));
+	reattach_encode_request(&S_REQ, AUTH(KEY), buf, sizeof(buf));
 	buf[30] ^= 1;
-	assert_int_equal(reattach_decode_request(buf, 76, KEY, &m),
+	assert_int_equal(reattach_decode_request(buf, 76, AUTH(KEY), &m),
 			 REATTACH_E_MAC);
 	assert_memory_equal(&m, &before, sizeof(m));
 	buf[30] ^= 1;
 	buf[2] = 1;
 	reseal(buf, 76, KEY);
-	assert_int_equal(reattach_decode_request(buf, 76, KEY, &m),
+	assert_int_equal(reattach_decode_request(buf, 76, AUTH(KEY), &m),
 			 REATTACH_E_RESERVED);
 	assert_memory_equal(&m, &before, sizeof(m));
 }
@@ -528,27 +570,37 @@ static void test_encoders_refuse(void **state)
 
 	(void)state;
 	memset(buf, 0xcc, sizeof(buf));
-	assert_int_equal(reattach_encode_request(&req, KEY, buf, 75), 0);
+	assert_int_equal(reattach_encode_request(&req, AUTH(KEY), buf, 75), 0);
 	for (size_t i = 0; i < sizeof(buf); i++)
 		assert_int_equal(buf[i], 0xcc); /* nothing written */
-	assert_int_equal(reattach_encode_request(NULL, KEY, buf, 76), 0);
-	assert_int_equal(reattach_encode_request(&req, NULL, buf, 76), 0);
-	assert_int_equal(reattach_encode_request(&req, KEY, NULL, 76), 0);
+	assert_int_equal(reattach_encode_request(NULL, AUTH(KEY), buf, 76), 0);
+	assert_int_equal(reattach_encode_request(&req, AUTH(NULL), buf, 76), 0);
+	/* a version this build does not speak is never written */
+	assert_int_equal(reattach_encode_request(
+				 &req, (struct cp_auth){ KEY, 0 }, buf, 76),
+			 0);
+	assert_int_equal(
+		reattach_encode_request(
+			&req, (struct cp_auth){ KEY, JVPN_CP_VERSION_MAX + 1 },
+			buf, 76),
+		0);
+	assert_int_equal(reattach_encode_request(&req, AUTH(KEY), NULL, 76), 0);
 	req.session_id = 0;
-	assert_int_equal(reattach_encode_request(&req, KEY, buf, 76), 0);
+	assert_int_equal(reattach_encode_request(&req, AUTH(KEY), buf, 76), 0);
 	memset(ch.token, 0, sizeof(ch.token));
-	assert_int_equal(reattach_encode_challenge(&ch, KEY, buf, 76), 0);
-	assert_int_equal(reattach_encode_response(&ch, KEY, buf, 76), 0);
+	assert_int_equal(reattach_encode_challenge(&ch, AUTH(KEY), buf, 76), 0);
+	assert_int_equal(reattach_encode_response(&ch, AUTH(KEY), buf, 76), 0);
 	memset(pa.token, 0, sizeof(pa.token));
-	assert_int_equal(reattach_encode_path_challenge(&pa, KEY, buf, 76), 0);
+	assert_int_equal(
+		reattach_encode_path_challenge(&pa, AUTH(KEY), buf, 76), 0);
 	rej.reason = JVPND_REASON_BAD_PROOF;
-	assert_int_equal(reattach_encode_reject(&rej, KEY, buf, 76), 0);
+	assert_int_equal(reattach_encode_reject(&rej, AUTH(KEY), buf, 76), 0);
 	rej.reason = JVPND_REASON_NONE;
-	assert_int_equal(reattach_encode_reject(&rej, KEY, buf, 76), 0);
+	assert_int_equal(reattach_encode_reject(&rej, AUTH(KEY), buf, 76), 0);
 	ack.state_version = 0;
-	assert_int_equal(reattach_encode_ack(&ack, KEY, buf, 76), 0);
+	assert_int_equal(reattach_encode_ack(&ack, AUTH(KEY), buf, 76), 0);
 	pr.session_id = 0;
-	assert_int_equal(reattach_encode_probe_ack(&pr, KEY, buf, 76), 0);
+	assert_int_equal(reattach_encode_probe_ack(&pr, AUTH(KEY), buf, 76), 0);
 }
 
 static void test_peek(void **state)
@@ -558,7 +610,7 @@ static void test_peek(void **state)
 	uint8_t type = 0;
 
 	(void)state;
-	reattach_encode_probe(&S_PROBE, KEY, buf, sizeof(buf));
+	reattach_encode_probe(&S_PROBE, AUTH(KEY), buf, sizeof(buf));
 	assert_int_equal(reattach_peek(buf, 60, &type, &sid), REATTACH_OK);
 	assert_int_equal(type, JVPN_MSG_PROBE);
 	assert_int_equal(sid, SID);
@@ -1120,8 +1172,9 @@ static void test_make_reject(void **state)
 	assert_int_equal(rej.request_nonce, 42);
 	assert_int_equal(rej.state_version, g->sm.version);
 	assert_int_equal(rej.nonce_floor, 42);
-	assert_int_equal(reattach_encode_reject(&rej, KEY, buf, sizeof(buf)),
-			 REATTACH_REJECT_LEN);
+	assert_int_equal(
+		reattach_encode_reject(&rej, AUTH(KEY), buf, sizeof(buf)),
+		REATTACH_REJECT_LEN);
 }
 
 static void test_policy_valid(void **state)
@@ -1323,12 +1376,12 @@ static void test_whole_reattach(void **state)
 	size_t n;
 
 	/* client: the bound version it knows is 1 (the handshake's) */
-	n = reattach_encode_request(&g->req, KEY, wire, sizeof(wire));
+	n = reattach_encode_request(&g->req, AUTH(KEY), wire, sizeof(wire));
 	memcpy(first, wire, n);
 	/* gateway */
 	assert_int_equal(reattach_peek(wire, n, &type, &sid), REATTACH_OK);
 	assert_true(reattach_accepts(REATTACH_ROLE_GATEWAY, type));
-	st = reattach_decode_request(wire, n, KEY, &req);
+	st = reattach_decode_request(wire, n, AUTH(KEY), &req);
 	assert_int_equal(reattach_validate(&g->view, &req, st == REATTACH_OK,
 					   &g->src, &g->now, &g->pol,
 					   &g->sources, NULL),
@@ -1338,13 +1391,13 @@ static void test_whole_reattach(void **state)
 	memcpy(ch.token, TOKEN, sizeof(TOKEN));
 	reattach_pending_arm(&pend, ch.token, req.nonce, PATH_A, 6,
 			     g->now.mono_ms, 2000);
-	n = reattach_encode_challenge(&ch, KEY, wire, sizeof(wire));
+	n = reattach_encode_challenge(&ch, AUTH(KEY), wire, sizeof(wire));
 	/* client echoes over the same path */
-	assert_int_equal(reattach_decode_challenge(wire, n, KEY, &ch),
+	assert_int_equal(reattach_decode_challenge(wire, n, AUTH(KEY), &ch),
 			 REATTACH_OK);
-	n = reattach_encode_response(&ch, KEY, wire, sizeof(wire));
+	n = reattach_encode_response(&ch, AUTH(KEY), wire, sizeof(wire));
 	/* gateway commits: kernel CAS (not here), bump, note, ACK */
-	assert_int_equal(reattach_decode_response(wire, n, KEY, &ch),
+	assert_int_equal(reattach_decode_response(wire, n, AUTH(KEY), &ch),
 			 REATTACH_OK);
 	assert_int_equal(reattach_pending_match(&pend, ch.token,
 						ch.request_nonce, PATH_A, 6,
@@ -1357,8 +1410,9 @@ static void test_whole_reattach(void **state)
 	ack = (struct reattach_ack){ .session_id = sid,
 				     .request_nonce = req.nonce,
 				     .state_version = g->sm.bound_version };
-	n = reattach_encode_ack(&ack, KEY, wire, sizeof(wire));
-	assert_int_equal(reattach_decode_ack(wire, n, KEY, &ack), REATTACH_OK);
+	n = reattach_encode_ack(&ack, AUTH(KEY), wire, sizeof(wire));
+	assert_int_equal(reattach_decode_ack(wire, n, AUTH(KEY), &ack),
+			 REATTACH_OK);
 	assert_int_equal(ack.state_version, 2);
 	/* the gateway alone goes VOLATILE and back: versions 3, 4 */
 	sm_transition(&g->sm, JVPN_STATE_VOLATILE,
@@ -1367,9 +1421,9 @@ static void test_whole_reattach(void **state)
 		      g->now.mono_ms + 6000);
 	/* the captured first request, replayed: refused, nothing moves */
 	g->now.mono_ms += 10000;
-	assert_int_equal(
-		reattach_decode_request(first, REATTACH_REQUEST_LEN, KEY, &req),
-		REATTACH_OK);
+	assert_int_equal(reattach_decode_request(first, REATTACH_REQUEST_LEN,
+						 AUTH(KEY), &req),
+			 REATTACH_OK);
 	assert_int_equal(reattach_validate(&g->view, &req, true, &g->src,
 					   &g->now, &g->pol, &g->sources, NULL),
 			 JVPND_REASON_REPLAYED_NONCE);
@@ -1397,6 +1451,7 @@ int main(void)
 		cmocka_unit_test(test_other_key_refused),
 		cmocka_unit_test(test_type_confusion_refused),
 		cmocka_unit_test(test_header_fields_refused),
+		cmocka_unit_test(test_session_version_is_the_one_checked),
 		cmocka_unit_test(test_body_fields_refused),
 		cmocka_unit_test(test_body_fields_accepted),
 		cmocka_unit_test(test_output_untouched_on_failure),

@@ -174,11 +174,27 @@ static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
 
 /* ---- health and reattach ---- */
 
+/*
+ * Probe numbers only grow, across a restart too: the gateway takes a probe
+ * only above the last number it saw (a replayed probe must not pass for a
+ * live path), and a restarted client remembers none, so before this its
+ * probes went unanswered until they passed the old ones, and the session
+ * went VOLATILE and reattached for nothing. The boot clock in microseconds
+ * is above every number sent before in this boot (the session does not
+ * outlive one), and a probe goes at most once a tick.
+ */
+static uint64_t next_probe_seq(uint64_t last)
+{
+	uint64_t now = jvpn_boot_us();
+
+	return now > last ? now : last + 1;
+}
+
 static void send_probe(struct session *s)
 {
 	struct reattach_probe p = {
 		.session_id = s->id,
-		.seq = ++s->probe_seq,
+		.seq = s->probe_seq = next_probe_seq(s->probe_seq),
 		.timestamp_ms = jvpn_boot_ms(),
 	};
 	uint8_t out[REATTACH_PROBE_LEN];

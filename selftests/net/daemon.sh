@@ -237,6 +237,31 @@ test_daemon_kill9_restart() {
 	cat "$dir/gw.log"
 }
 
+# kill -9 of an idle client, restarted at once: its probes are answered
+# from the first (their numbers start above every one sent before), so
+# the session stays ACTIVE at the same state_version, with no reattach.
+# Before, the gateway dropped them as replays until they passed the old
+# numbers, and the client went VOLATILE after its health threshold.
+test_daemon_client_restart_probes() {
+	local dir id version
+	dir=$(mktemp -d)
+	daemon_up "$dir"
+	id=$(sfield jc id)
+	version=$(sfield jg version)
+	sleep 3 # idle: probes carry the path
+	pkill -9 -f "jvpnd --config $dir/cl.conf"
+	jc "$JVPND" --config "$dir/cl.conf" >>"$dir/cl.log" 2>&1 &
+	wait_until 10 grep -q 'session restored' "$dir/cl.events"
+	sleep 5 # five times the health threshold of the profile
+	tail -n 5 "$dir/cl.events" | cut -c1-250
+	expect_fail grep -q '"reason":"health_threshold"' "$dir/cl.events"
+	expect_fail grep -q '"type":"REATTACH_SUCCESS"' "$dir/cl.events"
+	expect_eq "$(sfield jc id)" "$id" "client session"
+	expect_eq "$(sfield jg version)" "$version" "gateway state_version"
+	expect_eq "$(sfield jc version)" "$version" "client state_version"
+	expect_eq "$(sfield jc state)" ACTIVE "client state"
+}
+
 # The daemon's record of a session's keys, as the kernel returns it
 # (nlreq.py reads it independently of jvpnd's own code), in hex.
 kernel_escrow() {

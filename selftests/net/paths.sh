@@ -260,10 +260,14 @@ test_daemon_degraded_after_switches() {
 	wait_until 5 state_is jg ACTIVE
 	cat "$dir/cl.events" "$dir/gw.events"
 	grep -q '"reason":"recovered","old_state":"DEGRADED","new_state":"ACTIVE"' "$dir/cl.events"
-	# a whole window (6 s), and then within a second (probes, ticks)
-	expect_ge "$(degraded_ms "$dir/cl.events")" 6000 "client ms in DEGRADED"
+	# a whole window (6 s), and then within a second (probes, ticks). The
+	# window runs from the clock reading of the change to DEGRADED, and
+	# its event is stamped after the kernel request that follows it (seen:
+	# 7 ms later on the gateway in a slow VM), so events may show up to
+	# 100 ms less than the window
+	expect_ge "$(degraded_ms "$dir/cl.events")" 5900 "client ms in DEGRADED"
 	expect_ge 7000 "$(degraded_ms "$dir/cl.events")" "client ms in DEGRADED (at most)"
-	expect_ge "$(degraded_ms "$dir/gw.events")" 6000 "gateway ms in DEGRADED"
+	expect_ge "$(degraded_ms "$dir/gw.events")" 5900 "gateway ms in DEGRADED"
 	expect_ge 7000 "$(degraded_ms "$dir/gw.events")" "gateway ms in DEGRADED (at most)"
 	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version after DEGRADED"
 	jc ping -c 2 -i 0.2 -W 2 172.16.0.1

@@ -224,7 +224,7 @@ UNIT_CTL_SRCS := $(wildcard selftests/unit/jvpnctl/*_test.c)
 UNIT_BINS := $(patsubst selftests/%.c,$(BUILD)/%,\
 	$(UNIT_LIB_SRCS) $(UNIT_DAEMON_SRCS) $(UNIT_CTL_SRCS))
 # the daemon's tests of its pure core link the core and lib only
-CORE_TESTS := clientguard cookie escrow evformat handshake hsadmit limiter policy \
+CORE_TESTS := clientguard cookie drill escrow evformat handshake hsadmit limiter policy \
 	rehandshake \
 	reattach refusals rekey reqanswer retry sm \
 	stats

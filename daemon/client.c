@@ -9,6 +9,7 @@
  */
 #include <net/if.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -16,6 +17,7 @@
 
 #include "clock.h"
 #include "emit.h"
+#include "names.h"
 #include "reason.h"
 #include "retry.h"
 #include "rehandshake.h"
@@ -135,6 +137,12 @@ static void on_cookie(struct jvpnd *d, const uint8_t *msg, size_t len)
 }
 
 static void send_probe(struct session *s);
+static void drill_acked(struct jvpnd *d, struct session *s, uint64_t nonce);
+static void drill_refused_by_gateway(struct jvpnd *d, struct session *s,
+				     uint64_t nonce, uint8_t reason);
+static void drill_answered(struct jvpnd *d, struct session *s);
+static void tick_drill(struct jvpnd *d, struct session *s);
+static void drill_abandon(struct jvpnd *d);
 static bool needs_path(const struct jvpnd *d, const struct session *s,
 		       const struct policy *p, uint64_t now);
 
@@ -448,6 +456,7 @@ static void on_ack(struct jvpnd *d, struct session *s, int fd,
 	d->client.bound_down = !uplink_usable(d, d->client.uplink);
 	retry_reset(&d->client.reattach);
 	emit_success(d, s);
+	drill_acked(d, s, ack.request_nonce);
 }
 
 static void on_reject(struct jvpnd *d, struct session *s,
@@ -481,6 +490,7 @@ static void on_reject(struct jvpnd *d, struct session *s,
 		s->nonce = rej.nonce_floor;
 	jvpnd_emit(d, EV_REATTACH_REJECT, s, (enum jvpnd_reason)rej.reason,
 		   NULL);
+	drill_refused_by_gateway(d, s, rej.request_nonce, rej.reason);
 	if (rej.reason == JVPND_REASON_SWITCH_LIMIT ||
 	    rej.reason == JVPND_REASON_UNKNOWN_SESSION) {
 		session_end(d, s, (enum jvpnd_reason)rej.reason);
@@ -685,8 +695,10 @@ static void on_probe_ack(struct jvpnd *d, struct session *s, int fd,
 		refused(d, s, JVPND_REASON_REPLAYED_NONCE, from, "PROBE_ACK");
 		return;
 	}
-	if (fd == s->fd && jvpn_sockaddr_equal(from, &s->remote))
+	if (fd == s->fd && jvpn_sockaddr_equal(from, &s->remote)) {
 		s->last_rx_ms = jvpn_boot_ms();
+		drill_answered(d, s);
+	}
 }
 
 static void client_datagram(struct jvpnd *d, int fd,
@@ -796,6 +808,7 @@ static void tick_session(struct jvpnd *d, struct session *s)
 	}
 	if (needs_path(d, s, p, now))
 		try_reattach(d, s);
+	tick_drill(d, s);
 }
 
 static void client_tick(struct jvpnd *d)
@@ -809,6 +822,7 @@ static void client_tick(struct jvpnd *d)
 		tick_session(d, s);
 		return;
 	}
+	drill_abandon(d);
 	if (d->client.fresh_waiting) { /* its session ended: wipe its DH */
 		handshake_initiator_wipe(&d->client.fresh);
 		d->client.fresh_waiting = false;
@@ -1157,15 +1171,225 @@ static size_t client_slot_of_peer(size_t peer)
 	return 0;
 }
 
+/* ---- the failover drill (core/drill.h, docs/operations.md) ---- */
+
+/* An ADMIN event "drill: ..." on the session, with @latency_us if any:
+ * what jvpnctl drill reads the drill's progress and result from. */
+static void drill_event(struct jvpnd *d, const struct session *s,
+			uint64_t latency_us, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void drill_event(struct jvpnd *d, const struct session *s,
+			uint64_t latency_us, const char *fmt, ...)
+{
+	char detail[DRILL_WHY_MAX + 64], remote[64];
+	struct event ev = {
+		.type = EV_DAEMON,
+		.session_id = s ? s->id : 0,
+		.state_version = s ? s->sm.version : 0,
+		.reason = JVPND_REASON_ADMIN,
+		.old_state = -1,
+		.new_state = s ? (int)s->sm.state : -1,
+		.new_transport = s ? jvpn_sockaddr_text(&s->remote, remote,
+							sizeof(remote))
+				   : NULL,
+		.detail = detail,
+		.latency_us = latency_us,
+	};
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	events_emit(&d->out, &ev);
+}
+
+static const char *uplink_name(const struct jvpnd *d, size_t i)
+{
+	const struct config_uplink *u = uplink_conf(d, i);
+
+	return u ? u->ifname : "default";
+}
+
+static void drill_failed(struct jvpnd *d, struct session *s, const char *why)
+{
+	struct drill *dr = &d->client.drill;
+
+	drill_event(d, s, 0, "drill: failed: %s (uplink %s -> %s)", why,
+		    uplink_name(d, dr->from), uplink_name(d, dr->to));
+	drill_end(dr);
+}
+
+static void drill_send(struct jvpnd *d, struct session *s)
+{
+	d->client.candidate = d->client.drill.to;
+	send_request_again(d, s);
+	drill_sent(&d->client.drill, s->nonce, jvpn_boot_ms());
+}
+
+/* The ACK of one of the drill's requests moved the binding: a probe over
+ * the new path, whose answer ends the drill. */
+static void drill_acked(struct jvpnd *d, struct session *s, uint64_t nonce)
+{
+	struct drill *dr = &d->client.drill;
+
+	if (dr->phase != DRILL_ASKED || !drill_owns(dr, nonce))
+		return;
+	drill_switched(dr, jvpn_boot_us());
+	send_probe(s);
+}
+
+static void drill_refused_by_gateway(struct jvpnd *d, struct session *s,
+				     uint64_t nonce, uint8_t reason)
+{
+	char why[96];
+
+	if (d->client.drill.phase != DRILL_ASKED ||
+	    !drill_owns(&d->client.drill, nonce))
+		return;
+	snprintf(why, sizeof(why), "the gateway refused the switch: %s",
+		 jvpnd_reason_name((enum jvpnd_reason)reason));
+	drill_failed(d, s, why);
+}
+
+/* An authentic PROBE_ACK over the bound path, after the drill's switch. */
+static void drill_answered(struct jvpnd *d, struct session *s)
+{
+	struct drill *dr = &d->client.drill;
+	uint64_t now = jvpn_boot_us();
+
+	if (dr->phase != DRILL_SWITCHED)
+		return;
+	drill_event(d, s, now - dr->started_us,
+		    "drill: done: uplink %s -> %s, switched in %.1f ms, "
+		    "answered over %s in %.1f ms",
+		    uplink_name(d, dr->from), uplink_name(d, dr->to),
+		    (double)(dr->switched_us - dr->started_us) / 1000,
+		    uplink_name(d, dr->to),
+		    (double)(now - dr->started_us) / 1000);
+	drill_end(dr);
+}
+
+static void tick_drill(struct jvpnd *d, struct session *s)
+{
+	struct drill *dr = &d->client.drill;
+	char why[96];
+
+	if (dr->phase == DRILL_IDLE)
+		return;
+	if (dr->phase == DRILL_ASKED && s->sm.state != JVPN_STATE_ACTIVE) {
+		snprintf(why, sizeof(why),
+			 "the session went %s before the gateway answered",
+			 jvpn_state_name((int)s->sm.state));
+		drill_failed(d, s, why);
+		return;
+	}
+	switch (drill_due(dr, jvpn_boot_ms())) {
+	case DRILL_WAIT:
+		break;
+	case DRILL_RESEND:
+		drill_send(d, s);
+		break;
+	case DRILL_NO_ACK:
+		snprintf(why, sizeof(why),
+			 "%u requests over %s unanswered; the binding did not "
+			 "move",
+			 dr->requests, uplink_name(d, dr->to));
+		drill_failed(d, s, why);
+		break;
+	case DRILL_NO_ANSWER:
+		snprintf(why, sizeof(why),
+			 "switched, but nothing came back over %s in %u ms",
+			 uplink_name(d, dr->to), DRILL_ANSWER_MS);
+		drill_failed(d, s, why);
+		break;
+	}
+}
+
+/* The session ended under a drill. */
+static void drill_abandon(struct jvpnd *d)
+{
+	if (d->client.drill.phase != DRILL_IDLE)
+		drill_failed(d, NULL, "the session ended");
+}
+
+/* The drill's uplink: @name, or the next usable one after the bound one;
+ * SIZE_MAX (with @why) when there is none. */
+static size_t drill_target(const struct jvpnd *d, const char *name, char *why,
+			   size_t size)
+{
+	size_t n = d->n_fds;
+
+	for (size_t k = 1; k < n; k++) {
+		size_t c = (d->client.uplink + k) % n;
+
+		if (name && strcmp(uplink_name(d, c), name))
+			continue;
+		if (uplink_usable(d, c))
+			return c;
+		snprintf(why, size, "uplink %s is down", name);
+		return SIZE_MAX;
+	}
+	if (name && !strcmp(uplink_name(d, d->client.uplink), name))
+		snprintf(why, size,
+			 "%s is the bound uplink: a drill moves off it", name);
+	else if (name)
+		snprintf(why, size, "no uplink %s in the gateway's [peer]",
+			 name);
+	else
+		why[0] = 0; /* drill_refused() says why */
+	return SIZE_MAX;
+}
+
+static void drill_budget_of(const struct jvpnd *d, const struct session *s,
+			    bool other_path, struct drill_budget *b)
+{
+	const struct policy *p = session_policy(d, s);
+	uint64_t now = jvpn_boot_ms();
+
+	b->drill_peer = gateway(d)->drill;
+	b->active = s->sm.state == JVPN_STATE_ACTIVE && s->in_kernel;
+	b->other_path = other_path;
+	b->cooldown_left_ms = limiter_cooldown_left_ms(s->rs.last_switch_ms,
+						       now, p->cooldown_ms);
+	b->switches_minute =
+		limiter_window_count(&s->rs.switches, now, LIMITER_MINUTE_MS);
+	b->max_per_minute = p->max_switches_per_minute;
+	b->switches_recovery = limiter_window_count(&s->rs.switches, now,
+						    p->recovery_window_ms);
+	b->degraded_after = p->degraded_after_switches;
+}
+
+static int client_drill(struct jvpnd *d, struct session *s, const char *name,
+			char *why, size_t size)
+{
+	struct drill_budget b;
+	size_t to = drill_target(d, name, why, size);
+
+	if (to == SIZE_MAX && why[0])
+		return -1;
+	drill_budget_of(d, s, to != SIZE_MAX, &b);
+	if (drill_refused(&d->client.drill, &b, why, size))
+		return -1;
+	drill_start(&d->client.drill, d->client.uplink, to, jvpn_boot_us());
+	d->client.reattach_first_us = d->client.drill.started_us;
+	drill_event(d, s, 0, "drill: forced switch from uplink %s to %s",
+		    uplink_name(d, d->client.uplink), uplink_name(d, to));
+	drill_send(d, s);
+	return 0;
+}
+
 static void client_describe(const struct jvpnd *d, const struct session *s,
 			    struct json_line *j)
 {
 	const struct config_peer *gw = &d->cfg.peers[0];
 
-	(void)s;
 	if (d->client.uplink < gw->n_uplinks)
 		json_str(j, "uplink", gw->uplinks[d->client.uplink].ifname);
 	json_u64(j, "reattach_attempts", retry_attempts(&d->client.reattach));
+	/* what the gateway's last ACK said it holds: a drill checks both
+	 * ends agree */
+	json_u64(j, "gateway_state_version", s->peer_bound);
+	json_bool(j, "drill_running", d->client.drill.phase != DRILL_IDLE);
 }
 
 const struct role_ops client_role = {
@@ -1178,4 +1402,5 @@ const struct role_ops client_role = {
 	.tick = client_tick,
 	.stop = client_stop,
 	.describe = client_describe,
+	.drill = client_drill,
 };

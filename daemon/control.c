@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "checklist.h"
+#include "drill.h"
 #include "clock.h"
 #include "names.h"
 #include "control.h"
@@ -220,6 +221,8 @@ static void session_line(struct jvpnd *d, struct ctl_conn *c,
 	json_u64(&j, "switches_last_minute",
 		 limiter_window_count(&s->rs.switches, now, 60000));
 	json_bool(&j, "validating_path", s->pending);
+	json_u64(&j, "protocol_version", s->keys.version);
+	json_bool(&j, "drill", peer->drill);
 	if (d->role->describe)
 		d->role->describe(d, s, &j);
 	send_line(c, &j);
@@ -317,6 +320,40 @@ static void do_kill(struct jvpnd *d, struct ctl_conn *c, char *arg, char *text)
 	session_end(d, s, JVPND_REASON_ADMIN);
 	s->end_detail = NULL;
 	send_ok(c);
+}
+
+/* "drill ID [UPLINK]": a forced switch of a drill session (role.h);
+ * its progress and result are events (docs/operations.md). */
+static void do_drill(struct jvpnd *d, struct ctl_conn *c, char *arg,
+		     char *uplink)
+{
+	char buf[CTL_LINE_MAX], why[DRILL_WHY_MAX], message[DRILL_WHY_MAX + 64];
+	struct session *s = find_or_say(d, c, arg);
+	struct json_line j;
+
+	if (!s)
+		return;
+	if (uplink)
+		uplink = strtok(uplink, " ");
+	why[0] = 0;
+	if (!d->role->drill) {
+		send_error(c, "drill-refused",
+			   "a drill runs on the drill client's jvpnd, "
+			   "not on a gateway");
+		return;
+	}
+	if (d->role->drill(d, s, uplink, why, sizeof(why))) {
+		snprintf(message, sizeof(message), "session %" PRIu64 ": %s",
+			 s->id, why);
+		send_error(c, "drill-refused", message);
+		return;
+	}
+	json_open(&j, buf, sizeof(buf));
+	json_bool(&j, "ok", true);
+	/* the drill's first event has this seq: a monitor opened before
+	 * finds it, and every event of the drill after it */
+	json_u64(&j, "seq", d->out.seq);
+	send_line(c, &j);
 }
 
 static void do_policies(struct jvpnd *d, struct ctl_conn *c)
@@ -417,11 +454,13 @@ static void handle_request(struct jvpnd *d, struct ctl_conn *c, char *line)
 		do_checklist(d, c);
 	else if (!strcmp(verb, "monitor"))
 		do_monitor(d, c);
+	else if (!strcmp(verb, "drill"))
+		do_drill(d, c, arg, rest);
 	else
 		send_error(c, "bad-request",
 			   "unknown request: expected "
 			   "status, sessions, session, kill, policies, "
-			   "reload, checklist or monitor");
+			   "reload, checklist, monitor or drill");
 }
 
 static void conn_read(struct jvpnd *d, struct ctl_conn *c)

@@ -15,6 +15,7 @@
 #include "clientguard.h"
 #include "config.h"
 #include "cookie.h"
+#include "drill.h"
 #include "eventbus.h"
 #include "handshake.h"
 #include "hsadmit.h"
@@ -139,6 +140,7 @@ struct client_state {
 	struct netconf netconf;
 	uint64_t refused_event_ms; /* last SECURITY_EVENT for a refused
 				    * message: at most one a second */
+	struct drill drill;	   /* jvpnctl drill's switch, when one runs */
 };
 
 struct jvpnd {

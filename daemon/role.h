@@ -34,6 +34,10 @@ struct role_ops {
 	/* what jvpnctl session show adds for this role; may be NULL */
 	void (*describe)(const struct jvpnd *d, const struct session *s,
 			 struct json_line *j);
+	/* jvpnctl drill: starts a forced switch of @s, over uplink @uplink
+	 * (NULL: the next usable one); -1 with @why when refused */
+	int (*drill)(struct jvpnd *d, struct session *s, const char *uplink,
+		     char *why, size_t why_size);
 };
 
 extern const struct role_ops gateway_role;

@@ -94,6 +94,9 @@ struct config_peer {
 	 * (docs/control-plane-protocol.md, "Preshared key") */
 	bool has_psk;
 	uint8_t psk[JVPN_KEY_LEN];
+	/* drill = on: the session with this peer exists for failover drills
+	 * (jvpnctl drill); no other session is ever drilled */
+	bool drill;
 };
 
 /*

@@ -122,6 +122,12 @@ static size_t diff_peer(const struct config *old, const struct config *new,
 		    now->n_allowed_ips);
 		changed++;
 	}
+	if (was->drill != now->drill) {
+		say(report, ctx, "peer %s: drill %s -> %s",
+		    peer_label(now, key), was->drill ? "on" : "off",
+		    now->drill ? "on" : "off");
+		changed++;
+	}
 	return changed;
 }
 

@@ -162,11 +162,21 @@ static bool apply_psk_file(struct parser *p, void *target, const char *value,
 	return true;
 }
 
+static bool apply_drill(struct parser *p, void *target, const char *value,
+			char *why, size_t why_size)
+{
+	struct config_peer *peer = target;
+
+	(void)p;
+	return set_switch(&peer->drill, value, why, why_size);
+}
+
 static const struct rule peer_rules[] = {
 	{ "public-key", false, ROLE_ANY, NULL, apply_public_key },
 	{ "preshared-key-file", false, ROLE_ANY, NULL, apply_psk_file },
 	{ "allowed-ips", true, ROLE_ANY, NULL, apply_allowed_ips },
 	{ "name", false, ROLE_ANY, NULL, apply_name },
+	{ "drill", false, ROLE_ANY, NULL, apply_drill },
 	{ "profile", false, ROLE_GATEWAY,
 	  "a client's profile is the "
 	  "[interface] profile",

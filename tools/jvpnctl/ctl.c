@@ -203,6 +203,7 @@ static int error_status(const char *name)
 		{ "no-such-session", JVPNCTL_NO_SESSION },
 		{ "permission", JVPNCTL_PERMISSION },
 		{ "reload-refused", JVPNCTL_REFUSED },
+		{ "drill-refused", JVPNCTL_REFUSED },
 		{ "bad-request", JVPNCTL_USAGE },
 	};
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,7 @@ static void session_line(struct jvpnd *d, struct ctl_conn *c,
 static void do_status(struct jvpnd *d, struct ctl_conn *c)
 {
 	const struct config_interface *in = &d->cfg.interface;
-	char buf[CTL_LINE_MAX], metrics[64] = "off";
+	char buf[CTL_LINE_MAX], metrics[64] = "off", hash[65];
 	struct json_line j;
 	size_t n = sessions_count(d, NULL);
 
@@ -246,6 +247,9 @@ static void do_status(struct jvpnd *d, struct ctl_conn *c)
 	json_u64(&j, "pid", (uint64_t)getpid());
 	json_str(&j, "version", JVPN_VERSION);
 	json_str(&j, "config", d->config_path);
+	sodium_bin2hex(hash, sizeof(hash), d->cfg.text_hash,
+		       sizeof(d->cfg.text_hash));
+	json_str(&j, "config_hash", hash);
 	json_str(&j, "profile", config_interface_policy(&d->cfg)->name);
 	json_u64(&j, "uptime_ms", jvpn_boot_ms() - d->started_ms);
 	json_u64(&j, "sessions", n);

@@ -117,6 +117,9 @@ struct config {
 	size_t n_policies;
 	struct config_peer *peers; /* owned: config_free() */
 	size_t n_peers;
+	/* BLAKE2b-256 of the file config_load read: which text runs, for
+	 * the drill's evidence records */
+	uint8_t text_hash[32];
 };
 
 /*

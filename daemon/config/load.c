@@ -143,6 +143,9 @@ int config_load(const char *path, struct config *out, struct diag *diag)
 	if (!text)
 		return -1;
 	result = config_parse_buffer(path, text, len, out, diag);
+	if (!result)
+		crypto_generichash(out->text_hash, sizeof(out->text_hash),
+				   (const uint8_t *)text, len, NULL, 0);
 	free(text);
 	return result;
 }

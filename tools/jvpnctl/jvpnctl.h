@@ -43,6 +43,7 @@ int cmd_genkey(const struct jvpnctl_opts *o, int argc, char **argv);
 int cmd_pubkey(const struct jvpnctl_opts *o, int argc, char **argv);
 int cmd_checklist(const struct jvpnctl_opts *o, int argc, char **argv);
 int cmd_evidence(const struct jvpnctl_opts *o, int argc, char **argv);
+int cmd_drill(const struct jvpnctl_opts *o, int argc, char **argv);
 
 /* Where drills append their evidence records unless told otherwise. */
 #define JVPN_EVIDENCE_LOG "/var/lib/jvpn/evidence.log"

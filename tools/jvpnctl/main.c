@@ -41,6 +41,10 @@ static const struct command {
 	{ "checklist", cmd_checklist,
 	  "[--evidence FILE] [--drill-max-age DURATION] [DEV]",
 	  "the safety checklist, judged on the running deployment" },
+	{ "drill", cmd_drill,
+	  "[--session ID] [--uplink NAME] [--gateway-socket PATH] "
+	  "[--evidence FILE] [--no-evidence] [--timeout S] [DEV]",
+	  "a failover drill of a drill session, recorded as evidence" },
 	{ "evidence", cmd_evidence, "verify|show [--head HASH] [FILE]",
 	  "check or print the drills' hash-chained evidence log" },
 	{ "genkey", cmd_genkey, "", "print a new private key" },

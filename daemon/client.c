@@ -416,13 +416,17 @@ static void follow_notice(struct jvpnd *d, struct session *s, uint64_t version)
 	jvpnd_changed(d);
 }
 
-/* The version this end's switch takes so that, after the RECOVERED that
- * follows it in VOLATILE, it holds the gateway's @version. */
+/* The version this end's switch takes so that, after the change that
+ * settles it (sm_switched, out of the VOLATILE the session is in or that
+ * sm_before_switch puts an ACTIVE one in: a drill's, or one whose path
+ * came back by itself), it holds the gateway's @version. DEGRADED is
+ * left only by a calm recovery window: no change follows there. */
 static uint64_t switch_version(const struct session *s, uint64_t version)
 {
-	uint64_t after = s->sm.state == JVPN_STATE_VOLATILE ? 1 : 0;
+	bool settles = s->sm.state == JVPN_STATE_VOLATILE ||
+		       s->sm.state == JVPN_STATE_ACTIVE;
 
-	return version > after ? version - after : 0;
+	return version > settles ? version - settles : 0;
 }
 
 static void on_ack(struct jvpnd *d, struct session *s, int fd,

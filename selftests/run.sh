@@ -75,6 +75,7 @@ TESTS=(
 	"daemon_handshake_replay_and_replace test_daemon_handshake_replay_and_replace 90"
 	"jvpnctl_read_commands test_jvpnctl_read_commands 90"
 	"jvpnctl_checklist test_jvpnctl_checklist 120"
+	"jvpnctl_drill test_jvpnctl_drill 120"
 	"jvpnctl_exit_statuses test_jvpnctl_exit_statuses 90"
 	"jvpnctl_session_kill test_jvpnctl_session_kill 60"
 	"jvpnctl_no_ghost_after_kernel_del test_jvpnctl_no_ghost_after_kernel_del 60"

@@ -161,6 +161,81 @@ for name in ('SessionTTL', 'TransportLossTTL', 'MaxSwitchesPerMinute',
 	grep -q 'FailureInjection .*is damaged: line 2' /tmp/expect-status.out
 }
 
+# The failover drill (docs/operations.md, "The drill"): a production
+# session is never drilled and a gateway runs none; once both ends mark
+# the peer drill = on (a reload, whose events say so), jvpnctl drill on
+# the client moves the session to the other uplink under a ping, judges
+# the invariants on both ends and in the kernel, and seals the result in
+# the evidence log, which the checklist then accepts. The third drill in
+# the recovery window would make the session DEGRADED: refused, nothing
+# moves, nothing is recorded.
+test_jvpnctl_drill() {
+	local dir out ev id item pinger
+	dir=$(mktemp -d)
+	out=$dir/out
+	ev=$dir/evidence.log
+	daemon_up "$dir"
+	id=$(sfield jc id)
+	expect_status 8 ctl jc "$dir" cl drill --evidence "$ev"
+	grep -q "production sessions are never drilled" /tmp/expect-status.out
+	expect_status 8 ctl jg "$dir" gw drill --session "$id" --evidence "$ev"
+	grep -q "on the drill client's host" /tmp/expect-status.out
+	[[ ! -e $ev ]]
+	client_bound_to 10.1.0.2
+
+	sed -i '/^\[peer\]/a drill = on' "$dir/cl.conf" "$dir/gw.conf"
+	ctl jc "$dir" cl policy reload
+	ctl jg "$dir" gw policy reload
+	grep -q '"detail":"reload: peer .*: drill off -> on"' "$dir/cl.events"
+	grep -q '"detail":"reload: peer test-client: drill off -> on"' "$dir/gw.events"
+	jc ping -c 2 -i 0.2 -W 2 172.16.0.1 >/dev/null
+	jc ping -i 0.05 -c 100 -W 1 172.16.0.1 >"$dir/ping" &
+	pinger=$!
+	sleep 1
+	ctl jc "$dir" cl drill --gateway-socket "$dir/gw.sock" \
+		--evidence "$ev" | tee "$out"
+	wait "$pinger" || true
+	tail -n 2 "$dir/ping"
+	grep -q '^verdict: pass$' "$out"
+	for item in Recovered OneBinding VersionMonotonic VersionsAgree \
+		ReasonCoded NoEventGap WithinLimits; do
+		grep -q "^pass  $item " "$out"
+	done
+	client_bound_to 10.2.0.2
+	sfield jg remote | grep -q 10.2.0.2
+	expect_eq "$(sfield jc id)" "$id" "session id after the drill"
+	expect_eq "$(sfield jc version)" "$(sfield jg version)" "state_version on both ends"
+	expect_ge "$(ping_received "$dir/ping")" 95 "echo replies across the drill"
+	"$JVPNCTL" evidence verify "$ev" | tee "$out"
+	grep -q '^ok: 1 records' "$out"
+	tail -n 1 "$ev" >"$out"
+	json_check "$out" "
+assert doc['kind'] == 'drill' and doc['verdict'] == 'pass', doc
+assert doc['session_id'] == '$id', doc
+assert doc['uplink_before'] == 'ua' and doc['uplink_after'] == 'ub', doc
+assert 0 < doc['switch_ms'] <= doc['recovery_ms'] < 3000, doc
+assert doc['state_version_after'] > doc['state_version_before'], doc
+assert doc['config_hash'] == '$(b2sum -l 256 "$dir/cl.conf" | cut -d' ' -f1)', doc
+assert doc['protocol_version'] >= 1 and doc['software'], doc
+for k in ('Recovered', 'OneBinding', 'VersionMonotonic', 'VersionsAgree',
+          'ReasonCoded', 'NoEventGap', 'WithinLimits'):
+    assert doc[k] == 'pass', (k, doc)
+"
+	ctl jc "$dir" cl checklist --evidence "$ev" | tee "$out" || true
+	grep -q '^pass  FailureInjection .*newest drill passed' "$out"
+
+	# back to ua, named, JSON on stdout; then the third is refused
+	ctl jc "$dir" cl --json drill --uplink ua --evidence "$ev" >"$out"
+	json_check "$out" "assert doc['verdict'] == 'pass' and doc['uplink_after'] == 'ua', doc"
+	client_bound_to 10.1.0.2
+	expect_status 8 ctl jc "$dir" cl drill --evidence "$ev"
+	grep -q 'would make the session DEGRADED' /tmp/expect-status.out
+	client_bound_to 10.1.0.2
+	"$JVPNCTL" evidence verify "$ev" | grep -q '^ok: 2 records'
+	expect_eq "$(sfield jc state)" ACTIVE "client state after the refused drill"
+	"$JVPNCTL" evidence show "$ev" | tail -n 5
+}
+
 test_jvpnctl_exit_statuses() {
 	local dir
 	dir=$(mktemp -d)

@@ -327,7 +327,33 @@ static void test_client_parses_exactly(void **state)
 	assert_cidr(&gw->allowed_ips[1], "::", 0);
 	assert_ptr_equal(config_peer_policy(&cfg, gw),
 			 config_interface_policy(&cfg));
+	assert_false(gw->drill); /* no session is drilled unless it says so */
 	config_free(&cfg);
+}
+
+static void record_change(void *ctx, const char *text);
+
+/* drill = on|off on a peer (either role), its error, and its reload line. */
+static void test_peer_drill_switch(void **state)
+{
+	size_t n = strlen(client_text);
+	char text[sizeof(client_text) + 32], log[256] = "";
+	struct config plain, drill;
+	struct diag diag;
+
+	(void)state;
+	parse_ok("client.conf", client_text, &plain, &diag);
+	snprintf(text, sizeof(text), "%sdrill = on\n", client_text);
+	parse_ok("drill.conf", text, &drill, &diag);
+	assert_true(drill.peers[0].drill);
+	assert_int_equal(config_diff(&plain, &drill, record_change, log), 1);
+	assert_non_null(strstr(log, ": drill off -> on\n"));
+	config_free(&drill);
+	config_free(&plain);
+	snprintf(text, sizeof(text), "%sdrill = yes\n", client_text);
+	assert_int_equal(text[n], 'd');
+	parse_refused("bad.conf", text, &drill, &diag);
+	expect_error(&diag, "drill", 15, "expected on or off, got \"yes\"");
 }
 
 /* Same file with CRLF line ends and a byte order mark: same result. */
@@ -1621,6 +1647,7 @@ int main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_gateway_parses_exactly),
 		cmocka_unit_test(test_client_parses_exactly),
+		cmocka_unit_test(test_peer_drill_switch),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_buffer_length_is_respected),
 		cmocka_unit_test(test_duration_error_message),

@@ -1185,26 +1185,14 @@ static void drill_event(struct jvpnd *d, const struct session *s,
 static void drill_event(struct jvpnd *d, const struct session *s,
 			uint64_t latency_us, const char *fmt, ...)
 {
-	char detail[DRILL_WHY_MAX + 64], remote[64];
-	struct event ev = {
-		.type = EV_DAEMON,
-		.session_id = s ? s->id : 0,
-		.state_version = s ? s->sm.version : 0,
-		.reason = JVPND_REASON_ADMIN,
-		.old_state = -1,
-		.new_state = s ? (int)s->sm.state : -1,
-		.new_transport = s ? jvpn_sockaddr_text(&s->remote, remote,
-							sizeof(remote))
-				   : NULL,
-		.detail = detail,
-		.latency_us = latency_us,
-	};
+	char detail[DRILL_WHY_MAX + 64];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	events_emit(&d->out, &ev);
+	jvpnd_emit_timed(d, EV_DAEMON, s, JVPND_REASON_ADMIN, detail,
+			 latency_us);
 }
 
 static const char *uplink_name(const struct jvpnd *d, size_t i)

@@ -13,6 +13,13 @@ static void emit_now(void *ctx, const struct event *ev)
 void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
 		enum jvpnd_reason reason, const char *detail)
 {
+	jvpnd_emit_timed(d, type, s, reason, detail, 0);
+}
+
+void jvpnd_emit_timed(struct jvpnd *d, enum event_type type,
+		      const struct session *s, enum jvpnd_reason reason,
+		      const char *detail, uint64_t latency_us)
+{
 	char remote[64];
 	struct event ev = {
 		.type = type,
@@ -25,6 +32,7 @@ void jvpnd_emit(struct jvpnd *d, enum event_type type, const struct session *s,
 							sizeof(remote))
 				   : NULL,
 		.detail = detail,
+		.latency_us = latency_us,
 	};
 	uint64_t now;
 

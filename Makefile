@@ -15,7 +15,7 @@ CFLAGS ?= -O2 -g
 # to link, and tools/lint/layers.sh checks the rest at symbol level.
 INCLUDES := -Iuapi -Ilib -Idaemon -Idaemon/core -Idaemon/config -Idaemon/io
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-DJVPN_VERSION='"$(VERSION)"' $(CFLAGS)
+	-DJVPN_VERSION='"$(VERSION)"' $(PROTO_DEFINES) $(CFLAGS)
 PKGS := libmnl libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
@@ -42,13 +42,13 @@ SHELL_A := $(BUILD)/libjvpnd-shell.a
 # highest layer first, as the linker wants them
 DAEMON_ARCHIVES := $(SHELL_A) $(IO_A) $(CONFIG_A) $(CORE_A) $(LIBJVPN)
 
-.PHONY: all module user clean check check-debug deps kunit model vmtest \
+.PHONY: all module user compat clean check check-debug deps kunit model vmtest \
 	check-flood vm-shell dkms-check unit \
 	install uninstall dkms-install dkms-sources deb lint \
 	fuzz fuzz-short \
 	demo bench
 
-all: module user
+all: module user compat
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) JVPN_VERSION=$(VERSION) modules
@@ -101,6 +101,19 @@ $(BUILD)/jvpnd: $(call objs,$(ROOT_SRCS)) $(DAEMON_ARCHIVES)
 
 $(BUILD)/jvpnctl: $(call objs,$(JVPNCTL_SRCS)) $(LIBJVPN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# jvpnd built to speak other control-protocol versions, for the
+# mixed-version tests (selftests/net/versions.sh): the same sources, with
+# another range in uapi/jvpn/messages.h, each in its own build tree.
+# v1-2 is a gateway or client one minor version ahead; v3 is one a major
+# version ahead, which shares no version with this build.
+COMPAT := $(BUILD)/compat
+compat:
+	$(MAKE) --no-print-directory BUILD=$(COMPAT)/v1-2 \
+		PROTO_DEFINES=-DJVPN_CP_VERSION_MAX=2 $(COMPAT)/v1-2/jvpnd
+	$(MAKE) --no-print-directory BUILD=$(COMPAT)/v3 \
+		PROTO_DEFINES='-DJVPN_CP_VERSION_MIN=3 -DJVPN_CP_VERSION_MAX=3' \
+		$(COMPAT)/v3/jvpnd
 
 deps:
 	tools/install-deps.sh

@@ -170,13 +170,23 @@ static void on_resp(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 static void on_hs_reject(struct jvpnd *d, const uint8_t *msg, size_t len)
 {
 	struct hs_reject rej;
+	char detail[160];
 
 	if (handshake_initiator_consume_reject(&d->client.hs, msg, len, &rej) !=
 	    HS_OK)
 		return;
-	jvpnd_emit(
-		d, EV_REATTACH_REJECT, NULL, rej.reason,
-		"the gateway refused the handshake: retrying after a backoff");
+	if (rej.reason == JVPND_REASON_VERSION_MISMATCH)
+		snprintf(detail, sizeof(detail),
+			 "the gateway speaks control protocol versions %u..%u, "
+			 "this build %u..%u: no common version; retrying "
+			 "after a backoff",
+			 rej.version_min, rej.version_max, JVPN_CP_VERSION_MIN,
+			 JVPN_CP_VERSION_MAX);
+	else
+		snprintf(detail, sizeof(detail),
+			 "the gateway refused the handshake: retrying after a "
+			 "backoff");
+	jvpnd_emit(d, EV_REATTACH_REJECT, NULL, rej.reason, detail);
 	handshake_back_off(d);
 }
 
@@ -539,6 +549,7 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 {
 	bool fresh = sodium_memcmp(s->next_keys.control, s->keys.control,
 				   JVPN_KEY_LEN) != 0;
+	uint8_t was = s->keys.version;
 	uint32_t gen;
 	uint64_t id;
 	char what[64];
@@ -554,8 +565,7 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	handshake_keys_wipe(&s->next_keys);
 	s->rekey_pending = false;
 	s->keys_since_ms = jvpn_boot_ms();
-	snprintf(what, sizeof(what), "generation %u%s", gen,
-		 fresh ? ", fresh handshake" : "");
+	rekey_describe(what, sizeof(what), gen, fresh, was, s->keys.version);
 	jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
 	jvpnd_changed(d);
 }
@@ -615,7 +625,9 @@ static void on_fresh_resp(struct jvpnd *d, struct session *s,
 	d->client.fresh_waiting = false;
 	d->client.fresh_since_ms = jvpn_boot_ms();
 	keys.generation = s->keys.generation + 1;
-	if (keys.session_id != s->id || keys.version != s->keys.version ||
+	/* a fresh handshake may move the session to a newer version both
+	 * ends speak now (one of them was upgraded), never to an older one */
+	if (keys.session_id != s->id || keys.version < s->keys.version ||
 	    s->keys.generation == UINT32_MAX ||
 	    session_install_keys(d, s, &keys, true)) {
 		handshake_keys_wipe(&keys);

@@ -270,6 +270,7 @@ static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
 static bool promote_fresh(struct jvpnd *d, struct session *s,
 			  const uint8_t *msg, size_t len)
 {
+	uint8_t was = s->keys.version;
 	uint32_t gen;
 	uint64_t id;
 	char what[64];
@@ -285,7 +286,7 @@ static bool promote_fresh(struct jvpnd *d, struct session *s,
 	handshake_keys_wipe(&s->fresh_keys);
 	s->fresh_pending = false;
 	s->keys_since_ms = jvpn_boot_ms();
-	snprintf(what, sizeof(what), "generation %u, fresh handshake", gen);
+	rekey_describe(what, sizeof(what), gen, true, was, s->keys.version);
 	jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
 	jvpnd_changed(d);
 	return true;
@@ -324,7 +325,8 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		handshake_keys_wipe(&s->fresh_keys);
 		s->fresh_pending = false;
 		s->keys_since_ms = jvpn_boot_ms();
-		snprintf(what, sizeof(what), "generation %u", gen);
+		rekey_describe(what, sizeof(what), gen, false, s->keys.version,
+			       s->keys.version);
 		jvpnd_emit(d, EV_KEY_ROTATION, s, JVPND_REASON_NONE, what);
 		jvpnd_changed(d);
 	}
@@ -376,7 +378,7 @@ static void on_rehandshake(struct jvpnd *d, int fd,
 					     &peer_ops, d, init,
 					     JVPN_HS_INIT_LEN, &res) != HS_OK ||
 	    sodium_memcmp(res.peer_pub, s->peer_pub, JVPN_KEY_LEN) ||
-	    res.version != s->keys.version) {
+	    res.version < s->keys.version) {
 		handshake_refused(d, fd, from, &res);
 		handshake_responder_wipe(&st);
 		return;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jvpn/messages.h>
+
 #include "jvpnd_run.h"
 #include "role.h"
 
@@ -76,7 +78,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
-		printf("jvpnd %s\n", JVPN_VERSION);
+		printf("jvpnd %s, control protocol versions %u..%u\n",
+		       JVPN_VERSION, JVPN_CP_VERSION_MIN, JVPN_CP_VERSION_MAX);
 		return 0;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))

@@ -309,6 +309,25 @@ static void reconcile(const struct held *h, const struct record *r,
 	snap->state = (enum jvpn_state)h->state;
 }
 
+/* A session at a version this build no longer speaks (an upgrade across
+ * a major version) cannot carry one message: it ends, and says why. */
+static bool speaks_version(struct jvpnd *d, const struct held *h)
+{
+	char detail[160];
+
+	if (h->keys.version >= JVPN_CP_VERSION_MIN &&
+	    h->keys.version <= JVPN_CP_VERSION_MAX)
+		return true;
+	snprintf(detail, sizeof(detail),
+		 "session %" PRIu64 " is at control protocol version %u, "
+		 "which this build (%u..%u) does not speak: ended, a new "
+		 "handshake follows",
+		 h->id, h->keys.version, JVPN_CP_VERSION_MIN,
+		 JVPN_CP_VERSION_MAX);
+	jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_VERSION_MISMATCH, detail);
+	return false;
+}
+
 static bool restore_one(struct jvpnd *d, const struct held *h,
 			const struct record *r)
 {
@@ -317,7 +336,8 @@ static bool restore_one(struct jvpnd *d, const struct held *h,
 	struct sm_snapshot snap;
 	struct session *s;
 
-	if (!h->escrow_ok || peer < 0 || (size_t)peer >= d->n_sessions)
+	if (!h->escrow_ok || peer < 0 || (size_t)peer >= d->n_sessions ||
+	    !speaks_version(d, h))
 		return false;
 	s = &d->sessions[d->role->slot_of_peer((size_t)peer)];
 	if (s->in_use)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jvpn/messages.h>
@@ -47,4 +48,16 @@ int rekey_decode(const uint8_t *msg, size_t len, uint8_t type,
 	*session_id = get_be64(msg + 4);
 	*generation = get_be32(msg + 12);
 	return 0;
+}
+
+void rekey_describe(char *buf, size_t size, uint32_t generation, bool fresh,
+		    uint8_t from_version, uint8_t to_version)
+{
+	char moved[40] = "";
+
+	if (from_version != to_version)
+		snprintf(moved, sizeof(moved), ", protocol version %u -> %u",
+			 from_version, to_version);
+	snprintf(buf, size, "generation %u%s%s", generation,
+		 fresh ? ", fresh handshake" : "", moved);
 }

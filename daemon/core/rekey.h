@@ -15,6 +15,7 @@
 #ifndef JVPND_REKEY_H
 #define JVPND_REKEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,5 +33,10 @@ uint64_t rekey_peek_session(const uint8_t msg[JVPN_REKEY_LEN]);
 int rekey_decode(const uint8_t *msg, size_t len, uint8_t type,
 		 struct cp_auth auth, uint64_t *session_id,
 		 uint32_t *generation);
+
+/* A KEY_ROTATION event's detail: "generation 4, fresh handshake,
+ * protocol version 1 -> 2" (the version only when it changed). */
+void rekey_describe(char *buf, size_t size, uint32_t generation, bool fresh,
+		    uint8_t from_version, uint8_t to_version);
 
 #endif /* JVPND_REKEY_H */

@@ -73,7 +73,8 @@ CONF
 }
 
 # daemon_up DIR: the network of topology.sh without sessions, keys,
-# configs, and both daemons started; waits for the session.
+# configs, and both daemons started; waits for the session. GW_JVPND and
+# CL_JVPND pick another build for one end (versions.sh).
 daemon_up() {
 	local dir=$1
 	topo_links
@@ -92,10 +93,10 @@ daemon_up() {
 	"$JVPND" --check-config "$dir/gw.conf"
 	"$JVPND" --check-config "$dir/cl.conf"
 	# shellcheck disable=SC2086 # DAEMON_ENV is a list of VAR=value words
-	jg env ${DAEMON_ENV-} "$JVPND" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
+	jg env ${DAEMON_ENV-} "${GW_JVPND:-$JVPND}" --config "$dir/gw.conf" >"$dir/gw.log" 2>&1 &
 	wait_until 10 udp_listening jg "$GW_PORT"
 	${DAEMON_BEFORE_CLIENT:-true}
-	jc "$JVPND" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
+	jc "${CL_JVPND:-$JVPND}" --config "$dir/cl.conf" >"$dir/cl.log" 2>&1 &
 	wait_until 20 session_count_is jg 1 || { cat "$dir"/*.log; return 1; }
 	wait_until 10 session_count_is jc 1
 }

@@ -63,9 +63,17 @@ struct jvpn_data_hdr {
 
 /* ---- control ------------------------------------------------------------- */
 
-/* Control-protocol versions this build speaks; a peer outside is refused. */
+/*
+ * Control-protocol versions this build speaks; a peer outside is refused
+ * (docs/control-plane-protocol.md, "Versions"). A test build may speak
+ * another range (make compat).
+ */
+#ifndef JVPN_CP_VERSION_MIN
 #define JVPN_CP_VERSION_MIN	1
+#endif
+#ifndef JVPN_CP_VERSION_MAX
 #define JVPN_CP_VERSION_MAX	1
+#endif
 
 /*
  * Handshake (Noise-IK style, X25519): each message has exactly its size.

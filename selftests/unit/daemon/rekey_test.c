@@ -113,12 +113,29 @@ static void test_session_version(void **state)
 	assert_int_equal(msg[0], 0xcc); /* nothing written */
 }
 
+/* The KEY_ROTATION detail names a version move, and only a move. */
+static void test_describe(void **state)
+{
+	char text[80];
+
+	(void)state;
+	rekey_describe(text, sizeof(text), 4, false, 1, 1);
+	assert_string_equal(text, "generation 4");
+	rekey_describe(text, sizeof(text), 5, true, 1, 1);
+	assert_string_equal(text, "generation 5, fresh handshake");
+	rekey_describe(text, sizeof(text), 6, true, 1, 2);
+	assert_string_equal(text,
+			    "generation 6, fresh handshake, protocol version "
+			    "1 -> 2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_session_version),
+		cmocka_unit_test(test_describe),
 	};
 
 	if (sodium_init() < 0)

@@ -49,28 +49,30 @@ set_keys_req() {
 		true	# its status says accepted or refused: the output is checked
 }
 
+# set_keys_expect PATTERN ATTR...: set_keys_req, whose answer matches the
+# grep PATTERN ("^accepted", "^refused.*ESTALE")
+set_keys_expect() {
+	local want=$1 out
+	shift
+	out=$(set_keys_req "$@")
+	echo "$out"
+	grep -q "$want" <<<"$out"
+}
+
 # Today's bug: the current transmit key with the phase flipped was taken
 # as a new pair, its counter restarting at 0.
 test_set_keys_tx_reuse_refused() {
-	local out k2 k3
+	local k2 k3
 	topo_up v4
 	jc ping -c 3 -i 0.2 -W 2 172.16.0.1
-	out=$(set_keys_req tx-key="$KEY_G2C" rx-key="$KEY_C2G" key-phase=1)
-	echo "$out"
-	grep -q '^refused.*EINVAL.*(nonce reuse); at JVPN_A_TX_KEY' <<<"$out"
+	set_keys_expect '^refused.*EINVAL.*(nonce reuse); at JVPN_A_TX_KEY' tx-key="$KEY_G2C" rx-key="$KEY_C2G" key-phase=1
 	# the same transmit key with another receive key: still refused
-	out=$(set_keys_req tx-key="$KEY_G2C" rx-key="$(printf '%064x' 9)" key-phase=1 key-next)
-	echo "$out"
-	grep -q '^refused.*nonce reuse' <<<"$out"
+	set_keys_expect '^refused.*nonce reuse' tx-key="$KEY_G2C" rx-key="$(printf '%064x' 9)" key-phase=1 key-next
 	expect_ge "$(field jg tx_counter)" 3 "gateway tx_counter kept"
 	# a fresh pair goes in; then the old current one, now previous, is refused
 	k2=$(printf '%064x' 0xa2) k3=$(printf '%064x' 0xa3)
-	out=$(set_keys_req tx-key="$k2" rx-key="$KEY_C2G" key-phase=1)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
-	out=$(set_keys_req tx-key="$KEY_G2C" rx-key="$k3" key-phase=0)
-	echo "$out"
-	grep -q '^refused.*nonce reuse' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$k2" rx-key="$KEY_C2G" key-phase=1
+	set_keys_expect '^refused.*nonce reuse' tx-key="$KEY_G2C" rx-key="$k3" key-phase=0
 }
 
 # Staged, then promoted: the one exception (the staged pair has sealed
@@ -79,22 +81,16 @@ test_set_keys_promotion_allowed() {
 	local out k2
 	topo_up v4
 	k2=$(printf '%064x' 0xb2)
-	out=$(set_keys_req tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-next key-generation=5)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-next key-generation=5
 	# staged again (a daemon restarted mid-rotation): nothing changes
-	out=$(set_keys_req tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-next key-generation=5)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-next key-generation=5
 	out=$(set_keys_req tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-generation=6)
 	echo "$out"
 	grep -q '^refused.*ESTALE\|^refused.*EINVAL.*generation' <<<"$out" || {
 		echo "promotion under another generation was not refused"
 		return 1
 	}
-	out=$(set_keys_req tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-generation=5)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$k2" rx-key="$KEY_C2G" key-phase=1 key-generation=5
 	expect_eq "$(field jg key_phase)" 1 "gateway key_phase"
 }
 
@@ -113,24 +109,14 @@ test_daemon_secrets_kept_with_current_pair() {
 	topo_up v4
 	expect_eq "$(get_secrets)" "" "record of a session created without one"
 	s1=$(printf 'a1%.0s' $(seq 48)) s2=$(printf 'b2%.0s' $(seq 48))
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xd1)" rx-key="$KEY_C2G" key-phase=1 daemon-secrets="$s1")
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$(printf '%064x' 0xd1)" rx-key="$KEY_C2G" key-phase=1 daemon-secrets="$s1"
 	expect_eq "$(get_secrets)" "$s1" "record after SET_KEYS"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xd2)" rx-key="$KEY_C2G" key-phase=0 key-next daemon-secrets="$s2")
-	echo "$out"
-	grep -q '^refused.*EINVAL.*belong to the current pair.*; at JVPN_A_DAEMON_SECRETS' <<<"$out"
+	set_keys_expect '^refused.*EINVAL.*belong to the current pair.*; at JVPN_A_DAEMON_SECRETS' tx-key="$(printf '%064x' 0xd2)" rx-key="$KEY_C2G" key-phase=0 key-next daemon-secrets="$s2"
 	# a refused change of keys changes no record (transmit key reused)
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xd1)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$s2")
-	echo "$out"
-	grep -q '^refused.*nonce reuse' <<<"$out"
+	set_keys_expect '^refused.*nonce reuse' tx-key="$(printf '%064x' 0xd1)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$s2"
 	expect_eq "$(get_secrets)" "$s1" "record after a refused SET_KEYS"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xd3)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$(printf '00%.0s' $(seq 129))")
-	echo "$out"
-	grep -q '^refused.*ERANGE\|^refused.*EINVAL' <<<"$out"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xd4)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$s2")
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
+	set_keys_expect '^refused.*ERANGE\|^refused.*EINVAL' tx-key="$(printf '%064x' 0xd3)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$(printf '00%.0s' $(seq 129))"
+	set_keys_expect '^accepted' tx-key="$(printf '%064x' 0xd4)" rx-key="$KEY_C2G" key-phase=0 daemon-secrets="$s2"
 	expect_eq "$(get_secrets)" "$s2" "record replaced with the next pair"
 	# and no tool shows it: a dump is text that lands in logs
 	out=$(jg "$JVPNK" dump jvpn0)
@@ -139,27 +125,14 @@ test_daemon_secrets_kept_with_current_pair() {
 
 # A replayed rekey from an old state file: fresh keys, past generation.
 test_key_generation_high_water_mark() {
-	local out
 	topo_up v4
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xc1)" rx-key="$KEY_C2G" key-phase=1 key-generation=10)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xc2)" rx-key="$KEY_C2G" key-phase=0 key-generation=11)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xc3)" rx-key="$KEY_C2G" key-phase=1 key-generation=9)
-	echo "$out"
-	grep -q '^refused.*ESTALE.*past generation is never installed again; at JVPN_A_KEY_GENERATION' <<<"$out"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xc4)" rx-key="$KEY_C2G" key-phase=1 key-generation=11 key-next)
-	echo "$out"
-	grep -q '^refused.*ESTALE' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$(printf '%064x' 0xc1)" rx-key="$KEY_C2G" key-phase=1 key-generation=10
+	set_keys_expect '^accepted' tx-key="$(printf '%064x' 0xc2)" rx-key="$KEY_C2G" key-phase=0 key-generation=11
+	set_keys_expect '^refused.*ESTALE.*past generation is never installed again; at JVPN_A_KEY_GENERATION' tx-key="$(printf '%064x' 0xc3)" rx-key="$KEY_C2G" key-phase=1 key-generation=9
+	set_keys_expect '^refused.*ESTALE' tx-key="$(printf '%064x' 0xc4)" rx-key="$KEY_C2G" key-phase=1 key-generation=11 key-next
 	# numbered by the kernel above the mark when the request names none
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xc5)" rx-key="$KEY_C2G" key-phase=1)
-	echo "$out"
-	grep -q '^accepted' <<<"$out"
-	out=$(set_keys_req tx-key="$(printf '%064x' 0xc6)" rx-key="$KEY_C2G" key-phase=0 key-generation=12)
-	echo "$out"
-	grep -q '^refused.*ESTALE' <<<"$out"
+	set_keys_expect '^accepted' tx-key="$(printf '%064x' 0xc5)" rx-key="$KEY_C2G" key-phase=1
+	set_keys_expect '^refused.*ESTALE' tx-key="$(printf '%064x' 0xc6)" rx-key="$KEY_C2G" key-phase=0 key-generation=12
 }
 
 # SESSION_NEW whose second allowed IP belongs to another session: before

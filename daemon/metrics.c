@@ -27,6 +27,8 @@
 
 /* How often open connections are checked against their deadline. */
 #define METRICS_SWEEP_MS 250
+/* An answered client gets this long to close its side (conn_linger). */
+#define METRICS_LINGER_MS 1000
 /* Connections taken per wake-up: the loop has other work. */
 #define METRICS_ACCEPT_BURST 16
 
@@ -37,6 +39,7 @@ struct metrics_conn {
 	char in[METRICS_REQUEST_MAX];
 	struct expo out; /* the response, once there is one */
 	size_t out_off;
+	bool lingering; /* answered, our side shut: read to the client's end */
 };
 
 /* Answers counted by status; 0 stands for "closed without an answer". */
@@ -228,7 +231,41 @@ static void conn_close(struct metrics *m, struct metrics_conn *c)
 	arm_timer(m, any);
 }
 
-/* Writes what the socket takes; closes once all is written. */
+/*
+ * Answered: our side is shut and what the client still sends is read
+ * until it closes (at most METRICS_LINGER_MS), so that close() never finds
+ * unread input and resets the answer away before the client read it (a
+ * request too large for us may still be arriving when its 431 is sent).
+ */
+static void conn_linger(struct metrics *m, struct metrics_conn *c)
+{
+	uint64_t until = jvpn_boot_ms() + METRICS_LINGER_MS;
+
+	if (shutdown(c->fd, SHUT_WR)) {
+		conn_close(m, c);
+		return;
+	}
+	c->lingering = true;
+	if (c->deadline_ms > until)
+		c->deadline_ms = until;
+	loop_rewatch(&m->d->loop, c->fd, EPOLLIN | EPOLLRDHUP);
+}
+
+/* Lingering: input is read and dropped; the client's end closes. */
+static void conn_drain(struct metrics *m, struct metrics_conn *c)
+{
+	char sink[1024];
+	ssize_t n;
+
+	do
+		n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	conn_close(m, c);
+}
+
+/* Writes what the socket takes; lingers once all is written. */
 static void conn_flush(struct metrics *m, struct metrics_conn *c)
 {
 	while (c->out_off < c->out.len) {
@@ -244,7 +281,10 @@ static void conn_flush(struct metrics *m, struct metrics_conn *c)
 			break;
 		c->out_off += (size_t)n;
 	}
-	conn_close(m, c);
+	if (c->out_off == c->out.len)
+		conn_linger(m, c);
+	else
+		conn_close(m, c);
 }
 
 static void build_response(struct expo *out, int code, bool head,
@@ -346,7 +386,9 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 
 	if (!c)
 		return;
-	if (c->out.len)
+	if (c->lingering)
+		conn_drain(m, c);
+	else if (c->out.len)
 		conn_flush(m, c);
 	else if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		conn_read(m, c);
@@ -412,7 +454,8 @@ static void on_timer(void *ctx, int fd, uint32_t events)
 		struct metrics_conn *c = &m->conns[i];
 
 		if (c->fd >= 0 && now >= c->deadline_ms) {
-			count_response(m, 0);
+			if (!c->lingering) /* answered ones are counted */
+				count_response(m, 0);
 			conn_close(m, c);
 		}
 	}

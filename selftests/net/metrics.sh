@@ -322,7 +322,7 @@ test_metrics_http() {
 	raw_request jg 'garbage\r\n\r\n' | grep -q '^HTTP/1.1 400 '
 	raw_request jg 'GET /metrics HTTP/1.1\r\n\r\n' | grep -q '^HTTP/1.1 400 '	# no Host
 	raw_request jg 'GET /metrics HTTP/2.0\r\n\r\n' | grep -q '^HTTP/1.1 505 '
-	raw_request jg "GET /metrics HTTP/1.1\\r\\nX: $(head -c 5000 /dev/zero | tr '\0' a)\\r\\n\\r\\n" |
+	raw_request jg "GET /metrics HTTP/1.1\\r\\nX: $(head -c 65000 /dev/zero | tr '\0' a)\\r\\n\\r\\n" |
 		grep -q '^HTTP/1.1 431 '
 	# eight silent connections hold every slot
 	ns_exec jg bash -c 'for i in 1 2 3 4 5 6 7 8; do

@@ -1330,6 +1330,8 @@ static size_t drill_target(const struct jvpnd *d, const char *name, char *why,
 			continue;
 		if (uplink_usable(d, c))
 			return c;
+		if (!name) /* the next one is down: the one after may not be */
+			continue;
 		snprintf(why, size, "uplink %s is down", name);
 		return SIZE_MAX;
 	}

@@ -315,8 +315,7 @@ static bool speaks_version(struct jvpnd *d, const struct held *h)
 {
 	char detail[160];
 
-	if (h->keys.version >= JVPN_CP_VERSION_MIN &&
-	    h->keys.version <= JVPN_CP_VERSION_MAX)
+	if (cp_version_spoken(h->keys.version))
 		return true;
 	snprintf(detail, sizeof(detail),
 		 "session %" PRIu64 " is at control protocol version %u, "

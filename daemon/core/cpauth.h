@@ -19,11 +19,16 @@ struct cp_auth {
 	uint8_t version;    /* JVPN_CP_VERSION_MIN..MAX */
 };
 
+/* Whether this build speaks control-protocol version @v. */
+static inline bool cp_version_spoken(uint8_t v)
+{
+	return v >= JVPN_CP_VERSION_MIN && v <= JVPN_CP_VERSION_MAX;
+}
+
 /* Whether @a can encode: a key, and a version this build speaks. */
 static inline bool cp_auth_valid(struct cp_auth a)
 {
-	return a.key && a.version >= JVPN_CP_VERSION_MIN &&
-	       a.version <= JVPN_CP_VERSION_MAX;
+	return a.key && cp_version_spoken(a.version);
 }
 
 #endif /* JVPND_CPAUTH_H */

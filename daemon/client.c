@@ -136,7 +136,12 @@ static void on_cookie(struct jvpnd *d, const uint8_t *msg, size_t len)
 	send_init(d);
 }
 
+/* a fresh handshake for a lost kernel is asked again after this long: the
+ * gateway answers one a session at most every 500 ms (gateway.c) */
+#define FRESH_RESEND_MS 600
+
 static void send_probe(struct session *s);
+static void send_fresh(struct jvpnd *d, struct session *s);
 static void drill_acked(struct jvpnd *d, struct session *s, uint64_t nonce);
 static void drill_refused_by_gateway(struct jvpnd *d, struct session *s,
 				     uint64_t nonce, uint8_t reason);
@@ -510,6 +515,12 @@ static void on_reject(struct jvpnd *d, struct session *s,
 		session_end(d, s, (enum jvpnd_reason)rej.reason);
 		return;
 	}
+	/* the gateway's module was reloaded: its kernel waits for keys of a
+	 * fresh handshake, over the path still bound (daemon/kernelback.h) */
+	if (rej.reason == JVPND_REASON_KERNEL_LOST && !s->rekey_pending &&
+	    (!d->client.fresh_waiting ||
+	     jvpn_boot_ms() - d->client.fresh_sent_ms >= FRESH_RESEND_MS))
+		send_fresh(d, s);
 	/* a resync, not a failed attempt: ask again at once, current now */
 	if (rej.reason == JVPND_REASON_STALE_VERSION) {
 		retry_resync(&d->client.reattach);
@@ -557,8 +568,16 @@ static void on_rekey_ack(struct jvpnd *d, struct session *s, const uint8_t *msg,
 	if (!s->rekey_pending ||
 	    rekey_decode(msg, len, JVPN_MSG_REKEY_ACK,
 			 handshake_keys_auth(&s->next_keys), &id, &gen) ||
-	    id != s->id || gen != s->next_keys.generation ||
-	    session_install_keys(d, s, &s->next_keys, false))
+	    id != s->id || gen != s->next_keys.generation)
+		return;
+	/* a session resumed in a new kernel made the pair current already:
+	 * the ACK only says the gateway has it too */
+	if (gen == s->keys.generation) {
+		handshake_keys_wipe(&s->next_keys);
+		s->rekey_pending = false;
+		return;
+	}
+	if (session_install_keys(d, s, &s->next_keys, false))
 		return;
 	handshake_keys_wipe(&s->keys);
 	s->keys = s->next_keys;
@@ -629,7 +648,8 @@ static void on_fresh_resp(struct jvpnd *d, struct session *s,
 	 * ends speak now (one of them was upgraded), never to an older one */
 	if (keys.session_id != s->id || keys.version < s->keys.version ||
 	    s->keys.generation == UINT32_MAX ||
-	    session_install_keys(d, s, &keys, true)) {
+	    (s->lost ? d->device.lost || session_resume(d, s, &keys)
+		     : session_install_keys(d, s, &keys, true))) {
 		handshake_keys_wipe(&keys);
 		return;
 	}
@@ -805,11 +825,28 @@ static bool probe_due(struct jvpnd *d, const struct session *s,
 	       now - tx >= p->probe_interval_ms;
 }
 
+/*
+ * Its kernel state went with the module (daemon/kernelback.h): no probe
+ * and no reattach, which have no binding to carry them; only the fresh
+ * handshake that resumes it once the device is back, asked again while
+ * unanswered, and its TTLs.
+ */
+static void tick_lost(struct jvpnd *d, struct session *s)
+{
+	if (!session_tick(d, s) || d->device.lost)
+		return;
+	if (!d->client.fresh_waiting ||
+	    jvpn_boot_ms() - d->client.fresh_sent_ms >= FRESH_RESEND_MS)
+		send_fresh(d, s);
+}
+
 static void tick_session(struct jvpnd *d, struct session *s)
 {
 	const struct policy *p = session_policy(d, s);
 	uint64_t now = jvpn_boot_ms();
 
+	if (s->lost)
+		return tick_lost(d, s);
 	if (probe_due(d, s, p, now))
 		send_probe(s);
 	if (!session_tick(d, s))
@@ -1116,6 +1153,19 @@ static void configure_device(struct jvpnd *d)
 	}
 }
 
+/* A new device after a reload of jvpn.ko: its address and routes again,
+ * and at once the fresh handshake that resumes the session. */
+static void client_kernel_back(struct jvpnd *d)
+{
+	struct session *s = the_session(d);
+
+	if (d->client.netconf.nl)
+		netconf_close(&d->client.netconf);
+	configure_device(d);
+	if (s && s->lost)
+		send_fresh(d, s);
+}
+
 /* What the client added goes; the session stays in the kernel. */
 static void client_stop(struct jvpnd *d)
 {
@@ -1405,6 +1455,7 @@ const struct role_ops client_role = {
 	.start = client_start,
 	.datagram = client_datagram,
 	.kernel_event = client_kernel_event,
+	.kernel_back = client_kernel_back,
 	.tick = client_tick,
 	.stop = client_stop,
 	.describe = client_describe,

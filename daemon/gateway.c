@@ -247,6 +247,10 @@ static void on_probe(struct session *s, int fd, const union jvpn_sockaddr *from,
 	    p.seq <= s->probe_seq)
 		return;
 	s->probe_seq = p.seq;
+	/* its kernel state is gone: the client must find its path dead and
+	 * ask, to be told KERNEL_LOST (on_request) */
+	if (s->lost)
+		return;
 	if (s->sm.state == JVPN_STATE_HANDSHAKE &&
 	    (!jvpn_sockaddr_equal(from, &s->remote) ||
 	     !session_confirm(s->d, s)))
@@ -307,7 +311,7 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 		return;
 	/* routed by the id in the header, believed only once the mac is */
 	s = session_find(d, rekey_peek_session(msg));
-	if (!s || !s->in_kernel)
+	if (!s || !s->in_kernel || s->lost)
 		return;
 	if (rekey_decode(msg, len, JVPN_MSG_REKEY,
 			 handshake_keys_auth(&s->keys), &id, &gen)) {
@@ -342,6 +346,26 @@ static void on_rekey(struct jvpnd *d, int fd, const union jvpn_sockaddr *from,
 
 /* a session answers at most one fresh handshake in this long */
 #define FRESH_MIN_INTERVAL_MS 500
+
+/*
+ * The keys of a fresh handshake: to open only, until the client's REKEY
+ * under their control key makes them current (promote_fresh); for a
+ * session whose kernel state was lost (daemon/kernelback.h), current at
+ * once in its new kernel session, bound where it was bound, since there
+ * is nothing else to open with.
+ */
+static bool fresh_keys_take(struct jvpnd *d, struct session *s,
+			    const struct handshake_keys *keys)
+{
+	if (s->lost)
+		return !d->device.lost && !session_resume(d, s, keys);
+	if (session_install_keys(d, s, keys, true))
+		return false;
+	handshake_keys_wipe(&s->fresh_keys);
+	s->fresh_keys = *keys;
+	s->fresh_pending = true;
+	return true;
+}
 
 /*
  * REHANDSHAKE_INIT: the session's own client (the control key's mac)
@@ -388,16 +412,13 @@ static void on_rehandshake(struct jvpnd *d, int fd,
 	    HS_OK)
 		goto out;
 	keys.generation = s->keys.generation + 1;
-	if (session_install_keys(d, s, &keys, true))
-		goto out;
-	handshake_keys_wipe(&s->fresh_keys);
-	s->fresh_keys = keys;
-	s->fresh_pending = true;
-	s->fresh_last_ms = now;
+	/* under the control key the client holds now, before any change */
 	n = rehandshake_wrap(JVPN_MSG_REHANDSHAKE_RESP, s->keys.version, s->id,
 			     resp, s->keys.control, out, sizeof(out));
-	if (n)
-		udp_send(fd, from, out, n);
+	if (!n || !fresh_keys_take(d, s, &keys))
+		goto out;
+	s->fresh_last_ms = now;
+	udp_send(fd, from, out, n);
 out:
 	handshake_keys_wipe(&keys);
 	handshake_responder_wipe(&st);
@@ -581,6 +602,19 @@ static bool judged_fresh(enum jvpnd_reason r)
 	       r != JVPND_REASON_BAD_PROOF && r != JVPND_REASON_REPLAYED_NONCE;
 }
 
+/*
+ * An authentic, fresh request of a session whose kernel state went with
+ * a reload of jvpn.ko: nothing to switch, and no limit of its own hit;
+ * the answer asks for the fresh handshake that resumes it.
+ */
+static void lost_verdict(struct reattach_verdict *v)
+{
+	v->reason = JVPND_REASON_KERNEL_LOST;
+	v->answer = true;
+	v->terminate = false;
+	v->retry_after_ms = 0;
+}
+
 static void on_request(struct jvpnd *d, struct session *s, int fd,
 		       const union jvpn_sockaddr *from, const uint8_t *msg,
 		       size_t len)
@@ -620,6 +654,9 @@ static void on_request(struct jvpnd *d, struct session *s, int fd,
 			   JVPND_REASON_RATE_LIMITED, who);
 	if (v.security_event)
 		jvpnd_emit(d, EV_SECURITY_EVENT, s, v.reason, who);
+	if (s && proof_ok && s->lost && judged_fresh(v.reason) &&
+	    !v.source_limited && !v.session_limited)
+		lost_verdict(&v);
 	if (s && proof_ok && judged_fresh(v.reason))
 		remember_answer(s, from, &req, &v);
 	if (s && v.reason == JVPND_REASON_REPLAYED_NONCE && v.answer &&

@@ -18,6 +18,7 @@
 #include "control.h"
 #include "emit.h"
 #include "jvpnd_run.h"
+#include "kernelback.h"
 #include "metrics.h"
 #include "reconfigure.h"
 #include "role.h"
@@ -82,6 +83,8 @@ static void tell_systemd(struct jvpnd *d)
 	notify_status(&d->notify, status);
 }
 
+static void on_kernel_events(void *ctx, int fd, uint32_t events);
+
 static void on_tick(void *ctx, int fd, uint32_t events)
 {
 	struct jvpnd *d = ctx;
@@ -90,6 +93,7 @@ static void on_tick(void *ctx, int fd, uint32_t events)
 	(void)events;
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return;
+	kernelback_tick(d, on_kernel_events);
 	d->role->tick(d);
 	jvpnd_emit_flush(d);
 	control_tick(d);
@@ -115,6 +119,13 @@ static void on_kernel_event(const struct kernel_event *ev, void *ctx)
 
 	if (ev->ifindex != d->kreq.ifindex)
 		return;
+	/* the device is going, perhaps with its module: the sessions stay
+	 * (daemon/kernelback.h) */
+	if (ev->type == KERNEL_EV_DELETED &&
+	    ev->del_reason == JVPN_DEL_REASON_DEVICE_GONE) {
+		kernelback_device_gone(d);
+		return;
+	}
 	if (ev->type == KERNEL_EV_DELETED)
 		sessions_kernel_deleted(d, ev->id, ev->del_reason);
 	d->role->kernel_event(d, ev);
@@ -204,6 +215,7 @@ static bool start(struct jvpnd *d)
 		perror("jvpnd: event loop");
 		return false;
 	}
+	kernelback_init(d);
 	if (statefile_restore(d) > 0)
 		jvpnd_emit(d, EV_DAEMON, NULL, JVPND_REASON_NONE,
 			   "restarted: sessions taken back from the kernel");

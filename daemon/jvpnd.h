@@ -82,6 +82,9 @@ struct session {
 	union jvpn_sockaddr second_remote;
 	bool in_use;
 	bool in_kernel; /* the kernel mirrors its state */
+	/* in_kernel, but its kernel state went with the module: it waits for
+	 * a fresh handshake (sessions_kernel_lost) */
+	bool lost;
 	/* why an operator ended it, for the TERMINATED event; else NULL */
 	const char *end_detail;
 	struct jvpnd *d;
@@ -143,6 +146,19 @@ struct client_state {
 	struct drill drill;	   /* jvpnctl drill's switch, when one runs */
 };
 
+/*
+ * The device jvpnd drives, and what it puts back when jvpn.ko takes it
+ * away (daemon/kernelback.c): kernelback.c alone writes it.
+ */
+struct device_state {
+	bool lost;		   /* gone: its sessions wait for it */
+	unsigned int lost_ifindex; /* the one that went */
+	uint64_t lost_ms;
+	uint64_t retry_ms;	    /* the next try to get it back */
+	bool waiting_said;	    /* "waiting for jvpn.ko" was emitted */
+	struct netconf_device conf; /* what it had when jvpnd started */
+};
+
 struct jvpnd {
 	const char *config_path;
 	struct config cfg;
@@ -181,6 +197,7 @@ struct jvpnd {
 	 * and restarts: a captured INIT must never replay */
 	struct peer_time *peer_times;
 	size_t n_peer_times;
+	struct device_state device;   /* kernelback.c's own */
 	struct gateway_state gateway; /* gateway.c's own */
 	struct client_state client;   /* client.c's own */
 };

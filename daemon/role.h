@@ -27,6 +27,9 @@ struct role_ops {
 			 const union jvpn_sockaddr *from, const uint8_t *msg,
 			 size_t len);
 	void (*kernel_event)(struct jvpnd *d, const struct kernel_event *ev);
+	/* the device is back after jvpn.ko was reloaded, its lost sessions
+	 * not yet resumed (daemon/kernelback.c); may be NULL */
+	void (*kernel_back)(struct jvpnd *d);
 	/* every JVPND_TICK_MS */
 	void (*tick)(struct jvpnd *d);
 	/* the daemon is stopping (sessions stay in the kernel); may be NULL */

@@ -141,7 +141,7 @@ void session_sm_outlet(void *ctx, const struct sm_record *rec)
 	events_emit(&d->out, &ev);
 	jvpnd_changed(d);
 	/* a switch is mirrored by the kernel's own compare-and-swap */
-	if (!s->in_kernel || rec->old_state == rec->new_state ||
+	if (!s->in_kernel || s->lost || rec->old_state == rec->new_state ||
 	    rec->new_state == JVPN_STATE_TERMINATED)
 		return;
 	err = kernel_session_set_state(&d->kreq, s->id, rec->old_version,
@@ -223,7 +223,8 @@ static int install(struct jvpnd *d, struct session *s)
 	struct kernel_session_spec spec = {
 		.id = s->id,
 		.fd = s->fd,
-		.key_phase = 0,
+		/* a resumed session starts at a later generation */
+		.key_phase = (uint8_t)(s->keys.generation & 1),
 		.state_version = s->sm.version,
 		.state = (uint8_t)s->sm.state,
 		/* the kernel's own floor mirrors the policy's cooldown */
@@ -327,7 +328,7 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 	if (s->sm.state != JVPN_STATE_TERMINATED)
 		sm_transition(&s->sm, JVPN_STATE_TERMINATED, why,
 			      jvpn_boot_ms());
-	if (s->in_kernel &&
+	if (s->in_kernel && !s->lost &&
 	    kernel_session_del(&d->kreq, s->id, del_reason(why)))
 		fprintf(stderr, "jvpnd: session %llu: %s\n",
 			(unsigned long long)s->id, d->kreq.err);
@@ -339,6 +340,7 @@ void session_end(struct jvpnd *d, struct session *s, enum jvpnd_reason why)
 	s->fresh_pending = false;
 	s->in_use = false;
 	s->in_kernel = false;
+	s->lost = false;
 	jvpnd_changed(d);
 }
 
@@ -418,6 +420,60 @@ int sessions_reconcile(struct jvpnd *d)
 	}
 	free(seen.in_dump);
 	return err ? err : ended;
+}
+
+void sessions_kernel_lost(struct jvpnd *d)
+{
+	uint64_t now = jvpn_boot_ms();
+
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		struct session *s = &d->sessions[i];
+
+		if (!s->in_use || !s->in_kernel || s->lost)
+			continue;
+		s->lost = true;
+		/* a rotation under way went with the kernel's keys */
+		handshake_keys_wipe(&s->next_keys);
+		handshake_keys_wipe(&s->fresh_keys);
+		s->rekey_pending = false;
+		s->fresh_pending = false;
+		if (s->sm.state != JVPN_STATE_VOLATILE)
+			sm_transition(&s->sm, JVPN_STATE_VOLATILE,
+				      JVPND_REASON_KERNEL_LOST, now);
+	}
+}
+
+int session_resume(struct jvpnd *d, struct session *s,
+		   const struct handshake_keys *keys)
+{
+	struct handshake_keys old = s->keys;
+	char what[96];
+	int err;
+
+	s->keys = *keys;
+	err = install(d, s);
+	if (err) {
+		fprintf(stderr, "jvpnd: session %llu: resuming: %s\n",
+			(unsigned long long)s->id, d->kreq.err);
+		s->keys = old;
+		handshake_keys_wipe(&old);
+		return err;
+	}
+	handshake_keys_wipe(&old);
+	s->lost = false;
+	s->keys_since_ms = jvpn_boot_ms();
+	s->last_rx_ms = s->keys_since_ms;
+	snprintf(what, sizeof(what),
+		 "resumed in the kernel: fresh keys, generation %u, "
+		 "outage %llu ms",
+		 s->keys.generation,
+		 (unsigned long long)(s->keys_since_ms - s->sm.since_ms));
+	jvpnd_emit(d, EV_DAEMON, s, JVPND_REASON_RECOVERED, what);
+	if (s->sm.state == JVPN_STATE_VOLATILE)
+		sm_transition(&s->sm, JVPN_STATE_ACTIVE, JVPND_REASON_RECOVERED,
+			      s->keys_since_ms);
+	jvpnd_changed(d);
+	return 0;
 }
 
 int session_install_keys(struct jvpnd *d, struct session *s,

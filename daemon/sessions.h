@@ -48,6 +48,19 @@ void sessions_kernel_deleted(struct jvpnd *d, uint64_t id, uint32_t kreason);
  * the daemon's that the kernel no longer holds. The number ended, or
  * -errno of the dump. */
 int sessions_reconcile(struct jvpnd *d);
+/*
+ * The device went with its module (daemon/kernelback.c): each session is
+ * kept, marked lost and VOLATILE (reason KERNEL_LOST), and waits for a
+ * fresh handshake with its peer; nothing is asked of the kernel for it.
+ */
+void sessions_kernel_lost(struct jvpnd *d);
+/*
+ * A lost session in the new kernel, with @keys of a fresh handshake as
+ * its current pair, its id, binding and state_version kept; ACTIVE again
+ * (RECOVERED). 0, or -errno with the old keys still the session's.
+ */
+int session_resume(struct jvpnd *d, struct session *s,
+		   const struct handshake_keys *keys);
 /* Moves the kernel's binding (CAS on state_version), then the sm. */
 int session_switch(struct jvpnd *d, struct session *s, int fd,
 		   const union jvpn_sockaddr *remote, enum jvpnd_reason why);

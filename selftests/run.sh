@@ -10,7 +10,7 @@ set -uo pipefail
 JVPN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$JVPN_ROOT/selftests/lib.sh"
 for part in topology traffic switching security netlink lifecycle daemon paths \
-	operator metrics outlets kernel dissector hardening versions; do
+	operator metrics outlets kernel dissector hardening versions upgrade; do
 	. "$JVPN_ROOT/selftests/net/$part.sh"
 done
 
@@ -74,6 +74,9 @@ TESTS=(
 	"daemon_reload test_daemon_reload 60"
 	"daemon_handshake_replay_and_replace test_daemon_handshake_replay_and_replace 90"
 	"daemon_minor_version_ahead test_daemon_minor_version_ahead 120"
+	"daemon_module_reload test_daemon_module_reload 120"
+	"daemon_gateway_device_lost test_daemon_gateway_device_lost 120"
+	"daemon_client_device_lost test_daemon_client_device_lost 120"
 	"jvpnctl_read_commands test_jvpnctl_read_commands 90"
 	"jvpnctl_checklist test_jvpnctl_checklist 120"
 	"jvpnctl_drill test_jvpnctl_drill 120"

@@ -58,6 +58,8 @@ const char *jvpnd_reason_name(enum jvpnd_reason reason)
 		return "socket_error";
 	case JVPND_REASON_REPLACED:
 		return "replaced";
+	case JVPND_REASON_KERNEL_LOST:
+		return "kernel_lost";
 	}
 	return "unknown";
 }

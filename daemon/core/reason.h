@@ -20,6 +20,10 @@ enum jvpnd_reason {
 	JVPND_REASON_COOLDOWN = 7,
 	JVPND_REASON_SWITCH_LIMIT = 8,
 	JVPND_REASON_CLASS_NOT_ALLOWED = 9,
+	/* the session's kernel state was lost (the module was reloaded): a
+	 * reattach reject that asks for a fresh handshake, and the reason a
+	 * session goes VOLATILE until it has one (daemon/kernelback.c) */
+	JVPND_REASON_KERNEL_LOST = 10,
 	/* handshake */
 	JVPND_REASON_VERSION_MISMATCH = 20,
 	JVPND_REASON_UNKNOWN_PEER = 21,

@@ -325,7 +325,7 @@ static bool reject_reason_sendable(uint16_t reason)
 {
 	return reason == JVPND_REASON_UNKNOWN_SESSION ||
 	       (reason >= JVPND_REASON_REPLAYED_NONCE &&
-		reason <= JVPND_REASON_CLASS_NOT_ALLOWED);
+		reason <= JVPND_REASON_KERNEL_LOST);
 }
 
 /* body: reason(2) reserved(2) retry_after_ms(4) request_nonce(8)

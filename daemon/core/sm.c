@@ -95,6 +95,7 @@ static bool reason_known(enum jvpnd_reason r)
 	case JVPND_REASON_COOLDOWN:
 	case JVPND_REASON_SWITCH_LIMIT:
 	case JVPND_REASON_CLASS_NOT_ALLOWED:
+	case JVPND_REASON_KERNEL_LOST:
 	case JVPND_REASON_VERSION_MISMATCH:
 	case JVPND_REASON_UNKNOWN_PEER:
 	case JVPND_REASON_REPLAYED_HANDSHAKE:
@@ -128,7 +129,7 @@ static bool reason_loses_health(enum jvpnd_reason r)
 	       r == JVPND_REASON_REATTACHED ||
 	       r == JVPND_REASON_INTERFACE_DOWN ||
 	       r == JVPND_REASON_SOCKET_ERROR ||
-	       r == JVPND_REASON_NAT_REBINDING;
+	       r == JVPND_REASON_KERNEL_LOST || r == JVPND_REASON_NAT_REBINDING;
 }
 
 static bool reason_switches(enum jvpnd_reason r)

@@ -104,8 +104,13 @@ static int got_route(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Sends @nlh and reads its one answer (an ack, an error or the data). */
-static int transact(struct netconf *n, struct nlmsghdr *nlh, void *answer)
+/*
+ * Sends @nlh and reads the answer, each message to @cb: its one answer
+ * (an ack, an error or the data), or with @until_done every message up to
+ * the end of a dump or an ack.
+ */
+static int exchange(struct netconf *n, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    void *data, bool until_done)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t port = mnl_socket_get_portid(n->nl);
@@ -119,10 +124,15 @@ static int transact(struct netconf *n, struct nlmsghdr *nlh, void *answer)
 		len = mnl_socket_recvfrom(n->nl, buf, sizeof(buf));
 		if (len < 0)
 			return -errno;
-		ret = mnl_cb_run(buf, (size_t)len, nlh->nlmsg_seq, port,
-				 answer ? got_route : NULL, answer);
-	} while (ret < 0 && errno == ESRCH);
+		ret = mnl_cb_run(buf, (size_t)len, nlh->nlmsg_seq, port, cb,
+				 data);
+	} while ((until_done && ret > 0) || (ret < 0 && errno == ESRCH));
 	return ret < 0 ? -errno : 0;
+}
+
+static int transact(struct netconf *n, struct nlmsghdr *nlh, void *answer)
+{
+	return exchange(n, nlh, answer ? got_route : NULL, answer, false);
 }
 
 static void describe(struct netconf *n, const char *what,
@@ -315,4 +325,145 @@ void netconf_undo(struct netconf *n)
 					      : "removing address",
 				 &it->dst, err);
 	}
+}
+
+/* ---- a device's own configuration, to put back (netconf.h) ---- */
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	struct netconf_device *dev = data;
+
+	if (mnl_attr_get_type(a) == IFLA_MTU &&
+	    mnl_attr_get_payload_len(a) == 4)
+		dev->mtu = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+struct addr_walk {
+	int ifindex;
+	struct netconf_device *dev;
+	struct jvpn_cidr cur;
+	bool has_local;
+};
+
+static int addr_attr(const struct nlattr *a, void *data)
+{
+	struct addr_walk *w = data;
+	size_t len = mnl_attr_get_payload_len(a);
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (len != addr_len(w->cur.family))
+		return MNL_CB_OK;
+	/* IFA_LOCAL is our end where IFA_ADDRESS names a point-to-point peer */
+	if (type == IFA_LOCAL || (type == IFA_ADDRESS && !w->has_local))
+		memcpy(w->cur.addr, mnl_attr_get_payload(a), len);
+	if (type == IFA_LOCAL)
+		w->has_local = true;
+	return MNL_CB_OK;
+}
+
+/* One address of the device: kept unless the kernel makes it itself. */
+static int got_item(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_walk *w = data;
+	const struct ifaddrmsg *ifa;
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK) {
+		ifi = mnl_nlmsg_get_payload(nlh);
+		if (ifi->ifi_index == w->ifindex)
+			mnl_attr_parse(nlh, sizeof(*ifi), link_attr, w->dev);
+		return MNL_CB_OK;
+	}
+	if (nlh->nlmsg_type != RTM_NEWADDR)
+		return MNL_CB_OK;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if ((int)ifa->ifa_index != w->ifindex ||
+	    ifa->ifa_scope >= RT_SCOPE_LINK ||
+	    w->dev->n_addrs >= NETCONF_DEVICE_ADDRS)
+		return MNL_CB_OK;
+	memset(&w->cur, 0, sizeof(w->cur));
+	w->cur.family = ifa->ifa_family;
+	w->cur.prefix_len = ifa->ifa_prefixlen;
+	w->has_local = false;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, w);
+	w->dev->addrs[w->dev->n_addrs++] = w->cur;
+	return MNL_CB_OK;
+}
+
+int netconf_device_read(struct netconf *n, int ifindex,
+			struct netconf_device *dev)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr_walk w = { .ifindex = ifindex, .dev = dev };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct ifaddrmsg *ifa;
+	int err;
+
+	memset(dev, 0, sizeof(*dev));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	/* the ack ends the answer, as NLMSG_DONE ends the dump below */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	err = exchange(n, nlh, got_item, &w, true);
+	if (!err) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETADDR;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_UNSPEC;
+		err = exchange(n, nlh, got_item, &w, true);
+	}
+	if (err)
+		snprintf(n->err, sizeof(n->err), "reading the device: %s",
+			 strerror(-err));
+	return err;
+}
+
+int netconf_device_create(struct netconf *n, const char *name, const char *kind,
+			  const struct netconf_device *dev)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *info;
+	int err;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags =
+		NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (dev->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, dev->mtu);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	mnl_attr_nest_end(nlh, info);
+	err = transact(n, nlh, NULL);
+	if (err && err != -EEXIST) {
+		snprintf(n->err, sizeof(n->err), "creating %s (kind %s): %s",
+			 name, kind, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int netconf_device_restore(struct netconf *n, int ifindex,
+			   const struct netconf_device *dev)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < dev->n_addrs; i++)
+		if (netconf_add_address(n, ifindex, &dev->addrs[i]) < 0)
+			err = -1;
+	/* what was added is the device's, not ours to undo at stop */
+	n->n_added = 0;
+	if (netconf_link_up(n, ifindex))
+		err = -1;
+	return err;
 }

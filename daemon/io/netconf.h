@@ -69,4 +69,29 @@ int netconf_pin_host(struct netconf *n, const union jvpn_sockaddr *dst);
 /* Removes what was added, newest first; failures only logged in n->err. */
 void netconf_undo(struct netconf *n);
 
+/*
+ * A device's own configuration, what it needs to be put back when its
+ * module took it away (daemon/kernelback.c): its MTU and the addresses an
+ * administrator (or the client's own netconf) gave it; the link-local
+ * ones the kernel makes itself are left out.
+ */
+#define NETCONF_DEVICE_ADDRS 16
+
+struct netconf_device {
+	unsigned int mtu; /* 0: not known */
+	struct jvpn_cidr addrs[NETCONF_DEVICE_ADDRS];
+	size_t n_addrs;
+};
+
+/* Each: 0, or -errno (-1: some item) with n->err set. */
+int netconf_device_read(struct netconf *n, int ifindex,
+			struct netconf_device *dev);
+/* A new device @name of rtnetlink kind @kind, with @dev's MTU; one that
+ * exists already is taken as it is. */
+int netconf_device_create(struct netconf *n, const char *name, const char *kind,
+			  const struct netconf_device *dev);
+/* @dev's addresses on @ifindex (ones it has already stay), then up. */
+int netconf_device_restore(struct netconf *n, int ifindex,
+			   const struct netconf_device *dev);
+
 #endif /* JVPND_NETCONF_H */

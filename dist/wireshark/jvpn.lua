@@ -37,6 +37,7 @@ local reasons = {
 	[7] = "COOLDOWN",
 	[8] = "SWITCH_LIMIT",
 	[9] = "CLASS_NOT_ALLOWED",
+	[10] = "KERNEL_LOST",
 	[20] = "VERSION_MISMATCH",
 	[21] = "UNKNOWN_PEER",
 	[22] = "REPLAYED_HANDSHAKE",

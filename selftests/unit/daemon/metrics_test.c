@@ -460,6 +460,7 @@ static void test_stats_text(void **state)
 			"jvpnd_rejects_total{reason=\"cooldown\"} 0\n"
 			"jvpnd_rejects_total{reason=\"switch_limit\"} 0\n"
 			"jvpnd_rejects_total{reason=\"class_not_allowed\"} 0\n"
+			"jvpnd_rejects_total{reason=\"kernel_lost\"} 0\n"
 			"jvpnd_rejects_total{reason=\"version_mismatch\"} 0\n"
 			"jvpnd_rejects_total{reason=\"unknown_peer\"} 0\n"
 			"jvpnd_rejects_total{reason=\"handshake_done\"} 5\n"

@@ -463,7 +463,7 @@ static void test_body_fields_refused(void **state)
 	static const uint16_t bad_reasons[] = {
 		JVPND_REASON_NONE,
 		JVPND_REASON_BAD_PROOF,
-		10,
+		11,
 		JVPND_REASON_VERSION_MISMATCH,
 		JVPND_REASON_HANDSHAKE_DONE,
 		0x0103,
@@ -516,7 +516,7 @@ static void test_body_fields_accepted(void **state)
 	struct reattach_request req = S_REQ, back;
 
 	(void)state;
-	for (uint16_t r = 1; r <= 9; r++) {
+	for (uint16_t r = 1; r <= JVPND_REASON_KERNEL_LOST; r++) {
 		if (r == JVPND_REASON_BAD_PROOF)
 			continue;
 		rej.reason = r;

@@ -67,6 +67,7 @@ static const enum jvpnd_reason ALL_REASONS[] = {
 	JVPND_REASON_NAT_REBINDING,
 	JVPND_REASON_INTERFACE_DOWN,
 	JVPND_REASON_SOCKET_ERROR,
+	JVPND_REASON_KERNEL_LOST,
 };
 #define N_REASONS (sizeof(ALL_REASONS) / sizeof(ALL_REASONS[0]))
 
@@ -183,6 +184,9 @@ static void test_active_to_volatile(void **state)
 		      JVPND_REASON_NAT_REBINDING);
 	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
 		      JVPND_REASON_REATTACHED);
+	/* the module reloaded under it (daemon/kernelback.c) */
+	check_allowed(JVPN_STATE_ACTIVE, JVPN_STATE_VOLATILE,
+		      JVPND_REASON_KERNEL_LOST);
 }
 
 static void test_volatile_to_active(void **state)

@@ -63,6 +63,7 @@ TESTS=(
 	"daemon_handshake_reject_forged test_daemon_handshake_reject_forged 90"
 	"daemon_degraded_after_switches test_daemon_degraded_after_switches 90"
 	"daemon_client_routes test_daemon_client_routes 90"
+	"daemon_interface_down test_daemon_interface_down 90"
 	"daemon_no_probes_under_traffic test_daemon_no_probes_under_traffic 90"
 	"daemon_request_copy_overtakes test_daemon_request_copy_overtakes 90"
 	"daemon_request_copy_same_source test_daemon_request_copy_same_source 90"
@@ -119,9 +120,6 @@ OPT_IN_TESTS=(
 	# run on 2026-12-02: the root half passed (10005 messages in 210 s),
 	# the --userns half cannot make a user namespace in the VM (EPERM)
 	"netlink_fuzz test_netlink_fuzz 240"
-	# run on 2026-12-02: the switch on INTERFACE_DOWN passes (within
-	# 500 ms), the way back after the route change times out
-	"daemon_interface_down test_daemon_interface_down 90"
 )
 
 test_module_load() {

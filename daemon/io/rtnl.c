@@ -335,6 +335,9 @@ int rtnl_reachable(struct rtnl *r, const union jvpn_sockaddr *dst, int oif)
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)dst->sa.sa_family;
 	rtm->rtm_dst_len = v6 ? 128 : 32;
+	/* without it, IPv4 names the main table whatever the lookup found,
+	 * and the check at the end could not tell a route from none */
+	rtm->rtm_flags = RTM_F_LOOKUP_TABLE;
 	if (v6)
 		mnl_attr_put(nlh, RTA_DST, 16, &dst->in6.sin6_addr);
 	else

@@ -298,7 +298,12 @@ test_daemon_interface_down() {
 	jc ip route replace "$GW_ADDR/32" via 10.1.0.1 dev ua metric 10
 	sleep 1
 	jc ip route del "$GW_ADDR/32" via 10.2.0.1 dev ub
-	wait_until 2 client_bound_to 10.1.0.2
+	wait_until 2 client_bound_to 10.1.0.2 || {
+		cat "$dir/cl.events" "$dir/cl.log"
+		jc ip route show
+		jc ip link show
+		return 1
+	}
 	jc ip route add "$GW_ADDR/32" via 10.2.0.1 dev ub metric 20
 	sleep 1
 	jc ip addr del 10.1.0.2/24 dev ua

@@ -51,6 +51,7 @@ TESTS=(
 	"daemon_key_rotation test_daemon_key_rotation 90"
 	"daemon_reattach_forged_and_replayed test_daemon_reattach_forged_and_replayed 90"
 	"daemon_refusal_flood test_daemon_refusal_flood 120"
+	"daemon_spoofed_source_spares_victim test_daemon_spoofed_source_spares_victim 240"
 	"daemon_fresh_handshake test_daemon_fresh_handshake 240"
 	"daemon_preshared_key test_daemon_preshared_key 120"
 	"daemon_future_timestamp_capped test_daemon_future_timestamp_capped 90"
@@ -114,9 +115,6 @@ TESTS=(
 # stays out of make check rather than make it red (docs/benchmarks.md).
 OPT_IN_TESTS=(
 	"daemon_handshake_flood test_daemon_handshake_flood 180"
-	# passed on main before the paths merge; since, it hangs in `wait
-	# "$SPOOF_PID"` (the first flood never ends): back once that is found
-	"daemon_spoofed_source_spares_victim test_daemon_spoofed_source_spares_victim 240"
 	# run on 2026-12-02: the root half passed (10005 messages in 210 s),
 	# the --userns half cannot make a user namespace in the VM (EPERM)
 	"netlink_fuzz test_netlink_fuzz 240"

@@ -117,8 +117,10 @@ spoof_up() {
 # refuse the victim is the limiter and not a full socket buffer
 spoof_flood() {
 	spoof_up "$1"
-	ip netns exec ja "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" --from-port 40000 \
-		reattach-forged --session "$3" --seconds "$2" --rate 500 >"$4" 2>&1 &
+	# bounded twice: a flood that outlives its --seconds is killed
+	ip netns exec ja timeout -k 2 $(($2 + 10)) "$JVPN_PKT" send "$GW_ADDR:$GW_PORT" \
+		--from-port 40000 reattach-forged --session "$3" --seconds "$2" \
+		--rate 500 >"$4" 2>&1 &
 	SPOOF_PID=$!
 }
 
